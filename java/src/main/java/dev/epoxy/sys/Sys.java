@@ -1,0 +1,75 @@
+package dev.epoxy.sys;
+
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * The native shim (libepoxy.so) through JNA direct mapping.
+ *
+ * <p>Raw natives carry the C symbol's name and return a value or {@code -errno}; nothing here
+ * throws on an I/O error, callers test {@code r < 0}. Only primitives and raw addresses cross
+ * the boundary, except the host string of {@link #sockaddr}, which is a start-up path.
+ */
+public final class Sys {
+    static {
+        Native.register(Sys.class, "epoxy");
+    }
+
+    private Sys() {}
+
+    public static native int epoxy_abi(long out, int n);
+    public static native int epoxy_errno_name(int err, long buf, int len);
+    public static native int epoxy_noop(int x);
+
+    public static native int epoxy_epoll_create();
+    public static native int epoxy_epoll_ctl(int ep, int op, int fd, int events, long data);
+    public static native int epoxy_epoll_wait(int ep, long events, int max, int timeoutMs);
+    public static native int epoxy_eventfd();
+    public static native int epoxy_eventfd_write(int fd);
+    public static native int epoxy_eventfd_read(int fd);
+
+    public static native int epoxy_sockaddr(String host, int port, long out);
+    public static native int epoxy_listen(long sa, int salen, int backlog, int reuseport);
+    public static native int epoxy_accept(int lfd, long saOut);
+    public static native int epoxy_socket(int family);
+    public static native int epoxy_connect(int fd, long sa, int salen);
+    public static native int epoxy_so_error(int fd);
+    public static native int epoxy_local_port(int fd);
+    public static native int epoxy_socketpair(long out);
+    public static native int epoxy_set_nodelay(int fd, int on);
+    public static native int epoxy_set_linger0(int fd);
+    public static native int epoxy_set_nonblock(int fd);
+    public static native long epoxy_read(int fd, long buf, long len);
+    public static native long epoxy_write(int fd, long buf, long len);
+    public static native long epoxy_writev(int fd, long iov, int cnt);
+    public static native int epoxy_shutdown(int fd, int how);
+    public static native int epoxy_close(int fd);
+
+    /** Off-heap, native-order buffer; kept reachable by the caller for as long as its address is used. */
+    public static ByteBuffer allocate(int size) {
+        return ByteBuffer.allocateDirect(size).order(ByteOrder.nativeOrder());
+    }
+
+    public static long address(ByteBuffer direct) {
+        return Pointer.nativeValue(Native.getDirectBufferPointer(direct));
+    }
+
+    /** strerror text for a positive or negative errno. */
+    public static String strerror(int err) {
+        ByteBuffer b = allocate(256);
+        int n = epoxy_errno_name(Math.abs(err), address(b), 256);
+        byte[] s = new byte[Math.max(n, 0)];
+        b.get(s);
+        return new String(s, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** Two non-blocking connected AF_UNIX stream sockets. */
+    public static int[] socketpair() {
+        ByteBuffer b = allocate(8);
+        int r = epoxy_socketpair(address(b));
+        if (r < 0) throw new IllegalStateException("socketpair: " + strerror(r));
+        return new int[] {b.getInt(0), b.getInt(4)};
+    }
+}

@@ -1,0 +1,39 @@
+/* Epoxy native shim: thin syscall wrappers for JNA direct mapping.
+ * Every function takes primitives or raw addresses and returns a result >= 0 or -errno.
+ * EINTR is retried here; nothing else is policy. */
+#ifndef EPOXY_H
+#define EPOXY_H
+#include <stdint.h>
+
+/* abi.c */
+int  epoxy_abi(int32_t *out, int n);
+int  epoxy_errno_name(int err, char *buf, int len);
+
+/* epoll.c */
+int  epoxy_epoll_create(void);
+int  epoxy_epoll_ctl(int ep, int op, int fd, int events, int64_t data);
+int  epoxy_epoll_wait(int ep, void *events, int max, int timeout_ms);
+int  epoxy_eventfd(void);
+int  epoxy_eventfd_write(int fd);
+int  epoxy_eventfd_read(int fd);
+
+/* socket.c */
+int  epoxy_sockaddr(const char *host, int port, void *out);
+int  epoxy_listen(const void *sa, int salen, int backlog, int reuseport);
+int  epoxy_accept(int lfd, void *sa_out);
+int  epoxy_socket(int family);
+int  epoxy_connect(int fd, const void *sa, int salen);
+int  epoxy_so_error(int fd);
+int  epoxy_local_port(int fd);
+int  epoxy_socketpair(int32_t *out);
+int  epoxy_set_nodelay(int fd, int on);
+int  epoxy_set_linger0(int fd);
+int  epoxy_set_nonblock(int fd);
+int64_t epoxy_read(int fd, void *buf, int64_t len);
+int64_t epoxy_write(int fd, const void *buf, int64_t len);
+int64_t epoxy_writev(int fd, const void *iov, int cnt);
+int  epoxy_shutdown(int fd, int how);
+int  epoxy_close(int fd);
+int  epoxy_noop(int x);
+
+#endif

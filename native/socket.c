@@ -1,0 +1,168 @@
+/* TCP socket wrappers: non-blocking, close-on-exec, IPv4 and IPv6. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include "epoxy.h"
+
+/* Fills a sockaddr_storage at out from a numeric host; returns its length or -EINVAL. */
+int epoxy_sockaddr(const char *host, int port, void *out)
+{
+    memset(out, 0, sizeof(struct sockaddr_storage));
+    struct sockaddr_in *a4 = out;
+    if (inet_pton(AF_INET, host, &a4->sin_addr) == 1) {
+        a4->sin_family = AF_INET;
+        a4->sin_port = htons((uint16_t)port);
+        return sizeof(*a4);
+    }
+    struct sockaddr_in6 *a6 = out;
+    if (inet_pton(AF_INET6, host, &a6->sin6_addr) == 1) {
+        a6->sin6_family = AF_INET6;
+        a6->sin6_port = htons((uint16_t)port);
+        return sizeof(*a6);
+    }
+    return -EINVAL;
+}
+
+int epoxy_socket(int family)
+{
+    int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    return fd < 0 ? -errno : fd;
+}
+
+int epoxy_listen(const void *sa, int salen, int backlog, int reuseport)
+{
+    const struct sockaddr *s = sa;
+    int fd = epoxy_socket(s->sa_family);
+    if (fd < 0)
+        return fd;
+    int one = 1;
+    if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+        (reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0) ||
+        (s->sa_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0) ||
+        bind(fd, s, (socklen_t)salen) < 0 || listen(fd, backlog) < 0) {
+        int e = errno;
+        close(fd);
+        return -e;
+    }
+    return fd;
+}
+
+int epoxy_accept(int lfd, void *sa_out)
+{
+    struct sockaddr_storage tmp;
+    socklen_t len = sizeof(tmp);
+    int fd;
+    do {
+        fd = accept4(lfd, sa_out ? sa_out : (void *)&tmp, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    } while (fd < 0 && errno == EINTR);
+    return fd < 0 ? -errno : fd;
+}
+
+/* 0 when connected at once, -EINPROGRESS when the poller must confirm, else -errno. */
+int epoxy_connect(int fd, const void *sa, int salen)
+{
+    int r;
+    do {
+        r = connect(fd, sa, (socklen_t)salen);
+    } while (r < 0 && errno == EINTR);
+    return r < 0 ? -errno : 0;
+}
+
+int epoxy_so_error(int fd)
+{
+    int err = 0;
+    socklen_t len = sizeof(err);
+    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+        return -errno;
+    return -err;
+}
+
+int epoxy_local_port(int fd)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof(ss);
+    if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
+        return -errno;
+    if (ss.ss_family == AF_INET)
+        return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+    return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+}
+
+int epoxy_socketpair(int32_t *out)
+{
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) < 0)
+        return -errno;
+    out[0] = sv[0];
+    out[1] = sv[1];
+    return 0;
+}
+
+int epoxy_set_nodelay(int fd, int on)
+{
+    return setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on)) < 0 ? -errno : 0;
+}
+
+int epoxy_set_linger0(int fd)
+{
+    struct linger l = { .l_onoff = 1, .l_linger = 0 };
+    return setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l)) < 0 ? -errno : 0;
+}
+
+int epoxy_set_nonblock(int fd)
+{
+    int fl = fcntl(fd, F_GETFL);
+    if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
+        return -errno;
+    return 0;
+}
+
+int64_t epoxy_read(int fd, void *buf, int64_t len)
+{
+    ssize_t r;
+    do {
+        r = read(fd, buf, (size_t)len);
+    } while (r < 0 && errno == EINTR);
+    return r < 0 ? -errno : r;
+}
+
+int64_t epoxy_write(int fd, const void *buf, int64_t len)
+{
+    ssize_t r;
+    do {
+        r = send(fd, buf, (size_t)len, MSG_NOSIGNAL);
+    } while (r < 0 && errno == EINTR);
+    if (r < 0 && errno == ENOTSOCK) {
+        do {
+            r = write(fd, buf, (size_t)len);
+        } while (r < 0 && errno == EINTR);
+    }
+    return r < 0 ? -errno : r;
+}
+
+int64_t epoxy_writev(int fd, const void *iov, int cnt)
+{
+    ssize_t r;
+    do {
+        r = writev(fd, (const struct iovec *)iov, cnt);
+    } while (r < 0 && errno == EINTR);
+    return r < 0 ? -errno : r;
+}
+
+int epoxy_shutdown(int fd, int how)
+{
+    return shutdown(fd, how) < 0 ? -errno : 0;
+}
+
+int epoxy_close(int fd)
+{
+    /* Linux releases the fd even when close() reports EINTR: never retry. */
+    return close(fd) < 0 && errno != EINTR ? -errno : 0;
+}
