@@ -1,0 +1,222 @@
+package dev.epoxy.h1;
+
+import dev.epoxy.conn.Connection;
+import dev.epoxy.http.BodyFraming;
+import dev.epoxy.http.BodyKind;
+import dev.epoxy.http.ConnectionMode;
+import dev.epoxy.http.ConnectionPolicy;
+import dev.epoxy.http.HttpHead;
+import dev.epoxy.http.HttpMethod;
+import dev.epoxy.poller.Poller;
+import dev.epoxy.proxy.BackendConn;
+import dev.epoxy.proxy.Server;
+import dev.epoxy.stream.Endpoint;
+import dev.epoxy.stream.HttpChannel;
+import dev.epoxy.stream.StreamConnector;
+
+/**
+ * The server side of an HTTP/1.1 connection: writes one request at a time, parses the response.
+ *
+ * <p>Threading: one owner poller thread (the stream's). The connect is confirmed only here, in
+ * the connection's own I/O path, which reports it to the stream connector (CON to RDY or CER)
+ * and so wakes the stream: this is the only path besides the stream's own connect timeout.
+ *
+ * <p>While idle (no stream attached) any input or a close from the server makes the connection
+ * unusable; it is closed at once so that it is never handed to a new request.
+ */
+public final class H1BackMux implements Connection.Handler, Endpoint, BackendConn {
+    private final Connection conn;
+    private final Server srv;
+    private final H1Parser parser;
+    private final H1BodyReader resBody = new H1BodyReader();
+    private final H1BodyWriter reqBody = new H1BodyWriter();
+    private StreamConnector sc;
+    private HttpMethod reqMethod = HttpMethod.GET;
+    private boolean dead, failed, junk, keepAlive;
+    private ConnectionMode mode = ConnectionMode.KEEP_ALIVE;
+    /** Requests sent on this connection over its life. */
+    public int exchanges;
+
+    private H1BackMux(Connection conn, Server srv, int bufSize) {
+        this.conn = conn;
+        this.srv = srv;
+        this.parser = new H1Parser(bufSize);
+    }
+
+    /** Opens a connection to {@code srv} from the calling poller thread, or returns null. */
+    public static H1BackMux open(Poller p, Server srv, int bufSize) {
+        int[] err = new int[1];
+        Connection c = Connection.connect(p, srv.addr, bufSize, null, err);
+        if (c == null)
+            return null;
+        H1BackMux m = new H1BackMux(c, srv, bufSize);
+        c.setHandler(m);
+        srv.connects.incrementAndGet();
+        return m;
+    }
+
+    @Override
+    public void onIo(Connection c) {
+        if (sc == null) {
+            // Idle: the server may only close; anything else makes the connection unusable.
+            if (c.has(Connection.ERROR) || c.recv() != 0 || c.in.hasRemaining()) {
+                dead = true;
+                c.close();
+            }
+            return;
+        }
+        if (sc.state() == StreamConnector.State.CON) {
+            if (c.connecting())
+                return;
+            if (c.has(Connection.ERROR))
+                sc.connectFailed();
+            else
+                sc.connectConfirmed();
+            return;
+        }
+        sc.notifyIo();
+    }
+
+    // ---- BackendConn ----
+
+    @Override
+    public Server server() {
+        return srv;
+    }
+
+    @Override
+    public boolean reusable() {
+        return !dead && keepAlive && !conn.has(Connection.ERROR | Connection.READ_CLOSED | Connection.CLOSED)
+                && !conn.in.hasRemaining();
+    }
+
+    @Override
+    public Endpoint attach(StreamConnector sc) {
+        this.sc = sc;
+        this.mode = sc.stream().connMode();
+        failed = junk = keepAlive = false;
+        parser.reset();
+        return this;
+    }
+
+    @Override
+    public void close(boolean abort) {
+        sc = null;
+        dead = true;
+        if (abort)
+            conn.abort();
+        else
+            conn.close();
+    }
+
+    // ---- Endpoint ----
+
+    @Override
+    public boolean send(HttpChannel ch) {
+        boolean progress = false;
+        if (ch.headIn && !ch.headOut) {
+            HttpHead h = ch.head;
+            reqMethod = h.method();
+            ConnectionPolicy.prepareRequest(h, mode);
+            boolean chunked;
+            if (ch.bodyless || h.bodyKind() == BodyKind.NONE && ch.eom && ch.pending() == 0) {
+                chunked = false;
+            } else if (h.bodyKind() == BodyKind.LENGTH) {
+                chunked = false;
+            } else {
+                // Chunked from the client, or a body of unknown length from H2.
+                h.remove("Content-Length");
+                h.set("Transfer-Encoding", "chunked");
+                h.setBody(BodyKind.CHUNKED, -1);
+                chunked = true;
+            }
+            h.setVersion(11);
+            if (!H1Writer.write(h, conn.out)) {
+                conn.flush();
+                if (!H1Writer.write(h, conn.out))
+                    return false;
+            }
+            reqBody.start(chunked);
+            ch.headOut = true;
+            exchanges++;
+            progress = true;
+        }
+        if (ch.headOut && !ch.eomOut) {
+            progress |= reqBody.write(ch, conn.out);
+            if (!ch.eomOut && ch.pending() > 0 && conn.out.remaining() < 64) {
+                conn.flush();
+                progress |= reqBody.write(ch, conn.out);
+            }
+        }
+        conn.flush();
+        return progress;
+    }
+
+    @Override
+    public boolean receive(HttpChannel ch) {
+        boolean progress = false;
+        while (!ch.headIn) {
+            if (conn.in.hasRemaining()) {
+                int r = parser.parseResponse(conn.in, ch.head, reqMethod);
+                if (r < 0) {
+                    failed = junk = true;
+                    return true;
+                }
+                if (r > 0) {
+                    progress = true;
+                    int status = ch.head.status();
+                    if (status < 200 && status != 101) {
+                        ch.interim = true;
+                        ch.headIn = true;
+                        return true;
+                    }
+                    if (BodyFraming.response(ch.head, reqMethod) != null) {
+                        failed = junk = true;
+                        return true;
+                    }
+                    BodyKind kind = ch.head.bodyKind();
+                    ch.headIn = true;
+                    ch.bodyless = kind == BodyKind.NONE;
+                    ch.contentLength = kind == BodyKind.LENGTH ? ch.head.contentLength() : -1;
+                    resBody.start(kind, ch.head.contentLength());
+                    if (ch.bodyless)
+                        ch.eom = true;
+                    break;
+                }
+            }
+            int n = conn.recv();
+            if (n > 0)
+                continue;
+            if (n < 0)
+                failed = true;
+            return progress;
+        }
+        if (!ch.eom)
+            progress |= resBody.read(conn, ch);
+        if (ch.eom && !failed)
+            keepAlive = ConnectionPolicy.serverKeepAlive(sc.stream().req.head, ch.head, mode);
+        return progress;
+    }
+
+    /** The response could not be parsed (HAProxy's junk-response). */
+    public boolean junk() {
+        return junk;
+    }
+
+    @Override
+    public boolean failed() {
+        return failed || resBody.failed() || conn.has(Connection.ERROR);
+    }
+
+    @Override
+    public void detach(boolean reusable) {
+        sc = null;
+        if (reusable && !conn.has(Connection.CLOSED))
+            conn.wantRecv();
+    }
+
+    @Override
+    public Connection conn() {
+        return conn;
+    }
+}

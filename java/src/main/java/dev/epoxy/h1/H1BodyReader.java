@@ -1,0 +1,83 @@
+package dev.epoxy.h1;
+
+import dev.epoxy.conn.Connection;
+import dev.epoxy.http.BodyKind;
+import dev.epoxy.stream.HttpChannel;
+import java.nio.ByteBuffer;
+
+/**
+ * Moves an HTTP/1 body from a connection's input buffer into a channel, removing the framing:
+ * a content-length countdown, chunked decoding, or everything until the peer closes. Reads
+ * from the socket only while the channel has room, which is the backpressure: a full channel
+ * leaves the bytes in the kernel and the poller is told to stop reporting them.
+ */
+final class H1BodyReader {
+    private final ChunkedDecoder chunked = new ChunkedDecoder(16384);
+    private BodyKind kind = BodyKind.NONE;
+    private long remaining;
+    private boolean failed;
+
+    void start(BodyKind kind, long length) {
+        this.kind = kind;
+        this.remaining = kind == BodyKind.LENGTH ? length : -1;
+        this.failed = false;
+        chunked.reset();
+    }
+
+    boolean failed() {
+        return failed;
+    }
+
+    /** Returns true if the channel changed (bytes or end of message). */
+    boolean read(Connection c, HttpChannel ch) {
+        boolean progress = false;
+        while (!ch.eom && !failed) {
+            if (kind == BodyKind.NONE || kind == BodyKind.LENGTH && remaining == 0) {
+                ch.eom = true;
+                return true;
+            }
+            ByteBuffer in = c.in;
+            if (in.hasRemaining() && ch.room() > 0) {
+                progress |= consume(in, ch);
+                continue;
+            }
+            if (ch.room() == 0) {
+                c.stopRecv();
+                break;
+            }
+            int n = c.recv();
+            if (n > 0)
+                continue;
+            if (n < 0) {
+                if (kind == BodyKind.UNTIL_CLOSE && !c.has(Connection.ERROR))
+                    ch.eom = true;
+                else
+                    failed = true;
+                progress = true;
+            }
+            break;
+        }
+        return progress;
+    }
+
+    private boolean consume(ByteBuffer in, HttpChannel ch) {
+        if (kind == BodyKind.CHUNKED) {
+            int before = ch.data.position();
+            int r = chunked.decode(in, ch.data);
+            ch.bytesIn += ch.data.position() - before;
+            if (r == ChunkedDecoder.DONE)
+                ch.eom = true;
+            else if (r == ChunkedDecoder.ERROR)
+                failed = true;
+            return true;
+        }
+        int max = remaining >= 0 ? (int) Math.min(remaining, Integer.MAX_VALUE) : Integer.MAX_VALUE;
+        int n = ch.put(in, max);
+        if (remaining >= 0) {
+            remaining -= n;
+            if (remaining == 0)
+                ch.eom = true;
+        }
+        return n > 0;
+    }
+}

@@ -1,0 +1,328 @@
+package dev.epoxy.h1;
+
+import dev.epoxy.conn.Connection;
+import dev.epoxy.http.BodyFraming;
+import dev.epoxy.http.BodyKind;
+import dev.epoxy.http.ConnectionPolicy;
+import dev.epoxy.http.HttpHead;
+import dev.epoxy.poller.Poller;
+import dev.epoxy.poller.Task;
+import dev.epoxy.proxy.BackendConn;
+import dev.epoxy.proxy.Frontend;
+import dev.epoxy.proxy.LocalReply;
+import dev.epoxy.proxy.Server;
+import dev.epoxy.stream.Endpoint;
+import dev.epoxy.stream.HttpChannel;
+import dev.epoxy.stream.Stream;
+
+/**
+ * The client side of an HTTP/1.1 connection: parses requests, starts one {@link Stream} per
+ * request (pipelined requests wait in the input buffer until the previous one is answered),
+ * and writes responses.
+ *
+ * <p>Threading: one owner poller thread; the connection's I/O callback, the idle task and the
+ * stream all run there. Between requests the idle task enforces {@code timeout http-request}
+ * (408 once a request has started) and {@code timeout http-keep-alive} (silent close).
+ *
+ * <p>When a stream is attached, an I/O event first pulls request body bytes into the request
+ * channel and asks the backend connector for a lazy forward ({@code chkSnd}), which by the
+ * seed-2 rule does nothing until that connector is RDY or EST, then wakes the stream.
+ */
+public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Origin {
+    private final Connection conn;
+    private final Frontend fe;
+    private final String clientAddr;
+    private final int clientPort;
+    private final H1Parser parser;
+    private final HttpChannel req, res;
+    private final Task idle;
+    private final H1BodyReader reqBody = new H1BodyReader();
+    private final H1BodyWriter resBody = new H1BodyWriter();
+    private Stream stream;
+    private BackendConn owned;
+    /** Close once the output is flushed. */
+    private boolean closing;
+    private boolean keepAliveDecided;
+    private int requests;
+    private long idleSince, requestStart = -1, acceptTime;
+
+    private H1FrontMux(Poller p, int fd, Frontend fe, String addr, int port) {
+        this.fe = fe;
+        this.clientAddr = addr;
+        this.clientPort = port;
+        int bufSize = fe.bufSize;
+        this.parser = new H1Parser(bufSize);
+        this.req = new HttpChannel(bufSize);
+        this.res = new HttpChannel(bufSize);
+        this.idle = new Task(p, this::process);
+        this.conn = Connection.accepted(p, fd, bufSize, this);
+        this.acceptTime = idleSince = p.nowMs();
+    }
+
+    /** Sets up an accepted client connection on the calling (owner) thread. */
+    public static void start(Poller p, int fd, Frontend fe, String addr, int port) {
+        H1FrontMux m = new H1FrontMux(p, fd, fe, addr, port);
+        m.idle.wakeup();
+    }
+
+    @Override
+    public void onIo(Connection c) {
+        if (stream != null) {
+            if (!req.eom) {
+                receive(req);
+                stream.scb.chkSnd();
+            }
+            stream.wakeup();
+        } else {
+            process();
+        }
+    }
+
+    /** Runs while no stream is attached: flush, wait for and parse the next request. */
+    private void process() {
+        if (stream != null || conn.has(Connection.CLOSED))
+            return;
+        Poller p = conn.poller();
+        long now = p.nowMs();
+        if (!conn.flush()) {
+            if (conn.has(Connection.ERROR)) {
+                shutdown();
+                return;
+            }
+            idle.expireAt(fe.timeoutClient > 0 ? conn.lastActivity + fe.timeoutClient : 0);
+            if (fe.timeoutClient > 0 && now >= conn.lastActivity + fe.timeoutClient)
+                shutdown();
+            return;
+        }
+        if (closing) {
+            shutdown();
+            return;
+        }
+        while (true) {
+            if (conn.in.hasRemaining()) {
+                if (requestStart < 0)
+                    requestStart = now;
+                int r = parser.parseRequest(conn.in, req.head);
+                if (r > 0) {
+                    startStream(now);
+                    return;
+                }
+                if (r < 0) {
+                    badRequest(-r);
+                    return;
+                }
+            }
+            int n = conn.recv();
+            if (n > 0)
+                continue;
+            if (n < 0) {
+                // Closed or failed between requests: nothing to answer.
+                shutdown();
+                return;
+            }
+            break;
+        }
+        // Waiting for bytes: arm the timer that applies.
+        long exp;
+        if (requestStart >= 0 || requests == 0) {
+            long t = fe.timeoutHttpRequest > 0 ? fe.timeoutHttpRequest : fe.timeoutClient;
+            long from = requestStart >= 0 ? requestStart : idleSince;
+            exp = t > 0 ? from + t : 0;
+            if (exp > 0 && now >= exp) {
+                if (requestStart >= 0)
+                    badRequest(408);
+                else
+                    shutdown();
+                return;
+            }
+        } else {
+            long t = fe.timeoutKeepAlive > 0 ? fe.timeoutKeepAlive
+                    : fe.timeoutHttpRequest > 0 ? fe.timeoutHttpRequest : fe.timeoutClient;
+            exp = t > 0 ? idleSince + t : 0;
+            if (exp > 0 && now >= exp) {
+                shutdown();
+                return;
+            }
+        }
+        idle.expireAt(exp > 0 ? exp : Long.MAX_VALUE);
+    }
+
+    private void startStream(long now) {
+        BodyFraming.Error err = BodyFraming.request(req.head);
+        if (err != null) {
+            fe.logError(clientAddr, clientPort, err.message);
+            badRequest(err.requestStatus);
+            return;
+        }
+        requests++;
+        req.headIn = true;
+        reqBody.start(req.head.bodyKind(), req.head.contentLength());
+        if (req.head.bodyKind() == BodyKind.NONE)
+            req.eom = true;
+        idle.expireAt(Long.MAX_VALUE);
+        keepAliveDecided = false;
+        stream = new Stream(conn.poller(), this, this, req, res, requestStart >= 0 ? requestStart : now);
+        requestStart = -1;
+        stream.wakeup();
+    }
+
+    /** Answers a request we could not parse or accept, then closes. */
+    private void badRequest(int status) {
+        res.reset();
+        LocalReply.error(status, res);
+        closing = true;
+        conn.stopRecv();
+        fe.logBadRequest(this, status, requestStart >= 0 ? requestStart : acceptTime);
+        send(res);
+        process();
+    }
+
+    private void shutdown() {
+        idle.destroy();
+        if (owned != null) {
+            owned.close(false);
+            owned = null;
+        }
+        conn.close();
+    }
+
+    // ---- Endpoint (the stream's front side) ----
+
+    @Override
+    public boolean receive(HttpChannel ch) {
+        boolean progress = reqBody.read(conn, ch);
+        if (ch.eom)
+            conn.stopRecv();
+        return progress;
+    }
+
+    @Override
+    public boolean send(HttpChannel ch) {
+        boolean progress = false;
+        while (ch.headIn && !ch.headOut) {
+            if (!ch.interim)
+                prepareResponse(ch);
+            if (!H1Writer.write(ch.head, conn.out)) {
+                if (conn.out.position() == 0) {
+                    // A head larger than the whole buffer: nothing sensible can be sent.
+                    closing = true;
+                    ch.eomOut = true;
+                    return true;
+                }
+                conn.flush();
+                if (!H1Writer.write(ch.head, conn.out))
+                    return progress;
+            }
+            progress = true;
+            if (ch.interim) {
+                ch.head.clear();
+                ch.headIn = ch.interim = false;
+            } else {
+                ch.headOut = true;
+            }
+        }
+        if (ch.headOut && !ch.eomOut) {
+            progress |= resBody.write(ch, conn.out);
+            if (!ch.eomOut && ch.pending() > 0 && conn.out.remaining() < 64) {
+                conn.flush();
+                progress |= resBody.write(ch, conn.out);
+            }
+        }
+        conn.flush();
+        return progress;
+    }
+
+    /** Framing and connection headers of a final response towards an HTTP/1.x client. */
+    private void prepareResponse(HttpChannel ch) {
+        HttpHead h = ch.head;
+        int clientVersion = req.head.version() == 10 ? 10 : 11;
+        if (ch.bodyless) {
+            resBody.start(false);
+        } else if (h.bodyKind() == BodyKind.LENGTH && ch.contentLength >= 0) {
+            resBody.start(false);
+        } else if (clientVersion == 11) {
+            // Close-delimited or H2-sourced bodies are re-framed as chunked so the connection can persist.
+            h.remove("Content-Length");
+            h.set("Transfer-Encoding", "chunked");
+            h.setBody(BodyKind.CHUNKED, -1);
+            resBody.start(true);
+        } else {
+            h.remove("Transfer-Encoding");
+            h.setBody(BodyKind.UNTIL_CLOSE, -1);
+            resBody.start(false);
+        }
+        boolean ka = !closing && ConnectionPolicy.clientKeepAlive(req.head, h, stream.connMode());
+        if (!req.eom)
+            ka = false; // an unread request body would be parsed as the next request
+        if (!ka)
+            closing = true;
+        keepAliveDecided = true;
+        ConnectionPolicy.prepareResponse(h, clientVersion, ka);
+        h.setVersion(11);
+    }
+
+    @Override
+    public boolean failed() {
+        return conn.has(Connection.ERROR) || (conn.has(Connection.READ_CLOSED) && !req.eom);
+    }
+
+    @Override
+    public void detach(boolean reusable) {
+        stream = null;
+        if (!reusable || !keepAliveDecided)
+            closing = true;
+        req.reset();
+        res.reset();
+        parser.reset();
+        idleSince = conn.poller().nowMs();
+        if (closing)
+            conn.stopRecv();
+        idle.wakeup();
+    }
+
+    @Override
+    public Connection conn() {
+        return conn;
+    }
+
+    // ---- Stream.Origin ----
+
+    @Override
+    public Frontend frontend() {
+        return fe;
+    }
+
+    @Override
+    public String clientAddr() {
+        return clientAddr;
+    }
+
+    @Override
+    public int clientPort() {
+        return clientPort;
+    }
+
+    @Override
+    public boolean firstRequest() {
+        return requests <= 1;
+    }
+
+    @Override
+    public BackendConn takeOwnedServerConn(Server srv) {
+        BackendConn c = owned;
+        if (c == null)
+            return null;
+        owned = null;
+        if (c.server() == srv)
+            return c;
+        c.close(false);
+        return null;
+    }
+
+    @Override
+    public void keepServerConn(BackendConn c) {
+        if (owned != null)
+            owned.close(false);
+        owned = c;
+    }
+}

@@ -1,0 +1,91 @@
+package dev.epoxy.proxy;
+
+import dev.epoxy.config.ProxyConfig;
+import dev.epoxy.config.ProxyOption;
+import dev.epoxy.config.RedirectRule;
+import dev.epoxy.config.UseBackendRule;
+import dev.epoxy.http.ConnectionMode;
+import dev.epoxy.http.HttpHead;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A frontend at run time (a {@code frontend} section or the front half of a {@code listen}):
+ * client-side timeouts, redirect and backend-switching rules, logging. Immutable after start.
+ */
+public final class Frontend {
+    public final String name;
+    public final int bufSize;
+    public final long timeoutClient, timeoutHttpRequest, timeoutKeepAlive;
+    private final ConnectionMode mode;
+    private final List<RedirectRule> redirects;
+    private final List<UseBackendRule> useBackends;
+    private final List<Backend> useBackendTargets = new ArrayList<>();
+    private final Backend defaultBackend;
+    private final AccessLog log;
+
+    public Frontend(ProxyConfig cfg, int bufSize, Map<String, Backend> backends, AccessLog log) {
+        this.name = cfg.name();
+        this.bufSize = bufSize;
+        this.timeoutClient = cfg.timeouts().client();
+        this.timeoutHttpRequest = cfg.timeouts().httpRequest();
+        this.timeoutKeepAlive = cfg.timeouts().httpKeepAlive();
+        this.mode = modeOf(cfg);
+        this.redirects = cfg.redirects();
+        this.useBackends = cfg.useBackends();
+        for (UseBackendRule r : useBackends)
+            useBackendTargets.add(backends.get(r.backend()));
+        this.defaultBackend = cfg.defaultBackend() != null ? backends.get(cfg.defaultBackend()) : backends.get(cfg.name());
+        this.log = log;
+    }
+
+    static ConnectionMode modeOf(ProxyConfig cfg) {
+        if (cfg.hasOption(ProxyOption.HTTPCLOSE))
+            return ConnectionMode.HTTP_CLOSE;
+        if (cfg.hasOption(ProxyOption.HTTP_SERVER_CLOSE))
+            return ConnectionMode.HTTP_SERVER_CLOSE;
+        return ConnectionMode.KEEP_ALIVE;
+    }
+
+    /** HAProxy combines both sides' modes; the one that closes more wins. */
+    public ConnectionMode connMode(Backend be) {
+        if (be == null)
+            return mode;
+        return mode.ordinal() >= be.connMode.ordinal() ? mode : be.connMode;
+    }
+
+    /** The first matching redirect rule, or null. */
+    public RedirectRule redirect(HttpHead h) {
+        for (RedirectRule r : redirects) {
+            if (r.condition() == null || r.condition().matches(h.path(), h::get))
+                return r;
+        }
+        return null;
+    }
+
+    /** The first matching use_backend, else the default backend, else null. */
+    public Backend selectBackend(HttpHead h) {
+        for (int i = 0; i < useBackends.size(); i++) {
+            UseBackendRule r = useBackends.get(i);
+            if (r.condition() == null || r.condition().matches(h.path(), h::get))
+                return useBackendTargets.get(i);
+        }
+        return defaultBackend;
+    }
+
+    public void log(dev.epoxy.stream.Stream s) {
+        if (log != null)
+            log.stream(s);
+    }
+
+    public void logBadRequest(dev.epoxy.stream.Stream.Origin o, int status, long start) {
+        if (log != null)
+            log.badRequest(this, o, status, start);
+    }
+
+    public void logError(String addr, int port, String message) {
+        if (log != null)
+            log.error(this, addr, port, message);
+    }
+}

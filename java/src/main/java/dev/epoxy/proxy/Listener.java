@@ -1,0 +1,113 @@
+package dev.epoxy.proxy;
+
+import dev.epoxy.fd.FdTable;
+import dev.epoxy.fd.IoCallback;
+import dev.epoxy.poller.Poller;
+import dev.epoxy.poller.Pollers;
+import dev.epoxy.sys.Abi;
+import dev.epoxy.sys.Net;
+import dev.epoxy.sys.SockAddr;
+import dev.epoxy.sys.Sys;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A listening socket shared by every poller thread. Whichever thread the poller wakes accepts,
+ * then hands each new fd to a thread chosen round-robin, which inserts it in the fd table and
+ * owns the connection from then on.
+ *
+ * <p>Threading: the fd is inserted with every thread in its mask; accept4 is thread-safe and a
+ * losing thread just sees EAGAIN. The round-robin counter is the only shared field (atomic).
+ * Each thread uses its own sockaddr buffer, indexed by thread id.
+ */
+public final class Listener implements IoCallback {
+    /** Builds the connection layer for an accepted fd, on the thread that will own it. */
+    public interface Acceptor {
+        void accepted(Poller p, int fd, String addr, int port);
+    }
+
+    private static final int ACCEPT_BURST = 64;
+
+    public final SockAddr addr;
+    public final int fd;
+    private final Pollers pollers;
+    private final Acceptor acceptor;
+    private final AtomicInteger next = new AtomicInteger();
+    private final ByteBuffer[] peer;
+
+    public Listener(SockAddr addr, Pollers pollers, Acceptor acceptor) throws IOException {
+        this.addr = addr;
+        this.pollers = pollers;
+        this.acceptor = acceptor;
+        this.fd = Net.listen(addr, 1024, false);
+        this.peer = new ByteBuffer[pollers.size()];
+        for (int i = 0; i < peer.length; i++)
+            peer[i] = Sys.allocate(Abi.SOCKADDR_STORAGE_SIZE);
+    }
+
+    /** Registers the listener with every poller thread. */
+    public void start() {
+        FdTable fds = pollers.get(0).fdTable();
+        long mask = pollers.size() >= 64 ? -1L : (1L << pollers.size()) - 1;
+        fds.insertShared(fd, this, this, mask);
+        fds.wantRecv(fd);
+    }
+
+    /** The port actually bound (useful with port 0 in tests). */
+    public int port() throws IOException {
+        return Net.localPort(fd);
+    }
+
+    @Override
+    public void onIo(int lfd) {
+        Poller me = Poller.current();
+        ByteBuffer sa = peer[me.tid()];
+        long saAddr = Sys.address(sa);
+        for (int i = 0; i < ACCEPT_BURST; i++) {
+            int cfd = Sys.epoxy_accept(lfd, saAddr);
+            if (cfd < 0) {
+                if (cfd == -Abi.EAGAIN) {
+                    me.fdTable().cantRecv(lfd);
+                    me.fdTable().wantRecv(lfd);
+                }
+                return;
+            }
+            String host = peerHost(sa);
+            int port = Short.toUnsignedInt(Short.reverseBytes(sa.getShort(2)));
+            if (java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.BIG_ENDIAN)
+                port = Short.toUnsignedInt(sa.getShort(2));
+            Poller target = pollers.get(Math.floorMod(next.getAndIncrement(), pollers.size()));
+            final int p = port;
+            if (target == me)
+                acceptor.accepted(me, cfd, host, p);
+            else
+                target.execute(() -> acceptor.accepted(target, cfd, host, p));
+        }
+    }
+
+    private static String peerHost(ByteBuffer sa) {
+        int family = sa.getShort(0) & 0xffff;
+        byte[] raw;
+        if (family == Abi.AF_INET) {
+            raw = new byte[4];
+            sa.get(4, raw);
+        } else if (family == Abi.AF_INET6) {
+            raw = new byte[16];
+            sa.get(8, raw);
+        } else {
+            return "unix";
+        }
+        try {
+            return InetAddress.getByAddress(raw).getHostAddress();
+        } catch (UnknownHostException e) {
+            return "?";
+        }
+    }
+
+    public void close() {
+        pollers.get(0).execute(() -> pollers.get(0).fdTable().delete(fd));
+    }
+}

@@ -1,0 +1,116 @@
+package dev.epoxy.proxy;
+
+import dev.epoxy.config.BindConfig;
+import dev.epoxy.config.Config;
+import dev.epoxy.config.LogTarget;
+import dev.epoxy.config.Mode;
+import dev.epoxy.config.ProxyConfig;
+import dev.epoxy.config.ProxyKind;
+import dev.epoxy.config.ProxyOption;
+import dev.epoxy.config.ServerConfig;
+import dev.epoxy.fd.FdTable;
+import dev.epoxy.h1.H1FrontMux;
+import dev.epoxy.poller.Pollers;
+import dev.epoxy.sys.SockAddr;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running proxy: the pollers (one per thread), the backends and frontends built from the
+ * configuration, and the listeners. Built and started from the main thread; afterwards all
+ * traffic runs on the poller threads.
+ */
+public final class ProxyRuntime implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ProxyRuntime.class);
+    private static final int MAX_FDS = 1 << 20;
+
+    private final Config cfg;
+    private final FdTable fds;
+    private final Pollers pollers;
+    private final Map<String, Backend> backends = new LinkedHashMap<>();
+    private final Map<String, Frontend> frontends = new LinkedHashMap<>();
+    private final Map<String, List<Listener>> listeners = new HashMap<>();
+
+    public ProxyRuntime(Config cfg) {
+        this.cfg = cfg;
+        int limit = (int) Math.min(MAX_FDS, Math.max(4096, FdLimit.max()));
+        this.fds = new FdTable(limit);
+        this.pollers = new Pollers(fds, cfg.global().threads(), cfg.global().edgeTriggered());
+        int bufSize = cfg.global().bufsize();
+        for (ProxyConfig p : cfg.proxies()) {
+            if (p.mode() != Mode.HTTP)
+                throw new IllegalArgumentException(p.where() + ": proxy '" + p.name()
+                        + "': mode tcp is not supported yet (only mode http)");
+            if (p.kind() == ProxyKind.FRONTEND)
+                continue;
+            Backend be = new Backend(p.name());
+            be.timeoutConnect = p.timeouts().connect();
+            be.timeoutServer = p.timeouts().server();
+            be.timeoutQueue = p.timeouts().queue();
+            be.retries = p.retries();
+            be.connMode = Frontend.modeOf(p);
+            be.bufSize = bufSize;
+            for (ServerConfig s : p.servers())
+                be.servers.add(new Server(be, s.name(), SockAddr.of(s.host(), s.port()), s.h2()));
+            backends.put(p.name(), be);
+        }
+        long now = System.nanoTime() / 1_000_000;
+        for (ProxyConfig p : cfg.proxies()) {
+            if (p.kind() == ProxyKind.BACKEND)
+                continue;
+            AccessLog log = null;
+            if (!p.logs().isEmpty()) {
+                LogTarget t = p.logs().get(0);
+                log = new AccessLog(t, p.hasOption(ProxyOption.HTTPLOG), now);
+            }
+            frontends.put(p.name(), new Frontend(p, bufSize, backends, log));
+        }
+    }
+
+    public void start() throws IOException {
+        pollers.start();
+        for (ProxyConfig p : cfg.proxies()) {
+            if (p.kind() == ProxyKind.BACKEND)
+                continue;
+            Frontend fe = frontends.get(p.name());
+            List<Listener> ls = new ArrayList<>();
+            for (BindConfig b : p.binds()) {
+                Listener l = new Listener(SockAddr.of(b.host(), b.port()), pollers,
+                        (poller, fd, addr, port) -> H1FrontMux.start(poller, fd, fe, addr, port));
+                l.start();
+                ls.add(l);
+            }
+            listeners.put(p.name(), ls);
+        }
+        LOG.info("epoxy started: {} thread(s), {} poller, {} frontend(s), {} backend(s)", pollers.size(),
+                cfg.global().edgeTriggered() ? "epoll (edge-triggered)" : "epoll (level-triggered)",
+                frontends.size(), backends.size());
+    }
+
+    /** The port a frontend's n-th bind listens on (for configs binding port 0 in tests). */
+    public int port(String frontend, int bind) throws IOException {
+        return listeners.get(frontend).get(bind).port();
+    }
+
+    public Backend backend(String name) {
+        return backends.get(name);
+    }
+
+    public Pollers pollers() {
+        return pollers;
+    }
+
+    @Override
+    public void close() {
+        for (List<Listener> ls : listeners.values())
+            for (Listener l : ls)
+                l.close();
+        pollers.close();
+    }
+}

@@ -1,0 +1,24 @@
+package dev.epoxy.stream;
+
+import dev.epoxy.conn.Connection;
+
+/**
+ * One side of a stream as a mux presents it: an H1 connection, or one H2 stream of an H2
+ * connection. All calls come from the stream's thread.
+ */
+public interface Endpoint {
+    /** Moves what this side received into {@code ch} (head, body bytes, end of message). True on progress. */
+    boolean receive(HttpChannel ch);
+
+    /** Moves what {@code ch} holds out to this side. True on progress. */
+    boolean send(HttpChannel ch);
+
+    /** The peer failed or closed before the message was complete. */
+    boolean failed();
+
+    /** The stream is done with this endpoint; {@code reusable} says its connection may serve another stream. */
+    void detach(boolean reusable);
+
+    /** The transport of this endpoint (for H2, the shared connection). */
+    Connection conn();
+}

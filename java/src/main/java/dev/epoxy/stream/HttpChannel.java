@@ -1,0 +1,89 @@
+package dev.epoxy.stream;
+
+import dev.epoxy.http.HttpHead;
+import dev.epoxy.sys.Sys;
+import java.nio.ByteBuffer;
+
+/**
+ * One direction of an HTTP exchange in Epoxy's internal form, independent of H1 or H2: a head,
+ * decoded body bytes and an end-of-message mark. The producing mux fills it, the consuming mux
+ * drains it; both run on the stream's thread, so there is no synchronisation.
+ *
+ * <p>{@link #data} is in write mode: the producer appends at its position; the consumer flips,
+ * reads and compacts ({@link #take}).
+ */
+public final class HttpChannel {
+    public final HttpHead head = new HttpHead();
+    /** The head is complete and may be consumed. */
+    public boolean headIn;
+    /** The consumer has emitted the head. */
+    public boolean headOut;
+    /** The head is an interim (1xx) response: forwarded, then the channel waits for the next head. */
+    public boolean interim;
+    /** The producer has delivered the last body byte. */
+    public boolean eom;
+    /** The consumer has emitted the end of the message. */
+    public boolean eomOut;
+    /** The message carries no body at all (HEAD response, 204, 304, GET without length). */
+    public boolean bodyless;
+    /** Body bytes announced by the producer's framing, -1 when unknown (chunked or until close). */
+    public long contentLength = -1;
+    /** Body bytes produced and consumed so far, for logs and content-length checks. */
+    public long bytesIn, bytesOut;
+    public final ByteBuffer data;
+
+    public HttpChannel(int size) {
+        data = Sys.allocate(size);
+    }
+
+    /** Room left for the producer. */
+    public int room() {
+        return data.remaining();
+    }
+
+    public int pending() {
+        return data.position();
+    }
+
+    /** Copies up to {@code max} pending body bytes into {@code dst} (write mode) and compacts. */
+    public int take(ByteBuffer dst, int max) {
+        int n = Math.min(Math.min(max, dst.remaining()), data.position());
+        if (n <= 0)
+            return 0;
+        data.flip();
+        int lim = data.limit();
+        data.limit(data.position() + n);
+        dst.put(data);
+        data.limit(lim);
+        data.compact();
+        bytesOut += n;
+        return n;
+    }
+
+    /** Appends from {@code src} (read mode) as much as fits, at most {@code max} bytes. */
+    public int put(ByteBuffer src, int max) {
+        int n = Math.min(Math.min(max, src.remaining()), data.remaining());
+        if (n <= 0)
+            return 0;
+        int lim = src.limit();
+        src.limit(src.position() + n);
+        data.put(src);
+        src.limit(lim);
+        bytesIn += n;
+        return n;
+    }
+
+    /** All of the message has gone out. */
+    public boolean done() {
+        return eomOut;
+    }
+
+    /** Ready for the next message of a keep-alive connection. */
+    public void reset() {
+        head.clear();
+        headIn = headOut = interim = eom = eomOut = bodyless = false;
+        contentLength = -1;
+        bytesIn = bytesOut = 0;
+        data.clear();
+    }
+}

@@ -1,0 +1,308 @@
+package dev.epoxy.stream;
+
+import dev.epoxy.http.ConnectionMode;
+import dev.epoxy.poller.Poller;
+import dev.epoxy.poller.Task;
+import dev.epoxy.proxy.Backend;
+import dev.epoxy.proxy.BackendConn;
+import dev.epoxy.proxy.Frontend;
+import dev.epoxy.proxy.LocalReply;
+import dev.epoxy.proxy.Server;
+import dev.epoxy.stream.StreamConnector.State;
+
+/**
+ * One request/response exchange, run as a task on the thread of its client connection.
+ *
+ * <p>Threading: every field is touched only by the owner poller thread: the task body, and the
+ * I/O callbacks of the stream's connections, which the fd table runs on that same thread. The
+ * only cross-thread entry is {@link #wakeup()}, which goes through {@link Task#wakeup()}.
+ *
+ * <p>The body ({@link #run}) is a loop of analysers over the two channels: receive the request
+ * from the front endpoint, route it (redirect or backend), drive the backend connector through
+ * its states (connect, retries after a turn-around delay, confirmation), forward the request,
+ * receive the response, forward it to the client, then log and release both endpoints.
+ */
+public final class Stream implements Runnable {
+    /** Where a stream comes from: the client connection's side (H1 connection or H2 stream). */
+    public interface Origin {
+        Frontend frontend();
+        String clientAddr();
+        int clientPort();
+        /** This is the first request of the client connection (HAProxy's not TX_NOT_FIRST). */
+        boolean firstRequest();
+        /** A server connection this client session already owns and may reuse, or null. */
+        BackendConn takeOwnedServerConn(Server srv);
+        /** Offers a server connection back to the session after a successful exchange. */
+        void keepServerConn(BackendConn conn);
+    }
+
+    public final Task task;
+    public final Poller poller;
+    public final Origin origin;
+    public final Frontend fe;
+    public Backend be;
+    public Server srv;
+    public final HttpChannel req, res;
+    public final StreamConnector scf, scb;
+    private final ServerConnector connector = new ServerConnector(this);
+
+    private boolean routed, localReply, closeClient, finished;
+    private int retriesLeft;
+    private long connExp, tarExp;
+    /** The last connect attempt timed out rather than failed (no turn-around delay then). */
+    private boolean connTimedOut;
+    /** Timings for the log, HAProxy's %TR/%Tw/%Tc/%Tr/%Ta, as absolute ms (-1 = not reached). */
+    public final long tAccept;
+    public long tRequest = -1, tConnStart = -1, tConnect = -1, tResponse = -1;
+    /** Termination state, HAProxy's two characters (who ended it, in which phase). */
+    public char termCause = '-', termPhase = '-';
+    public int attempts;
+
+    public Stream(Poller poller, Origin origin, Endpoint front, HttpChannel req, HttpChannel res, long acceptMs) {
+        this.poller = poller;
+        this.origin = origin;
+        this.fe = origin.frontend();
+        this.req = req;
+        this.res = res;
+        this.scf = new StreamConnector(this, res);
+        this.scb = new StreamConnector(this, req);
+        scf.ep = front;
+        scf.setState(State.EST);
+        this.tAccept = acceptMs;
+        this.task = new Task(poller, this);
+    }
+
+    public void wakeup() {
+        if (!finished)
+            task.wakeup();
+    }
+
+    public boolean finished() {
+        return finished;
+    }
+
+    @Override
+    public void run() {
+        if (finished)
+            return;
+        long now = poller.nowMs();
+        boolean progress;
+        int rounds = 0;
+        do {
+            progress = false;
+            if (!req.eom)
+                progress |= scf.ep.receive(req);
+            if (req.headIn && tRequest < 0)
+                tRequest = now;
+            if (scf.ep.failed() && !res.eomOut) {
+                abort('C', req.eom ? (res.headIn ? 'D' : 'H') : 'R');
+                return;
+            }
+            if (!routed && req.headIn) {
+                route(now);
+                progress = true;
+            }
+            if (routed && !localReply)
+                progress |= driveBackend(now);
+            if (finished)
+                return;
+            if (res.headIn && !res.eomOut)
+                progress |= scf.ep.send(res);
+        } while (progress && ++rounds < 64);
+        if (res.eomOut) {
+            finish();
+            return;
+        }
+        if (rounds >= 64) {
+            task.wakeup(); // yield to other tasks, come back soon
+            return;
+        }
+        checkTimeouts(now);
+    }
+
+    /** Picks a redirect or a backend for the request. */
+    private void route(long now) {
+        routed = true;
+        if (LocalReply.redirect(fe, req.head, res)) {
+            localReply = true;
+            termCause = '-';
+            return;
+        }
+        be = fe.selectBackend(req.head);
+        if (be == null || be.servers.isEmpty()) {
+            localError(503, 's', 'C');
+            return;
+        }
+        retriesLeft = be.retries;
+        scb.setState(State.REQ);
+    }
+
+    private boolean driveBackend(long now) {
+        switch (scb.state()) {
+            case INI:
+                return false;
+            case REQ:
+                srv = be.pick();
+                scb.setState(State.ASS);
+                // fall through
+            case ASS:
+                attempts++;
+                if (tConnStart < 0)
+                    tConnStart = now;
+                connTimedOut = false;
+                if (!connector.connect(srv)) {
+                    scb.setState(State.CER);
+                    return true;
+                }
+                if (scb.state() == State.ASS) {
+                    // A fresh connection: wait for the poller to confirm it.
+                    scb.setState(State.CON);
+                    connExp = now + be.timeoutConnect;
+                }
+                return true;
+            case CON:
+                if (be.timeoutConnect > 0 && now >= connExp) {
+                    connTimedOut = true;
+                    scb.setState(State.CER);
+                    return true;
+                }
+                return false;
+            case CER:
+                return connectionError(now);
+            case TAR:
+                if (now >= tarExp) {
+                    scb.setState(State.REQ);
+                    return true;
+                }
+                return false;
+            case RDY:
+                // The stream, not a lazy forward, turns a confirmed connection into an established one.
+                scb.setState(State.EST);
+                tConnect = now;
+                // fall through
+            case EST:
+                return established(now);
+            default:
+                return false;
+        }
+    }
+
+    /** Retry after a failed connect, or give up with 503. */
+    private boolean connectionError(long now) {
+        connector.abort();
+        if (retriesLeft > 0) {
+            retriesLeft--;
+            // HAProxy's turn-around: wait min(1s, timeout connect) after an error, not after a timeout.
+            long delay = connTimedOut ? 0 : Math.min(1000, be.timeoutConnect > 0 ? be.timeoutConnect : 1000);
+            tarExp = now + delay;
+            scb.setState(State.TAR);
+            return true;
+        }
+        localError(503, 's', 'C');
+        return true;
+    }
+
+    private boolean established(long now) {
+        boolean progress = false;
+        Endpoint back = scb.ep;
+        if (!req.eomOut)
+            progress |= back.send(req);
+        if (!res.eom) {
+            progress |= back.receive(res);
+            if (res.headIn && tResponse < 0)
+                tResponse = now;
+        }
+        if (back.failed() && !res.eom) {
+            if (!res.headOut) {
+                connector.abort();
+                localError(502, 'S', 'H');
+            } else {
+                abort('S', 'D');
+            }
+            return true;
+        }
+        return progress;
+    }
+
+    private void checkTimeouts(long now) {
+        long exp = Long.MAX_VALUE;
+        State s = scb.state();
+        if (s == State.CON && be.timeoutConnect > 0)
+            exp = Math.min(exp, connExp);
+        if (s == State.TAR)
+            exp = Math.min(exp, tarExp);
+        if (s == State.EST && !res.eom && be.timeoutServer > 0) {
+            long t = scb.ep.conn().lastActivity + be.timeoutServer;
+            if (now >= t) {
+                if (!res.headOut) {
+                    connector.abort();
+                    localError(504, 's', 'H');
+                    scf.ep.send(res);
+                    if (res.eomOut)
+                        finish();
+                } else {
+                    abort('s', 'D');
+                }
+                return;
+            }
+            exp = Math.min(exp, t);
+        }
+        boolean waitClient = !req.eom || (res.headIn && !res.eomOut);
+        if (waitClient && fe.timeoutClient > 0) {
+            long t = scf.ep.conn().lastActivity + fe.timeoutClient;
+            if (now >= t) {
+                abort('c', req.eom ? 'D' : 'R');
+                return;
+            }
+            exp = Math.min(exp, t);
+        }
+        task.expireAt(exp);
+    }
+
+    /** Replaces the response with one of HAProxy's error pages; the stream finishes once it is sent. */
+    private void localError(int status, char cause, char phase) {
+        localReply = true;
+        closeClient = status == 400 || status == 408;
+        termCause = cause;
+        termPhase = phase;
+        res.reset();
+        LocalReply.error(status, res);
+    }
+
+    /** Ends the stream without a response: both connections are closed. */
+    private void abort(char cause, char phase) {
+        termCause = cause;
+        termPhase = phase;
+        connector.abort();
+        scf.ep.detach(false);
+        end();
+    }
+
+    private void finish() {
+        boolean reqDone = req.eom;
+        boolean back = scb.ep != null;
+        if (back)
+            connector.release(reqDone && res.eom);
+        scf.ep.detach(reqDone && !closeClient);
+        end();
+    }
+
+    private void end() {
+        finished = true;
+        task.destroy();
+        fe.log(this);
+    }
+
+    /** The HTTP connection mode of this exchange: the stricter of the frontend's and backend's. */
+    public ConnectionMode connMode() {
+        return fe.connMode(be);
+    }
+
+    public boolean isLocalReply() {
+        return localReply;
+    }
+
+    public ServerConnector connector() {
+        return connector;
+    }
+}
