@@ -50,12 +50,11 @@ public final class ChunkedEncoder {
         int n = src.remaining();
         if (n == 0) return 0;
         int room = out.remaining();
-        // Largest n with n + overhead(n) <= room; overhead shrinks as n shrinks, so step down.
-        if (n + overhead(n) > room) {
-            n = room - overhead(room);
-            while (n > 0 && n + overhead(n) > room) n--;
-            if (n <= 0) return 0;
-        }
+        // Largest n with n + overhead(n) <= room. Start from the smallest possible overhead (one
+        // hex digit) and step down; the overhead grows by one byte per hex digit, so few steps.
+        n = Math.min(n, room - 5);
+        while (n > 0 && n + overhead(n) > room) n--;
+        if (n <= 0) return 0;
         writeChunkHeader(out, n);
         int lim = src.limit();
         src.limit(src.position() + n);

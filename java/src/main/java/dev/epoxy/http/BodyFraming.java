@@ -53,8 +53,8 @@ public final class BodyFraming {
             int te = scanCodings(h);
             if (te == TE_BAD) return Error.TE_INVALID;
             if (te == TE_TWICE) return Error.TE_CHUNKED_TWICE;
-            if (te == TE_UNKNOWN_CODING) return Error.TE_UNKNOWN;
-            if (te != TE_CHUNKED_LAST) return Error.TE_NOT_CHUNKED_LAST;
+            if ((te & TE_UNKNOWN_CODING) != 0) return Error.TE_UNKNOWN;
+            if ((te & TE_CHUNKED_LAST) == 0) return Error.TE_NOT_CHUNKED_LAST;
             h.setBody(BodyKind.CHUNKED, -1);
             return null;
         }
@@ -89,7 +89,7 @@ public final class BodyFraming {
             // Transfer-Encoding overrides Content-Length; drop it so it is never forwarded.
             h.remove("Content-Length");
             // RFC 9112 §6.1: TE in HTTP/1.0 means the framing is faulty; read until close.
-            boolean chunked = te == TE_CHUNKED_LAST && h.version() != 10;
+            boolean chunked = (te & TE_CHUNKED_LAST) != 0 && h.version() != 10;
             h.setBody(chunked ? BodyKind.CHUNKED : BodyKind.UNTIL_CLOSE, -1);
             return null;
         }
@@ -103,17 +103,16 @@ public final class BodyFraming {
         return null;
     }
 
-    // Outcome of scanning the Transfer-Encoding list.
-    private static final int TE_CHUNKED_LAST = 0;
-    private static final int TE_OTHER_LAST = 1;
+    // Outcome of scanning the Transfer-Encoding list: a negative failure, or a set of flags.
+    private static final int TE_BAD = -1;
+    private static final int TE_TWICE = -2;
+    private static final int TE_CHUNKED_LAST = 1;
     private static final int TE_UNKNOWN_CODING = 2;
-    private static final int TE_TWICE = 3;
-    private static final int TE_BAD = 4;
 
     /**
      * Walks every Transfer-Encoding field as one comma-separated list of codings (optionally with
-     * ";param" parts). Precedence of outcomes: malformed, chunked twice, unknown coding, then
-     * whether chunked is final.
+     * ";param" parts). Returns TE_BAD if malformed or empty, TE_TWICE if chunked appears more than
+     * once, otherwise flags saying whether chunked is final and whether an unknown coding appears.
      */
     private static int scanCodings(HttpHead h) {
         byte[] a = h.arena();
@@ -153,8 +152,7 @@ public final class BodyFraming {
         }
         if (elements == 0) return TE_BAD;
         if (chunkedSeen > 1) return TE_TWICE;
-        if (unknown) return TE_UNKNOWN_CODING;
-        return lastChunked ? TE_CHUNKED_LAST : TE_OTHER_LAST;
+        return (lastChunked ? TE_CHUNKED_LAST : 0) | (unknown ? TE_UNKNOWN_CODING : 0);
     }
 
     private static boolean known(HttpHead h, int off, int len) {

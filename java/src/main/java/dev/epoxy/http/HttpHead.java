@@ -320,6 +320,11 @@ public final class HttpHead {
         return false;
     }
 
+    /** True for an HTTP/1.1 request carrying "Expect: 100-continue" (RFC 9110 §10.1.1). */
+    public boolean expectsContinue() {
+        return request && version >= 11 && hasToken("Expect", "100-continue");
+    }
+
     // ------------------------------------------------------------------ target helpers
 
     /**

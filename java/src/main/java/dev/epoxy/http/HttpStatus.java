@@ -19,6 +19,14 @@ public final class HttpStatus {
     private HttpStatus() {
     }
 
+    private static final byte[] CONTINUE =
+            "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    /** The interim response a proxy sends itself to a request expecting 100-continue. */
+    public static ByteBuffer continue100() {
+        return ByteBuffer.wrap(CONTINUE).asReadOnlyBuffer();
+    }
+
     /** Standard reason phrase (RFC 9110 and registered extensions); generic class name otherwise. */
     public static String reason(int status) {
         switch (status) {
