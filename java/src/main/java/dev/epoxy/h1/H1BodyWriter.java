@@ -9,8 +9,8 @@ import java.nio.ByteBuffer;
  * once the last byte (and, when chunked, the last chunk) is written.
  */
 final class H1BodyWriter {
-    private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    private static final int CHUNK_OVERHEAD = 8 + 2 + 2; // up to 8 hex digits, CRLF, CRLF
+    /** Largest chunk framing: 8 hex digits, CRLF, CRLF. */
+    private static final int CHUNK_OVERHEAD = 12;
     private boolean chunked;
 
     void start(boolean chunked) {
@@ -26,30 +26,18 @@ final class H1BodyWriter {
                 progress = ch.take(out, pending) > 0;
             } else if (out.remaining() > CHUNK_OVERHEAD) {
                 int n = Math.min(pending, out.remaining() - CHUNK_OVERHEAD);
-                putHex(out, n);
-                out.put((byte) '\r').put((byte) '\n');
+                ChunkedEncoder.writeChunkHeader(out, n);
                 ch.take(out, n);
-                out.put((byte) '\r').put((byte) '\n');
+                ChunkedEncoder.writeChunkEnd(out);
                 progress = true;
             }
         }
         if (ch.eom && ch.pending() == 0 && !ch.eomOut) {
-            if (chunked) {
-                if (out.remaining() < 5)
-                    return progress;
-                out.put((byte) '0').put((byte) '\r').put((byte) '\n').put((byte) '\r').put((byte) '\n');
-            }
+            if (chunked && !ChunkedEncoder.writeLastChunk(out, null))
+                return progress;
             ch.eomOut = true;
             progress = true;
         }
         return progress;
-    }
-
-    private static void putHex(ByteBuffer out, int n) {
-        int shift = 28;
-        while (shift > 0 && (n >>> shift) == 0)
-            shift -= 4;
-        for (; shift >= 0; shift -= 4)
-            out.put(HEX[(n >>> shift) & 0xf]);
     }
 }

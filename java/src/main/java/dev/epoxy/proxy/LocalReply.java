@@ -5,7 +5,6 @@ import dev.epoxy.http.BodyKind;
 import dev.epoxy.http.HttpHead;
 import dev.epoxy.http.HttpStatus;
 import dev.epoxy.stream.HttpChannel;
-import java.nio.charset.StandardCharsets;
 
 /** Responses Epoxy produces itself: redirects and HAProxy's default error pages. */
 public final class LocalReply {
@@ -34,17 +33,30 @@ public final class LocalReply {
 
     /** Fills {@code res} with HAProxy's error page for {@code status}. */
     public static void error(int status, HttpChannel res) {
-        byte[] body = HttpStatus.errorBody(status).getBytes(StandardCharsets.US_ASCII);
+        byte[] page = HttpStatus.errorPageBytes(status, false);
+        int start = indexOfBody(page);
+        int len = page.length - start;
         HttpHead h = res.head;
-        h.setStatusLine(status, HttpStatus.reason(status), 11);
-        h.add("content-length", Integer.toString(body.length));
+        int eol = 0;
+        while (page[eol] != '\r')
+            eol++;
+        // The status line of HAProxy's page ("HTTP/1.1 504 Gateway Time-out") gives its reason phrase.
+        h.setStatusLine(status, new String(page, 13, eol - 13, java.nio.charset.StandardCharsets.US_ASCII), 11);
+        h.add("content-length", Integer.toString(len));
         h.add("cache-control", "no-cache");
         h.add("content-type", "text/html");
-        h.setBody(BodyKind.LENGTH, body.length);
-        res.contentLength = body.length;
-        res.data.put(body);
-        res.bytesIn = body.length;
+        h.setBody(BodyKind.LENGTH, len);
+        res.contentLength = len;
+        res.data.put(page, start, len);
+        res.bytesIn = len;
         res.headIn = true;
         res.eom = true;
+    }
+
+    private static int indexOfBody(byte[] page) {
+        for (int i = 3; i < page.length; i++)
+            if (page[i] == '\n' && page[i - 1] == '\r' && page[i - 2] == '\n' && page[i - 3] == '\r')
+                return i + 1;
+        return page.length;
     }
 }
