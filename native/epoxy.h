@@ -34,6 +34,7 @@ int64_t epoxy_write(int fd, const void *buf, int64_t len);
 int64_t epoxy_writev(int fd, const void *iov, int cnt);
 int  epoxy_shutdown(int fd, int how);
 int  epoxy_close(int fd);
+int  epoxy_dup(int fd);
 int  epoxy_noop(int x);
 
 #endif

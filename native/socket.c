@@ -166,3 +166,11 @@ int epoxy_close(int fd)
     /* Linux releases the fd even when close() reports EINTR: never retry. */
     return close(fd) < 0 && errno != EINTR ? -errno : 0;
 }
+
+/* A second descriptor for the same open file (close-on-exec). Tests use it to keep a file, and so
+ * its epoll registration, alive after the first number is closed: the stale-generation case. */
+int epoxy_dup(int fd)
+{
+    int r = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    return r < 0 ? -errno : r;
+}

@@ -46,6 +46,7 @@ public final class Sys {
     public static native long epoxy_writev(int fd, long iov, int cnt);
     public static native int epoxy_shutdown(int fd, int how);
     public static native int epoxy_close(int fd);
+    public static native int epoxy_dup(int fd);
 
     /** Off-heap, native-order buffer; kept reachable by the caller for as long as its address is used. */
     public static ByteBuffer allocate(int size) {

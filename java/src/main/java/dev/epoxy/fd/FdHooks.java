@@ -1,0 +1,52 @@
+package dev.epoxy.fd;
+
+/**
+ * Fault-injection points of the fd protocol, no-ops unless a test installs one.
+ *
+ * <p>Each field names the window between two atomic steps where a concurrent thread changes the
+ * outcome (haproxy-internals §2.2, §2.4). Tests replace them with latches to force one
+ * interleaving, or with {@link Thread#yield} to widen every window in stress runs. Fields are
+ * volatile so that a hook installed by the test thread is seen by the pollers; the cost on the
+ * hot path is one plain load and a null test. Hooks receive the fd number; they run on the thread
+ * executing the protocol step ({@code dev.epoxy.poller.Poller.current()} tells which).
+ */
+public final class FdHooks {
+    @FunctionalInterface
+    public interface Hook {
+        void at(int fd);
+    }
+
+    /** Holding a tgid reference, before the test-and-set of this thread's update bit
+     *  (late report on a migrated fd, lazy removal, single-owner {@code updt_fd_polling}). */
+    public static volatile Hook updateBitAfterGrab;
+    /** updateEvents: thread mask checked and found to contain this thread, running bit not yet set. */
+    public static volatile Hook runningBeforeSet;
+    /** updateEvents: running bit set, before waiting for the masks to stabilize. */
+    public static volatile Hook runningAfterSet;
+    /** deleteOrphan: right after the tgid reset (fixed order: before the drain and the mask clear;
+     *  pre-fix order: after the mask clear). */
+    public static volatile Hook deleteAfterTgidReset;
+    /** delete: thread mask zeroed, running bit not yet released. */
+    public static volatile Hook deleteAfterThreadMaskClear;
+    /** takeover: running CAS 0 -> me done, thread mask not yet stored. */
+    public static volatile Hook takeoverBetweenMasks;
+    /** deleteOrphan: just before close(2); every fd life passes here exactly once. */
+    public static volatile Hook beforeClose;
+
+    private FdHooks() {}
+
+    static void call(Hook h, int fd) {
+        if (h != null) h.at(fd);
+    }
+
+    /** Removes every hook (tests call it in their cleanup). */
+    public static void clear() {
+        updateBitAfterGrab = null;
+        runningBeforeSet = null;
+        runningAfterSet = null;
+        deleteAfterTgidReset = null;
+        deleteAfterThreadMaskClear = null;
+        takeoverBetweenMasks = null;
+        beforeClose = null;
+    }
+}

@@ -1,0 +1,247 @@
+package dev.epoxy.poller;
+
+import dev.epoxy.fd.FdTable;
+import dev.epoxy.fd.FdThreadCtx;
+import dev.epoxy.sys.Abi;
+import dev.epoxy.sys.Sys;
+import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One worker thread: its own epoll fd, private fd update list (in {@link FdThreadCtx}), run
+ * queue and timers. The loop: apply fd updates; epoll_wait (0 if work is pending, else until the
+ * next timer, forever if none); dispatch events through the fd protocol; fire expired timers; run
+ * up to {@link #RUN_BUDGET} queued runnables.
+ *
+ * <p>Sleep/wake protocol (HAProxy TH_FL_SLEEPING / TH_FL_NOTIFIED): before a blocking wait the
+ * thread stores flags = SLEEPING, then re-checks the remote queue and its fd inboxes. A producer
+ * first publishes its item (remote queue or inbox), then atomically ORs NOTIFIED into flags and
+ * writes the eventfd only if the old flags were SLEEPING without NOTIFIED. With sequentially
+ * consistent volatiles either the sleeper sees the item or the producer sees SLEEPING, so no
+ * wake-up is lost and at most one eventfd write happens per sleep.
+ */
+public final class Poller {
+    private static final Logger log = LoggerFactory.getLogger(Poller.class);
+    static final int MAX_EVENTS = 200;
+    static final int RUN_BUDGET = 256;
+    private static final long WAKE_TAG = -1L;
+    private static final int SLEEPING = 1, NOTIFIED = 2;
+    private static final VarHandle FLAGS;
+
+    static {
+        try {
+            FLAGS = MethodHandles.lookup().findVarHandle(Poller.class, "flags", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final int tid;
+    private final FdTable fds;
+    private final FdThreadCtx fdCtx;
+    private final int epfd, evfd;
+    private final ByteBuffer events;
+    private final long eventsAddr;
+    private final int evSize, evDataOff;
+
+    private final ArrayDeque<Runnable> local = new ArrayDeque<>();
+    private final ConcurrentLinkedQueue<Runnable> remote = new ConcurrentLinkedQueue<>();
+    final TimerHeap timers = new TimerHeap();
+
+    private volatile int flags;
+    private volatile boolean stopping;
+    private volatile long now;
+    private volatile long loops;
+    private final AtomicLong wakeWrites = new AtomicLong();
+    final PollerThread thread;
+
+    Poller(FdTable fds, int tid) throws IOException {
+        this.tid = tid;
+        this.fds = fds;
+        int ep = Sys.epoxy_epoll_create();
+        if (ep < 0) throw new IOException("epoll_create: " + Sys.strerror(ep));
+        int ev = Sys.epoxy_eventfd();
+        if (ev < 0) {
+            Sys.epoxy_close(ep);
+            throw new IOException("eventfd: " + Sys.strerror(ev));
+        }
+        int r = Sys.epoxy_epoll_ctl(ep, Abi.EPOLL_CTL_ADD, ev, Abi.EPOLLIN, WAKE_TAG);
+        if (r < 0) {
+            Sys.epoxy_close(ep);
+            Sys.epoxy_close(ev);
+            throw new IOException("epoll_ctl(eventfd): " + Sys.strerror(r));
+        }
+        this.epfd = ep;
+        this.evfd = ev;
+        this.evSize = Abi.EPOLL_EVENT_SIZE;
+        this.evDataOff = Abi.EPOLL_DATA_OFFSET;
+        this.events = Sys.allocate(MAX_EVENTS * evSize);
+        this.eventsAddr = Sys.address(events);
+        this.fdCtx = new FdThreadCtx(fds, tid, ep, this::wake);
+        this.now = clock();
+        this.thread = new PollerThread(this, this::loop, "epoxy-poller-" + tid);
+    }
+
+    /** The poller of the calling thread, or null if it is not a poller thread. */
+    public static Poller current() {
+        Thread t = Thread.currentThread();
+        return t instanceof PollerThread ? ((PollerThread) t).poller : null;
+    }
+
+    public int tid() {
+        return tid;
+    }
+
+    public FdTable fdTable() {
+        return fds;
+    }
+
+    /** This thread's part of the fd protocol (statistics, tests). */
+    public FdThreadCtx fdCtx() {
+        return fdCtx;
+    }
+
+    /** Monotonic milliseconds, refreshed after each wait. */
+    public long nowMs() {
+        return now;
+    }
+
+    /** Loop iterations so far (diagnostics). */
+    public long loops() {
+        return loops;
+    }
+
+    /** Eventfd writes done to wake this poller. */
+    public long wakeWrites() {
+        return wakeWrites.get();
+    }
+
+    /** True while blocked (or about to block) in epoll_wait. */
+    public boolean sleeping() {
+        return (flags & SLEEPING) != 0;
+    }
+
+    /** From any thread: r runs on this poller's thread soon, in submission order per thread. */
+    public void execute(Runnable r) {
+        enqueue(r);
+    }
+
+    void enqueue(Runnable r) {
+        if (current() == this) {
+            local.add(r);
+        } else {
+            remote.add(r);
+            wake();
+        }
+    }
+
+    void enqueueLocal(Runnable r) {
+        local.add(r);
+    }
+
+    /** Wakes the thread if it sleeps; cheap if it does not. */
+    void wake() {
+        int old = (int) FLAGS.getAndBitwiseOr(this, NOTIFIED);
+        if ((old & (SLEEPING | NOTIFIED)) == SLEEPING) {
+            wakeWrites.incrementAndGet();
+            Sys.epoxy_eventfd_write(evfd);
+        }
+    }
+
+    private static long clock() {
+        return System.nanoTime() / 1_000_000L;
+    }
+
+    private void loop() {
+        while (!stopping) {
+            loops++;
+            fdCtx.applyUpdates();
+            int timeout = hasWork() ? 0 : timerTimeout();
+            if (timeout != 0) {
+                flags = SLEEPING; // also clears NOTIFIED
+                if (hasWork() || stopping) timeout = 0;
+            }
+            int n = Sys.epoxy_epoll_wait(epfd, eventsAddr, MAX_EVENTS, timeout);
+            flags = 0;
+            now = clock();
+            if (n < 0) {
+                log.error("thread {}: epoll_wait: {}", tid, Sys.strerror(n));
+                n = 0;
+            }
+            for (int i = 0; i < n; i++) {
+                int base = i * evSize;
+                int ev = events.getInt(base);
+                long data = events.getLong(base + evDataOff);
+                if (data == WAKE_TAG) {
+                    Sys.epoxy_eventfd_read(evfd);
+                    continue;
+                }
+                fdCtx.dispatch(data, ev);
+            }
+            runTimers();
+            runQueue();
+        }
+    }
+
+    private boolean hasWork() {
+        return !local.isEmpty() || !remote.isEmpty() || fdCtx.hasPendingUpdates();
+    }
+
+    private int timerTimeout() {
+        Task t = timers.peek();
+        if (t == null) return -1;
+        long d = t.expire - clock();
+        if (d <= 0) return 0;
+        return d > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) d;
+    }
+
+    private void runTimers() {
+        long n = now;
+        for (Task t; (t = timers.peek()) != null && t.expire <= n;) {
+            timers.remove(t);
+            t.fire();
+        }
+    }
+
+    private void runQueue() {
+        for (int i = 0; i < RUN_BUDGET; i++) {
+            Runnable r = remote.poll();
+            if (r == null) break;
+            local.add(r);
+        }
+        int n = Math.min(local.size(), RUN_BUDGET); // work queued while running waits for the next loop
+        for (int i = 0; i < n; i++) {
+            Runnable r = local.poll();
+            try {
+                r.run();
+            } catch (Throwable e) {
+                log.error("thread {}: runnable failed", tid, e);
+            }
+        }
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    void stop() {
+        stopping = true;
+        wake();
+    }
+
+    void join(long ms) throws InterruptedException {
+        if (Thread.currentThread() != thread) thread.join(ms);
+    }
+
+    void closeFds() {
+        Sys.epoxy_close(epfd);
+        Sys.epoxy_close(evfd);
+    }
+}

@@ -1,0 +1,148 @@
+package dev.epoxy.poller;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An HAProxy-like task: a body that runs on its owner poller's thread when woken or when its
+ * timer expires.
+ *
+ * <p>Protocol: {@code state} holds QUEUED and DESTROYED. {@link #wakeup} (any thread) CASes QUEUED
+ * on and enqueues the task only if it was off, so a task is in at most one run queue at a time;
+ * the owner clears QUEUED just before running the body, so a wakeup during the body runs it again.
+ * {@code expire} and {@code heapIndex} belong to the owner thread (timers live in its heap).
+ * {@code owner} is volatile; if a wakeup raced with {@link #moveTo} and reached the old poller,
+ * the old poller forwards the task instead of running it.
+ */
+public class Task {
+    private static final Logger log = LoggerFactory.getLogger(Task.class);
+    public static final long NEVER = Long.MAX_VALUE;
+
+    private static final int QUEUED = 1, DESTROYED = 2;
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(Task.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private volatile Poller owner;
+    private final Runnable body;
+    private volatile int state;
+    long expire = NEVER;
+    int heapIndex = -1;
+    private boolean expired;
+    final Runnable runner = this::runFromQueue;
+
+    public Task(Poller owner, Runnable body) {
+        this.owner = java.util.Objects.requireNonNull(owner, "owner");
+        this.body = java.util.Objects.requireNonNull(body, "body");
+    }
+
+    public Poller owner() {
+        return owner;
+    }
+
+    /** From any thread: the body runs once on the owner thread; further wakeups before it runs are merged. */
+    public void wakeup() {
+        for (;;) {
+            int s = state;
+            if ((s & (QUEUED | DESTROYED)) != 0) return;
+            if (STATE.compareAndSet(this, s, s | QUEUED)) break;
+        }
+        owner.enqueue(runner);
+    }
+
+    /** Owner thread only. Arms the timer at absolute {@link Poller#nowMs()} time ms; 0 or NEVER disarms. */
+    public void expireAt(long ms) {
+        Poller p = checkOwnerThread();
+        if ((state & DESTROYED) != 0) return;
+        if (ms == 0 || ms == NEVER) {
+            p.timers.remove(this);
+            expire = NEVER;
+            return;
+        }
+        expire = ms;
+        if (heapIndex < 0) p.timers.add(this);
+        else p.timers.changed(this);
+    }
+
+    /** Owner thread: the armed expiry date, or {@link #NEVER}. A fired timer reads NEVER again. */
+    public long expire() {
+        return expire;
+    }
+
+    /** During the body: true if this run was caused by the timer. */
+    public boolean expired() {
+        return expired;
+    }
+
+    /** No more runs; the timer is removed (on the owner thread, soon if called from elsewhere). */
+    public void destroy() {
+        int s = (int) STATE.getAndBitwiseOr(this, DESTROYED);
+        if ((s & DESTROYED) != 0) return;
+        Poller p = owner;
+        if (Poller.current() == p) p.timers.remove(this);
+        else p.execute(() -> p.timers.remove(this));
+    }
+
+    public boolean destroyed() {
+        return (state & DESTROYED) != 0;
+    }
+
+    /**
+     * Moves the task to poller p (idle-connection takeover). Call on p's thread while the task is
+     * neither queued nor armed (its timer lives in the old owner's heap, which only that thread
+     * may touch); re-arm it afterwards.
+     */
+    public void moveTo(Poller p) {
+        if (Poller.current() != p) throw new IllegalStateException("moveTo must run on the target poller thread");
+        if ((state & QUEUED) != 0) throw new IllegalStateException("task is queued");
+        if (heapIndex >= 0) throw new IllegalStateException("task has an armed timer; disarm it on its owner first");
+        owner = p;
+    }
+
+    /** Called by the owner's timer phase. */
+    void fire() {
+        expire = NEVER;
+        if ((state & DESTROYED) != 0) return;
+        for (;;) {
+            int s = state;
+            if ((s & QUEUED) != 0) {
+                expired = true; // already queued: the coming run serves the timer too
+                return;
+            }
+            if (STATE.compareAndSet(this, s, s | QUEUED)) break;
+        }
+        expired = true;
+        owner.enqueueLocal(runner);
+    }
+
+    private void runFromQueue() {
+        Poller p = owner;
+        if (p != Poller.current()) { // moved after the wakeup picked the old owner
+            p.enqueue(runner);
+            return;
+        }
+        int s = (int) STATE.getAndBitwiseAnd(this, ~QUEUED);
+        if ((s & DESTROYED) != 0) return;
+        try {
+            body.run();
+        } catch (Throwable e) {
+            log.error("task body failed on thread {}", p.tid(), e);
+        } finally {
+            expired = false;
+        }
+    }
+
+    private Poller checkOwnerThread() {
+        Poller p = owner;
+        if (Poller.current() != p) throw new IllegalStateException("timer of a task changed outside its owner thread");
+        return p;
+    }
+}

@@ -1,0 +1,116 @@
+package dev.epoxy.fd;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.epoxy.poller.Poller;
+import dev.epoxy.sys.Abi;
+import dev.epoxy.sys.Sys;
+import java.nio.ByteBuffer;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/** Helpers shared by the fd and poller tests: run on a poller thread, bounded waits, raw socket I/O. */
+public final class FdTestSupport {
+    public static final long WAIT_MS = 5000;
+
+    private FdTestSupport() {}
+
+    /** Runs c on p's thread and returns its result (5 s bound). */
+    public static <T> T runOn(Poller p, Callable<T> c) {
+        CompletableFuture<T> f = submit(p, c);
+        try {
+            return f.get(WAIT_MS, TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("task on poller " + p.tid() + " did not complete", e);
+        }
+    }
+
+    public static void runOn(Poller p, Runnable r) {
+        runOn(p, () -> {
+            r.run();
+            return null;
+        });
+    }
+
+    public static <T> CompletableFuture<T> submit(Poller p, Callable<T> c) {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        p.execute(() -> {
+            try {
+                f.complete(c.call());
+            } catch (Throwable e) {
+                f.completeExceptionally(e);
+            }
+        });
+        return f;
+    }
+
+    public static void awaitTrue(BooleanSupplier cond, String what) {
+        long end = System.nanoTime() + WAIT_MS * 1_000_000L;
+        while (!cond.getAsBoolean()) {
+            if (System.nanoTime() > end) fail("timed out waiting for: " + what);
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    /** Waits on a latch inside a hook; never blocks forever (a stuck poller would hang the suite). */
+    public static void await(CountDownLatch l) {
+        try {
+            if (!l.await(WAIT_MS, TimeUnit.MILLISECONDS)) throw new AssertionError("latch timeout");
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    public static void awaitLatch(CountDownLatch l, String what) {
+        try {
+            assertTrue(l.await(WAIT_MS, TimeUnit.MILLISECONDS), "timed out waiting for: " + what);
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static final ThreadLocal<ByteBuffer> BUF = ThreadLocal.withInitial(() -> Sys.allocate(4096));
+
+    public static void writeByte(int fd) {
+        ByteBuffer b = BUF.get();
+        b.put(0, (byte) 'x');
+        long r = Sys.epoxy_write(fd, Sys.address(b), 1);
+        assertEquals(1, r, () -> "write: " + Sys.strerror((int) r));
+    }
+
+    /** Reads until EAGAIN/EOF/error; returns bytes read, or -1 on EOF, or -errno on error. */
+    public static long drain(int fd) {
+        ByteBuffer b = BUF.get();
+        long total = 0;
+        for (;;) {
+            long r = Sys.epoxy_read(fd, Sys.address(b), b.capacity());
+            if (r > 0) {
+                total += r;
+                continue;
+            }
+            if (r == 0) return -1;
+            if (r == -Abi.EAGAIN) return total;
+            return r;
+        }
+    }
+
+    /** True while fd is an open descriptor. */
+    public static boolean isOpen(int fd) {
+        return Sys.epoxy_so_error(fd) != -Abi.EBADF;
+    }
+
+    /** A fresh socketpair whose first end has number want (the kernel reuses the lowest free number). */
+    public static int[] socketpairOn(int want) {
+        int[] sp = Sys.socketpair();
+        if (sp[1] == want) sp = new int[] {sp[1], sp[0]};
+        assertEquals(want, sp[0], "fd number " + want + " was not reused by the kernel");
+        return sp;
+    }
+}
