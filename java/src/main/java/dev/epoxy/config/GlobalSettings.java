@@ -1,0 +1,23 @@
+package dev.epoxy.config;
+
+import java.util.List;
+
+/**
+ * The {@code global} section. {@code nbthread} 0 means not set (see {@link #threads()});
+ * {@code maxconn} 0 means not set; {@code bufsize} defaults to 16384 like HAProxy.
+ */
+public record GlobalSettings(int nbthread, int maxconn, int bufsize, boolean edgeTriggered,
+                             boolean exposeExperimental, List<LogTarget> logs) {
+    public static final int DEFAULT_BUFSIZE = 16384;
+    public static final int MAX_THREADS = 64;
+
+    public static final GlobalSettings DEFAULTS = new GlobalSettings(0, 0, DEFAULT_BUFSIZE, false, false, List.of());
+
+    /** The thread count to run: nbthread if set, else the available CPUs (at most 64), like HAProxy. */
+    public int threads() {
+        if (nbthread > 0) {
+            return nbthread;
+        }
+        return Math.max(1, Math.min(MAX_THREADS, Runtime.getRuntime().availableProcessors()));
+    }
+}

@@ -1,0 +1,61 @@
+package dev.epoxy.config;
+
+/**
+ * A {@code redirect} (or {@code http-request redirect}) rule. {@code code} is 301, 302 (default),
+ * 303, 307 or 308. {@code where} is the rule's {@code file:line}.
+ */
+public record RedirectRule(Type type, String value, int code, boolean dropQuery, Condition condition,
+                           String where) {
+
+    public enum Type {
+        /** Location is the value, as is. */
+        LOCATION,
+        /** Location is the value followed by the request's path and query ("/" adds nothing). */
+        PREFIX,
+        /** Location is value "://" host, then the request's path and query. */
+        SCHEME
+    }
+
+    /**
+     * Computes the Location header value for a request, following HAProxy's rules.
+     *
+     * @param path  the request path without query string; empty, null or "*" count as "/" where a
+     *              path is needed
+     * @param query the query string without '?', or null when the request had no '?'
+     * @param host  the first Host header value (or :authority), or null; SCHEME then yields an
+     *              empty host component like HAProxy
+     */
+    public String location(String path, String query, String host) {
+        if (type == Type.LOCATION) {
+            return value; // HAProxy never appends anything to a location-type redirect
+        }
+        String p = path == null || path.isEmpty() || path.equals("*") ? "/" : path;
+        StringBuilder sb = new StringBuilder(value.length() + p.length() + 16);
+        if (type == Type.PREFIX) {
+            if (!value.equals("/")) {
+                sb.append(value);
+            }
+        } else {
+            sb.append(value).append("://");
+            if (host != null) {
+                sb.append(host);
+            }
+        }
+        sb.append(p);
+        if (!dropQuery && query != null) {
+            sb.append('?').append(query);
+        }
+        return sb.toString();
+    }
+
+    /** The reason phrase for {@link #code()}. */
+    public String reason() {
+        switch (code) {
+            case 301: return "Moved Permanently";
+            case 303: return "See Other";
+            case 307: return "Temporary Redirect";
+            case 308: return "Permanent Redirect";
+            default: return "Found";
+        }
+    }
+}
