@@ -12,7 +12,7 @@ import java.nio.charset.StandardCharsets;
  * With dynamic indexing on, literals are inserted into the table ("with incremental indexing"),
  * except sensitive fields, which are sent "never indexed", and fields too large for the table.
  * With it off, literals are sent "without indexing" and the table stays empty. Strings are
- * Huffman-coded when that is shorter (and Huffman is enabled).
+ * Huffman-coded when that is not longer (and Huffman is enabled).
  *
  * <p>Names must already be lowercase (RFC 9113 section 8.2.1); the encoder does not touch them.
  *
@@ -47,7 +47,7 @@ public final class HpackEncoder {
         return this;
     }
 
-    /** Whether strings are Huffman-coded when shorter (default true). */
+    /** Whether strings are Huffman-coded when not longer than raw (default true). */
     public HpackEncoder setHuffman(boolean on) {
         huffman = on;
         return this;
@@ -173,9 +173,10 @@ public final class HpackEncoder {
     }
 
     private void writeString(ByteBuffer dst, byte[] s, int off, int len) {
-        if (huffman) {
+        if (huffman && len > 0) {
+            // Not longer is enough (the RFC examples code "307" in 3 Huffman bytes too).
             int hlen = Huffman.encodedLength(s, off, len);
-            if (hlen < len) {
+            if (hlen <= len) {
                 writeInt(dst, 0x80, 7, hlen);
                 Huffman.encode(s, off, len, dst);
                 return;
