@@ -119,6 +119,23 @@ class HpackEncoderTest {
     }
 
     @Test
+    void staticTableLookupFindsEveryEntry() {
+        for (int i = 1; i <= Hpack.STATIC_TABLE_LENGTH; i++) {
+            byte[] n = Hpack.staticName(i).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            byte[] v = Hpack.staticValue(i).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            int nameIndex = Hpack.staticNameIndex(n, 0, n.length);
+            assertTrue(nameIndex >= 1 && nameIndex <= i && Hpack.staticName(nameIndex).equals(Hpack.staticName(i)));
+            assertTrue(nameIndex == 1 || !Hpack.staticName(nameIndex - 1).equals(Hpack.staticName(i)), "lowest index");
+            assertEquals(i, Hpack.staticPairIndex(nameIndex, v, 0, v.length));
+        }
+        byte[] unknown = "x-unknown".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        assertEquals(0, Hpack.staticNameIndex(unknown, 0, unknown.length));
+        assertEquals(":authority", Hpack.staticName(1));
+        assertEquals("www-authenticate", Hpack.staticName(61));
+        assertEquals("gzip, deflate", Hpack.staticValue(16));
+    }
+
+    @Test
     void staticFullMatchIsOneByte() {
         HpackEncoder e = new HpackEncoder(4096);
         ByteBuffer out = ByteBuffer.allocate(64);
