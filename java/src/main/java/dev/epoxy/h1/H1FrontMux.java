@@ -3,6 +3,7 @@ package dev.epoxy.h1;
 import dev.epoxy.conn.Connection;
 import dev.epoxy.http.BodyFraming;
 import dev.epoxy.http.BodyKind;
+import dev.epoxy.http.ConnectionMode;
 import dev.epoxy.http.ConnectionPolicy;
 import dev.epoxy.http.HttpHead;
 import dev.epoxy.poller.Poller;
@@ -43,6 +44,9 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
     /** Close once the output is flushed. */
     private boolean closing;
     private boolean keepAliveDecided;
+    /** What the client asked for, read before the request head is rewritten for the server. */
+    private boolean clientWantsKeepAlive;
+    private int clientVersion;
     private int requests;
     private long idleSince, requestStart = -1, acceptTime;
 
@@ -155,6 +159,8 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
             return;
         }
         requests++;
+        clientWantsKeepAlive = ConnectionPolicy.wantsKeepAlive(req.head);
+        clientVersion = req.head.version();
         req.headIn = true;
         reqBody.start(req.head.bodyKind(), req.head.contentLength());
         if (req.head.bodyKind() == BodyKind.NONE)
@@ -235,7 +241,6 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
     /** Framing and connection headers of a final response towards an HTTP/1.x client. */
     private void prepareResponse(HttpChannel ch) {
         HttpHead h = ch.head;
-        int clientVersion = req.head.version() == 10 ? 10 : 11;
         if (ch.bodyless) {
             resBody.start(false);
         } else if (h.bodyKind() == BodyKind.LENGTH && ch.contentLength >= 0) {
@@ -251,9 +256,11 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
             h.setBody(BodyKind.UNTIL_CLOSE, -1);
             resBody.start(false);
         }
-        boolean ka = !closing && ConnectionPolicy.clientKeepAlive(req.head, h, stream.connMode());
-        if (!req.eom)
-            ka = false; // an unread request body would be parsed as the next request
+        BodyKind kind = h.bodyKind();
+        boolean selfDelimited = h.status() != 101 && kind != BodyKind.UNTIL_CLOSE && kind != BodyKind.TUNNEL;
+        // An unread request body would be parsed as the next request: close instead.
+        boolean ka = !closing && clientWantsKeepAlive && selfDelimited && req.eom
+                && stream.connMode() != ConnectionMode.HTTP_CLOSE;
         if (!ka)
             closing = true;
         keepAliveDecided = true;
