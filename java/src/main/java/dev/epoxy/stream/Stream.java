@@ -248,7 +248,7 @@ public final class Stream implements Runnable {
             exp = Math.min(exp, t);
         }
         boolean waitClient = !req.eom || (res.headIn && !res.eomOut);
-        if (waitClient && fe.timeoutClient > 0) {
+        if (waitClient && fe.timeoutClient > 0 && scf.ep.conn() != null) {
             long t = scf.ep.conn().lastActivity + fe.timeoutClient;
             if (now >= t) {
                 abort('c', req.eom ? 'D' : 'R');
