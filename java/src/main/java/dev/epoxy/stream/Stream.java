@@ -198,7 +198,8 @@ public final class Stream implements Runnable {
             scb.setState(State.TAR);
             return true;
         }
-        localError(503, 's', 'C');
+        // HAProxy's termination flags: 'S' the server refused or failed, 's' it timed out.
+        localError(503, connTimedOut ? 's' : 'S', 'C');
         return true;
     }
 
@@ -273,20 +274,20 @@ public final class Stream implements Runnable {
     private void abort(char cause, char phase) {
         termCause = cause;
         termPhase = phase;
+        end();
         connector.abort();
         scf.ep.detach(false);
-        end();
     }
 
     private void finish() {
+        end();
         boolean reqDone = req.eom;
-        boolean back = scb.ep != null;
-        if (back)
+        if (scb.ep != null)
             connector.release(reqDone && res.eom);
         scf.ep.detach(reqDone && !closeClient);
-        end();
     }
 
+    /** Marks the stream done and logs it, while both channels still hold the exchange. */
     private void end() {
         finished = true;
         task.destroy();
