@@ -114,7 +114,7 @@ final class ConfigChecker {
                         + p.name() + "' is in tcp mode");
             }
         }
-        if (p.hasOption(ProxyOption.HTTPLOG)) {
+        if (p.kind().hasFrontend() && p.hasOption(ProxyOption.HTTPLOG)) { // only frontends log requests
             diag.warn(p.where(), "'option httplog' not usable with " + p.kind().keyword() + " '" + p.name()
                     + "' (needs 'mode http')");
         }
