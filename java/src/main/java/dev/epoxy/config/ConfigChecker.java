@@ -56,7 +56,7 @@ final class ConfigChecker {
                     target(p, r.backend(), r.where(), "use_backend", backends, proxies);
                 }
             }
-            if (p.kind() == ProxyKind.BACKEND && p.servers().isEmpty()) {
+            if (p.kind() == ProxyKind.BACKEND && p.servers().isEmpty() && !b.serverFailed) {
                 diag.warn(p.where(), "backend '" + p.name() + "' has no server");
             }
             if (p.mode() == Mode.TCP) {
