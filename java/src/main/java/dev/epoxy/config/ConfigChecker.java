@@ -102,8 +102,23 @@ final class ConfigChecker {
         }
     }
 
-    /** Rules that read HTTP data are errors in tcp mode (HAProxy would ignore them with a warning). */
+    /**
+     * HTTP/2 and rules that read HTTP data need http mode. HAProxy also refuses 'proto h2' in tcp
+     * mode; it would ignore the rules with a warning, Epoxy refuses them.
+     */
     private void tcpMode(ProxyConfig p) {
+        for (BindConfig b : p.binds()) {
+            if (b.h2()) {
+                diag.error(b.where(), p.kind().keyword() + " '" + p.name() + "' : 'proto h2' is not usable for 'bind "
+                        + b.address() + "' in tcp mode");
+            }
+        }
+        for (ServerConfig s : p.servers()) {
+            if (s.h2()) {
+                diag.error(s.where(), p.kind().keyword() + " '" + p.name() + "' : 'proto h2' is not usable for server '"
+                        + s.name() + "' in tcp mode");
+            }
+        }
         for (RedirectRule r : p.redirects()) {
             diag.error(r.where(), "redirect rules need 'mode http' but " + p.kind().keyword() + " '" + p.name()
                     + "' is in tcp mode");

@@ -339,6 +339,9 @@ class ConfigErrorsTest {
         rejects(DEFAULTS + lines("frontend fe", "    mode tcp", "    bind 127.0.0.1:80", "    use_backend be if { path / }",
                         "backend be", "    mode tcp", "    server s 127.0.0.1:81"),
                 "t.cfg:9: the condition of this 'use_backend' reads HTTP data but frontend 'fe' is in tcp mode");
+        rejects(DEFAULTS + lines("listen l", "    mode tcp", "    bind 127.0.0.1:80 proto h2", "    server s 127.0.0.1:81 proto h2"),
+                "t.cfg:8: listen 'l' : 'proto h2' is not usable for 'bind 127.0.0.1:80' in tcp mode",
+                "t.cfg:9: listen 'l' : 'proto h2' is not usable for server 's' in tcp mode");
     }
 
     @Test

@@ -248,6 +248,7 @@ class ExamplesTest {
             base + lines("frontend fe", "    bind 127.0.0.1:80", "    use_backend be if undeclared"),
             base + lines("frontend fe", "    bind 127.0.0.1:80", "    use_backend be if { path_beg -x /a }"),
             Cfg.DEFAULTS + lines("frontend fe", "    bind 127.0.0.1:80", "    no option httplog"),
+            Cfg.DEFAULTS + lines("listen l", "    mode tcp", "    bind 127.0.0.1:80 proto h2", "    server s 127.0.0.1:81"),
         };
         for (int i = 0; i < bad.length; i++) {
             String text = bad[i];
