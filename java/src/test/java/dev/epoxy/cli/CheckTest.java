@@ -84,4 +84,20 @@ class CheckTest {
         assertEquals("[ALERT] " + f + ": could not open configuration file: No such file or directory\n"
                 + "[ALERT] Fatal errors found in configuration.\n", err());
     }
+
+    @Test
+    void loadReturnsTheConfigOrNull(@TempDir Path dir) throws Exception {
+        Path ok = Files.writeString(dir.resolve("ok.cfg"), VALID + "backend empty\n");
+        Path bad = Files.writeString(dir.resolve("bad.cfg"), "global\n    nbthread 0\n");
+        try (PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+            dev.epoxy.config.Config c = Check.load(List.of(ok), e);
+            assertEquals("be", c.frontend("fe").defaultBackend());
+            assertEquals(null, Check.load(List.of(bad), e));
+        }
+        assertEquals(String.join("\n",
+                "[WARNING] " + ok + ":11: backend 'empty' has no server",
+                "[ALERT] " + bad + ":2: 'nbthread' value must be between 1 and 64 (was 0)",
+                "[ALERT] Fatal errors found in configuration.", ""), err());
+        assertEquals("", out());
+    }
 }
