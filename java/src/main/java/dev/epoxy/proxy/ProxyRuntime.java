@@ -56,8 +56,12 @@ public final class ProxyRuntime implements AutoCloseable {
             be.retries = p.retries();
             be.connMode = Frontend.modeOf(p);
             be.bufSize = bufSize;
+            be.reuse = p.reuse();
+            be.retryOn = p.retryOn();
+            be.redispatch = p.hasOption(ProxyOption.REDISPATCH);
             for (ServerConfig s : p.servers())
-                be.servers.add(new Server(be, s.name(), SockAddr.of(s.host(), s.port()), s.h2()));
+                be.servers.add(new Server(be, s.name(), resolve(s.host(), s.port(), s.where()), s.h2(),
+                        new IdlePools(pollers.size(), s.poolMaxConn(), s.poolPurgeDelayMs())));
             backends.put(p.name(), be);
         }
         long now = System.nanoTime() / 1_000_000;
@@ -73,6 +77,19 @@ public final class ProxyRuntime implements AutoCloseable {
         }
     }
 
+    /** Numeric addresses as they are; host names resolved once, at start, like HAProxy's libc resolution. */
+    private static SockAddr resolve(String host, int port, String where) {
+        try {
+            return SockAddr.of(host, port);
+        } catch (IllegalArgumentException notNumeric) {
+            try {
+                return SockAddr.of(java.net.InetAddress.getByName(host).getHostAddress(), port);
+            } catch (java.net.UnknownHostException e) {
+                throw new IllegalArgumentException(where + ": could not resolve address '" + host + "'");
+            }
+        }
+    }
+
     public void start() throws IOException {
         pollers.start();
         for (ProxyConfig p : cfg.proxies()) {
@@ -81,7 +98,7 @@ public final class ProxyRuntime implements AutoCloseable {
             Frontend fe = frontends.get(p.name());
             List<Listener> ls = new ArrayList<>();
             for (BindConfig b : p.binds()) {
-                Listener l = new Listener(SockAddr.of(b.host(), b.port()), pollers,
+                Listener l = new Listener(resolve(b.host(), b.port(), b.where()), pollers,
                         (poller, fd, addr, port) -> H1FrontMux.start(poller, fd, fe, addr, port));
                 l.start();
                 ls.add(l);

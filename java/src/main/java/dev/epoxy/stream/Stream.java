@@ -1,5 +1,6 @@
 package dev.epoxy.stream;
 
+import dev.epoxy.config.RetryOn;
 import dev.epoxy.http.ConnectionMode;
 import dev.epoxy.poller.Poller;
 import dev.epoxy.poller.Task;
@@ -47,6 +48,11 @@ public final class Stream implements Runnable {
     private final ServerConnector connector = new ServerConnector(this);
 
     private boolean routed, localReply, closeClient, finished;
+    /** Ended without a response or a log line (HAProxy's silent abort of a not-first request). */
+    private boolean silent;
+    /** The request as first sent, kept for L7 retries; null when it could not be kept. */
+    private RequestReplay replay;
+    private boolean replayDecided;
     private int retriesLeft;
     private long connExp, tarExp;
     /** The last connect attempt timed out rather than failed (no turn-around delay then). */
@@ -171,7 +177,10 @@ public final class Stream implements Runnable {
                 return connectionError(now);
             case TAR:
                 if (now >= tarExp) {
-                    scb.setState(State.REQ);
+                    // Same server again, unless option redispatch sends the last retry elsewhere.
+                    if (be.redispatch && retriesLeft == 0)
+                        srv = be.other(srv);
+                    scb.setState(State.ASS);
                     return true;
                 }
                 return false;
@@ -190,7 +199,7 @@ public final class Stream implements Runnable {
     /** Retry after a failed connect, or give up with 503. */
     private boolean connectionError(long now) {
         connector.abort();
-        if (retriesLeft > 0) {
+        if (retriesLeft > 0 && be.retryOn(RetryOn.CONN_FAILURE)) {
             retriesLeft--;
             // HAProxy's turn-around: wait min(1s, timeout connect) after an error, not after a timeout.
             long delay = connTimedOut ? 0 : Math.min(1000, be.timeoutConnect > 0 ? be.timeoutConnect : 1000);
@@ -206,6 +215,11 @@ public final class Stream implements Runnable {
     private boolean established(long now) {
         boolean progress = false;
         Endpoint back = scb.ep;
+        if (replay == null && !replayDecided) {
+            replayDecided = true;
+            if (be.l7Retries())
+                replay = RequestReplay.capture(req);
+        }
         if (!req.eomOut)
             progress |= back.send(req);
         if (!res.eom) {
@@ -214,6 +228,17 @@ public final class Stream implements Runnable {
                 tResponse = now;
         }
         if (back.failed() && !res.eom) {
+            if (!res.headIn) {
+                RetryOn why = back.junk() ? RetryOn.JUNK_RESPONSE : RetryOn.EMPTY_RESPONSE;
+                if (l7Retry(why))
+                    return true;
+                if (why == RetryOn.EMPTY_RESPONSE && connector.reused && !origin.firstRequest()) {
+                    // HAProxy's abort_keep_alive: the client may safely retry a not-first request.
+                    silent = true;
+                    abort('S', 'H');
+                    return true;
+                }
+            }
             if (!res.headOut) {
                 connector.abort();
                 localError(502, 'S', 'H');
@@ -222,7 +247,32 @@ public final class Stream implements Runnable {
             }
             return true;
         }
+        if (res.headIn && !res.interim && !res.headOut && be.retryOn.size() > 1) {
+            RetryOn st = RetryOn.forStatus(res.head.status());
+            if (st != null && l7Retry(st))
+                return true;
+        }
         return progress;
+    }
+
+    /**
+     * HAProxy's do_l7_retry: if {@code why} is retried, the request was kept and the budget
+     * allows, drop the server connection and send the same request again (same server, or
+     * another on the last retry with option redispatch). Otherwise the caller goes on with what
+     * it has, which forwards the server's last real response.
+     */
+    private boolean l7Retry(RetryOn why) {
+        if (!be.retryOn(why) || replay == null || retriesLeft == 0)
+            return false;
+        retriesLeft--;
+        connector.abort();
+        replay.restore(req);
+        res.reset();
+        tResponse = -1;
+        if (be.redispatch && retriesLeft == 0)
+            srv = be.other(srv);
+        scb.setState(State.ASS);
+        return true;
     }
 
     private void checkTimeouts(long now) {
@@ -235,6 +285,10 @@ public final class Stream implements Runnable {
         if (s == State.EST && !res.eom && be.timeoutServer > 0) {
             long t = scb.ep.conn().lastActivity + be.timeoutServer;
             if (now >= t) {
+                if (!res.headIn && l7Retry(RetryOn.RESPONSE_TIMEOUT)) {
+                    task.wakeup();
+                    return;
+                }
                 if (!res.headOut) {
                     connector.abort();
                     localError(504, 's', 'H');
@@ -291,7 +345,8 @@ public final class Stream implements Runnable {
     private void end() {
         finished = true;
         task.destroy();
-        fe.log(this);
+        if (!silent)
+            fe.log(this);
     }
 
     /** The HTTP connection mode of this exchange: the stricter of the frontend's and backend's. */
