@@ -247,7 +247,7 @@ public final class Stream implements Runnable {
             }
             return true;
         }
-        if (res.headIn && !res.interim && !res.headOut && be.retryOn.size() > 1) {
+        if (res.headIn && !res.interim && !res.headOut && replay != null) {
             RetryOn st = RetryOn.forStatus(res.head.status());
             if (st != null && l7Retry(st))
                 return true;
