@@ -16,12 +16,13 @@ import java.nio.file.Path;
  * see whether the end-to-end scenario stalls with the bug back in. Never use it otherwise.
  *
  * <p>Usage: {@code java -cp bench/target/benchmarks.jar dev.epoxy.load.SeedSoak [-d seconds]
- * [-t threads] [-c users] [--et] [--pre-fix]}
+ * [-t threads] [-c users] [--et] [--pre-fix] [--widen]}; {@code --widen} yields inside the racing
+ * windows through the fd table's fault-injection hooks.
  */
 public final class SeedSoak {
     public static void main(String[] args) throws Exception {
         int seconds = 60, threads = 3, users = 1;
-        boolean et = false, preFix = false;
+        boolean et = false, preFix = false, widen = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "-d": seconds = Integer.parseInt(args[++i]); break;
@@ -29,6 +30,7 @@ public final class SeedSoak {
                 case "-c": users = Integer.parseInt(args[++i]); break;
                 case "--et": et = true; break;
                 case "--pre-fix": preFix = true; break;
+                case "--widen": widen = true; break;
                 default: throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
@@ -40,6 +42,11 @@ public final class SeedSoak {
             Field f = Class.forName("dev.epoxy.fd.FdTable").getDeclaredField("preFixDeleteOrder");
             f.setAccessible(true);
             f.setBoolean(null, true);
+        }
+        if (widen) {
+            // Yield inside the two racing windows (late update-bit set, close) to make them likelier.
+            dev.epoxy.fd.FdHooks.updateBitAfterGrab = fd -> Thread.yield();
+            dev.epoxy.fd.FdHooks.deleteAfterTgidReset = fd -> Thread.yield();
         }
         ProxyRuntime rt = new ProxyRuntime(ConfigParser.parse("seed-race.cfg", cfg));
         rt.start();
