@@ -235,8 +235,16 @@ public final class H1BackMux implements Connection.Handler, Endpoint, BackendCon
     @Override
     public void detach(boolean reusable) {
         sc = null;
-        if (reusable && !conn.has(Connection.CLOSED))
+        if (!reusable || conn.has(Connection.CLOSED))
+            return;
+        if (conn.edgeTriggered()) {
+            // The server's close may already have been reported while the stream was attached;
+            // that edge will not come again, so look now (recv re-arms polling on EAGAIN).
+            if (conn.recv() != 0 || conn.in.hasRemaining())
+                dead = true;
+        } else {
             conn.wantRecv();
+        }
     }
 
     @Override

@@ -11,7 +11,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * {@code http-reuse} modes, ported from HAProxy's http_reuse_*.vtc: which request goes on which
@@ -20,8 +20,17 @@ import org.junit.jupiter.params.provider.ValueSource;
  * needs an idle connection taken over from another thread.
  */
 class ReuseTest {
-    private static String cfg(int threads, int port, int be, String extra) {
-        return Epoxy.global(threads, false)
+    /** Thread counts and trigger modes: 1, 3 and 4 threads level-triggered, 1 and 4 edge-triggered. */
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> modes() {
+        return java.util.stream.Stream.of(args(1, false), args(3, false), args(4, false), args(1, true), args(4, true));
+    }
+
+    private static org.junit.jupiter.params.provider.Arguments args(int threads, boolean et) {
+        return org.junit.jupiter.params.provider.Arguments.of(threads, et);
+    }
+
+    private static String cfg(int threads, boolean et, int port, int be, String extra) {
+        return Epoxy.global(threads, et)
                 + "defaults\n    mode http\n    timeout client 5s\n    timeout server 5s\n    timeout connect 2s\n"
                 + "listen li\n    bind 127.0.0.1:" + port + "\n" + extra
                 + "    server s1 127.0.0.1:" + be + "\n";
@@ -46,10 +55,10 @@ class ReuseTest {
         return Integer.parseInt(connIndex.split(":")[1]);
     }
 
-    @ParameterizedTest(name = "nbthread {0}")
-    @ValueSource(ints = {1, 3, 4})
-    void never(int threads) throws Exception {
-        try (TestBackend be = TestBackend.ok(); Epoxy ep = Epoxy.start(cfg(threads, Epoxy.freePort(), be.port(), "    http-reuse never\n"))) {
+    @ParameterizedTest(name = "nbthread {0}, edge-triggered {1}")
+    @MethodSource("modes")
+    void never(int threads, boolean et) throws Exception {
+        try (TestBackend be = TestBackend.ok(); Epoxy ep = Epoxy.start(cfg(threads, et, Epoxy.freePort(), be.port(), "    http-reuse never\n"))) {
             int port = ep.rt.port("li", 0);
             Set<String> conns = new HashSet<>();
             for (int c = 0; c < 3; c++) {
@@ -64,10 +73,10 @@ class ReuseTest {
         }
     }
 
-    @ParameterizedTest(name = "nbthread {0}")
-    @ValueSource(ints = {1, 3, 4})
-    void safe(int threads) throws Exception {
-        try (TestBackend be = TestBackend.ok(); Epoxy ep = Epoxy.start(cfg(threads, Epoxy.freePort(), be.port(), ""))) {
+    @ParameterizedTest(name = "nbthread {0}, edge-triggered {1}")
+    @MethodSource("modes")
+    void safe(int threads, boolean et) throws Exception {
+        try (TestBackend be = TestBackend.ok(); Epoxy ep = Epoxy.start(cfg(threads, et, Epoxy.freePort(), be.port(), ""))) {
             int port = ep.rt.port("li", 0);
             List<String> c1 = client(port, 2);
             assertEquals(List.of(0, 1), List.of(index(c1.get(0)), index(c1.get(1))));
@@ -78,11 +87,11 @@ class ReuseTest {
         }
     }
 
-    @ParameterizedTest(name = "nbthread {0}")
-    @ValueSource(ints = {1, 3, 4})
-    void aggressive(int threads) throws Exception {
+    @ParameterizedTest(name = "nbthread {0}, edge-triggered {1}")
+    @MethodSource("modes")
+    void aggressive(int threads, boolean et) throws Exception {
         try (TestBackend be = TestBackend.ok();
-             Epoxy ep = Epoxy.start(cfg(threads, Epoxy.freePort(), be.port(), "    http-reuse aggressive\n"))) {
+             Epoxy ep = Epoxy.start(cfg(threads, et, Epoxy.freePort(), be.port(), "    http-reuse aggressive\n"))) {
             int port = ep.rt.port("li", 0);
             client(port, 1);
             List<String> c2 = client(port, 2);
@@ -94,11 +103,11 @@ class ReuseTest {
         }
     }
 
-    @ParameterizedTest(name = "nbthread {0}")
-    @ValueSource(ints = {1, 3, 4})
-    void always(int threads) throws Exception {
+    @ParameterizedTest(name = "nbthread {0}, edge-triggered {1}")
+    @MethodSource("modes")
+    void always(int threads, boolean et) throws Exception {
         try (TestBackend be = TestBackend.ok();
-             Epoxy ep = Epoxy.start(cfg(threads, Epoxy.freePort(), be.port(), "    http-reuse always\n"))) {
+             Epoxy ep = Epoxy.start(cfg(threads, et, Epoxy.freePort(), be.port(), "    http-reuse always\n"))) {
             int port = ep.rt.port("li", 0);
             for (int c = 0; c < 8; c++) {
                 List<String> s = client(port, 1);
@@ -113,14 +122,14 @@ class ReuseTest {
         }
     }
 
-    @ParameterizedTest(name = "nbthread {0}")
-    @ValueSource(ints = {1, 4})
-    void idleConnectionClosedByTheServerIsDropped(int threads) throws Exception {
+    @ParameterizedTest(name = "nbthread {0}, edge-triggered {1}")
+    @MethodSource("modes")
+    void idleConnectionClosedByTheServerIsDropped(int threads, boolean et) throws Exception {
         // The server answers without announcing a close, then closes while the connection is idle.
         try (TestBackend be = new TestBackend((r, out) -> {
             TestBackend.respond(x -> new Object[] {200, "once"}).handle(r, out);
             return false;
-        }); Epoxy ep = Epoxy.start(cfg(threads, Epoxy.freePort(), be.port(), "    http-reuse always\n"))) {
+        }); Epoxy ep = Epoxy.start(cfg(threads, et, Epoxy.freePort(), be.port(), "    http-reuse always\n"))) {
             int port = ep.rt.port("li", 0);
             IdlePools pools = ep.rt.backend("li").servers.get(0).pools;
             for (int i = 0; i < 5; i++) {
@@ -134,10 +143,10 @@ class ReuseTest {
         }
     }
 
-    @ParameterizedTest(name = "nbthread {0}")
-    @ValueSource(ints = {1, 3})
-    void poolMaxConnZeroDisablesSharing(int threads) throws Exception {
-        try (TestBackend be = TestBackend.ok(); Epoxy ep = Epoxy.start(Epoxy.global(threads, false)
+    @ParameterizedTest(name = "nbthread {0}, edge-triggered {1}")
+    @MethodSource("modes")
+    void poolMaxConnZeroDisablesSharing(int threads, boolean et) throws Exception {
+        try (TestBackend be = TestBackend.ok(); Epoxy ep = Epoxy.start(Epoxy.global(threads, et)
                 + "defaults\n    mode http\n    timeout client 5s\n    timeout server 5s\n    timeout connect 2s\n"
                 + "listen li\n    bind 127.0.0.1:" + Epoxy.freePort() + "\n    http-reuse always\n"
                 + "    server s1 127.0.0.1:" + be.port() + " pool-max-conn 0\n")) {
