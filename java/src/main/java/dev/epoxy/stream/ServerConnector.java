@@ -29,13 +29,13 @@ public final class ServerConnector {
      * it CON and the poller confirms it. Returns false when no socket could be created.
      */
     boolean connect(Server srv) {
-        BackendConn c = s.origin.takeOwnedServerConn(srv);
+        BackendConn c = s.freshConnection ? null : s.origin.takeOwnedServerConn(srv);
         if (c != null && !c.reusable()) {
             c.close(true);
             c = null;
         }
         Backend be = srv.backend;
-        if (c == null && be.reuse != ReuseMode.NEVER) {
+        if (c == null && be.reuse != ReuseMode.NEVER && !s.freshConnection) {
             // HAProxy's selection table: first requests are careful unless retries make it safe.
             boolean first = s.origin.firstRequest() && !be.retrySafe();
             if (!first)

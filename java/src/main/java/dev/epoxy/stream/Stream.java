@@ -53,6 +53,8 @@ public final class Stream implements Runnable {
     /** The request as first sent, kept for L7 retries; null when it could not be kept. */
     private RequestReplay replay;
     private boolean replayDecided;
+    /** The next connect must not reuse an idle connection (set by a retry after a stale one). */
+    boolean freshConnection;
     private int retriesLeft;
     private long connExp, tarExp;
     /** The last connect attempt timed out rather than failed (no turn-around delay then). */
@@ -265,6 +267,9 @@ public final class Stream implements Runnable {
         if (!be.retryOn(why) || replay == null || retriesLeft == 0)
             return false;
         retriesLeft--;
+        // A reused connection that failed was most likely closed by the server while idle; the
+        // other idle ones may be too, so the retry opens a fresh connection.
+        freshConnection = connector.reused && why != RetryOn.RESPONSE_TIMEOUT && why.status() == 0;
         connector.abort();
         replay.restore(req);
         res.reset();
