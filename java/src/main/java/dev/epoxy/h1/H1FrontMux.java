@@ -50,8 +50,12 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
     private int requests;
     private long idleSince, requestStart = -1, acceptTime;
 
-    private H1FrontMux(Poller p, int fd, Frontend fe, String addr, int port) {
+    /** Frees the maxconn slots of this connection; runs once, at close. */
+    private final Runnable onClose;
+
+    private H1FrontMux(Poller p, int fd, Frontend fe, String addr, int port, Runnable onClose) {
         this.fe = fe;
+        this.onClose = onClose;
         this.clientAddr = addr;
         this.clientPort = port;
         int bufSize = fe.bufSize;
@@ -64,8 +68,8 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
     }
 
     /** Sets up an accepted client connection on the calling (owner) thread. */
-    public static void start(Poller p, int fd, Frontend fe, String addr, int port) {
-        H1FrontMux m = new H1FrontMux(p, fd, fe, addr, port);
+    public static void start(Poller p, int fd, Frontend fe, String addr, int port, Runnable onClose) {
+        H1FrontMux m = new H1FrontMux(p, fd, fe, addr, port, onClose);
         m.idle.wakeup();
     }
 
@@ -189,7 +193,10 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
             owned.close(false);
             owned = null;
         }
-        conn.close();
+        if (!conn.has(Connection.CLOSED)) {
+            conn.close();
+            onClose.run();
+        }
     }
 
     // ---- Endpoint (the stream's front side) ----

@@ -92,14 +92,17 @@ public final class ProxyRuntime implements AutoCloseable {
 
     public void start() throws IOException {
         pollers.start();
+        ConnLimit global = new ConnLimit(cfg.global().maxconn());
         for (ProxyConfig p : cfg.proxies()) {
             if (p.kind() == ProxyKind.BACKEND)
                 continue;
             Frontend fe = frontends.get(p.name());
+            ConnLimit local = new ConnLimit(p.maxconn());
             List<Listener> ls = new ArrayList<>();
             for (BindConfig b : p.binds()) {
                 Listener l = new Listener(resolve(b.host(), b.port(), b.where()), pollers,
-                        (poller, fd, addr, port) -> H1FrontMux.start(poller, fd, fe, addr, port));
+                        (poller, fd, addr, port, onClose) -> H1FrontMux.start(poller, fd, fe, addr, port, onClose),
+                        global, local);
                 l.start();
                 ls.add(l);
             }
