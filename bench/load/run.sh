@@ -9,6 +9,8 @@
 #   NBTHREAD=1|2     proxy threads (default 1). With 1, the proxy is pinned to CPU $PROXY_CPU and
 #                    the client and nginx to CPU $CLIENT_CPU; with 2 the proxy gets both CPUs.
 #   ROUNDS, DURATION rounds (alternating which proxy goes first) and seconds per run
+#   PIN=0            no CPU pinning at all (on a shared VM pinning exposes a proxy to whatever
+#                    else runs on its CPU; see bench/README.md)
 #   PORT_BASE        first of the 5 loopback ports used (default 18180)
 #   EPOXY_JAVA_OPTS  extra JVM flags for Epoxy (e.g. a JFR recording)
 #   KEEP=1           keep the temp dir (configs, logs, raw client outputs)
@@ -30,6 +32,7 @@ JAR="$root/java/target/epoxy.jar"
 ncpu=$(nproc)
 if [ "$ncpu" -lt 2 ]; then PROXY_CPU=0; CLIENT_CPU=0; fi
 if [ "$NBTHREAD" -ge 2 ]; then PROXY_SET="0-$((ncpu - 1))"; else PROXY_SET="$PROXY_CPU"; fi
+if [ "${PIN:-1}" = 0 ]; then PROXY_SET="0-$((ncpu - 1))"; CLIENT_CPU="0-$((ncpu - 1))"; fi
 
 for tool in wrk h2load curl taskset "$NGINX" "$HAPROXY" java; do
     command -v "$tool" >/dev/null || { echo "missing tool: $tool" >&2; exit 2; }
