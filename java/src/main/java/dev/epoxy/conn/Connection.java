@@ -28,11 +28,14 @@ public final class Connection implements IoCallback {
 
     public static final int CONNECTING = 1, ERROR = 2, READ_CLOSED = 4, WRITE_SHUT = 8, CLOSED = 16;
 
+    /** What {@link #in} and {@link #out} become once the buffers went back to the pool. */
+    private static final ByteBuffer RELEASED = ByteBuffer.allocateDirect(0);
+
     private final FdTable fds;
     private Poller poller;
     public final int fd;
-    private final ByteBuffer inMem, outMem;
-    public final ByteBuffer in, out;
+    private final BufferPool pool;
+    public ByteBuffer in, out;
     private final long inAddr, outAddr;
     private Handler handler;
     private int flags;
@@ -40,24 +43,23 @@ public final class Connection implements IoCallback {
     /** Time of the last successful read or write, in the poller's clock. */
     public long lastActivity;
 
-    private Connection(FdTable fds, Poller poller, int fd, int bufSize, boolean backend) {
+    private Connection(FdTable fds, Poller poller, int fd, BufferPool pool, boolean backend) {
         this.fds = fds;
         this.poller = poller;
         this.fd = fd;
         this.backend = backend;
-        this.inMem = Sys.allocate(bufSize);
-        this.outMem = Sys.allocate(bufSize);
-        this.in = inMem;
-        this.out = outMem;
-        this.inAddr = Sys.address(inMem);
-        this.outAddr = Sys.address(outMem);
+        this.pool = pool;
+        this.in = pool.get(poller);
+        this.out = pool.get(poller);
+        this.inAddr = Sys.address(in);
+        this.outAddr = Sys.address(out);
         in.limit(0);
         lastActivity = poller.nowMs();
     }
 
     /** Wraps an accepted fd on the calling poller thread. */
-    public static Connection accepted(Poller poller, int fd, int bufSize, Handler handler) {
-        Connection c = new Connection(poller.fdTable(), poller, fd, bufSize, false);
+    public static Connection accepted(Poller poller, int fd, BufferPool pool, Handler handler) {
+        Connection c = new Connection(poller.fdTable(), poller, fd, pool, false);
         c.handler = handler;
         Sys.epoxy_set_nodelay(fd, 1);
         poller.fdTable().insert(fd, c, c, poller.tid());
@@ -69,7 +71,7 @@ public final class Connection implements IoCallback {
      * CONNECTING until the poller reports it (see {@link #onIo}): nothing else may confirm it.
      * Returns null with the errno in {@code err[0]} when the socket cannot even be created.
      */
-    public static Connection connect(Poller poller, SockAddr to, int bufSize, Handler handler, int[] err) {
+    public static Connection connect(Poller poller, SockAddr to, BufferPool pool, Handler handler, int[] err) {
         int fd = Sys.epoxy_socket(to.family());
         if (fd < 0) {
             err[0] = fd;
@@ -82,7 +84,7 @@ public final class Connection implements IoCallback {
             err[0] = r;
             return null;
         }
-        Connection c = new Connection(poller.fdTable(), poller, fd, bufSize, true);
+        Connection c = new Connection(poller.fdTable(), poller, fd, pool, true);
         c.handler = handler;
         c.flags = CONNECTING;
         FdTable t = poller.fdTable();
@@ -151,6 +153,11 @@ public final class Connection implements IoCallback {
     public int recv() {
         if ((flags & (ERROR | READ_CLOSED | CLOSED | CONNECTING)) != 0)
             return (flags & CONNECTING) != 0 ? 0 : -1;
+        if (!fds.recvReady(fd)) {
+            // Nothing arrived since the last EAGAIN or short read: no syscall, wait for the poller.
+            fds.wantRecv(fd);
+            return 0;
+        }
         if (in.position() > 0 && in.limit() == in.capacity()) {
             in.compact();
             in.flip();
@@ -164,6 +171,13 @@ public final class Connection implements IoCallback {
         if (n > 0) {
             in.limit(in.limit() + (int) n);
             lastActivity = poller.nowMs();
+            if (n < room && !fds.edgeTriggered()) {
+                // Level-triggered: a short read drained the socket; the poller reports what comes
+                // next, which saves the read that would return EAGAIN. (Edge-triggered mode keeps
+                // reading until EAGAIN: a FIN that came with this data would not be reported again.)
+                fds.cantRecv(fd);
+                fds.wantRecv(fd);
+            }
             return (int) n;
         }
         if (n == 0) {
@@ -240,6 +254,9 @@ public final class Connection implements IoCallback {
             return;
         flags |= CLOSED;
         fds.delete(fd);
+        pool.put(poller, in);
+        pool.put(poller, out);
+        in = out = RELEASED;
     }
 
     /** Abortive close (RST), used for server connections on errors. */

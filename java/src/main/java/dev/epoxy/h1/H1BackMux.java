@@ -1,5 +1,6 @@
 package dev.epoxy.h1;
 
+import dev.epoxy.conn.BufferPool;
 import dev.epoxy.conn.Connection;
 import dev.epoxy.http.BodyFraming;
 import dev.epoxy.http.BodyKind;
@@ -38,19 +39,19 @@ public final class H1BackMux implements Connection.Handler, Endpoint, BackendCon
     /** Requests sent on this connection over its life. */
     public int exchanges;
 
-    private H1BackMux(Connection conn, Server srv, int bufSize) {
+    private H1BackMux(Connection conn, Server srv, int maxHead) {
         this.conn = conn;
         this.srv = srv;
-        this.parser = new H1Parser(bufSize);
+        this.parser = new H1Parser(maxHead);
     }
 
     /** Opens a connection to {@code srv} from the calling poller thread, or returns null. */
-    public static H1BackMux open(Poller p, Server srv, int bufSize) {
+    public static H1BackMux open(Poller p, Server srv, BufferPool pool) {
         int[] err = new int[1];
-        Connection c = Connection.connect(p, srv.addr, bufSize, null, err);
+        Connection c = Connection.connect(p, srv.addr, pool, null, err);
         if (c == null)
             return null;
-        H1BackMux m = new H1BackMux(c, srv, bufSize);
+        H1BackMux m = new H1BackMux(c, srv, pool.size());
         c.setHandler(m);
         srv.connects.incrementAndGet();
         return m;

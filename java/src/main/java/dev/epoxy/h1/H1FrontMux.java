@@ -1,5 +1,6 @@
 package dev.epoxy.h1;
 
+import dev.epoxy.conn.BufferPool;
 import dev.epoxy.conn.Connection;
 import dev.epoxy.http.BodyFraming;
 import dev.epoxy.http.BodyKind;
@@ -58,12 +59,12 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
         this.onClose = onClose;
         this.clientAddr = addr;
         this.clientPort = port;
-        int bufSize = fe.bufSize;
-        this.parser = new H1Parser(bufSize);
-        this.req = new HttpChannel(bufSize);
-        this.res = new HttpChannel(bufSize);
+        BufferPool pool = fe.buffers;
+        this.parser = new H1Parser(pool.size());
+        this.req = new HttpChannel(pool.get(p));
+        this.res = new HttpChannel(pool.get(p));
         this.idle = new Task(p, this::process);
-        this.conn = Connection.accepted(p, fd, bufSize, this);
+        this.conn = Connection.accepted(p, fd, pool, this);
         this.acceptTime = idleSince = p.nowMs();
     }
 
@@ -194,7 +195,10 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
             owned = null;
         }
         if (!conn.has(Connection.CLOSED)) {
+            Poller p = conn.poller();
             conn.close();
+            fe.buffers.put(p, req.data);
+            fe.buffers.put(p, res.data);
             onClose.run();
         }
     }

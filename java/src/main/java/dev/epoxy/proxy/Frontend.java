@@ -4,6 +4,7 @@ import dev.epoxy.config.ProxyConfig;
 import dev.epoxy.config.ProxyOption;
 import dev.epoxy.config.RedirectRule;
 import dev.epoxy.config.UseBackendRule;
+import dev.epoxy.conn.BufferPool;
 import dev.epoxy.http.ConnectionMode;
 import dev.epoxy.http.HttpHead;
 import java.util.ArrayList;
@@ -16,7 +17,7 @@ import java.util.Map;
  */
 public final class Frontend {
     public final String name;
-    public final int bufSize;
+    public final BufferPool buffers;
     public final long timeoutClient, timeoutHttpRequest, timeoutKeepAlive;
     private final ConnectionMode mode;
     private final List<RedirectRule> redirects;
@@ -25,9 +26,9 @@ public final class Frontend {
     private final Backend defaultBackend;
     private final AccessLog log;
 
-    public Frontend(ProxyConfig cfg, int bufSize, Map<String, Backend> backends, AccessLog log) {
+    public Frontend(ProxyConfig cfg, BufferPool buffers, Map<String, Backend> backends, AccessLog log) {
         this.name = cfg.name();
-        this.bufSize = bufSize;
+        this.buffers = buffers;
         this.timeoutClient = cfg.timeouts().client();
         this.timeoutHttpRequest = cfg.timeouts().httpRequest();
         this.timeoutKeepAlive = cfg.timeouts().httpKeepAlive();

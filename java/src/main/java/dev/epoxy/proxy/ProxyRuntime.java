@@ -8,6 +8,7 @@ import dev.epoxy.config.ProxyConfig;
 import dev.epoxy.config.ProxyKind;
 import dev.epoxy.config.ProxyOption;
 import dev.epoxy.config.ServerConfig;
+import dev.epoxy.conn.BufferPool;
 import dev.epoxy.fd.FdTable;
 import dev.epoxy.h1.H1FrontMux;
 import dev.epoxy.poller.Pollers;
@@ -42,7 +43,7 @@ public final class ProxyRuntime implements AutoCloseable {
         int limit = (int) Math.min(MAX_FDS, Math.max(4096, FdLimit.max()));
         this.fds = new FdTable(limit);
         this.pollers = new Pollers(fds, cfg.global().threads(), cfg.global().edgeTriggered());
-        int bufSize = cfg.global().bufsize();
+        BufferPool buffers = new BufferPool(pollers.size(), cfg.global().bufsize());
         for (ProxyConfig p : cfg.proxies()) {
             if (p.mode() != Mode.HTTP)
                 throw new IllegalArgumentException(p.where() + ": proxy '" + p.name()
@@ -55,7 +56,7 @@ public final class ProxyRuntime implements AutoCloseable {
             be.timeoutQueue = p.timeouts().queue();
             be.retries = p.retries();
             be.connMode = Frontend.modeOf(p);
-            be.bufSize = bufSize;
+            be.buffers = buffers;
             be.reuse = p.reuse();
             be.retryOn = p.retryOn();
             be.redispatch = p.hasOption(ProxyOption.REDISPATCH);
@@ -73,7 +74,7 @@ public final class ProxyRuntime implements AutoCloseable {
                 LogTarget t = p.logs().get(0);
                 log = new AccessLog(t, p.hasOption(ProxyOption.HTTPLOG), now);
             }
-            frontends.put(p.name(), new Frontend(p, bufSize, backends, log));
+            frontends.put(p.name(), new Frontend(p, buffers, backends, log));
         }
     }
 

@@ -28,7 +28,7 @@ public final class Server {
 
     /** Opens a new connection from the calling poller thread; null when no socket could be made. */
     public BackendConn open(dev.epoxy.poller.Poller p) {
-        return dev.epoxy.h1.H1BackMux.open(p, this, backend.bufSize);
+        return dev.epoxy.h1.H1BackMux.open(p, this, backend.buffers);
     }
 
     @Override

@@ -33,7 +33,12 @@ public final class HttpChannel {
     public final ByteBuffer data;
 
     public HttpChannel(int size) {
-        data = Sys.allocate(size);
+        this(Sys.allocate(size));
+    }
+
+    /** A channel over a buffer from a pool (cleared, write mode); its owner returns it. */
+    public HttpChannel(ByteBuffer data) {
+        this.data = data;
     }
 
     /** Room left for the producer. */
