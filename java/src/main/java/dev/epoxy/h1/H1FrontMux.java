@@ -43,6 +43,8 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
     /** Close once the output is flushed. */
     private boolean closing;
     private boolean keepAliveDecided;
+    /** The first bytes were checked for the HTTP/2 preface (hook for h2c prior knowledge). */
+    private boolean h2Checked;
     private int requests;
     private long idleSince, requestStart = -1, acceptTime;
 
@@ -102,7 +104,17 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
             if (conn.in.hasRemaining()) {
                 if (requestStart < 0)
                     requestStart = now;
-                int r = parser.parseRequest(conn.in, req.head);
+                if (requests == 0 && !h2Checked) {
+                    // h2c with prior knowledge: the HTTP/2 client preface instead of a request.
+                    int pm = dev.epoxy.h2.H2FrontMux.detectPreface(conn.in);
+                    if (pm > 0) {
+                        idle.destroy();
+                        dev.epoxy.h2.H2FrontMux.takeOver(conn, fe, clientAddr, clientPort);
+                        return;
+                    }
+                    h2Checked = pm < 0;
+                }
+                int r = h2Checked ? parser.parseRequest(conn.in, req.head) : 0;
                 if (r > 0) {
                     startStream(now);
                     return;

@@ -81,8 +81,10 @@ public final class ProxyRuntime implements AutoCloseable {
             Frontend fe = frontends.get(p.name());
             List<Listener> ls = new ArrayList<>();
             for (BindConfig b : p.binds()) {
-                Listener l = new Listener(SockAddr.of(b.host(), b.port()), pollers,
-                        (poller, fd, addr, port) -> H1FrontMux.start(poller, fd, fe, addr, port));
+                Listener.Acceptor acceptor = b.h2()
+                        ? (poller, fd, addr, port) -> dev.epoxy.h2.H2FrontMux.start(poller, fd, fe, addr, port)
+                        : (poller, fd, addr, port) -> H1FrontMux.start(poller, fd, fe, addr, port);
+                Listener l = new Listener(SockAddr.of(b.host(), b.port()), pollers, acceptor);
                 l.start();
                 ls.add(l);
             }

@@ -20,6 +20,8 @@ public final class Server {
 
     /** Opens a new connection from the calling poller thread; null when no socket could be made. */
     public BackendConn open(dev.epoxy.poller.Poller p) {
+        if (h2)
+            return dev.epoxy.h2.H2BackMux.open(p, this, backend.bufSize);
         return dev.epoxy.h1.H1BackMux.open(p, this, backend.bufSize);
     }
 
