@@ -360,7 +360,9 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
                 return; // in flight when we reset or finished it
             throw H2Exception.stream(id, H2Error.STREAM_CLOSED, "DATA on closed stream " + id);
         }
-        if (s.esReceived || s.rstSent)
+        if (s.rstSent || s.rstReceived)
+            return; // in flight when the stream was reset
+        if (s.esReceived)
             throw H2Exception.stream(id, H2Error.STREAM_CLOSED, "DATA after END_STREAM on stream " + id);
         if (!s.headersReceived)
             throw H2Exception.stream(id, H2Error.PROTOCOL_ERROR, "DATA before HEADERS on stream " + id);
