@@ -25,16 +25,16 @@ final class H2Headers {
     private static final String[] CONNECTION_SPECIFIC = {"connection", "keep-alive", "proxy-connection",
         "transfer-encoding", "upgrade"};
 
-    private static byte[][] statusBytes = new byte[1000][];
+    /** The decimal bytes of every status code, built once (no allocation per response, safely published). */
+    private static final byte[][] STATUS_BYTES = new byte[1000][];
 
-    /** The decimal bytes of a status code (cached: no allocation per response). */
+    static {
+        for (int i = 100; i < 1000; i++)
+            STATUS_BYTES[i] = Integer.toString(i).getBytes(StandardCharsets.ISO_8859_1);
+    }
+
     static byte[] status(int code) {
-        byte[] b = statusBytes[code];
-        if (b == null) {
-            b = Integer.toString(code).getBytes(StandardCharsets.ISO_8859_1);
-            statusBytes[code] = b;
-        }
-        return b;
+        return STATUS_BYTES[code];
     }
 
     private static boolean is(HeaderList f, int i, String name) {
