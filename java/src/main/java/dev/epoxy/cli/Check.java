@@ -20,18 +20,10 @@ public final class Check {
 
     /** Checks the files; returns the process exit code: 0 valid, 1 invalid. */
     public static int run(List<Path> files, PrintStream out, PrintStream err) {
-        Config config;
-        try {
-            config = ConfigParser.parse(files.toArray(new Path[0]));
-        } catch (ConfigException e) {
-            printWarnings(e.warnings(), err);
-            for (String error : e.errors()) {
-                err.println("[ALERT] " + error);
-            }
-            err.println("[ALERT] Fatal errors found in configuration.");
+        Config config = load(files, err);
+        if (config == null) {
             return 1;
         }
-        printWarnings(config.warnings(), err);
         if (!config.warnings().isEmpty()) {
             out.println("Warnings were found.");
         }
@@ -44,7 +36,29 @@ public final class Check {
         return run(cl.configFiles(), out, err);
     }
 
-    /** Prints warnings HAProxy style; used by the normal start path too. */
+    /**
+     * Parses the files for a normal start: prints the warnings, or the warnings and then every
+     * error as {@code [ALERT]} lines followed by {@code [ALERT] Fatal errors found in
+     * configuration.}, on {@code err}. Returns the configuration, or null when it was rejected
+     * (the caller then exits with status 1).
+     */
+    public static Config load(List<Path> files, PrintStream err) {
+        Config config;
+        try {
+            config = ConfigParser.parse(files.toArray(new Path[0]));
+        } catch (ConfigException e) {
+            printWarnings(e.warnings(), err);
+            for (String error : e.errors()) {
+                err.println("[ALERT] " + error);
+            }
+            err.println("[ALERT] Fatal errors found in configuration.");
+            return null;
+        }
+        printWarnings(config.warnings(), err);
+        return config;
+    }
+
+    /** Prints warnings HAProxy style. */
     public static void printWarnings(List<String> warnings, PrintStream err) {
         for (String w : warnings) {
             err.println("[WARNING] " + w);

@@ -15,7 +15,7 @@ public final class Version {
             sb.append("Running on: Java ").append(System.getProperty("java.version"))
                     .append(" (").append(System.getProperty("java.vm.name")).append("), ")
                     .append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.arch")).append('\n');
-            sb.append("Configuration: HAProxy syntax (see CONFIG.md for the supported keywords)\n");
+            sb.append("Configuration: HAProxy syntax (see docs/config.md for the supported keywords)\n");
             sb.append("Available multiplexer protocols: h1, h2 (clear text)\n");
             sb.append("Available pollers: epoll\n");
         }

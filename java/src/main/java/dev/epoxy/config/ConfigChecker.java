@@ -56,7 +56,7 @@ final class ConfigChecker {
                     target(p, r.backend(), r.where(), "use_backend", backends, proxies);
                 }
             }
-            if (p.kind() == ProxyKind.BACKEND && p.servers().isEmpty()) {
+            if (p.kind() == ProxyKind.BACKEND && p.servers().isEmpty() && !b.serverFailed) {
                 diag.warn(p.where(), "backend '" + p.name() + "' has no server");
             }
             if (p.mode() == Mode.TCP) {
@@ -102,8 +102,23 @@ final class ConfigChecker {
         }
     }
 
-    /** Rules that read HTTP data are errors in tcp mode (HAProxy would ignore them with a warning). */
+    /**
+     * HTTP/2 and rules that read HTTP data need http mode. HAProxy also refuses 'proto h2' in tcp
+     * mode; it would ignore the rules with a warning, Epoxy refuses them.
+     */
     private void tcpMode(ProxyConfig p) {
+        for (BindConfig b : p.binds()) {
+            if (b.h2()) {
+                diag.error(b.where(), p.kind().keyword() + " '" + p.name() + "' : 'proto h2' is not usable for 'bind "
+                        + b.address() + "' in tcp mode");
+            }
+        }
+        for (ServerConfig s : p.servers()) {
+            if (s.h2()) {
+                diag.error(s.where(), p.kind().keyword() + " '" + p.name() + "' : 'proto h2' is not usable for server '"
+                        + s.name() + "' in tcp mode");
+            }
+        }
         for (RedirectRule r : p.redirects()) {
             diag.error(r.where(), "redirect rules need 'mode http' but " + p.kind().keyword() + " '" + p.name()
                     + "' is in tcp mode");
@@ -114,7 +129,7 @@ final class ConfigChecker {
                         + p.name() + "' is in tcp mode");
             }
         }
-        if (p.hasOption(ProxyOption.HTTPLOG)) {
+        if (p.kind().hasFrontend() && p.hasOption(ProxyOption.HTTPLOG)) { // only frontends log requests
             diag.warn(p.where(), "'option httplog' not usable with " + p.kind().keyword() + " '" + p.name()
                     + "' (needs 'mode http')");
         }

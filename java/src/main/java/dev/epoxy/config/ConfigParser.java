@@ -223,7 +223,7 @@ public final class ConfigParser {
         }
         ProxyBuilder base = null;
         if (i < l.size()) {
-            base = fromClause(l, i, "defaults");
+            base = fromClause(l, i, "defaults", name == null ? "defaults section" : "defaults section '" + name + "'");
         }
         ProxyBuilder d = new ProxyBuilder(null, name, l.where());
         if (name != null) {
@@ -242,8 +242,11 @@ public final class ConfigParser {
         section = Section.PROXY;
     }
 
-    /** Parses {@code from NAME} at word i; returns the named defaults or null (error reported). */
-    private ProxyBuilder fromClause(Line l, int i, String what) {
+    /**
+     * Parses {@code from NAME} at word i for the section described by {@code who}; returns the
+     * named defaults or null (error reported).
+     */
+    private ProxyBuilder fromClause(Line l, int i, String what, String who) {
         if (!l.word(i).equals("from")) {
             diag.error(l.where(), "'" + what + "' cannot handle unexpected argument '" + l.word(i) + "'.");
             return null;
@@ -259,9 +262,24 @@ public final class ConfigParser {
         }
         ProxyBuilder d = namedDefaults.get(ref);
         if (d == null) {
-            diag.error(l.where(), "defaults section '" + ref + "' not found (it must be declared before it is used)");
+            diag.error(l.where(), "defaults section '" + ref + "' not found for " + who + ".");
+            return null;
         }
+        if (d.implicitlyUsed) {
+            mixedUse(l, d);
+        }
+        d.explicitlyUsed = true;
         return d;
+    }
+
+    /**
+     * A named defaults section used both through 'from' and as the last one: HAProxy 2.6 prints
+     * an alert but accepts the file (its manual calls it a warning), so this is a warning.
+     */
+    private void mixedUse(Line l, ProxyBuilder d) {
+        diag.warn(l.where(), "defaults section '" + d.name + "' (declared at " + d.where + ") is explicitly referenced"
+                + " by another proxy and implicitly used here. To avoid any ambiguity don't mix both usage. Add a last"
+                + " defaults section not explicitly used or always use explicit references.");
     }
 
     private void proxyHeader(Line l, ProxyKind kind) {
@@ -281,10 +299,15 @@ public final class ConfigParser {
         }
         ProxyBuilder base = lastDefaults;
         if (l.size() > 2) {
-            ProxyBuilder named = fromClause(l, 2, kw);
+            ProxyBuilder named = fromClause(l, 2, kw, kw + " '" + name + "'");
             if (named != null) {
                 base = named;
             }
+        } else if (base.name != null) {
+            if (base.explicitlyUsed) {
+                mixedUse(l, base);
+            }
+            base.implicitlyUsed = true;
         }
         current = new ProxyBuilder(kind, name, l.where());
         current.inherit(base);

@@ -78,6 +78,11 @@ final class ProxyBuilder {
     final Set<String> failedAcls = new HashSet<>();
     /** A bind line failed: do not also report "no bind". */
     boolean bindFailed;
+    /** A server line failed: do not also warn "no server". */
+    boolean serverFailed;
+    /** For named defaults sections: referenced with 'from' / used as the last defaults by a proxy. */
+    boolean explicitlyUsed;
+    boolean implicitlyUsed;
 
     ProxyBuilder(ProxyKind kind, String name, String where) {
         this.kind = kind;

@@ -291,11 +291,13 @@ final class ProxyKeywords {
         String addr = l.word(2);
         if (name == null || addr == null) {
             diag.error(l.where(), "'server' expects <name> and <addr>[:<port>] as arguments");
+            p.serverFailed = true;
             return;
         }
         String bad = ConfigParser.invalidNameChar(name);
         if (bad != null) {
             diag.error(l.where(), "character '" + bad + "' is not permitted in server name '" + name + "'");
+            p.serverFailed = true;
             return;
         }
         ServerConfig previous = null;
@@ -306,6 +308,7 @@ final class ProxyKeywords {
         }
         if (previous != null) {
             diag.error(l.where(), "server '" + name + "' already defined in " + p.describe() + " at " + previous.where());
+            p.serverFailed = true;
             return;
         }
         Addresses.HostPort hp;
@@ -313,6 +316,7 @@ final class ProxyKeywords {
             hp = Addresses.parse(addr, false);
         } catch (IllegalArgumentException e) {
             diag.error(l.where(), "server '" + name + "' : " + e.getMessage());
+            p.serverFailed = true;
             return;
         }
         boolean h2 = false;
@@ -382,7 +386,9 @@ final class ProxyKeywords {
                 break;
             }
         }
-        if (ok) {
+        if (!ok) {
+            p.serverFailed = true;
+        } else {
             p.servers.add(new ServerConfig(name, hp.host(), hp.port(), h2, maxconn, poolMax, purge, l.where()));
         }
     }

@@ -112,6 +112,10 @@ public final class Connection implements IoCallback {
         return (flags & flag) != 0;
     }
 
+    public boolean edgeTriggered() {
+        return fds.edgeTriggered();
+    }
+
     public boolean connecting() {
         return (flags & CONNECTING) != 0;
     }

@@ -33,6 +33,7 @@ public final class H1BackMux implements Connection.Handler, Endpoint, BackendCon
     private StreamConnector sc;
     private HttpMethod reqMethod = HttpMethod.GET;
     private boolean dead, failed, junk, keepAlive;
+    private long idleSince;
     private ConnectionMode mode = ConnectionMode.KEEP_ALIVE;
     /** Requests sent on this connection over its life. */
     public int exchanges;
@@ -60,6 +61,7 @@ public final class H1BackMux implements Connection.Handler, Endpoint, BackendCon
         if (sc == null) {
             // Idle: the server may only close; anything else makes the connection unusable.
             if (c.has(Connection.ERROR) || c.recv() != 0 || c.in.hasRemaining()) {
+                srv.pools.removeIfListed(c.poller(), this);
                 dead = true;
                 c.close();
             }
@@ -82,6 +84,26 @@ public final class H1BackMux implements Connection.Handler, Endpoint, BackendCon
     @Override
     public Server server() {
         return srv;
+    }
+
+    @Override
+    public Connection connection() {
+        return conn;
+    }
+
+    @Override
+    public boolean safe() {
+        return exchanges > 1;
+    }
+
+    @Override
+    public long idleSince() {
+        return idleSince;
+    }
+
+    @Override
+    public void idleSince(long ms) {
+        idleSince = ms;
     }
 
     @Override
@@ -187,8 +209,10 @@ public final class H1BackMux implements Connection.Handler, Endpoint, BackendCon
             int n = conn.recv();
             if (n > 0)
                 continue;
-            if (n < 0)
+            if (n < 0) {
                 failed = true;
+                junk = conn.in.hasRemaining(); // closed in the middle of a head
+            }
             return progress;
         }
         if (!ch.eom)
@@ -198,7 +222,7 @@ public final class H1BackMux implements Connection.Handler, Endpoint, BackendCon
         return progress;
     }
 
-    /** The response could not be parsed (HAProxy's junk-response). */
+    @Override
     public boolean junk() {
         return junk;
     }
@@ -211,8 +235,16 @@ public final class H1BackMux implements Connection.Handler, Endpoint, BackendCon
     @Override
     public void detach(boolean reusable) {
         sc = null;
-        if (reusable && !conn.has(Connection.CLOSED))
+        if (!reusable || conn.has(Connection.CLOSED))
+            return;
+        if (conn.edgeTriggered()) {
+            // The server's close may already have been reported while the stream was attached;
+            // that edge will not come again, so look now (recv re-arms polling on EAGAIN).
+            if (conn.recv() != 0 || conn.in.hasRemaining())
+                dead = true;
+        } else {
             conn.wantRecv();
+        }
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.epoxy.h1;
 import dev.epoxy.conn.Connection;
 import dev.epoxy.http.BodyFraming;
 import dev.epoxy.http.BodyKind;
+import dev.epoxy.http.ConnectionMode;
 import dev.epoxy.http.ConnectionPolicy;
 import dev.epoxy.http.HttpHead;
 import dev.epoxy.poller.Poller;
@@ -45,11 +46,18 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
     private boolean keepAliveDecided;
     /** The first bytes were checked for the HTTP/2 preface (hook for h2c prior knowledge). */
     private boolean h2Checked;
+    /** What the client asked for, read before the request head is rewritten for the server. */
+    private boolean clientWantsKeepAlive;
+    private int clientVersion;
     private int requests;
     private long idleSince, requestStart = -1, acceptTime;
 
-    private H1FrontMux(Poller p, int fd, Frontend fe, String addr, int port) {
+    /** Frees the maxconn slots of this connection; runs once, at close. */
+    private final Runnable onClose;
+
+    private H1FrontMux(Poller p, int fd, Frontend fe, String addr, int port, Runnable onClose) {
         this.fe = fe;
+        this.onClose = onClose;
         this.clientAddr = addr;
         this.clientPort = port;
         int bufSize = fe.bufSize;
@@ -62,8 +70,8 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
     }
 
     /** Sets up an accepted client connection on the calling (owner) thread. */
-    public static void start(Poller p, int fd, Frontend fe, String addr, int port) {
-        H1FrontMux m = new H1FrontMux(p, fd, fe, addr, port);
+    public static void start(Poller p, int fd, Frontend fe, String addr, int port, Runnable onClose) {
+        H1FrontMux m = new H1FrontMux(p, fd, fe, addr, port, onClose);
         m.idle.wakeup();
     }
 
@@ -109,7 +117,7 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
                     int pm = dev.epoxy.h2.H2FrontMux.detectPreface(conn.in);
                     if (pm > 0) {
                         idle.destroy();
-                        dev.epoxy.h2.H2FrontMux.takeOver(conn, fe, clientAddr, clientPort);
+                        dev.epoxy.h2.H2FrontMux.takeOver(conn, fe, clientAddr, clientPort, onClose);
                         return;
                     }
                     h2Checked = pm < 0;
@@ -167,6 +175,8 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
             return;
         }
         requests++;
+        clientWantsKeepAlive = ConnectionPolicy.wantsKeepAlive(req.head);
+        clientVersion = req.head.version();
         req.headIn = true;
         reqBody.start(req.head.bodyKind(), req.head.contentLength());
         if (req.head.bodyKind() == BodyKind.NONE)
@@ -195,7 +205,10 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
             owned.close(false);
             owned = null;
         }
-        conn.close();
+        if (!conn.has(Connection.CLOSED)) {
+            conn.close();
+            onClose.run();
+        }
     }
 
     // ---- Endpoint (the stream's front side) ----
@@ -247,7 +260,6 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
     /** Framing and connection headers of a final response towards an HTTP/1.x client. */
     private void prepareResponse(HttpChannel ch) {
         HttpHead h = ch.head;
-        int clientVersion = req.head.version() == 10 ? 10 : 11;
         if (ch.bodyless) {
             resBody.start(false);
         } else if (h.bodyKind() == BodyKind.LENGTH && ch.contentLength >= 0) {
@@ -263,9 +275,11 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
             h.setBody(BodyKind.UNTIL_CLOSE, -1);
             resBody.start(false);
         }
-        boolean ka = !closing && ConnectionPolicy.clientKeepAlive(req.head, h, stream.connMode());
-        if (!req.eom)
-            ka = false; // an unread request body would be parsed as the next request
+        BodyKind kind = h.bodyKind();
+        boolean selfDelimited = h.status() != 101 && kind != BodyKind.UNTIL_CLOSE && kind != BodyKind.TUNNEL;
+        // An unread request body would be parsed as the next request: close instead.
+        boolean ka = !closing && clientWantsKeepAlive && selfDelimited && req.eom
+                && stream.connMode() != ConnectionMode.HTTP_CLOSE;
         if (!ka)
             closing = true;
         keepAliveDecided = true;

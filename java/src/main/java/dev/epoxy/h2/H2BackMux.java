@@ -189,6 +189,29 @@ public final class H2BackMux extends H2Conn implements BackendConn {
         return srv;
     }
 
+    @Override
+    public Connection connection() {
+        return conn;
+    }
+
+    /** Never reused, so never "safe" in HAProxy's http-reuse sense. */
+    @Override
+    public boolean safe() {
+        return false;
+    }
+
+    private long idleSince;
+
+    @Override
+    public long idleSince() {
+        return idleSince;
+    }
+
+    @Override
+    public void idleSince(long ms) {
+        idleSince = ms;
+    }
+
     /** One stream per connection for now: never handed to another stream. */
     @Override
     public boolean reusable() {

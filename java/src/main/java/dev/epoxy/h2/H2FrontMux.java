@@ -42,8 +42,12 @@ public final class H2FrontMux extends H2Conn implements Stream.Origin {
     /** Channels of detached streams: the finishing stream still logs from them, so they are pooled later. */
     private final ArrayList<HttpChannel> retired = new ArrayList<>();
 
-    private H2FrontMux(Connection c, Frontend fe, String addr, int port) {
+    /** Frees the listener's maxconn slots; run exactly once, when the connection closes. */
+    private Runnable onClose;
+
+    private H2FrontMux(Connection c, Frontend fe, String addr, int port, Runnable onClose) {
         super(c, true, H2Frame.DEFAULT_INITIAL_WINDOW_SIZE);
+        this.onClose = onClose;
         this.fe = fe;
         this.clientAddr = addr;
         this.clientPort = port;
@@ -51,17 +55,17 @@ public final class H2FrontMux extends H2Conn implements Stream.Origin {
     }
 
     /** Sets up an accepted client connection of a {@code proto h2} listener, on its owner thread. */
-    public static H2FrontMux start(Poller p, int fd, Frontend fe, String addr, int port) {
+    public static H2FrontMux start(Poller p, int fd, Frontend fe, String addr, int port, Runnable onClose) {
         Connection c = Connection.accepted(p, fd, bufferSizeFor(fe.bufSize), null);
-        return takeOver(c, fe, addr, port);
+        return takeOver(c, fe, addr, port, onClose);
     }
 
     /**
      * Turns an accepted connection whose input starts with the client preface into an HTTP/2
      * one. Unconsumed input stays in {@code c.in} and is decoded first.
      */
-    public static H2FrontMux takeOver(Connection c, Frontend fe, String addr, int port) {
-        H2FrontMux m = new H2FrontMux(c, fe, addr, port);
+    public static H2FrontMux takeOver(Connection c, Frontend fe, String addr, int port, Runnable onClose) {
+        H2FrontMux m = new H2FrontMux(c, fe, addr, port, onClose);
         c.setHandler(m);
         m.writeInitialSettings();
         m.onIo(c);
@@ -133,6 +137,11 @@ public final class H2FrontMux extends H2Conn implements Stream.Origin {
     @Override
     protected void onDead() {
         idle.destroy();
+        if (onClose != null) {
+            Runnable r = onClose;
+            onClose = null;
+            r.run();
+        }
         if (owned != null) {
             owned.close(false);
             owned = null;

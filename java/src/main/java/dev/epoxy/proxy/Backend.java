@@ -12,6 +12,40 @@ public final class Backend {
     public int retries = 3;
     public dev.epoxy.http.ConnectionMode connMode = dev.epoxy.http.ConnectionMode.KEEP_ALIVE;
     public int bufSize = 16384;
+    public dev.epoxy.config.ReuseMode reuse = dev.epoxy.config.ReuseMode.SAFE;
+    public java.util.Set<dev.epoxy.config.RetryOn> retryOn = dev.epoxy.config.RetryOn.DEFAULT;
+    /** {@code option redispatch}: the last retry goes to another server. */
+    public boolean redispatch;
+
+    public boolean retryOn(dev.epoxy.config.RetryOn r) {
+        return retryOn.contains(r);
+    }
+
+    /** Retries beyond connection failures need the request kept for replay. */
+    public boolean l7Retries() {
+        for (dev.epoxy.config.RetryOn r : retryOn)
+            if (r != dev.epoxy.config.RetryOn.CONN_FAILURE)
+                return true;
+        return false;
+    }
+
+    /**
+     * HAProxy's "retry_safe": with conn-failure, empty-response and response-timeout all retried,
+     * a first request may use any idle connection since a stale one costs only a retry.
+     */
+    public boolean retrySafe() {
+        return retryOn.contains(dev.epoxy.config.RetryOn.CONN_FAILURE)
+                && retryOn.contains(dev.epoxy.config.RetryOn.EMPTY_RESPONSE)
+                && retryOn.contains(dev.epoxy.config.RetryOn.RESPONSE_TIMEOUT);
+    }
+
+    /** The server after {@code s} in round-robin order (redispatch). */
+    public Server other(Server s) {
+        int n = servers.size();
+        if (n == 1)
+            return s;
+        return servers.get((servers.indexOf(s) + 1) % n);
+    }
     private final AtomicInteger rr = new AtomicInteger();
 
     public Backend(String name) {

@@ -1,5 +1,6 @@
 package dev.epoxy.proxy;
 
+import dev.epoxy.conn.Connection;
 import dev.epoxy.stream.Endpoint;
 import dev.epoxy.stream.StreamConnector;
 
@@ -7,12 +8,22 @@ import dev.epoxy.stream.StreamConnector;
 public interface BackendConn {
     Server server();
 
-    /** Still usable: open, no error, no unexpected input while idle. */
+    Connection connection();
+
+    /** Still usable: open, no error, no unexpected input while idle, server agreed to keep it. */
     boolean reusable();
+
+    /** Has served more than one request: the server is known to keep it alive (HAProxy's "safe"). */
+    boolean safe();
 
     /** Binds the connection to a stream's backend connector and returns its endpoint. */
     Endpoint attach(StreamConnector sc);
 
-    /** Closes it (abortively when {@code abort}). */
+    /** Closes it (abortively when {@code abort}). Owner thread only. */
     void close(boolean abort);
+
+    /** When it became idle, in the poller clock (for the purge). */
+    long idleSince();
+
+    void idleSince(long ms);
 }

@@ -26,7 +26,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class Listener implements IoCallback {
     /** Builds the connection layer for an accepted fd, on the thread that will own it. */
     public interface Acceptor {
-        void accepted(Poller p, int fd, String addr, int port);
+        /** {@code onClose} must run once when the connection ends (it frees the maxconn slots). */
+        void accepted(Poller p, int fd, String addr, int port, Runnable onClose);
     }
 
     private static final int ACCEPT_BURST = 64;
@@ -38,7 +39,10 @@ public final class Listener implements IoCallback {
     private final AtomicInteger next = new AtomicInteger();
     private final ByteBuffer[] peer;
 
-    public Listener(SockAddr addr, Pollers pollers, Acceptor acceptor) throws IOException {
+    private final ConnLimit[] limits;
+
+    public Listener(SockAddr addr, Pollers pollers, Acceptor acceptor, ConnLimit... limits) throws IOException {
+        this.limits = limits;
         this.addr = addr;
         this.pollers = pollers;
         this.acceptor = acceptor;
@@ -67,8 +71,15 @@ public final class Listener implements IoCallback {
         ByteBuffer sa = peer[me.tid()];
         long saAddr = Sys.address(sa);
         for (int i = 0; i < ACCEPT_BURST; i++) {
+            int got = acquire();
+            if (got < limits.length) {
+                releaseFirst(got);
+                limits[got].pause(this);
+                return;
+            }
             int cfd = Sys.epoxy_accept(lfd, saAddr);
             if (cfd < 0) {
+                releaseFirst(limits.length);
                 if (cfd == -Abi.EAGAIN) {
                     me.fdTable().cantRecv(lfd);
                     me.fdTable().wantRecv(lfd);
@@ -81,11 +92,33 @@ public final class Listener implements IoCallback {
                 port = Short.toUnsignedInt(sa.getShort(2));
             Poller target = pollers.get(Math.floorMod(next.getAndIncrement(), pollers.size()));
             final int p = port;
+            Runnable onClose = () -> releaseFirst(limits.length);
             if (target == me)
-                acceptor.accepted(me, cfd, host, p);
+                acceptor.accepted(me, cfd, host, p, onClose);
             else
-                target.execute(() -> acceptor.accepted(target, cfd, host, p));
+                target.execute(() -> acceptor.accepted(target, cfd, host, p, onClose));
         }
+    }
+
+    /** Takes a slot in every limit; returns how many were taken (all of them on success). */
+    private int acquire() {
+        for (int i = 0; i < limits.length; i++)
+            if (!limits[i].tryAcquire())
+                return i;
+        return limits.length;
+    }
+
+    private void releaseFirst(int n) {
+        for (int i = 0; i < n; i++)
+            limits[i].release();
+    }
+
+    void pauseFd() {
+        pollers.get(0).fdTable().stopRecv(fd);
+    }
+
+    void resume() {
+        pollers.get(0).fdTable().wantRecv(fd);
     }
 
     private static String peerHost(ByteBuffer sa) {

@@ -56,8 +56,12 @@ public final class ProxyRuntime implements AutoCloseable {
             be.retries = p.retries();
             be.connMode = Frontend.modeOf(p);
             be.bufSize = bufSize;
+            be.reuse = p.reuse();
+            be.retryOn = p.retryOn();
+            be.redispatch = p.hasOption(ProxyOption.REDISPATCH);
             for (ServerConfig s : p.servers())
-                be.servers.add(new Server(be, s.name(), SockAddr.of(s.host(), s.port()), s.h2()));
+                be.servers.add(new Server(be, s.name(), resolve(s.host(), s.port(), s.where()), s.h2(),
+                        new IdlePools(pollers.size(), s.poolMaxConn(), s.poolPurgeDelayMs())));
             backends.put(p.name(), be);
         }
         long now = System.nanoTime() / 1_000_000;
@@ -73,18 +77,33 @@ public final class ProxyRuntime implements AutoCloseable {
         }
     }
 
+    /** Numeric addresses as they are; host names resolved once, at start, like HAProxy's libc resolution. */
+    private static SockAddr resolve(String host, int port, String where) {
+        try {
+            return SockAddr.of(host, port);
+        } catch (IllegalArgumentException notNumeric) {
+            try {
+                return SockAddr.of(java.net.InetAddress.getByName(host).getHostAddress(), port);
+            } catch (java.net.UnknownHostException e) {
+                throw new IllegalArgumentException(where + ": could not resolve address '" + host + "'");
+            }
+        }
+    }
+
     public void start() throws IOException {
         pollers.start();
+        ConnLimit global = new ConnLimit(cfg.global().maxconn());
         for (ProxyConfig p : cfg.proxies()) {
             if (p.kind() == ProxyKind.BACKEND)
                 continue;
             Frontend fe = frontends.get(p.name());
+            ConnLimit local = new ConnLimit(p.maxconn());
             List<Listener> ls = new ArrayList<>();
             for (BindConfig b : p.binds()) {
                 Listener.Acceptor acceptor = b.h2()
-                        ? (poller, fd, addr, port) -> dev.epoxy.h2.H2FrontMux.start(poller, fd, fe, addr, port)
-                        : (poller, fd, addr, port) -> H1FrontMux.start(poller, fd, fe, addr, port);
-                Listener l = new Listener(SockAddr.of(b.host(), b.port()), pollers, acceptor);
+                        ? (poller, fd, addr, port, onClose) -> dev.epoxy.h2.H2FrontMux.start(poller, fd, fe, addr, port, onClose)
+                        : (poller, fd, addr, port, onClose) -> H1FrontMux.start(poller, fd, fe, addr, port, onClose);
+                Listener l = new Listener(resolve(b.host(), b.port(), b.where()), pollers, acceptor, global, local);
                 l.start();
                 ls.add(l);
             }

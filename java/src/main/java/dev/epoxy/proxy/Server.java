@@ -11,7 +11,15 @@ public final class Server {
     /** Connections opened to this server over its life (all threads). */
     public final java.util.concurrent.atomic.AtomicLong connects = new java.util.concurrent.atomic.AtomicLong();
 
+    /** Idle connections to this server, per thread. */
+    public final IdlePools pools;
+
     public Server(Backend backend, String name, SockAddr addr, boolean h2) {
+        this(backend, name, addr, h2, new IdlePools(1, -1, 5000));
+    }
+
+    public Server(Backend backend, String name, SockAddr addr, boolean h2, IdlePools pools) {
+        this.pools = pools;
         this.backend = backend;
         this.name = name;
         this.addr = addr;

@@ -16,6 +16,11 @@ public interface Endpoint {
     /** The peer failed or closed before the message was complete. */
     boolean failed();
 
+    /** The peer sent something that is not a valid response (HAProxy's junk-response). */
+    default boolean junk() {
+        return false;
+    }
+
     /** The stream is done with this endpoint; {@code reusable} says its connection may serve another stream. */
     void detach(boolean reusable);
 

@@ -1,12 +1,16 @@
 package dev.epoxy.stream;
 
+import dev.epoxy.config.ReuseMode;
+import dev.epoxy.proxy.Backend;
 import dev.epoxy.proxy.BackendConn;
 import dev.epoxy.proxy.Server;
 import dev.epoxy.stream.StreamConnector.State;
 
 /**
- * The backend connection of one stream: reuses one the client session owns when it can,
- * otherwise opens a new one, and on release hands it back for reuse or closes it.
+ * The backend connection of one stream, chosen with HAProxy's {@code http-reuse} rules: the
+ * client session's own connection first, then (unless {@code never}) an idle one of the server
+ * (this thread's, else taken over from another thread), else a new one. On release a clean
+ * connection goes back to the session ({@code never}) or to the server's idle pools.
  * Owner thread only, like the stream.
  */
 public final class ServerConnector {
@@ -25,10 +29,25 @@ public final class ServerConnector {
      * it CON and the poller confirms it. Returns false when no socket could be created.
      */
     boolean connect(Server srv) {
-        BackendConn c = s.origin.takeOwnedServerConn(srv);
+        BackendConn c = s.freshConnection ? null : s.origin.takeOwnedServerConn(srv);
         if (c != null && !c.reusable()) {
             c.close(true);
             c = null;
+        }
+        Backend be = srv.backend;
+        if (c == null && be.reuse != ReuseMode.NEVER && !s.freshConnection) {
+            // HAProxy's selection table: first requests are careful unless retries make it safe.
+            boolean first = s.origin.firstRequest() && !be.retrySafe();
+            if (!first)
+                c = srv.pools.take(s.poller, false, false);
+            else if (be.reuse == ReuseMode.AGGRESSIVE)
+                c = srv.pools.take(s.poller, true, true);
+            else if (be.reuse == ReuseMode.ALWAYS)
+                c = srv.pools.take(s.poller, false, true);
+            while (c != null && !c.reusable()) {
+                c.close(true);
+                c = srv.pools.take(s.poller, false, false);
+            }
         }
         reused = c != null;
         if (c == null) {
@@ -52,7 +71,7 @@ public final class ServerConnector {
         }
     }
 
-    /** The exchange is over: keep the connection for the session if it is clean, else close it. */
+    /** The exchange is over: keep the connection if it is clean, else close it. */
     void release(boolean clean) {
         if (conn == null)
             return;
@@ -61,9 +80,11 @@ public final class ServerConnector {
         s.scb.ep.detach(clean);
         s.scb.ep = null;
         s.scb.setState(State.DIS);
-        if (clean && c.reusable())
+        if (!clean || !c.reusable())
+            c.close(false);
+        else if (c.server().backend.reuse == ReuseMode.NEVER)
             s.origin.keepServerConn(c);
-        else
+        else if (!c.server().pools.add(s.poller, c, c.safe()))
             c.close(false);
     }
 

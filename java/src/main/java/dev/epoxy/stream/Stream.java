@@ -1,5 +1,6 @@
 package dev.epoxy.stream;
 
+import dev.epoxy.config.RetryOn;
 import dev.epoxy.http.ConnectionMode;
 import dev.epoxy.poller.Poller;
 import dev.epoxy.poller.Task;
@@ -47,6 +48,13 @@ public final class Stream implements Runnable {
     private final ServerConnector connector = new ServerConnector(this);
 
     private boolean routed, localReply, closeClient, finished;
+    /** Ended without a response or a log line (HAProxy's silent abort of a not-first request). */
+    private boolean silent;
+    /** The request as first sent, kept for L7 retries; null when it could not be kept. */
+    private RequestReplay replay;
+    private boolean replayDecided;
+    /** The next connect must not reuse an idle connection (set by a retry after a stale one). */
+    boolean freshConnection;
     private int retriesLeft;
     private long connExp, tarExp;
     /** The last connect attempt timed out rather than failed (no turn-around delay then). */
@@ -171,7 +179,10 @@ public final class Stream implements Runnable {
                 return connectionError(now);
             case TAR:
                 if (now >= tarExp) {
-                    scb.setState(State.REQ);
+                    // Same server again, unless option redispatch sends the last retry elsewhere.
+                    if (be.redispatch && retriesLeft == 0)
+                        srv = be.other(srv);
+                    scb.setState(State.ASS);
                     return true;
                 }
                 return false;
@@ -190,7 +201,7 @@ public final class Stream implements Runnable {
     /** Retry after a failed connect, or give up with 503. */
     private boolean connectionError(long now) {
         connector.abort();
-        if (retriesLeft > 0) {
+        if (retriesLeft > 0 && be.retryOn(RetryOn.CONN_FAILURE)) {
             retriesLeft--;
             // HAProxy's turn-around: wait min(1s, timeout connect) after an error, not after a timeout.
             long delay = connTimedOut ? 0 : Math.min(1000, be.timeoutConnect > 0 ? be.timeoutConnect : 1000);
@@ -198,13 +209,19 @@ public final class Stream implements Runnable {
             scb.setState(State.TAR);
             return true;
         }
-        localError(503, 's', 'C');
+        // HAProxy's termination flags: 'S' the server refused or failed, 's' it timed out.
+        localError(503, connTimedOut ? 's' : 'S', 'C');
         return true;
     }
 
     private boolean established(long now) {
         boolean progress = false;
         Endpoint back = scb.ep;
+        if (replay == null && !replayDecided) {
+            replayDecided = true;
+            if (be.l7Retries())
+                replay = RequestReplay.capture(req);
+        }
         if (!req.eomOut)
             progress |= back.send(req);
         if (!res.eom) {
@@ -213,6 +230,17 @@ public final class Stream implements Runnable {
                 tResponse = now;
         }
         if (back.failed() && !res.eom) {
+            if (!res.headIn) {
+                RetryOn why = back.junk() ? RetryOn.JUNK_RESPONSE : RetryOn.EMPTY_RESPONSE;
+                if (l7Retry(why))
+                    return true;
+                if (why == RetryOn.EMPTY_RESPONSE && connector.reused && !origin.firstRequest()) {
+                    // HAProxy's abort_keep_alive: the client may safely retry a not-first request.
+                    silent = true;
+                    abort('S', 'H');
+                    return true;
+                }
+            }
             if (!res.headOut) {
                 connector.abort();
                 localError(502, 'S', 'H');
@@ -221,7 +249,35 @@ public final class Stream implements Runnable {
             }
             return true;
         }
+        if (res.headIn && !res.interim && !res.headOut && replay != null) {
+            RetryOn st = RetryOn.forStatus(res.head.status());
+            if (st != null && l7Retry(st))
+                return true;
+        }
         return progress;
+    }
+
+    /**
+     * HAProxy's do_l7_retry: if {@code why} is retried, the request was kept and the budget
+     * allows, drop the server connection and send the same request again (same server, or
+     * another on the last retry with option redispatch). Otherwise the caller goes on with what
+     * it has, which forwards the server's last real response.
+     */
+    private boolean l7Retry(RetryOn why) {
+        if (!be.retryOn(why) || replay == null || retriesLeft == 0)
+            return false;
+        retriesLeft--;
+        // A reused connection that failed was most likely closed by the server while idle; the
+        // other idle ones may be too, so the retry opens a fresh connection.
+        freshConnection = connector.reused && why != RetryOn.RESPONSE_TIMEOUT && why.status() == 0;
+        connector.abort();
+        replay.restore(req);
+        res.reset();
+        tResponse = -1;
+        if (be.redispatch && retriesLeft == 0)
+            srv = be.other(srv);
+        scb.setState(State.ASS);
+        return true;
     }
 
     private void checkTimeouts(long now) {
@@ -234,6 +290,10 @@ public final class Stream implements Runnable {
         if (s == State.EST && !res.eom && be.timeoutServer > 0) {
             long t = scb.ep.conn().lastActivity + be.timeoutServer;
             if (now >= t) {
+                if (!res.headIn && l7Retry(RetryOn.RESPONSE_TIMEOUT)) {
+                    task.wakeup();
+                    return;
+                }
                 if (!res.headOut) {
                     connector.abort();
                     localError(504, 's', 'H');
@@ -248,7 +308,7 @@ public final class Stream implements Runnable {
             exp = Math.min(exp, t);
         }
         boolean waitClient = !req.eom || (res.headIn && !res.eomOut);
-        if (waitClient && fe.timeoutClient > 0) {
+        if (waitClient && fe.timeoutClient > 0 && scf.ep.conn() != null) {
             long t = scf.ep.conn().lastActivity + fe.timeoutClient;
             if (now >= t) {
                 abort('c', req.eom ? 'D' : 'R');
@@ -273,24 +333,25 @@ public final class Stream implements Runnable {
     private void abort(char cause, char phase) {
         termCause = cause;
         termPhase = phase;
+        end();
         connector.abort();
         scf.ep.detach(false);
-        end();
     }
 
     private void finish() {
+        end();
         boolean reqDone = req.eom;
-        boolean back = scb.ep != null;
-        if (back)
+        if (scb.ep != null)
             connector.release(reqDone && res.eom);
         scf.ep.detach(reqDone && !closeClient);
-        end();
     }
 
+    /** Marks the stream done and logs it, while both channels still hold the exchange. */
     private void end() {
         finished = true;
         task.destroy();
-        fe.log(this);
+        if (!silent)
+            fe.log(this);
     }
 
     /** The HTTP connection mode of this exchange: the stricter of the frontend's and backend's. */

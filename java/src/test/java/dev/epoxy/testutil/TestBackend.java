@@ -117,7 +117,7 @@ public final class TestBackend implements AutoCloseable {
             InputStream in = s.getInputStream();
             OutputStream out = s.getOutputStream();
             for (int index = 0; !closed; index++) {
-                Request r = readRequest(in);
+                Request r = readRequest(in, out);
                 if (r == null)
                     return;
                 r.connId = connId;
@@ -134,8 +134,11 @@ public final class TestBackend implements AutoCloseable {
         }
     }
 
-    /** Reads one request (head and content-length or chunked body); null on a clean close. */
-    static Request readRequest(InputStream in) throws IOException {
+    /**
+     * Reads one request (head and content-length or chunked body); null on a clean close. Like a
+     * real server, answers "Expect: 100-continue" with an interim 100 before reading the body.
+     */
+    static Request readRequest(InputStream in, OutputStream out) throws IOException {
         ByteArrayOutputStream raw = new ByteArrayOutputStream();
         StringBuilder line = new StringBuilder();
         List<String> lines = new ArrayList<>();
@@ -169,6 +172,10 @@ public final class TestBackend implements AutoCloseable {
             String l = lines.get(i);
             int colon = l.indexOf(':');
             r.headers.add(new String[] {l.substring(0, colon).trim(), l.substring(colon + 1).trim()});
+        }
+        if ("100-continue".equalsIgnoreCase(r.header("expect"))) {
+            out.write("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
         }
         String cl = r.header("content-length");
         String te = r.header("transfer-encoding");

@@ -1,0 +1,13 @@
+package dev.epoxy.proxy;
+
+class H1ProxyLT1Test extends H1ProxyTestBase {
+    @Override
+    int threads() {
+        return 1;
+    }
+
+    @Override
+    boolean edgeTriggered() {
+        return false;
+    }
+}
