@@ -73,7 +73,19 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
     /** Window we grant each stream (fits the channel its DATA goes to). */
     final int recvInitial;
 
+    static final java.util.List<H2Conn> DEBUG = Boolean.getBoolean("h2debug") ? java.util.Collections.synchronizedList(new ArrayList<>()) : null;
+
+    public String debugState() {
+        StringBuilder b = new StringBuilder(getClass().getSimpleName() + " dead=" + dead + " readPaused=" + readPaused
+                + " in=" + conn.in + " out=" + conn.out + " sendWin=" + sendWindow.size() + " recvWin=" + recvWindow.size());
+        for (H2Stream s : streams.values())
+            b.append("\n  ").append(s.debugState());
+        return b.toString();
+    }
+
     protected H2Conn(Connection conn, boolean server, int recvInitial) {
+        if (DEBUG != null)
+            DEBUG.add(this);
         this.conn = conn;
         this.recvInitial = recvInitial;
         // HTTP/2 is big-endian; the connection's buffers come in native order.

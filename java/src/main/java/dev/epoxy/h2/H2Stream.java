@@ -222,6 +222,12 @@ final class H2Stream implements Endpoint {
         return mux.conn;
     }
 
+    String debugState() {
+        return this + " rx[in=" + rx.bytesIn + " out=" + rx.bytesOut + " pend=" + rx.pending() + " eom=" + rx.eom + "] credited="
+                + creditedOut + " pc=" + pendingCredit + " rw=" + recvWindow.size() + " sw=" + sendWindow.size()
+                + (owner != null ? " scb=" + owner.scb.state() + " back=" + owner.scb.endpoint() : "");
+    }
+
     @Override
     public String toString() {
         return "h2s(" + id + (esReceived ? ",esR" : "") + (esSent ? ",esS" : "") + (rstSent ? ",rstS" : "")

@@ -78,6 +78,13 @@ final class EpoxyUnderTest implements AutoCloseable {
         Thread t1 = pump(p.getInputStream(), out);
         Thread t2 = pump(p.getErrorStream(), err);
         if (!p.waitFor(timeoutSec, TimeUnit.SECONDS)) {
+            if (H2Conn.DEBUG != null) {
+                synchronized (H2Conn.DEBUG) {
+                    for (H2Conn h : H2Conn.DEBUG)
+                        if (!h.dead())
+                            System.err.println("H2DUMP " + h.debugState());
+                }
+            }
             p.destroyForcibly();
             p.waitFor(5, TimeUnit.SECONDS);
             throw new AssertionError(String.join(" ", cmd) + " did not finish within " + timeoutSec + " s; stderr: " + err);

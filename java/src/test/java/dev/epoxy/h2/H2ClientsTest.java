@@ -123,8 +123,8 @@ class H2ClientsTest {
     void largeUploadToHttp1ServerWithFlowControl(int threads) throws Exception {
         try (TestBackend be = echoBackend();
              EpoxyUnderTest p = new EpoxyUnderTest(EpoxyUnderTest.config(threads, "proto h2", "    server s1 127.0.0.1:" + be.port() + "\n"))) {
-            EpoxyUnderTest.Run r = EpoxyUnderTest.run(60, "curl", "-sS", "--http2-prior-knowledge", "--data-binary",
-                    "@" + dir.resolve("upload"), url(p, "/up"));
+            // nghttp rather than curl: curl 7.88's HTTP/2 uploads can stall on their own (curl issues #11426, #11330).
+            EpoxyUnderTest.Run r = EpoxyUnderTest.run(30, "nghttp", "-d", dir.resolve("upload").toString(), url(p, "/up"));
             assertEquals(0, r.exit(), r.err());
             assertEquals("m=POST t=/up host=127.0.0.1:" + p.port("fe") + " len=" + BIG + "\n", r.text());
             TestBackend.Request req = be.received.stream().filter(x -> x.target.equals("/up")).findFirst().orElseThrow();
@@ -153,12 +153,14 @@ class H2ClientsTest {
                     Files.deleteIfExists(out);
                 }
             }
-            // 20 MB up through the HTTP/2 server (echoed back), from an HTTP/1 client (chunked) and an HTTP/2 one.
-            for (String proto : new String[] {"--http1.1", "--http2-prior-knowledge"}) {
-                r = EpoxyUnderTest.run(60, "curl", "-sS", proto, "--data-binary", "@" + dir.resolve("upload"), "-o", "/dev/null",
-                        "-w", "%{http_code} %{size_download}", url(p, "/echo"));
-                assertEquals("200 " + BIG, r.text(), proto + ": " + r.err());
-            }
+            // 20 MB up through the HTTP/2 server (echoed back), from an HTTP/1 client (content-length) and an HTTP/2 one.
+            r = EpoxyUnderTest.run(60, "curl", "-sS", "--http1.1", "--data-binary", "@" + dir.resolve("upload"), "-o", "/dev/null",
+                    "-w", "%{http_code} %{size_download}", url(p, "/echo"));
+            assertEquals("200 " + BIG, r.text(), r.err());
+            r = EpoxyUnderTest.run(60, "nghttp", "-d", dir.resolve("upload").toString(), url(p, "/echo"));
+            assertEquals(0, r.exit(), r.err());
+            assertEquals(BIG, r.out().length);
+            assertTrue(java.util.Arrays.equals(pattern(BIG), r.out()), "echoed upload corrupted");
         }
     }
 
