@@ -255,4 +255,22 @@ class H2ProtocolTest {
             assertTrue(c.body(1).startsWith("m=GET t=/w"), c.body(1));
         }
     }
+
+    @Test
+    void clientGoAwayLetsOpenStreamsFinishThenCloses() throws Exception {
+        try (H2TestClient c = new H2TestClient(port)) {
+            c.request(1, "POST", "/last", false);
+            c.expect("SETTINGS ack=true");
+            ByteBuffer b = ByteBuffer.allocate(32);
+            FrameWriter.writeGoAway(b, 0, H2Error.NO_ERROR, null);
+            c.send(b);
+            c.data(1, "tail".getBytes(), true);
+            c.expect("END 1");
+            assertTrue(c.body(1).endsWith("len=4"), c.body(1));
+            // Graceful: our own GOAWAY names the last stream processed, then the connection closes.
+            String g = c.expect(e -> e.startsWith("GOAWAY"), 5000);
+            assertEquals("GOAWAY 1 0 ", g);
+            c.expect(e -> e.startsWith("EOF"), 5000);
+        }
+    }
 }
