@@ -1,0 +1,68 @@
+package dev.epoxy.http;
+
+import dev.epoxy.h1.H1Parser;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
+
+/**
+ * The header lookups a proxy does on every request once it is parsed (connection policy, Host,
+ * framing), on the 11-field browser request of H1ParserBench.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@State(Scope.Thread)
+@Fork(1)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+public class HttpHeadBench {
+    static final String REQUEST = "GET /articles/2024/05/epoll-and-java.html?ref=home&page=2 HTTP/1.1\r\n"
+            + "Host: www.example.com\r\n"
+            + "User-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:126.0) Gecko/20100101 Firefox/126.0\r\n"
+            + "Accept: text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8\r\n"
+            + "Accept-Language: en-US,en;q=0.5\r\n"
+            + "Accept-Encoding: gzip, deflate, br, zstd\r\n"
+            + "Referer: https://www.example.com/\r\n"
+            + "Connection: keep-alive\r\n"
+            + "Cookie: session=5f2b8c1d9e7a4f3b; theme=dark; _ga=GA1.2.1234567890.1716000000\r\n"
+            + "Upgrade-Insecure-Requests: 1\r\n"
+            + "Sec-Fetch-Dest: document\r\n"
+            + "Sec-Fetch-Mode: navigate\r\n"
+            + "\r\n";
+
+    private final HttpHead head = new HttpHead();
+
+    @Setup
+    public void setup() {
+        byte[] b = REQUEST.getBytes(StandardCharsets.ISO_8859_1);
+        if (new H1Parser(16384).parseRequest(ByteBuffer.wrap(b), head) != b.length) throw new IllegalStateException();
+    }
+
+    /** Connection tokens, Host presence, Expect, framing headers: what ConnectionPolicy and BodyFraming ask. */
+    @Benchmark
+    public void policyLookups(Blackhole bh) {
+        bh.consume(head.hasToken("Connection", "close"));
+        bh.consume(head.hasToken("Connection", "keep-alive"));
+        bh.consume(head.indexOf("Host"));
+        bh.consume(head.expectsContinue());
+        bh.consume(head.contains("Transfer-Encoding"));
+        bh.consume(head.contains("Content-Length"));
+    }
+
+    @Benchmark
+    public int framing() {
+        BodyFraming.Error e = BodyFraming.request(head);
+        return e == null ? 0 : 1;
+    }
+}
