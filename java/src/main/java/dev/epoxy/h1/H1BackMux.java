@@ -46,12 +46,12 @@ public final class H1BackMux implements Connection.Handler, Endpoint, BackendCon
     }
 
     /** Opens a connection to {@code srv} from the calling poller thread, or returns null. */
-    public static H1BackMux open(Poller p, Server srv, BufferPool pool) {
+    public static H1BackMux open(Poller p, Server srv, BufferPool pool, int maxHead) {
         int[] err = new int[1];
         Connection c = Connection.connect(p, srv.addr, pool, null, err);
         if (c == null)
             return null;
-        H1BackMux m = new H1BackMux(c, srv, pool.size());
+        H1BackMux m = new H1BackMux(c, srv, maxHead);
         c.setHandler(m);
         srv.connects.incrementAndGet();
         return m;

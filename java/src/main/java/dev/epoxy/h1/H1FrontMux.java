@@ -45,6 +45,8 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
     /** Close once the output is flushed. */
     private boolean closing;
     private boolean keepAliveDecided;
+    /** The first bytes were checked for the HTTP/2 preface (hook for h2c prior knowledge). */
+    private boolean h2Checked;
     /** What the client asked for, read before the request head is rewritten for the server. */
     private boolean clientWantsKeepAlive;
     private int clientVersion;
@@ -60,7 +62,7 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
         this.clientAddr = addr;
         this.clientPort = port;
         BufferPool pool = fe.buffers;
-        this.parser = new H1Parser(pool.size());
+        this.parser = new H1Parser(fe.bufSize);
         this.req = new HttpChannel(pool.get(p));
         this.res = new HttpChannel(pool.get(p));
         this.idle = new Task(p, this::process);
@@ -111,7 +113,19 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
             if (conn.in.hasRemaining()) {
                 if (requestStart < 0)
                     requestStart = now;
-                int r = parser.parseRequest(conn.in, req.head);
+                if (requests == 0 && !h2Checked) {
+                    // h2c with prior knowledge: the HTTP/2 client preface instead of a request.
+                    int pm = dev.epoxy.h2.H2FrontMux.detectPreface(conn.in);
+                    if (pm > 0) {
+                        idle.destroy();
+                        fe.buffers.put(conn.poller(), req.data);
+                        fe.buffers.put(conn.poller(), res.data);
+                        dev.epoxy.h2.H2FrontMux.takeOver(conn, fe, clientAddr, clientPort, onClose);
+                        return;
+                    }
+                    h2Checked = pm < 0;
+                }
+                int r = h2Checked ? parser.parseRequest(conn.in, req.head) : 0;
                 if (r > 0) {
                     startStream(now);
                     return;

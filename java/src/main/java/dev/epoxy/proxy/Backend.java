@@ -11,8 +11,10 @@ public final class Backend {
     public long timeoutConnect, timeoutServer, timeoutQueue;
     public int retries = 3;
     public dev.epoxy.http.ConnectionMode connMode = dev.epoxy.http.ConnectionMode.KEEP_ALIVE;
-    /** The process's buffer pool (tests that build a backend by hand get a private one). */
-    public dev.epoxy.conn.BufferPool buffers = new dev.epoxy.conn.BufferPool(64, 16384);
+    /** tune.bufsize: channel size and the largest HTTP/1 head. */
+    public int bufSize = 16384;
+    /** Connection buffers, large enough for a whole HTTP/2 frame (tests that build a backend by hand get a private pool). */
+    public dev.epoxy.conn.BufferPool buffers = new dev.epoxy.conn.BufferPool(64, dev.epoxy.h2.H2Conn.bufferSizeFor(16384));
     public dev.epoxy.config.ReuseMode reuse = dev.epoxy.config.ReuseMode.SAFE;
     public java.util.Set<dev.epoxy.config.RetryOn> retryOn = dev.epoxy.config.RetryOn.DEFAULT;
     /** {@code option redispatch}: the last retry goes to another server. */

@@ -17,6 +17,9 @@ import java.util.Map;
  */
 public final class Frontend {
     public final String name;
+    /** tune.bufsize: channel size and the largest HTTP/1 head. */
+    public final int bufSize;
+    /** Connection buffers, large enough for a whole HTTP/2 frame. */
     public final BufferPool buffers;
     public final long timeoutClient, timeoutHttpRequest, timeoutKeepAlive;
     private final ConnectionMode mode;
@@ -26,9 +29,10 @@ public final class Frontend {
     private final Backend defaultBackend;
     private final AccessLog log;
 
-    public Frontend(ProxyConfig cfg, BufferPool buffers, Map<String, Backend> backends, AccessLog log) {
+    public Frontend(ProxyConfig cfg, int bufSize, BufferPool buffers, Map<String, Backend> backends, AccessLog log) {
         this.name = cfg.name();
         this.buffers = buffers;
+        this.bufSize = Math.min(bufSize, buffers.size());
         this.timeoutClient = cfg.timeouts().client();
         this.timeoutHttpRequest = cfg.timeouts().httpRequest();
         this.timeoutKeepAlive = cfg.timeouts().httpKeepAlive();

@@ -10,6 +10,7 @@ import dev.epoxy.config.ProxyOption;
 import dev.epoxy.config.ServerConfig;
 import dev.epoxy.conn.BufferPool;
 import dev.epoxy.fd.FdTable;
+import dev.epoxy.h2.H2Conn;
 import dev.epoxy.h1.H1FrontMux;
 import dev.epoxy.poller.Pollers;
 import dev.epoxy.sys.SockAddr;
@@ -43,7 +44,10 @@ public final class ProxyRuntime implements AutoCloseable {
         int limit = (int) Math.min(MAX_FDS, Math.max(4096, FdLimit.max()));
         this.fds = new FdTable(limit);
         this.pollers = new Pollers(fds, cfg.global().threads(), cfg.global().edgeTriggered());
-        BufferPool buffers = new BufferPool(pollers.size(), cfg.global().bufsize());
+        int bufSize = cfg.global().bufsize();
+        // One pool for all connection buffers and H1 channels, sized for a whole HTTP/2 frame:
+        // an H1 listener may turn into HTTP/2 when a client sends the preface.
+        BufferPool buffers = new BufferPool(pollers.size(), H2Conn.bufferSizeFor(bufSize));
         for (ProxyConfig p : cfg.proxies()) {
             if (p.mode() != Mode.HTTP)
                 throw new IllegalArgumentException(p.where() + ": proxy '" + p.name()
@@ -57,6 +61,7 @@ public final class ProxyRuntime implements AutoCloseable {
             be.retries = p.retries();
             be.connMode = Frontend.modeOf(p);
             be.buffers = buffers;
+            be.bufSize = bufSize;
             be.reuse = p.reuse();
             be.retryOn = p.retryOn();
             be.redispatch = p.hasOption(ProxyOption.REDISPATCH);
@@ -74,7 +79,7 @@ public final class ProxyRuntime implements AutoCloseable {
                 LogTarget t = p.logs().get(0);
                 log = new AccessLog(t, p.hasOption(ProxyOption.HTTPLOG), now);
             }
-            frontends.put(p.name(), new Frontend(p, buffers, backends, log));
+            frontends.put(p.name(), new Frontend(p, bufSize, buffers, backends, log));
         }
     }
 
@@ -101,9 +106,10 @@ public final class ProxyRuntime implements AutoCloseable {
             ConnLimit local = new ConnLimit(p.maxconn());
             List<Listener> ls = new ArrayList<>();
             for (BindConfig b : p.binds()) {
-                Listener l = new Listener(resolve(b.host(), b.port(), b.where()), pollers,
-                        (poller, fd, addr, port, onClose) -> H1FrontMux.start(poller, fd, fe, addr, port, onClose),
-                        global, local);
+                Listener.Acceptor acceptor = b.h2()
+                        ? (poller, fd, addr, port, onClose) -> dev.epoxy.h2.H2FrontMux.start(poller, fd, fe, addr, port, onClose)
+                        : (poller, fd, addr, port, onClose) -> H1FrontMux.start(poller, fd, fe, addr, port, onClose);
+                Listener l = new Listener(resolve(b.host(), b.port(), b.where()), pollers, acceptor, global, local);
                 l.start();
                 ls.add(l);
             }

@@ -28,7 +28,9 @@ public final class Server {
 
     /** Opens a new connection from the calling poller thread; null when no socket could be made. */
     public BackendConn open(dev.epoxy.poller.Poller p) {
-        return dev.epoxy.h1.H1BackMux.open(p, this, backend.buffers);
+        if (h2)
+            return dev.epoxy.h2.H2BackMux.open(p, this, backend.buffers, backend.bufSize);
+        return dev.epoxy.h1.H1BackMux.open(p, this, backend.buffers, backend.bufSize);
     }
 
     @Override

@@ -51,7 +51,7 @@ class Seed2ConnectConfirmationTest {
             be.timeoutConnect = CONNECT_TIMEOUT_MS;
             be.timeoutServer = 10_000;
             be.servers.add(new Server(be, "s1", SockAddr.of("127.0.0.1", server.getLocalPort()), false));
-            Frontend fe = new Frontend(cfg.frontend("fe"), new dev.epoxy.conn.BufferPool(1, 16384), Map.of("be", be), null);
+            Frontend fe = new Frontend(cfg.frontend("fe"), 16384, new dev.epoxy.conn.BufferPool(1, dev.epoxy.h2.H2Conn.bufferSizeFor(16384)), Map.of("be", be), null);
 
             AtomicReference<Stream> streamRef = new AtomicReference<>();
             CompletableFuture<String> afterFrontPath = new CompletableFuture<>();

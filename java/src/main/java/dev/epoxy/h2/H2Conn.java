@@ -1,0 +1,568 @@
+package dev.epoxy.h2;
+
+import dev.epoxy.conn.Connection;
+import dev.epoxy.stream.HttpChannel;
+import dev.epoxy.sys.Sys;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * What the client-side and server-side HTTP/2 muxes share: the frame demultiplexer, SETTINGS,
+ * PING, GOAWAY, both flow-control directions, the stream table and the output buffer.
+ *
+ * <p>Threading: one owner poller thread, like the {@link Connection}. The connection's I/O
+ * callback and every {@link H2Stream} endpoint call (from the streams' tasks, which run on the
+ * same thread) touch this object; nothing is shared with other threads, so there is no locking.
+ *
+ * <p>Input: frames are decoded from the connection's input buffer when it can hold a whole
+ * maximum-size frame (9 + 16384 bytes), otherwise from a private copy {@link #rx} (an H1
+ * connection switched to HTTP/2 keeps its smaller buffers). Decoding stops, and reading is
+ * disabled, while the output buffer has less than {@link #CTRL_RESERVE} bytes free: every
+ * answer a peer can provoke (SETTINGS ACK, PING ACK, RST_STREAM, WINDOW_UPDATE) then always fits,
+ * and a peer that does not read cannot make us buffer without bound.
+ *
+ * <p>Receive flow control: a stream's window is never larger than the free room of the channel
+ * its DATA goes to, and WINDOW_UPDATE credits only bytes the other side of the proxy has taken
+ * out of that channel (plus padding). So DATA always fits and nothing is buffered unbounded.
+ * The connection window is opened to 2^31-1 once and topped up as DATA arrives: the stream
+ * windows alone bound memory (max concurrent streams x window).
+ */
+public abstract class H2Conn implements Connection.Handler, FrameListener {
+    /** Output room kept for control frames; decoding pauses below it. */
+    static final int CTRL_RESERVE = 1024;
+    /** What we accept per stream before a WINDOW_UPDATE: the RFC default, so no SETTINGS change is ever pending. */
+    static final int RECV_WINDOW = H2Frame.DEFAULT_INITIAL_WINDOW_SIZE;
+    static final int MAX_HEADER_LIST = 64 * 1024;
+    static final int MAX_HEADER_BLOCK = 64 * 1024;
+    /** CONTINUATION frames allowed in one header block (floods of tiny fragments). */
+    static final int MAX_CONTINUATIONS = 32;
+    /** Protocol misbehaviours tolerated per connection before GOAWAY(ENHANCE_YOUR_CALM). */
+    static int glitchLimit = 100;
+
+    protected final Connection conn;
+    protected final FrameDecoder decoder;
+    protected final HpackDecoder hdec = new HpackDecoder(H2Frame.DEFAULT_HEADER_TABLE_SIZE, MAX_HEADER_LIST);
+    protected final HpackEncoder henc = new HpackEncoder(H2Frame.DEFAULT_HEADER_TABLE_SIZE);
+    protected final Settings peer = new Settings();
+    protected final FlowWindow sendWindow = new FlowWindow(0, H2Frame.DEFAULT_INITIAL_WINDOW_SIZE);
+    private final FlowWindow recvWindow = new FlowWindow(0, H2Frame.DEFAULT_INITIAL_WINDOW_SIZE);
+    private int recvUnacked;
+    protected final Map<Integer, H2Stream> streams = new HashMap<>();
+    /** Ids of the last streams closed here, so late frames for them are not mistaken for errors. */
+    private final int[] recentlyClosed = new int[64];
+    private int recentPos;
+    private final ByteBuffer rx;
+    private final ByteBuffer block = ByteBuffer.allocate(MAX_HEADER_BLOCK);
+    private int blockStream, continuations;
+    private boolean blockEndStream;
+    protected final HeaderList fields = new HeaderList();
+    private final ByteBuffer hpackOut;
+    private final byte[] lowerName = new byte[256];
+    /** Highest stream id the peer opened (front) or we opened (back). */
+    protected int maxStreamId;
+    protected boolean goAwaySent, goAwayReceived;
+    protected int goAwayLastId = Integer.MAX_VALUE;
+    protected boolean dead;
+    protected int glitches;
+    private boolean readPaused;
+    private final ArrayList<H2Stream> wake = new ArrayList<>();
+
+    /** Window we grant each stream (fits the channel its DATA goes to). */
+    final int recvInitial;
+
+    static final java.util.List<H2Conn> DEBUG = Boolean.getBoolean("h2debug") ? java.util.Collections.synchronizedList(new ArrayList<>()) : null;
+
+    public String debugState() {
+        StringBuilder b = new StringBuilder(getClass().getSimpleName() + " dead=" + dead + " readPaused=" + readPaused
+                + " in=" + conn.in + " out=" + conn.out + " sendWin=" + sendWindow.size() + " recvWin=" + recvWindow.size());
+        for (H2Stream s : streams.values())
+            b.append("\n  ").append(s.debugState());
+        return b.toString();
+    }
+
+    protected H2Conn(Connection conn, boolean server, int recvInitial) {
+        if (DEBUG != null)
+            DEBUG.add(this);
+        this.conn = conn;
+        this.recvInitial = recvInitial;
+        // HTTP/2 is big-endian; the connection's buffers come in native order.
+        conn.in.order(java.nio.ByteOrder.BIG_ENDIAN);
+        conn.out.order(java.nio.ByteOrder.BIG_ENDIAN);
+        this.decoder = new FrameDecoder(server);
+        decoder.setMaxHeaderBlockSize(MAX_HEADER_BLOCK);
+        henc.setDynamicIndexing(false); // stateless encoding: a block can be re-encoded if it did not fit
+        int need = H2Frame.HEADER_LENGTH + H2Frame.DEFAULT_MAX_FRAME_SIZE;
+        this.rx = conn.in.capacity() >= need ? null : Sys.allocate(need + 4096).order(java.nio.ByteOrder.BIG_ENDIAN).limit(0);
+        this.hpackOut = ByteBuffer.allocate(Math.max(conn.out.capacity(), 16384));
+    }
+
+    /** Bytes of input a connection needs to decode maximum-size frames in place. */
+    public static int bufferSizeFor(int bufSize) {
+        return Math.max(bufSize, H2Frame.HEADER_LENGTH + H2Frame.DEFAULT_MAX_FRAME_SIZE + 1024);
+    }
+
+    /** Our SETTINGS, the first frame we send (after the client preface on the backend side). */
+    protected void writeInitialSettings() {
+        Settings s = new Settings();
+        s.with(Settings.ENABLE_PUSH, 0);
+        if (maxConcurrentStreams() >= 0)
+            s.with(Settings.MAX_CONCURRENT_STREAMS, maxConcurrentStreams());
+        if (recvInitial != H2Frame.DEFAULT_INITIAL_WINDOW_SIZE)
+            s.with(Settings.INITIAL_WINDOW_SIZE, recvInitial);
+        s.with(Settings.MAX_HEADER_LIST_SIZE, MAX_HEADER_LIST);
+        FrameWriter.writeSettings(conn.out, s);
+        // One increment opens the connection window wide; stream windows bound memory.
+        FrameWriter.writeWindowUpdate(conn.out, 0, H2Frame.MAX_WINDOW_SIZE - H2Frame.DEFAULT_INITIAL_WINDOW_SIZE);
+        try {
+            recvWindow.credit(H2Frame.MAX_WINDOW_SIZE - H2Frame.DEFAULT_INITIAL_WINDOW_SIZE);
+        } catch (H2Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    protected abstract int maxConcurrentStreams();
+
+    /** A complete header block arrived (already HPACK-decoded into {@link #fields}). */
+    protected abstract void onHeaderBlock(int streamId, boolean endStream, boolean tooLarge) throws H2Exception;
+
+    /** Called when the connection is gone: every stream has been failed and woken. */
+    protected abstract void onDead();
+
+    /** Called after input was processed, for the subclass to close an idle connection. */
+    protected void afterIo() {
+    }
+
+    // ------------------------------------------------------------------ input
+
+    /** Reads and decodes what the socket has, unless the output is too full to answer. */
+    protected void pumpInput() {
+        while (!dead) {
+            if (!outputRoom(CTRL_RESERVE)) {
+                readPaused = true;
+                conn.stopRecv();
+                break;
+            }
+            ByteBuffer src = rx != null ? rx : conn.in;
+            if (src.hasRemaining()) {
+                try {
+                    int before = src.remaining();
+                    decoder.decode(src, this);
+                    if (src.remaining() != before && !dead)
+                        continue; // consumed something: look again (maybe paused for room)
+                } catch (H2Exception e) {
+                    error(e);
+                    continue;
+                }
+            }
+            int n = fill();
+            if (n > 0)
+                continue;
+            if (n < 0) {
+                peerGone();
+                return;
+            }
+            break;
+        }
+        wakeStreams();
+    }
+
+    /** Brings more input: into conn.in, then (when decoding from rx) moved into rx. */
+    private int fill() {
+        if (rx == null)
+            return conn.recv();
+        if (!conn.in.hasRemaining()) {
+            int n = conn.recv();
+            if (n <= 0)
+                return n;
+        }
+        rx.compact();
+        int moved = Math.min(rx.remaining(), conn.in.remaining());
+        int lim = conn.in.limit();
+        conn.in.limit(conn.in.position() + moved);
+        rx.put(conn.in);
+        conn.in.limit(lim);
+        rx.flip();
+        return moved;
+    }
+
+    private void peerGone() {
+        kill();
+    }
+
+    @Override
+    public void onIo(Connection c) {
+        if (dead)
+            return;
+        if (conn.has(Connection.ERROR)) {
+            kill();
+            return;
+        }
+        flushOut();
+        pumpInput();
+        flushOut();
+        afterIo();
+    }
+
+    /** Flushes the output; when room came back, resumes reading and wakes streams that waited for it. */
+    protected void flushOut() {
+        if (dead)
+            return;
+        conn.flush();
+        if (conn.has(Connection.ERROR)) {
+            kill();
+            return;
+        }
+        if (conn.out.remaining() >= conn.out.capacity() / 2) {
+            for (H2Stream s : streams.values()) {
+                if (s.wantOut) {
+                    s.wantOut = false;
+                    wake.add(s);
+                }
+            }
+            if (readPaused) {
+                readPaused = false;
+                conn.wantRecv();
+                pumpInput();
+            }
+            wakeStreams();
+        }
+    }
+
+    protected void wakeStreams() {
+        for (int i = 0; i < wake.size(); i++)
+            wake.get(i).wake();
+        wake.clear();
+    }
+
+    protected void toWake(H2Stream s) {
+        wake.add(s);
+    }
+
+    /** Room for {@code n} bytes in the output, flushing once if needed. */
+    protected boolean outputRoom(int n) {
+        if (conn.out.remaining() >= n)
+            return true;
+        if (!conn.connecting())
+            conn.flush();
+        return conn.out.remaining() >= n;
+    }
+
+    // ------------------------------------------------------------------ errors and closing
+
+    /** Answers an error: RST_STREAM for a stream error, GOAWAY then close for a connection error. */
+    protected void error(H2Exception e) {
+        if (e.isStreamError()) {
+            glitch();
+            resetStream(e.streamId(), e.error());
+            H2Stream s = streams.get(e.streamId());
+            if (s != null)
+                s.fail();
+            return;
+        }
+        goAway(e.error(), e.getMessage());
+    }
+
+    /** Sends RST_STREAM (control frames always have room, see the class comment). */
+    protected void resetStream(int id, H2Error code) {
+        if (dead)
+            return;
+        if (outputRoom(H2Frame.HEADER_LENGTH + 4))
+            FrameWriter.writeRstStream(conn.out, id, code);
+        checkReserve();
+        H2Stream s = streams.get(id);
+        if (s != null)
+            s.rstSent = true;
+        rememberClosed(id);
+    }
+
+    /** Sends GOAWAY and closes the connection, failing every stream still open. */
+    protected void goAway(H2Error code, String why) {
+        if (dead)
+            return;
+        if (!goAwaySent) {
+            goAwaySent = true;
+            byte[] debug = why == null ? null : why.substring(0, Math.min(why.length(), 200)).getBytes(StandardCharsets.ISO_8859_1);
+            if (outputRoom(H2Frame.HEADER_LENGTH + 8 + (debug == null ? 0 : debug.length)))
+                FrameWriter.writeGoAway(conn.out, lastPeerStreamId(), code, debug);
+            conn.flush();
+        }
+        if (code != H2Error.NO_ERROR || streams.isEmpty()) {
+            conn.shutWrite();
+            kill();
+        }
+    }
+
+    /** The last stream id of the peer we processed, for GOAWAY. */
+    protected abstract int lastPeerStreamId();
+
+    /** The connection is unusable: fail and wake every stream, close the socket. */
+    protected void kill() {
+        if (dead)
+            return;
+        dead = true;
+        for (H2Stream s : new ArrayList<>(streams.values())) {
+            s.fail();
+            s.wake();
+        }
+        conn.close();
+        onDead();
+    }
+
+    /** Counts a protocol misbehaviour; too many end the connection. */
+    protected void glitch() {
+        if (++glitches > glitchLimit && !dead)
+            goAway(H2Error.ENHANCE_YOUR_CALM, "too many protocol glitches");
+    }
+
+    public int glitches() {
+        return glitches;
+    }
+
+    protected void rememberClosed(int id) {
+        recentlyClosed[recentPos] = id;
+        recentPos = (recentPos + 1) % recentlyClosed.length;
+    }
+
+    protected boolean recentlyClosed(int id) {
+        for (int v : recentlyClosed)
+            if (v == id)
+                return true;
+        return false;
+    }
+
+    /** Removes a stream that both the peer and the proxy are done with. */
+    protected void remove(H2Stream s) {
+        if (streams.remove(s.id) != null)
+            rememberClosed(s.id);
+    }
+
+    public boolean dead() {
+        return dead;
+    }
+
+    public Connection connection() {
+        return conn;
+    }
+
+    public int activeStreams() {
+        return streams.size();
+    }
+
+    // ------------------------------------------------------------------ frame listener
+
+    @Override
+    public void onData(int id, ByteBuffer data, boolean endStream, int flowLength) throws H2Exception {
+        recvWindow.consume(flowLength);
+        recvUnacked += flowLength;
+        if (recvUnacked >= 1 << 20) {
+            // Keep the connection window wide open; stream windows do the real limiting.
+            FrameWriter.writeWindowUpdate(conn.out, 0, recvUnacked);
+            recvWindow.credit(recvUnacked);
+            recvUnacked = 0;
+            checkReserve();
+        }
+        H2Stream s = streams.get(id);
+        if (s == null) {
+            if (isIdle(id))
+                throw H2Exception.connection(H2Error.PROTOCOL_ERROR, "DATA on idle stream " + id);
+            if (recentlyClosed(id))
+                return; // in flight when we reset or finished it
+            throw H2Exception.stream(id, H2Error.STREAM_CLOSED, "DATA on closed stream " + id);
+        }
+        if (s.rstSent || s.rstReceived)
+            return; // in flight when the stream was reset
+        if (s.esReceived)
+            throw H2Exception.stream(id, H2Error.STREAM_CLOSED, "DATA after END_STREAM on stream " + id);
+        if (!s.headersReceived)
+            throw H2Exception.stream(id, H2Error.PROTOCOL_ERROR, "DATA before HEADERS on stream " + id);
+        s.recvWindow.consume(flowLength);
+        int len = data.remaining();
+        int padding = flowLength - len;
+        if (len == 0 && !endStream)
+            glitch(); // empty DATA frames cost work and carry nothing
+        s.onData(data, endStream);
+        if (padding > 0)
+            s.credit(padding);
+        toWake(s);
+    }
+
+    @Override
+    public void onHeaders(int id, ByteBuffer fragment, boolean endStream, boolean endHeaders) throws H2Exception {
+        block.clear();
+        block.put(fragment);
+        blockStream = id;
+        blockEndStream = endStream;
+        continuations = 0;
+        if (endHeaders)
+            headerBlockDone();
+    }
+
+    @Override
+    public void onContinuation(int id, ByteBuffer fragment, boolean endHeaders) throws H2Exception {
+        if (++continuations > MAX_CONTINUATIONS)
+            throw H2Exception.connection(H2Error.ENHANCE_YOUR_CALM, "more than " + MAX_CONTINUATIONS + " CONTINUATION frames");
+        block.put(fragment); // the decoder bounds the whole block to MAX_HEADER_BLOCK
+        if (endHeaders)
+            headerBlockDone();
+    }
+
+    private void headerBlockDone() throws H2Exception {
+        block.flip();
+        fields.clear();
+        // Always decoded, even for a stream we will refuse: the HPACK state is per connection.
+        boolean complete = hdec.decode(block, fields);
+        onHeaderBlock(blockStream, blockEndStream, !complete);
+    }
+
+    @Override
+    public void onRstStream(int id, long code) throws H2Exception {
+        H2Stream s = streams.get(id);
+        if (s == null) {
+            if (isIdle(id))
+                throw H2Exception.connection(H2Error.PROTOCOL_ERROR, "RST_STREAM on idle stream " + id);
+            return;
+        }
+        s.rstReceived = true;
+        onStreamReset(s);
+        s.fail();
+        toWake(s);
+    }
+
+    /** Hook for rapid-reset accounting. */
+    protected void onStreamReset(H2Stream s) {
+    }
+
+    @Override
+    public void onSettings(boolean ack, Settings s) throws H2Exception {
+        if (ack)
+            return;
+        if (s.isSet(Settings.ENABLE_PUSH) && s.enablePush() && !(this instanceof H2FrontMux))
+            throw H2Exception.connection(H2Error.PROTOCOL_ERROR, "server enabled push");
+        if (s.isSet(Settings.INITIAL_WINDOW_SIZE)) {
+            long delta = (long) s.initialWindowSize() - peer.initialWindowSize();
+            if (delta != 0) {
+                for (H2Stream st : streams.values()) {
+                    st.sendWindow.applyInitialWindowDelta(delta);
+                    if (delta > 0 && st.sendWindow.size() > 0)
+                        toWake(st);
+                }
+            }
+        }
+        if (s.isSet(Settings.HEADER_TABLE_SIZE))
+            henc.setMaxTableSize((int) Math.min(s.headerTableSize(), H2Frame.DEFAULT_HEADER_TABLE_SIZE));
+        peer.applyFrom(s);
+        FrameWriter.writeSettingsAck(conn.out);
+        checkReserve();
+    }
+
+    @Override
+    public void onPing(boolean ack, long data) {
+        if (!ack) {
+            FrameWriter.writePing(conn.out, true, data);
+            checkReserve();
+        }
+    }
+
+    /** Pauses decoding once the output dips into the control-frame reserve. */
+    protected void checkReserve() {
+        if (conn.out.remaining() < CTRL_RESERVE)
+            decoder.pause();
+    }
+
+    @Override
+    public void onGoAway(int lastStreamId, long code, ByteBuffer debug) throws H2Exception {
+        goAwayReceived = true;
+        goAwayLastId = Math.min(goAwayLastId, lastStreamId);
+        onGoAwayReceived(lastStreamId);
+    }
+
+    protected void onGoAwayReceived(int lastStreamId) {
+    }
+
+    @Override
+    public void onWindowUpdate(int id, int increment) throws H2Exception {
+        if (id == 0) {
+            sendWindow.credit(increment);
+            for (H2Stream s : streams.values())
+                if (s.blockedOnWindow)
+                    toWake(s);
+            return;
+        }
+        H2Stream s = streams.get(id);
+        if (s == null) {
+            if (isIdle(id))
+                throw H2Exception.connection(H2Error.PROTOCOL_ERROR, "WINDOW_UPDATE on idle stream " + id);
+            return;
+        }
+        s.sendWindow.credit(increment);
+        if (s.blockedOnWindow)
+            toWake(s);
+    }
+
+    /** Translates the head of {@code ch} into {@link #fields} and writes it; false when out of room. */
+    abstract boolean writeHead(H2Stream s, HttpChannel ch, boolean endStream);
+
+    /** The proxy stream looks at its endpoint: a chance to read (server side). */
+    void streamReceive(H2Stream s) {
+    }
+
+    /** The proxy stream is done with {@code s}. */
+    abstract void streamDetached(H2Stream s);
+
+    /** Whether {@code id} names a stream never opened (above the highest one). */
+    protected abstract boolean isIdle(int id);
+
+    // ------------------------------------------------------------------ output helpers for streams
+
+    /** Frees the connection window from data the proxy took out of a stream's channel. */
+    void sendStreamCredit(H2Stream s, int n) {
+        if (dead || s.rstSent || s.esReceived || n <= 0)
+            return;
+        if (outputRoom(H2Frame.HEADER_LENGTH + 4)) {
+            FrameWriter.writeWindowUpdate(conn.out, s.id, n);
+            try {
+                s.recvWindow.credit(n);
+            } catch (H2Exception e) {
+                throw new IllegalStateException(e); // we never credit beyond what was consumed
+            }
+        } else {
+            s.pendingCredit += n;
+        }
+    }
+
+    /**
+     * Encodes {@link #fields} as a header block and writes it as HEADERS (+ CONTINUATION).
+     * Returns false without writing when the output lacks room (the block can be re-encoded
+     * later: the encoder is stateless), and -1 semantics via exception when the block can never fit.
+     */
+    boolean writeHeaderBlock(int id, boolean endStream) {
+        hpackOut.clear();
+        try {
+            henc.encode(hpackOut, fields);
+        } catch (java.nio.BufferOverflowException e) {
+            throw new IllegalArgumentException("header block larger than " + hpackOut.capacity() + " bytes");
+        }
+        hpackOut.flip();
+        int need = FrameWriter.headersLength(hpackOut.remaining(), peer.maxFrameSize());
+        if (need + CTRL_RESERVE > conn.out.capacity())
+            throw new IllegalArgumentException("header block of " + need + " bytes does not fit the output buffer");
+        if (!outputRoom(need + CTRL_RESERVE))
+            return false;
+        FrameWriter.writeHeaders(conn.out, id, hpackOut, endStream, peer.maxFrameSize());
+        return true;
+    }
+
+    /** Lower-cases a header name into a scratch array (H2 field names must be lowercase). */
+    protected void addLowercase(byte[] a, int nOff, int nLen, int vOff, int vLen) {
+        byte[] n = nLen <= lowerName.length ? lowerName : new byte[nLen];
+        for (int i = 0; i < nLen; i++) {
+            int b = a[nOff + i];
+            n[i] = (byte) (b >= 'A' && b <= 'Z' ? b + 32 : b);
+        }
+        fields.header(n, 0, nLen, a, vOff, vLen, false);
+    }
+
+}

@@ -1,0 +1,345 @@
+package dev.epoxy.h2;
+
+import dev.epoxy.conn.Connection;
+import dev.epoxy.poller.Poller;
+import dev.epoxy.poller.Task;
+import dev.epoxy.proxy.BackendConn;
+import dev.epoxy.proxy.Frontend;
+import dev.epoxy.proxy.Server;
+import dev.epoxy.stream.HttpChannel;
+import dev.epoxy.stream.Stream;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+
+/**
+ * The client side of an HTTP/2 connection (clear text, prior knowledge): one proxy
+ * {@link Stream} per HTTP/2 stream, each with an {@link H2Stream} as its front endpoint.
+ *
+ * <p>Threading: one owner poller thread; the connection's I/O callback, the idle task and every
+ * stream's task run there. A frame event wakes only the streams it concerns (never all of them,
+ * HAProxy's seed-2 entry point), and a lazy forward towards the backend goes through
+ * {@code scb.chkSnd()}, which refuses while that connector is still connecting.
+ *
+ * <p>Started for {@code bind ... proto h2} listeners, and by {@code H1FrontMux} when the first
+ * bytes on an HTTP/1 listener are the HTTP/2 client preface ({@link #detectPreface}). An HTTP/1
+ * {@code Upgrade: h2c} request is not upgraded: it is forwarded as HTTP/1 (Upgrade is hop-by-hop).
+ */
+public final class H2FrontMux extends H2Conn implements Stream.Origin {
+    /** SETTINGS_MAX_CONCURRENT_STREAMS we announce; more open streams are refused (REFUSED_STREAM). */
+    public static final int MAX_STREAMS = 100;
+    private static final int POOL_MAX = 16;
+
+    private final Frontend fe;
+    private final String clientAddr;
+    private final int clientPort;
+    private final Task idle;
+    private BackendConn owned;
+    private long streamsStarted;
+    /** Streams reset by the client before they got a response (rapid-reset accounting). */
+    private int earlyResets;
+    private final ArrayDeque<HttpChannel> reqPool = new ArrayDeque<>(), resPool = new ArrayDeque<>();
+    /** Channels of detached streams: the finishing stream still logs from them, so they are pooled later. */
+    private final ArrayList<HttpChannel> retired = new ArrayList<>();
+
+    /** Frees the listener's maxconn slots; run exactly once, when the connection closes. */
+    private Runnable onClose;
+
+    private H2FrontMux(Connection c, Frontend fe, String addr, int port, Runnable onClose) {
+        super(c, true, H2Frame.DEFAULT_INITIAL_WINDOW_SIZE);
+        this.onClose = onClose;
+        this.fe = fe;
+        this.clientAddr = addr;
+        this.clientPort = port;
+        this.idle = new Task(c.poller(), this::idleCheck);
+    }
+
+    /** Sets up an accepted client connection of a {@code proto h2} listener, on its owner thread. */
+    public static H2FrontMux start(Poller p, int fd, Frontend fe, String addr, int port, Runnable onClose) {
+        Connection c = Connection.accepted(p, fd, fe.buffers, null);
+        return takeOver(c, fe, addr, port, onClose);
+    }
+
+    /**
+     * Turns an accepted connection whose input starts with the client preface into an HTTP/2
+     * one. Unconsumed input stays in {@code c.in} and is decoded first.
+     */
+    public static H2FrontMux takeOver(Connection c, Frontend fe, String addr, int port, Runnable onClose) {
+        H2FrontMux m = new H2FrontMux(c, fe, addr, port, onClose);
+        c.setHandler(m);
+        m.writeInitialSettings();
+        m.onIo(c);
+        return m;
+    }
+
+    private static final byte[] PREFACE = H2Frame.preface();
+
+    /**
+     * Looks at the start of unparsed input: 1 when it is the HTTP/2 client preface, 0 when it is
+     * a proper prefix of it (wait for more), -1 when it is something else.
+     */
+    public static int detectPreface(ByteBuffer in) {
+        int n = Math.min(in.remaining(), PREFACE.length);
+        for (int i = 0; i < n; i++) {
+            if (in.get(in.position() + i) != PREFACE[i])
+                return -1;
+        }
+        return n == PREFACE.length ? 1 : 0;
+    }
+
+    @Override
+    protected int maxConcurrentStreams() {
+        return MAX_STREAMS;
+    }
+
+    @Override
+    public void onIo(Connection c) {
+        recycle();
+        super.onIo(c);
+    }
+
+    @Override
+    protected void afterIo() {
+        if (dead)
+            return;
+        if (streams.isEmpty()) {
+            if (goAwayReceived || goAwaySent) {
+                goAway(H2Error.NO_ERROR, null);
+                return;
+            }
+            idleCheck();
+        }
+    }
+
+    /** While no stream is open: close after the keep-alive (or client) timeout with a graceful GOAWAY. */
+    private void idleCheck() {
+        if (dead)
+            return;
+        recycle();
+        if (!streams.isEmpty()) {
+            idle.expireAt(Task.NEVER);
+            return;
+        }
+        long t = fe.timeoutKeepAlive > 0 ? fe.timeoutKeepAlive : fe.timeoutClient;
+        if (t <= 0) {
+            idle.expireAt(Task.NEVER);
+            return;
+        }
+        long exp = conn.lastActivity + t;
+        if (conn.poller().nowMs() >= exp) {
+            goAway(H2Error.NO_ERROR, "idle timeout");
+            kill();
+            return;
+        }
+        idle.expireAt(exp);
+    }
+
+    @Override
+    protected void onDead() {
+        idle.destroy();
+        if (onClose != null) {
+            Runnable r = onClose;
+            onClose = null;
+            r.run();
+        }
+        if (owned != null) {
+            owned.close(false);
+            owned = null;
+        }
+    }
+
+    @Override
+    protected int lastPeerStreamId() {
+        return maxStreamId;
+    }
+
+    @Override
+    protected boolean isIdle(int id) {
+        return (id & 1) == 0 || id > maxStreamId;
+    }
+
+    @Override
+    protected void onStreamReset(H2Stream s) {
+        if (s.tx != null && !s.tx.headOut) {
+            // Reset before any response: the CVE-2023-44487 pattern when repeated.
+            earlyResets++;
+            glitch();
+        }
+    }
+
+    @Override
+    protected void onGoAwayReceived(int lastStreamId) {
+        // The client opens nothing more; close once the open streams are done (afterIo).
+    }
+
+    @Override
+    protected void onHeaderBlock(int id, boolean endStream, boolean tooLarge) throws H2Exception {
+        if ((id & 1) == 0)
+            throw H2Exception.connection(H2Error.PROTOCOL_ERROR, "client opened even stream " + id);
+        H2Stream s = streams.get(id);
+        if (s != null) {
+            // Trailers: must end the stream, carry no pseudo-header; dropped (the internal message has none).
+            if (s.esReceived)
+                throw H2Exception.stream(id, H2Error.STREAM_CLOSED, "HEADERS after END_STREAM");
+            if (!endStream)
+                throw H2Exception.stream(id, H2Error.PROTOCOL_ERROR, "trailers without END_STREAM");
+            String err = H2Headers.checkTrailers(fields);
+            if (err != null)
+                throw H2Exception.stream(id, H2Error.PROTOCOL_ERROR, err);
+            if (s.expectedLength >= 0 && s.received != s.expectedLength)
+                throw H2Exception.stream(id, H2Error.PROTOCOL_ERROR, "body shorter than content-length");
+            s.endOfMessage();
+            toWake(s);
+            return;
+        }
+        if (id <= maxStreamId) {
+            if (recentlyClosed(id))
+                return; // trailers of a stream we already finished or reset
+            throw H2Exception.connection(H2Error.STREAM_CLOSED, "HEADERS on closed stream " + id);
+        }
+        maxStreamId = id;
+        if (goAwaySent)
+            return; // beyond our GOAWAY's last stream id: ignored, the client may retry elsewhere
+        if (streams.size() >= MAX_STREAMS) {
+            resetStream(id, H2Error.REFUSED_STREAM);
+            return;
+        }
+        if (tooLarge)
+            throw H2Exception.stream(id, H2Error.PROTOCOL_ERROR, "header list larger than " + MAX_HEADER_LIST);
+        HttpChannel req = take(reqPool, recvInitial + 1);
+        HttpChannel res = take(resPool, fe.bufSize);
+        String err = H2Headers.toRequest(fields, req.head, endStream);
+        if (err != null) {
+            retire(req);
+            retire(res);
+            throw H2Exception.stream(id, H2Error.PROTOCOL_ERROR, err);
+        }
+        req.headIn = true;
+        req.contentLength = req.head.contentLength();
+        s = new H2Stream(this, id, req, peer.initialWindowSize());
+        s.tx = res;
+        s.headersReceived = true;
+        s.expectedLength = req.contentLength;
+        if (endStream)
+            s.endOfMessage();
+        streams.put(id, s);
+        streamsStarted++;
+        idle.expireAt(Task.NEVER);
+        long now = conn.poller().nowMs();
+        s.owner = new Stream(conn.poller(), this, s, req, res, now);
+        toWake(s);
+    }
+
+    @Override
+    public void onData(int id, ByteBuffer data, boolean endStream, int flowLength) throws H2Exception {
+        super.onData(id, data, endStream, flowLength);
+        H2Stream s = streams.get(id);
+        if (s != null && s.owner != null && !s.detached)
+            s.owner.scb.chkSnd(); // lazy forward: a no-op until the backend connector is RDY/EST
+    }
+
+    @Override
+    boolean writeHead(H2Stream s, HttpChannel ch, boolean endStream) {
+        H2Headers.fromResponse(this, ch.head);
+        return writeHeaderBlock(s.id, endStream);
+    }
+
+    @Override
+    void streamDetached(H2Stream s) {
+        if (!dead) {
+            if (!s.esSent && !s.rstSent && !s.rstReceived)
+                resetStream(s.id, H2Error.CANCEL); // response incomplete
+            else if (!s.esReceived && !s.rstSent && !s.rstReceived)
+                resetStream(s.id, H2Error.NO_ERROR); // full response sent; the rest of the request is not needed
+        }
+        remove(s);
+        retire(s.rx);
+        if (s.tx != null)
+            retire(s.tx);
+        s.owner = null;
+        if (dead)
+            return;
+        flushOut();
+        if (streams.isEmpty()) {
+            if (goAwayReceived)
+                goAway(H2Error.NO_ERROR, null);
+            else
+                idle.wakeup();
+        }
+    }
+
+    private HttpChannel take(ArrayDeque<HttpChannel> pool, int size) {
+        HttpChannel c = pool.poll();
+        return c != null ? c : new HttpChannel(size);
+    }
+
+    private void retire(HttpChannel c) {
+        retired.add(c);
+    }
+
+    /** Pools the channels of streams finished earlier (never from inside a stream's own run). */
+    private void recycle() {
+        for (HttpChannel c : retired) {
+            ArrayDeque<HttpChannel> pool = c.data.capacity() == recvInitial + 1 ? reqPool : resPool;
+            if (pool.size() < POOL_MAX && (pool == reqPool || c.data.capacity() == fe.bufSize)) {
+                c.reset();
+                pool.add(c);
+            }
+        }
+        retired.clear();
+    }
+
+    // ---- Stream.Origin ----
+
+    @Override
+    public Frontend frontend() {
+        return fe;
+    }
+
+    @Override
+    public String clientAddr() {
+        return clientAddr;
+    }
+
+    @Override
+    public int clientPort() {
+        return clientPort;
+    }
+
+    /** Like HAProxy, streams of a multiplexed connection are never treated as a connection's first request. */
+    @Override
+    public boolean firstRequest() {
+        return false;
+    }
+
+    @Override
+    public BackendConn takeOwnedServerConn(Server srv) {
+        BackendConn c = owned;
+        if (c == null)
+            return null;
+        owned = null;
+        if (c.server() == srv)
+            return c;
+        c.close(false);
+        return null;
+    }
+
+    @Override
+    public void keepServerConn(BackendConn c) {
+        if (dead) {
+            c.close(false);
+            return;
+        }
+        if (owned != null)
+            owned.close(false);
+        owned = c;
+    }
+
+    public long streamsStarted() {
+        return streamsStarted;
+    }
+
+    public int earlyResets() {
+        return earlyResets;
+    }
+}

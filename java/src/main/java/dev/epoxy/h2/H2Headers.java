@@ -1,0 +1,295 @@
+package dev.epoxy.h2;
+
+import dev.epoxy.http.BodyKind;
+import dev.epoxy.http.ConnectionPolicy;
+import dev.epoxy.http.HttpChars;
+import dev.epoxy.http.HttpHead;
+import dev.epoxy.http.HttpMethod;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Translation between HTTP/2 header lists and the proxy's {@link HttpHead}, with the checks of
+ * RFC 9113 section 8.2 and 8.3: a message failing them is malformed, which the caller answers
+ * with a stream error of type PROTOCOL_ERROR. Methods return null when the list is acceptable,
+ * else a short reason.
+ *
+ * <p>Requests become HTTP/1-shaped heads (version 20): {@code :authority} becomes Host (it wins
+ * over a Host field), cookie fields are joined with "; " (RFC 9113 section 8.2.3), and the body
+ * is LENGTH with a content-length, NONE when HEADERS ended the stream, else CHUNKED (unknown
+ * length: an HTTP/1 server gets it chunked).
+ */
+final class H2Headers {
+    private H2Headers() {
+    }
+
+    private static final String[] CONNECTION_SPECIFIC = {"connection", "keep-alive", "proxy-connection",
+        "transfer-encoding", "upgrade"};
+
+    /** The decimal bytes of every status code, built once (no allocation per response, safely published). */
+    private static final byte[][] STATUS_BYTES = new byte[1000][];
+
+    static {
+        for (int i = 100; i < 1000; i++)
+            STATUS_BYTES[i] = Integer.toString(i).getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    static byte[] status(int code) {
+        return STATUS_BYTES[code];
+    }
+
+    private static boolean is(HeaderList f, int i, String name) {
+        return f.nameEquals(i, name);
+    }
+
+    /** Checks a regular field: lowercase token name, value without NUL/CR/LF/CTL nor outer white space. */
+    private static String checkField(HeaderList f, int i) {
+        byte[] a = f.array();
+        int nOff = f.nameOffset(i), nLen = f.nameLength(i);
+        if (nLen == 0)
+            return "empty header name";
+        for (int k = 0; k < nLen; k++) {
+            int b = a[nOff + k] & 0xff;
+            if (!HttpChars.isTchar(b) || (b >= 'A' && b <= 'Z'))
+                return "invalid or uppercase header name " + f.name(i);
+        }
+        int vOff = f.valueOffset(i), vLen = f.valueLength(i);
+        for (int k = 0; k < vLen; k++) {
+            if (!HttpChars.isFieldValueChar(a[vOff + k]))
+                return "forbidden character in value of " + f.name(i);
+        }
+        if (vLen > 0 && (HttpChars.isOws(a[vOff]) || HttpChars.isOws(a[vOff + vLen - 1])))
+            return "leading or trailing white space in value of " + f.name(i);
+        for (String c : CONNECTION_SPECIFIC) {
+            if (is(f, i, c))
+                return "connection-specific header " + c;
+        }
+        if (is(f, i, "te") && !f.value(i).equals("trailers"))
+            return "te other than trailers";
+        return null;
+    }
+
+    /** Parses a content-length value; -2 when invalid. */
+    private static long parseLength(HeaderList f, int i) {
+        byte[] a = f.array();
+        int off = f.valueOffset(i), len = f.valueLength(i);
+        if (len == 0 || len > 18)
+            return -2;
+        long v = 0;
+        for (int k = 0; k < len; k++) {
+            int b = a[off + k];
+            if (b < '0' || b > '9')
+                return -2;
+            v = v * 10 + (b - '0');
+        }
+        return v;
+    }
+
+    /** Fills {@code h} with the request in {@code f}. */
+    static String toRequest(HeaderList f, HttpHead h, boolean endStream) {
+        h.clear();
+        String method = null, scheme = null, authority = null, path = null;
+        int n = f.size();
+        int firstRegular = n;
+        for (int i = 0; i < n; i++) {
+            if (f.nameLength(i) == 0 || f.array()[f.nameOffset(i)] != ':') {
+                firstRegular = Math.min(firstRegular, i);
+                continue;
+            }
+            if (i > firstRegular)
+                return "pseudo-header after a regular header";
+            String v = f.value(i);
+            if (is(f, i, ":method")) {
+                if (method != null)
+                    return "duplicate :method";
+                method = v;
+            } else if (is(f, i, ":scheme")) {
+                if (scheme != null)
+                    return "duplicate :scheme";
+                scheme = v;
+            } else if (is(f, i, ":authority")) {
+                if (authority != null)
+                    return "duplicate :authority";
+                authority = v;
+            } else if (is(f, i, ":path")) {
+                if (path != null)
+                    return "duplicate :path";
+                path = v;
+            } else {
+                return "unknown or response pseudo-header " + f.name(i);
+            }
+        }
+        if (method == null)
+            return "missing :method";
+        if (method.equals("CONNECT"))
+            return "CONNECT is not supported over HTTP/2";
+        if (scheme == null || path == null || scheme.isEmpty())
+            return "missing :scheme or :path";
+        if (path.isEmpty())
+            return "empty :path";
+        if (path.charAt(0) != '/' && !(path.equals("*") && method.equals("OPTIONS")))
+            return "invalid :path";
+        if (authority != null) {
+            for (int k = 0; k < authority.length(); k++) {
+                char c = authority.charAt(k);
+                if (c <= ' ' || c >= 0x7f || c == '@')
+                    return "invalid :authority";
+            }
+        }
+        try {
+            h.setRequestLine(method, path, 20);
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
+        long length = -1;
+        StringBuilder cookie = null;
+        byte[] a = f.array();
+        boolean host = false;
+        for (int i = firstRegular; i < n; i++) {
+            String err = checkField(f, i);
+            if (err != null)
+                return err;
+            if (is(f, i, "content-length")) {
+                long v = parseLength(f, i);
+                if (v < 0 || length >= 0 && v != length)
+                    return "invalid content-length";
+                if (length >= 0)
+                    continue; // identical duplicate: keep one
+                length = v;
+            } else if (is(f, i, "host")) {
+                if (authority != null)
+                    continue; // :authority wins (RFC 9113 section 8.3.1)
+                if (host)
+                    return "duplicate host";
+                host = true;
+            } else if (is(f, i, "cookie")) {
+                if (cookie == null)
+                    cookie = new StringBuilder(f.valueLength(i) + 32);
+                else
+                    cookie.append("; ");
+                cookie.append(new String(a, f.valueOffset(i), f.valueLength(i), StandardCharsets.ISO_8859_1));
+                continue;
+            }
+            h.addHeader(a, f.nameOffset(i), f.nameLength(i), f.valueOffset(i), f.valueLength(i));
+        }
+        if (authority != null && !authority.isEmpty())
+            h.add("host", authority);
+        if (cookie != null)
+            h.add("cookie", cookie.toString());
+        if (length >= 0) {
+            if (endStream && length > 0)
+                return "content-length " + length + " but the stream ended with HEADERS";
+            h.setBody(BodyKind.LENGTH, length);
+        } else {
+            h.setBody(endStream ? BodyKind.NONE : BodyKind.CHUNKED, -1);
+        }
+        return null;
+    }
+
+    /** Fills {@code h} with the response in {@code f}; status 1xx gives an interim head. */
+    static String toResponse(HeaderList f, HttpHead h) {
+        h.clear();
+        int status = -1;
+        int n = f.size();
+        int firstRegular = n;
+        for (int i = 0; i < n; i++) {
+            if (f.nameLength(i) == 0 || f.array()[f.nameOffset(i)] != ':') {
+                firstRegular = Math.min(firstRegular, i);
+                continue;
+            }
+            if (i > firstRegular)
+                return "pseudo-header after a regular header";
+            if (!is(f, i, ":status") || status >= 0)
+                return "unexpected pseudo-header " + f.name(i);
+            String v = f.value(i);
+            if (v.length() != 3)
+                return "invalid :status";
+            try {
+                status = Integer.parseInt(v);
+            } catch (NumberFormatException e) {
+                return "invalid :status";
+            }
+            if (status < 100)
+                return "invalid :status";
+        }
+        if (status < 0)
+            return "missing :status";
+        if (status == 101)
+            return "101 is not allowed in HTTP/2";
+        h.setStatusLine(status, null, 20);
+        long length = -1;
+        byte[] a = f.array();
+        for (int i = firstRegular; i < n; i++) {
+            String err = checkField(f, i);
+            if (err != null)
+                return err;
+            if (is(f, i, "content-length")) {
+                long v = parseLength(f, i);
+                if (v < 0 || length >= 0 && v != length)
+                    return "invalid content-length";
+                if (length >= 0)
+                    continue;
+                length = v;
+            }
+            h.addHeader(a, f.nameOffset(i), f.nameLength(i), f.valueOffset(i), f.valueLength(i));
+        }
+        h.setBody(length >= 0 ? BodyKind.LENGTH : BodyKind.CHUNKED, length);
+        return null;
+    }
+
+    /** Whether trailers (or any list that must not carry pseudo-headers) are acceptable. */
+    static String checkTrailers(HeaderList f) {
+        for (int i = 0; i < f.size(); i++) {
+            if (f.nameLength(i) > 0 && f.array()[f.nameOffset(i)] == ':')
+                return "pseudo-header in trailers";
+            String err = checkField(f, i);
+            if (err != null)
+                return err;
+        }
+        return null;
+    }
+
+    /**
+     * Appends the regular fields of an HTTP/1-shaped head to {@code conn.fields}: hop-by-hop
+     * fields removed (Connection and what it names, Keep-Alive, Proxy-Connection, TE, Upgrade),
+     * Transfer-Encoding and Host dropped, names lowercased, content-length kept only for a
+     * LENGTH body.
+     */
+    static void appendRegular(H2Conn conn, HttpHead h, boolean request) {
+        ConnectionPolicy.stripHopByHop(h);
+        byte[] a = h.arena();
+        for (int i = 0; i < h.size(); i++) {
+            if (h.nameIs(i, "transfer-encoding") || request && h.nameIs(i, "host"))
+                continue;
+            if (h.nameIs(i, "content-length") && h.bodyKind() != BodyKind.LENGTH)
+                continue;
+            conn.addLowercase(a, h.nameOffset(i), h.nameLength(i), h.valueOffset(i), h.valueLength(i));
+        }
+    }
+
+    /** Fills {@code conn.fields} with a request for an HTTP/2 server. */
+    static void fromRequest(H2Conn conn, HttpHead h) {
+        HeaderList f = conn.fields;
+        f.clear();
+        if (h.method() == HttpMethod.CONNECT)
+            throw new IllegalArgumentException("CONNECT cannot be forwarded to an HTTP/2 server");
+        f.add(":method", h.methodName());
+        f.add(":scheme", "http");
+        String authority = h.authority();
+        if (authority != null && !authority.isEmpty())
+            f.add(":authority", authority);
+        String target = h.target();
+        f.add(":path", target.equals("*") ? "*" : h.pathAndQuery());
+        appendRegular(conn, h, true);
+    }
+
+    /** Fills {@code conn.fields} with a response for an HTTP/2 client. */
+    static void fromResponse(H2Conn conn, HttpHead h) {
+        HeaderList f = conn.fields;
+        f.clear();
+        byte[] s = status(h.status());
+        f.header(STATUS, 0, STATUS.length, s, 0, s.length, false);
+        appendRegular(conn, h, false);
+    }
+
+    private static final byte[] STATUS = ":status".getBytes(StandardCharsets.ISO_8859_1);
+}

@@ -1,0 +1,236 @@
+package dev.epoxy.h2;
+
+import dev.epoxy.conn.Connection;
+import dev.epoxy.stream.Endpoint;
+import dev.epoxy.stream.HttpChannel;
+import dev.epoxy.stream.Stream;
+import dev.epoxy.stream.StreamConnector;
+
+/**
+ * One HTTP/2 stream as the proxy's {@link Stream} sees it: an {@link Endpoint} whose received
+ * message ({@link #rx}) is filled by the connection's frame listener and whose sent message is
+ * written as HEADERS and DATA frames within both send windows.
+ *
+ * <p>States (RFC 9113 section 5.1) are kept as flags: open until END_STREAM was received
+ * ({@link #esReceived}, half-closed remote) and sent ({@link #esSent}, half-closed local); closed
+ * when both are set or after a RST_STREAM either way. Owner thread only, like its {@link H2Conn}.
+ */
+final class H2Stream implements Endpoint {
+    /** Credit the peer once this many bytes left the channel (or when it is empty). */
+    private static final int CREDIT_THRESHOLD = 16384;
+
+    final H2Conn mux;
+    final int id;
+    /** The channel our DATA goes to (the request on the client side, the response on the server side). */
+    final HttpChannel rx;
+    /** The channel we send from (kept by the client side to recycle it). */
+    HttpChannel tx;
+    final FlowWindow recvWindow;
+    final FlowWindow sendWindow;
+    /** The proxy stream to wake (client side) or its backend connector (server side). */
+    Stream owner;
+    StreamConnector sc;
+
+    boolean headersReceived, esReceived, esSent, rstSent, rstReceived, failed, detached;
+    /** Waits for output buffer room / for a window. */
+    boolean wantOut, blockedOnWindow;
+    /** Something arrived since the stream last looked ({@link #receive}). */
+    private boolean fresh;
+    /** Bytes of rx already credited to the peer (compared with rx.bytesOut). */
+    private long creditedOut;
+    int pendingCredit;
+    /** content-length announced by the peer, -1 if none; DATA received so far. */
+    long expectedLength = -1, received;
+    /** A final (non-1xx) head was received. */
+    boolean finalHeadReceived;
+
+    H2Stream(H2Conn mux, int id, HttpChannel rx, int sendInitial) {
+        this.mux = mux;
+        this.id = id;
+        this.rx = rx;
+        this.recvWindow = new FlowWindow(id, mux.recvInitial);
+        this.sendWindow = new FlowWindow(id, sendInitial);
+    }
+
+    void wake() {
+        if (owner != null)
+            owner.wakeup();
+        else if (sc != null)
+            sc.notifyIo();
+    }
+
+    void fail() {
+        failed = true;
+    }
+
+    /** Body bytes of one DATA frame (padding already removed and credited by the caller). */
+    void onData(java.nio.ByteBuffer data, boolean endStream) throws H2Exception {
+        int len = data.remaining();
+        received += len;
+        if (expectedLength >= 0 && received > expectedLength)
+            throw H2Exception.stream(id, H2Error.PROTOCOL_ERROR, "DATA beyond content-length " + expectedLength);
+        if (endStream && expectedLength >= 0 && received != expectedLength)
+            throw H2Exception.stream(id, H2Error.PROTOCOL_ERROR, "DATA shorter than content-length " + expectedLength);
+        if (detached || failed)
+            return;
+        if (rx.put(data, len) != len)
+            throw H2Exception.stream(id, H2Error.FLOW_CONTROL_ERROR, "DATA beyond the room we granted");
+        if (endStream) {
+            esReceived = true;
+            rx.eom = true;
+        }
+        fresh = true;
+    }
+
+    /** The peer's END_STREAM without DATA (trailers, or HEADERS with END_STREAM). */
+    void endOfMessage() {
+        esReceived = true;
+        rx.eom = true;
+        fresh = true;
+    }
+
+    /** Credit padding or drained bytes to the peer. */
+    void credit(int n) {
+        mux.sendStreamCredit(this, n);
+    }
+
+    // ---- Endpoint ----
+
+    @Override
+    public boolean receive(HttpChannel ch) {
+        mux.streamReceive(this);
+        boolean progress = fresh;
+        fresh = false;
+        long drained = ch.bytesOut - creditedOut;
+        if (drained > 0 && !esReceived && (drained >= CREDIT_THRESHOLD || ch.pending() == 0)) {
+            creditedOut = ch.bytesOut;
+            credit((int) drained + pendingCredit);
+            pendingCredit = 0;
+            mux.flushOut();
+        }
+        return progress;
+    }
+
+    @Override
+    public boolean send(HttpChannel ch) {
+        if (mux.dead || failed || detached || rstSent || rstReceived)
+            return false;
+        boolean progress = false;
+        while (ch.headIn && !ch.headOut) {
+            boolean end = ch.bodyless || !ch.interim && ch.eom && ch.pending() == 0;
+            boolean written;
+            try {
+                written = mux.writeHead(this, ch, end);
+            } catch (IllegalArgumentException e) {
+                // A head we cannot express in HTTP/2 (or too large): the stream cannot go on.
+                mux.resetStream(id, H2Error.INTERNAL_ERROR);
+                failed = true;
+                mux.flushOut();
+                return true;
+            }
+            if (!written) {
+                wantOut = true;
+                mux.flushOut();
+                return progress;
+            }
+            progress = true;
+            if (ch.interim) {
+                ch.head.clear();
+                ch.headIn = ch.interim = false;
+            } else {
+                ch.headOut = true;
+                if (end) {
+                    ch.eomOut = true;
+                    esSent = true;
+                    ch.data.clear();
+                }
+            }
+        }
+        if (ch.headOut && !ch.eomOut)
+            progress |= writeData(ch);
+        mux.flushOut();
+        return progress;
+    }
+
+    private boolean writeData(HttpChannel ch) {
+        boolean progress = false;
+        Connection c = mux.conn;
+        while (!ch.eomOut) {
+            int pending = ch.pending();
+            if (pending == 0) {
+                if (ch.eom) {
+                    if (!mux.outputRoom(H2Frame.HEADER_LENGTH + H2Conn.CTRL_RESERVE)) {
+                        wantOut = true;
+                        break;
+                    }
+                    FrameWriter.writeDataHeader(c.out, id, 0, true);
+                    ch.eomOut = true;
+                    esSent = true;
+                    progress = true;
+                }
+                break;
+            }
+            int win = Math.min(sendWindow.available(), mux.sendWindow.available());
+            if (win <= 0) {
+                blockedOnWindow = true;
+                break;
+            }
+            blockedOnWindow = false;
+            int room = c.out.remaining() - H2Conn.CTRL_RESERVE - H2Frame.HEADER_LENGTH;
+            if (room < 1024 && room < pending) {
+                c.flush();
+                room = c.out.remaining() - H2Conn.CTRL_RESERVE - H2Frame.HEADER_LENGTH;
+                if (room <= 0) {
+                    wantOut = true;
+                    break;
+                }
+            }
+            int n = Math.min(Math.min(pending, win), Math.min(room, mux.peer.maxFrameSize()));
+            boolean es = ch.eom && n == pending;
+            FrameWriter.writeDataHeader(c.out, id, n, es);
+            ch.take(c.out, n);
+            try {
+                sendWindow.consume(n);
+                mux.sendWindow.consume(n);
+            } catch (H2Exception e) {
+                throw new IllegalStateException(e); // n is within both windows
+            }
+            progress = true;
+            if (es) {
+                ch.eomOut = true;
+                esSent = true;
+            }
+        }
+        return progress;
+    }
+
+    @Override
+    public boolean failed() {
+        return failed || rstReceived || mux.dead && !(esReceived && esSent);
+    }
+
+    @Override
+    public void detach(boolean reusable) {
+        if (detached)
+            return;
+        detached = true;
+        mux.streamDetached(this);
+    }
+
+    @Override
+    public Connection conn() {
+        return mux.conn;
+    }
+
+    String debugState() {
+        return this + " rx[in=" + rx.bytesIn + " out=" + rx.bytesOut + " pend=" + rx.pending() + " eom=" + rx.eom + "] credited="
+                + creditedOut + " pc=" + pendingCredit + " rw=" + recvWindow.size() + " sw=" + sendWindow.size()
+                + (owner != null ? " scb=" + owner.scb.state() + " back=" + owner.scb.endpoint() : "");
+    }
+
+    @Override
+    public String toString() {
+        return "h2s(" + id + (esReceived ? ",esR" : "") + (esSent ? ",esS" : "") + (rstSent ? ",rstS" : "")
+                + (rstReceived ? ",rstR" : "") + (failed ? ",failed" : "") + ")";
+    }
+}
