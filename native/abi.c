@@ -5,6 +5,7 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <sys/resource.h>
 #include <netinet/in.h>
 #include "epoxy.h"
 
@@ -18,6 +19,7 @@ int epoxy_abi(int32_t *out, int n)
         EAGAIN, EINPROGRESS, ECONNREFUSED, EBADF, EPIPE, ECONNRESET, ENOTCONN, EINTR, ETIMEDOUT,
         sizeof(struct sockaddr_storage), sizeof(struct iovec), AF_INET, AF_INET6,
         SHUT_RD, SHUT_WR, SHUT_RDWR, EADDRINUSE, ENOENT, EEXIST,
+        EMFILE, ENFILE,
     };
     int count = (int)(sizeof(v) / sizeof(v[0]));
     if (n < count)
@@ -35,6 +37,20 @@ int epoxy_errno_name(int err, char *buf, int len)
     memcpy(buf, s, l);
     buf[l] = 0;
     return l;
+}
+
+/* Raises the soft open-file limit to the hard one, as HAProxy does at start; returns the new limit. */
+int64_t epoxy_raise_nofile(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+        return -errno;
+    if (rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+            return -errno;
+    }
+    return rl.rlim_cur == RLIM_INFINITY ? INT64_MAX : (int64_t)rl.rlim_cur;
 }
 
 int epoxy_noop(int x)

@@ -36,5 +36,6 @@ int  epoxy_shutdown(int fd, int how);
 int  epoxy_close(int fd);
 int  epoxy_dup(int fd);
 int  epoxy_noop(int x);
+int64_t epoxy_raise_nofile(void);
 
 #endif

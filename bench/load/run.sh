@@ -12,7 +12,7 @@
 #   PIN=0            no CPU pinning at all (on a shared VM pinning exposes a proxy to whatever
 #                    else runs on its CPU; see bench/README.md)
 #   PORT_BASE        first of the 5 loopback ports used (default 18180)
-#   EPOXY_JAVA_OPTS  extra JVM flags for Epoxy (e.g. a JFR recording)
+#   EPOXY_JAVA_OPTS  JVM flags for Epoxy (default, as bin/epoxy: -Xms64m -Xmx512m -XX:+UseParallelGC)
 #   KEEP=1           keep the temp dir (configs, logs, raw client outputs)
 set -uo pipefail
 
@@ -131,7 +131,7 @@ if ! java --enable-native-access=ALL-UNNAMED -jar "$JAR" -c -f "$ep_cfg" > "$tmp
     ep_cfg="$tmp/epoxy-h1.cfg"
 fi
 # shellcheck disable=SC2086
-taskset -c "$PROXY_SET" java ${EPOXY_JAVA_OPTS:-} --enable-native-access=ALL-UNNAMED -jar "$JAR" -f "$ep_cfg" \
+taskset -c "$PROXY_SET" java ${EPOXY_JAVA_OPTS:--Xms64m -Xmx512m -XX:+UseParallelGC} --enable-native-access=ALL-UNNAMED -jar "$JAR" -f "$ep_cfg" \
     > "$tmp/logs/epoxy.log" 2>&1 &
 ep_pid=$!
 pids+=($ep_pid)

@@ -20,7 +20,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * The owner's I/O callback for an idle connection takes the same lock and acts only if the
  * connection is still listed ({@link #removeIfListed}); a connection taken over is no longer
  * listed and its callback no longer runs on the old thread (the fd table's thread mask).
- * {@code size} counts pooled connections over all threads for {@code pool-max-conn}.
+ * {@code size} counts pooled connections over all threads for {@code pool-max-conn};
+ * {@code used} counts connections attached to streams and {@code estNeed} its recent peak
+ * (decaying at each purge), which bound how many idle connections are worth keeping.
  */
 public final class IdlePools {
     private static final class PerThread {
@@ -34,6 +36,8 @@ public final class IdlePools {
     private final long purgeDelayMs;
     private final AtomicInteger size = new AtomicInteger();
     private final AtomicInteger next = new AtomicInteger();
+    /** Connections to this server attached to streams right now, and the recent peak of that. */
+    private final AtomicInteger used = new AtomicInteger(), estNeed = new AtomicInteger();
     /** Connections moved from one thread to another (for tests and stats). */
     public final AtomicInteger takeovers = new AtomicInteger();
 
@@ -47,6 +51,19 @@ public final class IdlePools {
 
     public int size() {
         return size.get();
+    }
+
+    /** A stream starts using a connection to this server (new or reused). */
+    public void acquired() {
+        int u = used.incrementAndGet();
+        int e;
+        while ((e = estNeed.get()) < u && !estNeed.compareAndSet(e, u)) {
+        }
+    }
+
+    /** A stream stopped using one (before it is pooled or closed). */
+    public void released() {
+        used.decrementAndGet();
     }
 
     /**
@@ -65,6 +82,13 @@ public final class IdlePools {
         PerThread t = threads[me.tid()];
         t.lock.lock();
         try {
+            // HAProxy's admission rule: keep it if this thread has none of its kind yet, or if
+            // idle plus used connections stay within the recent need; otherwise it is surplus.
+            boolean firstOfKind = safe ? t.safe.isEmpty() : t.safe.isEmpty() && t.idle.isEmpty();
+            if (!firstOfKind && size.get() - 1 + used.get() >= Math.max(1, estNeed.get())) {
+                size.decrementAndGet();
+                return false;
+            }
             c.idleSince(me.nowMs());
             (safe ? t.safe : t.idle).addFirst(c);
             if (t.purge == null)
@@ -172,6 +196,7 @@ public final class IdlePools {
     private void purge(Poller me) {
         PerThread t = threads[me.tid()];
         long now = me.nowMs();
+        estNeed.set(Math.max(used.get(), estNeed.get() / 2));
         ArrayDeque<BackendConn> doomed = new ArrayDeque<>();
         t.lock.lock();
         try {

@@ -48,6 +48,7 @@ public final class Listener implements IoCallback {
         this.acceptor = acceptor;
         this.fd = Net.listen(addr, 1024, false);
         this.peer = new ByteBuffer[pollers.size()];
+        this.retry = new dev.epoxy.poller.Task[pollers.size()];
         for (int i = 0; i < peer.length; i++)
             peer[i] = Sys.allocate(Abi.SOCKADDR_STORAGE_SIZE);
     }
@@ -83,6 +84,10 @@ public final class Listener implements IoCallback {
                 if (cfd == -Abi.EAGAIN) {
                     me.fdTable().cantRecv(lfd);
                     me.fdTable().wantRecv(lfd);
+                } else if (cfd == -Abi.EMFILE || cfd == -Abi.ENFILE) {
+                    // Out of fds: stop accepting for a moment instead of spinning on a readable
+                    // listener (HAProxy does the same); connections wait in the backlog.
+                    fdShortage(me);
                 }
                 return;
             }
@@ -111,6 +116,18 @@ public final class Listener implements IoCallback {
     private void releaseFirst(int n) {
         for (int i = 0; i < n; i++)
             limits[i].release();
+    }
+
+    private static final long FD_SHORTAGE_PAUSE_MS = 100;
+    private final dev.epoxy.poller.Task[] retry;
+
+    private void fdShortage(Poller me) {
+        if (retry[me.tid()] == null)
+            retry[me.tid()] = new dev.epoxy.poller.Task(me, this::resume);
+        pauseFd();
+        retry[me.tid()].expireAt(me.nowMs() + FD_SHORTAGE_PAUSE_MS);
+        org.slf4j.LoggerFactory.getLogger(Listener.class).warn("{}: out of file descriptors, accepting paused for {} ms",
+                addr, FD_SHORTAGE_PAUSE_MS);
     }
 
     void pauseFd() {

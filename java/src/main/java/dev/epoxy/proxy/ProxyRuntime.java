@@ -41,7 +41,9 @@ public final class ProxyRuntime implements AutoCloseable {
 
     public ProxyRuntime(Config cfg) {
         this.cfg = cfg;
-        int limit = (int) Math.min(MAX_FDS, Math.max(4096, FdLimit.max()));
+        // Like HAProxy, raise the soft open-file limit to the hard one; the fd table covers it.
+        long nofile = dev.epoxy.sys.Sys.epoxy_raise_nofile();
+        int limit = (int) Math.min(MAX_FDS, Math.max(4096, nofile > 0 ? nofile : 65536));
         this.fds = new FdTable(limit);
         this.pollers = new Pollers(fds, cfg.global().threads(), cfg.global().edgeTriggered());
         int bufSize = cfg.global().bufsize();

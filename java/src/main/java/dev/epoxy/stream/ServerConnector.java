@@ -56,6 +56,7 @@ public final class ServerConnector {
                 return false;
         }
         conn = c;
+        srv.pools.acquired();
         s.scb.ep = c.attach(s.scb);
         if (reused)
             s.scb.setState(State.RDY);
@@ -65,6 +66,7 @@ public final class ServerConnector {
     /** Drops the connection without reuse (errors, retries). */
     void abort() {
         if (conn != null) {
+            conn.server().pools.released();
             conn.close(true);
             conn = null;
             s.scb.ep = null;
@@ -77,6 +79,7 @@ public final class ServerConnector {
             return;
         BackendConn c = conn;
         conn = null;
+        c.server().pools.released();
         s.scb.ep.detach(clean);
         s.scb.ep = null;
         s.scb.setState(State.DIS);

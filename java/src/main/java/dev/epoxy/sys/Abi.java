@@ -10,12 +10,12 @@ public final class Abi {
     public static final int EAGAIN, EINPROGRESS, ECONNREFUSED, EBADF, EPIPE, ECONNRESET, ENOTCONN,
             EINTR, ETIMEDOUT;
     public static final int SOCKADDR_STORAGE_SIZE, IOVEC_SIZE, AF_INET, AF_INET6;
-    public static final int SHUT_RD, SHUT_WR, SHUT_RDWR, EADDRINUSE, ENOENT, EEXIST;
+    public static final int SHUT_RD, SHUT_WR, SHUT_RDWR, EADDRINUSE, ENOENT, EEXIST, EMFILE, ENFILE;
 
     static {
         ByteBuffer b = Sys.allocate(64 * 4);
         int n = Sys.epoxy_abi(Sys.address(b), 64);
-        if (n < 30) throw new IllegalStateException("libepoxy ABI table too short: " + n);
+        if (n < 32) throw new IllegalStateException("libepoxy ABI table too short: " + n);
         int i = 0;
         EPOLL_EVENT_SIZE = b.getInt(4 * i++);
         EPOLL_DATA_OFFSET = b.getInt(4 * i++);
@@ -47,6 +47,8 @@ public final class Abi {
         EADDRINUSE = b.getInt(4 * i++);
         ENOENT = b.getInt(4 * i++);
         EEXIST = b.getInt(4 * i++);
+        EMFILE = b.getInt(4 * i++);
+        ENFILE = b.getInt(4 * i++);
     }
 
     private Abi() {}

@@ -22,6 +22,7 @@ public final class Sys {
     public static native int epoxy_abi(long out, int n);
     public static native int epoxy_errno_name(int err, long buf, int len);
     public static native int epoxy_noop(int x);
+    public static native long epoxy_raise_nofile();
 
     public static native int epoxy_epoll_create();
     public static native int epoxy_epoll_ctl(int ep, int op, int fd, int events, long data);

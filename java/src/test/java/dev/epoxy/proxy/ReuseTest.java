@@ -156,4 +156,20 @@ class ReuseTest {
             assertEquals(3, be.connections.get());
         }
     }
+
+    @ParameterizedTest(name = "nbthread {0}, edge-triggered {1}")
+    @MethodSource("modes")
+    void surplusIdleConnectionsAreNotKept(int threads, boolean et) throws Exception {
+        // In safe mode first requests never reuse, so each new client opens a connection; without
+        // HAProxy's admission rule every one of them would be pooled (an fd leak under load).
+        try (TestBackend be = TestBackend.ok(); Epoxy ep = Epoxy.start(cfg(threads, et, Epoxy.freePort(), be.port(), ""))) {
+            int port = ep.rt.port("li", 0);
+            IdlePools pools = ep.rt.backend("li").servers.get(0).pools;
+            for (int c = 0; c < 20; c++) {
+                assertEquals(0, index(client(port, 1).get(0)));
+                assertTrue(pools.size() <= threads, "idle connections kept: " + pools.size());
+            }
+            assertEquals(20, be.connections.get());
+        }
+    }
 }
