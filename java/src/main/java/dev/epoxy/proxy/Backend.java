@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class Backend {
     public final String name;
     public final List<Server> servers = new ArrayList<>();
-    public long timeoutConnect, timeoutServer, timeoutQueue;
+    public long timeoutConnect, timeoutServer, timeoutQueue, timeoutTunnel;
     public int retries = 3;
     public dev.epoxy.http.ConnectionMode connMode = dev.epoxy.http.ConnectionMode.KEEP_ALIVE;
     /** tune.bufsize: channel size and the largest HTTP/1 head. */

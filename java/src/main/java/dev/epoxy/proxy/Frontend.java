@@ -69,6 +69,16 @@ public final class Frontend {
         return null;
     }
 
+    /** mode tcp: the first use_backend without a condition, else the default backend. */
+    public Backend tcpBackend() {
+        for (int i = 0; i < useBackends.size(); i++) {
+            UseBackendRule r = useBackends.get(i);
+            if (r.condition() == null || r.condition() == dev.epoxy.config.Condition.ALWAYS)
+                return useBackendTargets.get(i);
+        }
+        return defaultBackend;
+    }
+
     /** The first matching use_backend, else the default backend, else null. */
     public Backend selectBackend(HttpHead h) {
         for (int i = 0; i < useBackends.size(); i++) {

@@ -51,15 +51,13 @@ public final class ProxyRuntime implements AutoCloseable {
         // an H1 listener may turn into HTTP/2 when a client sends the preface.
         BufferPool buffers = new BufferPool(pollers.size(), H2Conn.bufferSizeFor(bufSize));
         for (ProxyConfig p : cfg.proxies()) {
-            if (p.mode() != Mode.HTTP)
-                throw new IllegalArgumentException(p.where() + ": proxy '" + p.name()
-                        + "': mode tcp is not supported yet (only mode http)");
             if (p.kind() == ProxyKind.FRONTEND)
                 continue;
             Backend be = new Backend(p.name());
             be.timeoutConnect = p.timeouts().connect();
             be.timeoutServer = p.timeouts().server();
             be.timeoutQueue = p.timeouts().queue();
+            be.timeoutTunnel = p.timeouts().tunnel();
             be.retries = p.retries();
             be.connMode = Frontend.modeOf(p);
             be.buffers = buffers;
@@ -108,7 +106,9 @@ public final class ProxyRuntime implements AutoCloseable {
             ConnLimit local = new ConnLimit(p.maxconn());
             List<Listener> ls = new ArrayList<>();
             for (BindConfig b : p.binds()) {
-                Listener.Acceptor acceptor = b.h2()
+                Listener.Acceptor acceptor = p.mode() == Mode.TCP
+                        ? (poller, fd, addr, port, onClose) -> TcpSession.start(poller, fd, fe, addr, port, onClose)
+                        : b.h2()
                         ? (poller, fd, addr, port, onClose) -> dev.epoxy.h2.H2FrontMux.start(poller, fd, fe, addr, port, onClose)
                         : (poller, fd, addr, port, onClose) -> H1FrontMux.start(poller, fd, fe, addr, port, onClose);
                 Listener l = new Listener(resolve(b.host(), b.port(), b.where()), pollers, acceptor, global, local);

@@ -1,0 +1,192 @@
+package dev.epoxy.proxy;
+
+import dev.epoxy.conn.Connection;
+import dev.epoxy.poller.Poller;
+import dev.epoxy.poller.Task;
+import java.nio.ByteBuffer;
+
+/**
+ * A {@code mode tcp} proxy session: one client connection, one server connection, bytes copied
+ * both ways until both sides have closed, with half-closes passed through.
+ *
+ * <p>Threading: everything runs on the client connection's poller thread (both connections'
+ * I/O callbacks and the timer task). The server connection is confirmed only by its own I/O
+ * callback, as in HTTP mode. Connection failures are retried within {@code retries} after
+ * HAProxy's turn-around delay; {@code timeout connect}, {@code timeout client} and
+ * {@code timeout server} (or {@code timeout tunnel} once connected, when set) apply.
+ */
+public final class TcpSession implements Connection.Handler {
+    private final Poller poller;
+    private final Frontend fe;
+    private final Backend be;
+    private final Connection front;
+    private final Runnable onClose;
+    private final Task task;
+    private Connection back;
+    private Server srv;
+    private int retriesLeft;
+    private long connExp, tarExp;
+    private boolean connTimedOut, established, done;
+
+    private TcpSession(Poller p, int fd, Frontend fe, Runnable onClose) {
+        this.poller = p;
+        this.fe = fe;
+        this.be = fe.tcpBackend();
+        this.onClose = onClose;
+        this.front = Connection.accepted(p, fd, fe.buffers, this);
+        this.task = new Task(p, this::run);
+        this.retriesLeft = be == null ? 0 : be.retries;
+    }
+
+    /** Sets up an accepted client connection on the calling (owner) thread. */
+    public static void start(Poller p, int fd, Frontend fe, String addr, int port, Runnable onClose) {
+        TcpSession s = new TcpSession(p, fd, fe, onClose);
+        if (s.be == null || s.be.servers.isEmpty()) {
+            s.close(true);
+            return;
+        }
+        s.srv = s.be.pick();
+        s.connect();
+        s.task.wakeup();
+    }
+
+    private void connect() {
+        int[] err = new int[1];
+        back = Connection.connect(poller, srv.addr, be.buffers, this, err);
+        srv.connects.incrementAndGet();
+        connTimedOut = false;
+        connExp = be.timeoutConnect > 0 ? poller.nowMs() + be.timeoutConnect : Long.MAX_VALUE;
+        tarExp = 0;
+    }
+
+    @Override
+    public void onIo(Connection c) {
+        task.wakeup();
+    }
+
+    private void run() {
+        if (done)
+            return;
+        long now = poller.nowMs();
+        if (tarExp > 0) {
+            if (now < tarExp) {
+                task.expireAt(tarExp);
+                return;
+            }
+            connect();
+        }
+        if (back == null) {
+            connectFailed(now);
+            return;
+        }
+        if (!established) {
+            if (back.connecting()) {
+                if (now < connExp) {
+                    task.expireAt(connExp);
+                    return;
+                }
+                connTimedOut = true;
+                connectFailed(now);
+                return;
+            }
+            if (back.has(Connection.ERROR)) {
+                connectFailed(now);
+                return;
+            }
+            established = true;
+        }
+        // Established: copy both ways until nothing moves.
+        boolean moved;
+        do {
+            moved = copy(front, back) | copy(back, front);
+        } while (moved);
+        if (front.has(Connection.ERROR) || back.has(Connection.ERROR)) {
+            close(true);
+            return;
+        }
+        boolean frontDone = front.has(Connection.READ_CLOSED) && back.has(Connection.WRITE_SHUT);
+        boolean backDone = back.has(Connection.READ_CLOSED) && front.has(Connection.WRITE_SHUT);
+        if (frontDone && backDone) {
+            close(false);
+            return;
+        }
+        long tunnel = be.timeoutTunnel;
+        long cto = tunnel > 0 ? tunnel : fe.timeoutClient, sto = tunnel > 0 ? tunnel : be.timeoutServer;
+        long exp = Long.MAX_VALUE;
+        if (cto > 0)
+            exp = Math.min(exp, front.lastActivity + cto);
+        if (sto > 0)
+            exp = Math.min(exp, back.lastActivity + sto);
+        if (now >= exp) {
+            close(true);
+            return;
+        }
+        task.expireAt(exp);
+    }
+
+    /** Moves what {@code from} received to {@code to}; passes a half-close on when drained. */
+    private boolean copy(Connection from, Connection to) {
+        boolean moved = false;
+        while (true) {
+            ByteBuffer in = from.in;
+            if (in.hasRemaining()) {
+                ByteBuffer out = to.out;
+                int n = Math.min(in.remaining(), out.remaining());
+                if (n > 0) {
+                    int lim = in.limit();
+                    in.limit(in.position() + n);
+                    out.put(in);
+                    in.limit(lim);
+                    moved = true;
+                }
+                if (!to.flush() && to.out.remaining() == 0)
+                    break; // the receiver is slow: wait for it to drain before reading more
+                if (in.hasRemaining())
+                    continue;
+            }
+            int r = from.recv();
+            if (r > 0)
+                continue;
+            if (r < 0 && !from.has(Connection.ERROR) && to.out.position() == 0 && !to.has(Connection.WRITE_SHUT)) {
+                to.shutWrite();
+                moved = true;
+            }
+            break;
+        }
+        if (to.out.position() > 0)
+            to.flush();
+        return moved;
+    }
+
+    private void connectFailed(long now) {
+        if (back != null) {
+            back.abort();
+            back = null;
+        }
+        if (retriesLeft > 0 && be.retryOn(dev.epoxy.config.RetryOn.CONN_FAILURE)) {
+            retriesLeft--;
+            if (be.redispatch && retriesLeft == 0)
+                srv = be.other(srv);
+            long delay = connTimedOut ? 0 : Math.min(1000, be.timeoutConnect > 0 ? be.timeoutConnect : 1000);
+            tarExp = now + Math.max(1, delay);
+            task.expireAt(tarExp);
+            return;
+        }
+        close(true);
+    }
+
+    private void close(boolean abort) {
+        if (done)
+            return;
+        done = true;
+        task.destroy();
+        if (back != null) {
+            if (abort)
+                back.abort();
+            else
+                back.close();
+        }
+        front.close();
+        onClose.run();
+    }
+}
