@@ -16,7 +16,8 @@ public final class Backend {
     /** Connection buffers, large enough for a whole HTTP/2 frame (tests that build a backend by hand get a private pool). */
     public dev.epoxy.conn.BufferPool buffers = new dev.epoxy.conn.BufferPool(64, dev.epoxy.h2.H2Conn.bufferSizeFor(16384));
     public dev.epoxy.config.ReuseMode reuse = dev.epoxy.config.ReuseMode.SAFE;
-    public java.util.Set<dev.epoxy.config.RetryOn> retryOn = dev.epoxy.config.RetryOn.DEFAULT;
+    private java.util.Set<dev.epoxy.config.RetryOn> retryOn = dev.epoxy.config.RetryOn.DEFAULT;
+    private boolean l7Retries, retrySafe;
     /** {@code option redispatch}: the last retry goes to another server. */
     public boolean redispatch;
 
@@ -24,12 +25,18 @@ public final class Backend {
         return retryOn.contains(r);
     }
 
+    /** Sets {@code retry-on} and what follows from it (read per request, so computed once). */
+    public void setRetryOn(java.util.Set<dev.epoxy.config.RetryOn> events) {
+        retryOn = events;
+        l7Retries = events.stream().anyMatch(r -> r != dev.epoxy.config.RetryOn.CONN_FAILURE);
+        retrySafe = events.contains(dev.epoxy.config.RetryOn.CONN_FAILURE)
+                && events.contains(dev.epoxy.config.RetryOn.EMPTY_RESPONSE)
+                && events.contains(dev.epoxy.config.RetryOn.RESPONSE_TIMEOUT);
+    }
+
     /** Retries beyond connection failures need the request kept for replay. */
     public boolean l7Retries() {
-        for (dev.epoxy.config.RetryOn r : retryOn)
-            if (r != dev.epoxy.config.RetryOn.CONN_FAILURE)
-                return true;
-        return false;
+        return l7Retries;
     }
 
     /**
@@ -37,9 +44,7 @@ public final class Backend {
      * a first request may use any idle connection since a stale one costs only a retry.
      */
     public boolean retrySafe() {
-        return retryOn.contains(dev.epoxy.config.RetryOn.CONN_FAILURE)
-                && retryOn.contains(dev.epoxy.config.RetryOn.EMPTY_RESPONSE)
-                && retryOn.contains(dev.epoxy.config.RetryOn.RESPONSE_TIMEOUT);
+        return retrySafe;
     }
 
     /** The server after {@code s} in round-robin order (redispatch). */

@@ -63,7 +63,7 @@ public final class ProxyRuntime implements AutoCloseable {
             be.buffers = buffers;
             be.bufSize = bufSize;
             be.reuse = p.reuse();
-            be.retryOn = p.retryOn();
+            be.setRetryOn(p.retryOn());
             be.redispatch = p.hasOption(ProxyOption.REDISPATCH);
             for (ServerConfig s : p.servers())
                 be.servers.add(new Server(be, s.name(), resolve(s.host(), s.port(), s.where()), s.h2(),
