@@ -86,6 +86,23 @@ public final class AccessLog {
         emit(b);
     }
 
+    /**
+     * A {@code mode tcp} session in HAProxy's tcplog format:
+     * {@code %ci:%cp [%t] %ft %b/%s %Tw/%Tc/%Tt %B %ts %ac/%fc/%bc/%sc/%rc %sq/%bq}.
+     */
+    public void tcp(Frontend fe, Backend be, Server srv, String addr, int port, long tAccept, long tConnect,
+            long end, long bytesToClient, char cause, char phase, int retries) {
+        StringBuilder b = new StringBuilder(160);
+        b.append(addr).append(':').append(port);
+        b.append(" [").append(ACCEPT_DATE.format(Instant.ofEpochMilli(tAccept + wallOffset))).append("] ");
+        b.append(fe.name).append(' ').append(be != null ? be.name : fe.name).append('/')
+                .append(srv != null ? srv.name : "<NOSRV>").append(" 0/")
+                .append(tConnect >= 0 ? tConnect - tAccept : -1).append('/').append(end - tAccept).append(' ')
+                .append(bytesToClient).append(' ').append(cause).append(phase)
+                .append(" 0/0/0/0/").append(retries).append(" 0/0");
+        emit(b);
+    }
+
     public void badRequest(Frontend fe, Stream.Origin o, int status, long start) {
         StringBuilder b = new StringBuilder(160);
         b.append(o.clientAddr()).append(':').append(o.clientPort());

@@ -94,6 +94,10 @@ public final class Frontend {
             log.stream(s);
     }
 
+    public AccessLog accessLog() {
+        return log;
+    }
+
     public void logBadRequest(dev.epoxy.stream.Stream.Origin o, int status, long start) {
         if (log != null)
             log.badRequest(this, o, status, start);

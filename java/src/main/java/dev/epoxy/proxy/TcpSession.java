@@ -27,9 +27,19 @@ public final class TcpSession implements Connection.Handler {
     private int retriesLeft;
     private long connExp, tarExp;
     private boolean connTimedOut, established, done;
+    private final String clientAddr;
+    private final int clientPort;
+    private final long tAccept;
+    private long tConnect = -1, toClient;
+    private int retries;
+    /** HAProxy's termination state: who ended the session and in which phase. */
+    private char cause = '-', phase = '-';
 
-    private TcpSession(Poller p, int fd, Frontend fe, Runnable onClose) {
+    private TcpSession(Poller p, int fd, Frontend fe, String addr, int port, Runnable onClose) {
         this.poller = p;
+        this.clientAddr = addr;
+        this.clientPort = port;
+        this.tAccept = p.nowMs();
         this.fe = fe;
         this.be = fe.tcpBackend();
         this.onClose = onClose;
@@ -40,7 +50,7 @@ public final class TcpSession implements Connection.Handler {
 
     /** Sets up an accepted client connection on the calling (owner) thread. */
     public static void start(Poller p, int fd, Frontend fe, String addr, int port, Runnable onClose) {
-        TcpSession s = new TcpSession(p, fd, fe, onClose);
+        TcpSession s = new TcpSession(p, fd, fe, addr, port, onClose);
         if (s.be == null || s.be.servers.isEmpty()) {
             s.close(true);
             return;
@@ -94,6 +104,7 @@ public final class TcpSession implements Connection.Handler {
                 return;
             }
             established = true;
+            tConnect = now;
         }
         // Established: copy both ways until nothing moves.
         boolean moved;
@@ -101,6 +112,8 @@ public final class TcpSession implements Connection.Handler {
             moved = copy(front, back) | copy(back, front);
         } while (moved);
         if (front.has(Connection.ERROR) || back.has(Connection.ERROR)) {
+            cause = front.has(Connection.ERROR) ? 'C' : 'S';
+            phase = 'D';
             close(true);
             return;
         }
@@ -118,6 +131,8 @@ public final class TcpSession implements Connection.Handler {
         if (sto > 0)
             exp = Math.min(exp, back.lastActivity + sto);
         if (now >= exp) {
+            cause = cto > 0 && now >= front.lastActivity + cto ? 'c' : 's';
+            phase = 'D';
             close(true);
             return;
         }
@@ -138,6 +153,8 @@ public final class TcpSession implements Connection.Handler {
                     out.put(in);
                     in.limit(lim);
                     moved = true;
+                    if (to == front)
+                        toClient += n;
                 }
                 if (!to.flush() && to.out.remaining() == 0)
                     break; // the receiver is slow: wait for it to drain before reading more
@@ -165,6 +182,7 @@ public final class TcpSession implements Connection.Handler {
         }
         if (retriesLeft > 0 && be.retryOn(dev.epoxy.config.RetryOn.CONN_FAILURE)) {
             retriesLeft--;
+            retries++;
             if (be.redispatch && retriesLeft == 0)
                 srv = be.other(srv);
             long delay = connTimedOut ? 0 : Math.min(1000, be.timeoutConnect > 0 ? be.timeoutConnect : 1000);
@@ -172,6 +190,8 @@ public final class TcpSession implements Connection.Handler {
             task.expireAt(tarExp);
             return;
         }
+        cause = connTimedOut ? 's' : 'S';
+        phase = 'C';
         close(true);
     }
 
@@ -188,5 +208,8 @@ public final class TcpSession implements Connection.Handler {
         }
         front.close();
         onClose.run();
+        AccessLog log = fe.accessLog();
+        if (log != null)
+            log.tcp(fe, be, srv, clientAddr, clientPort, tAccept, tConnect, poller.nowMs(), toClient, cause, phase, retries);
     }
 }

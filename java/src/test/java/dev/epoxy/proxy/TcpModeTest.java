@@ -106,4 +106,26 @@ class TcpModeTest {
             assertTrue(ms >= 900, "one retry after the turn-around delay, took " + ms);
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void tcplogLine() throws Exception {
+        try (ServerSocket echo = echoServer()) {
+            int port = Epoxy.freePort();
+            java.nio.file.Path cfg = dev.epoxy.testutil.EpoxyProcess.config("global\n    nbthread 1\n    log stdout format raw local0\n"
+                    + "defaults\n    mode tcp\n    log global\n    timeout client 5s\n    timeout server 5s\n    timeout connect 1s\n"
+                    + "listen t\n    bind 127.0.0.1:" + port + "\n    server s1 127.0.0.1:" + echo.getLocalPort() + "\n");
+            try (dev.epoxy.testutil.EpoxyProcess p = dev.epoxy.testutil.EpoxyProcess.start(java.util.List.of(), "-f", cfg.toString())) {
+                assertNotNull(p.awaitLine(p.stderr, "epoxy started", 20_000));
+                try (Socket s = new Socket("127.0.0.1", port)) {
+                    s.getOutputStream().write("hello".getBytes(StandardCharsets.US_ASCII));
+                    s.shutdownOutput();
+                    assertEquals("hellobye", new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII));
+                }
+                String line = p.awaitLine(p.stdout, " t t/s1 ", 5000);
+                assertNotNull(line, "stdout: " + p.stdout);
+                // %ci:%cp [%t] %ft %b/%s %Tw/%Tc/%Tt %B %ts %ac/%fc/%bc/%sc/%rc %sq/%bq
+                assertTrue(line.matches("127\\.0\\.0\\.1:\\d+ \\[[^]]+\\] t t/s1 0/\\d+/\\d+ 8 -- 0/0/0/0/0 0/0"), line);
+            }
+        }
+    }
 }
