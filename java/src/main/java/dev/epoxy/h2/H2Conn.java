@@ -1,6 +1,7 @@
 package dev.epoxy.h2;
 
 import dev.epoxy.conn.Connection;
+import dev.epoxy.poller.Task;
 import dev.epoxy.stream.HttpChannel;
 import dev.epoxy.sys.Sys;
 import java.nio.ByteBuffer;
@@ -69,6 +70,12 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
     protected int glitches;
     private boolean readPaused;
     private final ArrayList<H2Stream> wake = new ArrayList<>();
+    /**
+     * Flushes the output once per run-queue pass instead of once per stream: streams only append
+     * frames and ask for it ({@link #requestFlush}), so the responses of all the streams that ran
+     * in one pass leave in a single write (HAProxy's mux I/O tasklet).
+     */
+    private final Task flusher;
 
     /** Window we grant each stream (fits the channel its DATA goes to). */
     final int recvInitial;
@@ -97,6 +104,16 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
         int need = H2Frame.HEADER_LENGTH + H2Frame.DEFAULT_MAX_FRAME_SIZE;
         this.rx = conn.in.capacity() >= need ? null : Sys.allocate(need + 4096).order(java.nio.ByteOrder.BIG_ENDIAN).limit(0);
         this.hpackOut = ByteBuffer.allocate(Math.max(conn.out.capacity(), 16384));
+        this.flusher = new Task(conn.poller(), this::flushOut);
+    }
+
+    /**
+     * Asks for the output to be flushed after the tasks already queued on this thread have run
+     * (their frames join the same write). Whoever needs room now calls {@link #outputRoom}.
+     */
+    void requestFlush() {
+        if (!dead)
+            flusher.wakeup();
     }
 
     /** Bytes of input a connection needs to decode maximum-size frames in place. */
@@ -303,6 +320,7 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
         if (dead)
             return;
         dead = true;
+        flusher.destroy();
         for (H2Stream s : new ArrayList<>(streams.values())) {
             s.fail();
             s.wake();
