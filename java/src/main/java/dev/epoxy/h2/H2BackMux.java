@@ -179,8 +179,7 @@ public final class H2BackMux extends H2Conn implements BackendConn {
         remove(s);
         s.sc = null;
         sc = null;
-        if (!dead)
-            flushOut();
+        requestFlush();
     }
 
     // ---- BackendConn ----

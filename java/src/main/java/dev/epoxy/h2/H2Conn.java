@@ -1,6 +1,7 @@
 package dev.epoxy.h2;
 
 import dev.epoxy.conn.Connection;
+import dev.epoxy.poller.Task;
 import dev.epoxy.stream.HttpChannel;
 import dev.epoxy.sys.Sys;
 import java.nio.ByteBuffer;
@@ -69,6 +70,12 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
     protected int glitches;
     private boolean readPaused;
     private final ArrayList<H2Stream> wake = new ArrayList<>();
+    /**
+     * Flushes the output once per run-queue pass instead of once per stream: streams only append
+     * frames and ask for it ({@link #requestFlush}), so the responses of all the streams that ran
+     * in one pass leave in a single write (HAProxy's mux I/O tasklet).
+     */
+    private final Task flusher;
 
     /** Window we grant each stream (fits the channel its DATA goes to). */
     final int recvInitial;
@@ -93,10 +100,19 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
         conn.out.order(java.nio.ByteOrder.BIG_ENDIAN);
         this.decoder = new FrameDecoder(server);
         decoder.setMaxHeaderBlockSize(MAX_HEADER_BLOCK);
-        henc.setDynamicIndexing(false); // stateless encoding: a block can be re-encoded if it did not fit
         int need = H2Frame.HEADER_LENGTH + H2Frame.DEFAULT_MAX_FRAME_SIZE;
         this.rx = conn.in.capacity() >= need ? null : Sys.allocate(need + 4096).order(java.nio.ByteOrder.BIG_ENDIAN).limit(0);
         this.hpackOut = ByteBuffer.allocate(Math.max(conn.out.capacity(), 16384));
+        this.flusher = new Task(conn.poller(), this::flushOut);
+    }
+
+    /**
+     * Asks for the output to be flushed after the tasks already queued on this thread have run
+     * (their frames join the same write). Whoever needs room now calls {@link #outputRoom}.
+     */
+    void requestFlush() {
+        if (!dead)
+            flusher.wakeup();
     }
 
     /** Bytes of input a connection needs to decode maximum-size frames in place. */
@@ -303,6 +319,7 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
         if (dead)
             return;
         dead = true;
+        flusher.destroy();
         for (H2Stream s : new ArrayList<>(streams.values())) {
             s.fail();
             s.wake();
@@ -535,10 +552,25 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
 
     /**
      * Encodes {@link #fields} as a header block and writes it as HEADERS (+ CONTINUATION).
-     * Returns false without writing when the output lacks room (the block can be re-encoded
-     * later: the encoder is stateless), and -1 semantics via exception when the block can never fit.
+     * Returns false without writing (and without touching the HPACK table) when the output lacks
+     * room; throws IllegalArgumentException when the block can never fit.
+     *
+     * <p>The encoder indexes literals in its dynamic table, so repeated fields (server,
+     * content-type, date within a second) cost one byte and no Huffman coding. Since that changes
+     * the table, a block is encoded only once the output is known to have room for its worst-case
+     * size; a block whose worst case cannot fit is encoded statelessly (no insertion, so it can be
+     * re-encoded later), as everything was before.
      */
     boolean writeHeaderBlock(int id, boolean endStream) {
+        int maxFrame = peer.maxFrameSize();
+        long bound = 12; // dynamic table size updates
+        for (int i = 0; i < fields.size(); i++)
+            bound += HpackEncoder.maxFieldLength(fields.nameLength(i), fields.valueLength(i));
+        boolean indexed = bound <= hpackOut.capacity()
+                && FrameWriter.headersLength((int) bound, maxFrame) + CTRL_RESERVE <= conn.out.capacity();
+        if (indexed && !outputRoom(FrameWriter.headersLength((int) bound, maxFrame) + CTRL_RESERVE))
+            return false;
+        henc.setDynamicIndexing(indexed);
         hpackOut.clear();
         try {
             henc.encode(hpackOut, fields);
@@ -546,12 +578,12 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
             throw new IllegalArgumentException("header block larger than " + hpackOut.capacity() + " bytes");
         }
         hpackOut.flip();
-        int need = FrameWriter.headersLength(hpackOut.remaining(), peer.maxFrameSize());
+        int need = FrameWriter.headersLength(hpackOut.remaining(), maxFrame);
         if (need + CTRL_RESERVE > conn.out.capacity())
             throw new IllegalArgumentException("header block of " + need + " bytes does not fit the output buffer");
         if (!outputRoom(need + CTRL_RESERVE))
-            return false;
-        FrameWriter.writeHeaders(conn.out, id, hpackOut, endStream, peer.maxFrameSize());
+            return false; // only when !indexed: nothing was inserted
+        FrameWriter.writeHeaders(conn.out, id, hpackOut, endStream, maxFrame);
         return true;
     }
 

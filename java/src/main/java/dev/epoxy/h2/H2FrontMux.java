@@ -259,7 +259,7 @@ public final class H2FrontMux extends H2Conn implements Stream.Origin {
         s.owner = null;
         if (dead)
             return;
-        flushOut();
+        requestFlush();
         if (streams.isEmpty()) {
             if (goAwayReceived)
                 goAway(H2Error.NO_ERROR, null);

@@ -106,7 +106,7 @@ final class H2Stream implements Endpoint {
             creditedOut = ch.bytesOut;
             credit((int) drained + pendingCredit);
             pendingCredit = 0;
-            mux.flushOut();
+            mux.requestFlush();
         }
         return progress;
     }
@@ -125,7 +125,7 @@ final class H2Stream implements Endpoint {
                 // A head we cannot express in HTTP/2 (or too large): the stream cannot go on.
                 mux.resetStream(id, H2Error.INTERNAL_ERROR);
                 failed = true;
-                mux.flushOut();
+                mux.requestFlush();
                 return true;
             }
             if (!written) {
@@ -148,7 +148,7 @@ final class H2Stream implements Endpoint {
         }
         if (ch.headOut && !ch.eomOut)
             progress |= writeData(ch);
-        mux.flushOut();
+        mux.requestFlush();
         return progress;
     }
 
