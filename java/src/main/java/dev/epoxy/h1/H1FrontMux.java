@@ -13,6 +13,7 @@ import dev.epoxy.proxy.BackendConn;
 import dev.epoxy.proxy.Frontend;
 import dev.epoxy.proxy.LocalReply;
 import dev.epoxy.proxy.Server;
+import dev.epoxy.proxy.SessionServerConn;
 import dev.epoxy.stream.Endpoint;
 import dev.epoxy.stream.HttpChannel;
 import dev.epoxy.stream.Stream;
@@ -41,7 +42,7 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
     private final H1BodyReader reqBody = new H1BodyReader();
     private final H1BodyWriter resBody = new H1BodyWriter();
     private Stream stream;
-    private BackendConn owned;
+    private final SessionServerConn owned = new SessionServerConn();
     /** Close once the output is flushed. */
     private boolean closing;
     private boolean keepAliveDecided;
@@ -204,10 +205,7 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
 
     private void shutdown() {
         idle.destroy();
-        if (owned != null) {
-            owned.close(false);
-            owned = null;
-        }
+        owned.close();
         if (!conn.has(Connection.CLOSED)) {
             Poller p = conn.poller();
             conn.close();
@@ -341,20 +339,11 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
 
     @Override
     public BackendConn takeOwnedServerConn(Server srv) {
-        BackendConn c = owned;
-        if (c == null)
-            return null;
-        owned = null;
-        if (c.server() == srv)
-            return c;
-        c.close(false);
-        return null;
+        return owned.take(srv);
     }
 
     @Override
     public void keepServerConn(BackendConn c) {
-        if (owned != null)
-            owned.close(false);
-        owned = c;
+        owned.keep(c);
     }
 }

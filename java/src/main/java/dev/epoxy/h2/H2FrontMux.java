@@ -6,6 +6,7 @@ import dev.epoxy.poller.Task;
 import dev.epoxy.proxy.BackendConn;
 import dev.epoxy.proxy.Frontend;
 import dev.epoxy.proxy.Server;
+import dev.epoxy.proxy.SessionServerConn;
 import dev.epoxy.stream.HttpChannel;
 import dev.epoxy.stream.Stream;
 import java.nio.ByteBuffer;
@@ -34,7 +35,7 @@ public final class H2FrontMux extends H2Conn implements Stream.Origin {
     private final String clientAddr;
     private final int clientPort;
     private final Task idle;
-    private BackendConn owned;
+    private final SessionServerConn owned = new SessionServerConn();
     private long streamsStarted;
     /** Streams reset by the client before they got a response (rapid-reset accounting). */
     private int earlyResets;
@@ -142,10 +143,7 @@ public final class H2FrontMux extends H2Conn implements Stream.Origin {
             onClose = null;
             r.run();
         }
-        if (owned != null) {
-            owned.close(false);
-            owned = null;
-        }
+        owned.close();
     }
 
     @Override
@@ -314,14 +312,7 @@ public final class H2FrontMux extends H2Conn implements Stream.Origin {
 
     @Override
     public BackendConn takeOwnedServerConn(Server srv) {
-        BackendConn c = owned;
-        if (c == null)
-            return null;
-        owned = null;
-        if (c.server() == srv)
-            return c;
-        c.close(false);
-        return null;
+        return owned.take(srv);
     }
 
     @Override
@@ -330,9 +321,7 @@ public final class H2FrontMux extends H2Conn implements Stream.Origin {
             c.close(false);
             return;
         }
-        if (owned != null)
-            owned.close(false);
-        owned = c;
+        owned.keep(c);
     }
 
     public long streamsStarted() {
