@@ -80,6 +80,7 @@ class StreamingMemoryTest {
                     assertEquals(GIB, TestBackend.bodyBytes.get() - before);
                 }
                 long hwm = p.procStatusKb("VmHWM");
+                System.out.println("Epoxy peak RSS after 1 GiB each way: " + hwm + " kB");
                 assertTrue(hwm > 0 && hwm < RSS_LIMIT_KB, "peak RSS " + hwm + " kB after carrying 2 GiB");
             }
         }
