@@ -168,7 +168,7 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
                 return;
             }
         }
-        idle.expireAt(exp > 0 ? exp : Long.MAX_VALUE);
+        idle.expireAt(exp > 0 ? exp : Task.NEVER);
     }
 
     private void startStream(long now) {
@@ -185,7 +185,7 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
         reqBody.start(req.head.bodyKind(), req.head.contentLength());
         if (req.head.bodyKind() == BodyKind.NONE)
             req.eom = true;
-        idle.expireAt(Long.MAX_VALUE);
+        idle.expireAt(Task.NEVER);
         keepAliveDecided = false;
         stream = new Stream(conn.poller(), this, this, req, res, requestStart >= 0 ? requestStart : now);
         requestStart = -1;

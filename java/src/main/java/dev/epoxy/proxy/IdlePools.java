@@ -93,7 +93,7 @@ public final class IdlePools {
             (safe ? t.safe : t.idle).addFirst(c);
             if (t.purge == null)
                 t.purge = new Task(me, () -> purge(me));
-            if (t.purge.expire() == Long.MAX_VALUE || t.purge.expire() == 0)
+            if (t.purge.expire() == Task.NEVER)
                 t.purge.expireAt(me.nowMs() + purgeDelayMs);
         } finally {
             t.lock.unlock();
@@ -218,7 +218,7 @@ public final class IdlePools {
                 size.decrementAndGet();
                 kill--;
             }
-            t.purge.expireAt(t.idle.isEmpty() && t.safe.isEmpty() ? Long.MAX_VALUE : now + purgeDelayMs);
+            t.purge.expireAt(t.idle.isEmpty() && t.safe.isEmpty() ? Task.NEVER : now + purgeDelayMs);
         } finally {
             t.lock.unlock();
         }

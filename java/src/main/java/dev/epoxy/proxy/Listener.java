@@ -4,6 +4,7 @@ import dev.epoxy.fd.FdTable;
 import dev.epoxy.fd.IoCallback;
 import dev.epoxy.poller.Poller;
 import dev.epoxy.poller.Pollers;
+import dev.epoxy.poller.Task;
 import dev.epoxy.sys.Abi;
 import dev.epoxy.sys.Net;
 import dev.epoxy.sys.SockAddr;
@@ -13,6 +14,8 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A listening socket shared by every poller thread. Whichever thread the poller wakes accepts,
@@ -48,7 +51,7 @@ public final class Listener implements IoCallback {
         this.acceptor = acceptor;
         this.fd = Net.listen(addr, 1024, false);
         this.peer = new ByteBuffer[pollers.size()];
-        this.retry = new dev.epoxy.poller.Task[pollers.size()];
+        this.retry = new Task[pollers.size()];
         for (int i = 0; i < peer.length; i++)
             peer[i] = Sys.allocate(Abi.SOCKADDR_STORAGE_SIZE);
     }
@@ -119,15 +122,15 @@ public final class Listener implements IoCallback {
     }
 
     private static final long FD_SHORTAGE_PAUSE_MS = 100;
-    private final dev.epoxy.poller.Task[] retry;
+    private static final Logger LOG = LoggerFactory.getLogger(Listener.class);
+    private final Task[] retry;
 
     private void fdShortage(Poller me) {
         if (retry[me.tid()] == null)
-            retry[me.tid()] = new dev.epoxy.poller.Task(me, this::resume);
+            retry[me.tid()] = new Task(me, this::resume);
         pauseFd();
         retry[me.tid()].expireAt(me.nowMs() + FD_SHORTAGE_PAUSE_MS);
-        org.slf4j.LoggerFactory.getLogger(Listener.class).warn("{}: out of file descriptors, accepting paused for {} ms",
-                addr, FD_SHORTAGE_PAUSE_MS);
+        LOG.warn("{}: out of file descriptors, accepting paused for {} ms", addr, FD_SHORTAGE_PAUSE_MS);
     }
 
     void pauseFd() {

@@ -65,7 +65,7 @@ public final class TcpSession implements Connection.Handler {
         back = Connection.connect(poller, srv.addr, be.buffers, this, err);
         srv.connects.incrementAndGet();
         connTimedOut = false;
-        connExp = be.timeoutConnect > 0 ? poller.nowMs() + be.timeoutConnect : Long.MAX_VALUE;
+        connExp = be.timeoutConnect > 0 ? poller.nowMs() + be.timeoutConnect : Task.NEVER;
         tarExp = 0;
     }
 
@@ -125,7 +125,7 @@ public final class TcpSession implements Connection.Handler {
         }
         long tunnel = be.timeoutTunnel;
         long cto = tunnel > 0 ? tunnel : fe.timeoutClient, sto = tunnel > 0 ? tunnel : be.timeoutServer;
-        long exp = Long.MAX_VALUE;
+        long exp = Task.NEVER;
         if (cto > 0)
             exp = Math.min(exp, front.lastActivity + cto);
         if (sto > 0)

@@ -281,7 +281,7 @@ public final class Stream implements Runnable {
     }
 
     private void checkTimeouts(long now) {
-        long exp = Long.MAX_VALUE;
+        long exp = Task.NEVER;
         State s = scb.state();
         if (s == State.CON && be.timeoutConnect > 0)
             exp = Math.min(exp, connExp);
