@@ -153,10 +153,9 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
             long from = requestStart >= 0 ? requestStart : idleSince;
             exp = t > 0 ? from + t : 0;
             if (exp > 0 && now >= exp) {
-                if (requestStart >= 0)
-                    badRequest(408);
-                else
-                    shutdown();
+                // HAProxy answers 408 even on a connection that sent nothing (its
+                // "option http-ignore-probes", not supported here, would close silently).
+                badRequest(408);
                 return;
             }
         } else {

@@ -58,4 +58,13 @@ class ClientTimeoutsTest {
             assertEquals("hello /two\n", c.read().text());
         }
     }
+
+    @Test
+    void silentConnectionGets408LikeHAProxy() throws Exception {
+        try (TestBackend be = TestBackend.ok(); Epoxy ep = start(be.port(), "    timeout http-request 200ms\n");
+             RawClient c = new RawClient(ep.rt.port("fe", 0))) {
+            assertEquals(408, c.read().status);
+            assertTrue(c.closedByPeer());
+        }
+    }
 }
