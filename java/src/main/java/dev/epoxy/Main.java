@@ -7,6 +7,7 @@ import dev.epoxy.cli.Version;
 import dev.epoxy.config.Config;
 import dev.epoxy.config.ConfigException;
 import dev.epoxy.config.ConfigParser;
+import dev.epoxy.config.GlobalSettings;
 import dev.epoxy.proxy.ProxyRuntime;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
@@ -36,8 +37,12 @@ public final class Main {
         if (cl.version() != CommandLine.VersionRequest.NONE) {
             System.out.print(Version.text(cl.version() == CommandLine.VersionRequest.VERBOSE));
             if (cl.version() == CommandLine.VersionRequest.VERBOSE)
+            {
                 System.out.println("Native shim: libepoxy.so through JNA " + com.sun.jna.Native.VERSION
                         + ", epoll_event size " + dev.epoxy.sys.Abi.EPOLL_EVENT_SIZE);
+                System.out.println("Threads: one epoll poller per thread, up to " + GlobalSettings.MAX_THREADS
+                        + "; default nbthread here: " + GlobalSettings.DEFAULTS.threads() + " (available CPUs)");
+            }
             return 0;
         }
         if (cl.checkOnly())
