@@ -83,6 +83,8 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
             if (!req.eom) {
                 receive(req);
                 stream.scb.chkSnd();
+            } else if (stream.abortOnClose() && !res.headOut && !conn.in.hasRemaining()) {
+                conn.recv(); // only to see the client close (option abortonclose)
             }
             stream.wakeup();
         } else {
@@ -197,7 +199,7 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
         LocalReply.error(status, res);
         closing = true;
         conn.stopRecv();
-        fe.logBadRequest(this, status, requestStart >= 0 ? requestStart : acceptTime);
+        fe.logBadRequest(this, status, requestStart >= 0 ? requestStart : acceptTime, requestStart < 0);
         send(res);
         process();
     }
@@ -219,7 +221,7 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
     @Override
     public boolean receive(HttpChannel ch) {
         boolean progress = reqBody.read(conn, ch);
-        if (ch.eom)
+        if (ch.eom && !(stream != null && stream.abortOnClose()))
             conn.stopRecv();
         return progress;
     }
@@ -292,7 +294,8 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
 
     @Override
     public boolean failed() {
-        return conn.has(Connection.ERROR) || (conn.has(Connection.READ_CLOSED) && !req.eom);
+        return conn.has(Connection.ERROR) || (conn.has(Connection.READ_CLOSED)
+                && (!req.eom || stream != null && stream.abortOnClose() && !res.headOut));
     }
 
     @Override

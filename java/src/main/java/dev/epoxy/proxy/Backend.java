@@ -20,6 +20,8 @@ public final class Backend {
     private boolean l7Retries, retrySafe;
     /** {@code option redispatch}: the last retry goes to another server. */
     public boolean redispatch;
+    /** {@code option forwardfor}, {@code option http-buffer-request}, {@code option abortonclose}. */
+    public boolean forwardFor, bufferRequest, abortOnClose;
 
     public boolean retryOn(dev.epoxy.config.RetryOn r) {
         return retryOn.contains(r);

@@ -23,6 +23,8 @@ public final class Frontend {
     public final BufferPool buffers;
     public final long timeoutClient, timeoutHttpRequest, timeoutKeepAlive;
     private final ConnectionMode mode;
+    /** {@code option forwardfor}, {@code option http-buffer-request}, {@code option dontlognull}. */
+    public final boolean forwardFor, bufferRequest, dontLogNull;
     private final List<RedirectRule> redirects;
     private final List<UseBackendRule> useBackends;
     private final List<Backend> useBackendTargets = new ArrayList<>();
@@ -37,6 +39,9 @@ public final class Frontend {
         this.timeoutHttpRequest = cfg.timeouts().httpRequest();
         this.timeoutKeepAlive = cfg.timeouts().httpKeepAlive();
         this.mode = modeOf(cfg);
+        this.forwardFor = cfg.hasOption(ProxyOption.FORWARDFOR);
+        this.bufferRequest = cfg.hasOption(ProxyOption.HTTP_BUFFER_REQUEST);
+        this.dontLogNull = cfg.hasOption(ProxyOption.DONTLOGNULL);
         this.redirects = cfg.redirects();
         this.useBackends = cfg.useBackends();
         for (UseBackendRule r : useBackends)
@@ -98,8 +103,9 @@ public final class Frontend {
         return log;
     }
 
-    public void logBadRequest(dev.epoxy.stream.Stream.Origin o, int status, long start) {
-        if (log != null)
+    /** {@code empty}: nothing at all was received, which {@code option dontlognull} keeps out of the log. */
+    public void logBadRequest(dev.epoxy.stream.Stream.Origin o, int status, long start, boolean empty) {
+        if (log != null && !(empty && dontLogNull))
             log.badRequest(this, o, status, start);
     }
 

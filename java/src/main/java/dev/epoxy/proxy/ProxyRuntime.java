@@ -65,6 +65,9 @@ public final class ProxyRuntime implements AutoCloseable {
             be.reuse = p.reuse();
             be.setRetryOn(p.retryOn());
             be.redispatch = p.hasOption(ProxyOption.REDISPATCH);
+            be.forwardFor = p.hasOption(ProxyOption.FORWARDFOR);
+            be.bufferRequest = p.hasOption(ProxyOption.HTTP_BUFFER_REQUEST);
+            be.abortOnClose = p.hasOption(ProxyOption.ABORTONCLOSE);
             for (ServerConfig s : p.servers())
                 be.servers.add(new Server(be, s.name(), resolve(s.host(), s.port(), s.where()), s.h2(),
                         new IdlePools(pollers.size(), s.poolMaxConn(), s.poolPurgeDelayMs())));

@@ -142,6 +142,10 @@ public final class Stream implements Runnable {
             return;
         }
         retriesLeft = be.retries;
+        if (fe.forwardFor || be.forwardFor)
+            req.head.add("X-Forwarded-For", origin.clientAddr());
+        if (be.abortOnClose && scf.ep.conn() != null)
+            scf.ep.conn().wantRecv(); // keep watching the client to see it close
         scb.setState(State.REQ);
     }
 
@@ -150,6 +154,10 @@ public final class Stream implements Runnable {
             case INI:
                 return false;
             case REQ:
+                // option http-buffer-request: wait for the whole body (or a full buffer) first,
+                // which also lets a slowly sent request be kept for L7 retries.
+                if ((fe.bufferRequest || be.bufferRequest) && !req.eom && req.room() > 0)
+                    return false;
                 srv = be.pick();
                 scb.setState(State.ASS);
                 // fall through
@@ -357,6 +365,11 @@ public final class Stream implements Runnable {
     /** The HTTP connection mode of this exchange: the stricter of the frontend's and backend's. */
     public ConnectionMode connMode() {
         return fe.connMode(be);
+    }
+
+    /** {@code option abortonclose}: a client that closes before its response aborts the exchange. */
+    public boolean abortOnClose() {
+        return be != null && be.abortOnClose;
     }
 
     public boolean isLocalReply() {
