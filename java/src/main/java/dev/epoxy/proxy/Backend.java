@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class Backend {
     public final String name;
     public final List<Server> servers = new ArrayList<>();
-    public long timeoutConnect, timeoutServer, timeoutQueue, timeoutTunnel;
+    public long timeoutConnect, timeoutServer, timeoutQueue, timeoutTunnel, timeoutServerFin;
     public int retries = 3;
     public dev.epoxy.http.ConnectionMode connMode = dev.epoxy.http.ConnectionMode.KEEP_ALIVE;
     /** tune.bufsize: channel size and the largest HTTP/1 head. */
@@ -62,9 +62,35 @@ public final class Backend {
         this.name = name;
     }
 
-    /** Round-robin over the servers. */
+    public dev.epoxy.config.Balance balance = dev.epoxy.config.Balance.ROUNDROBIN;
+
+    /**
+     * The server for a new request: {@code roundrobin} in turn; {@code first} the first server
+     * with a free slot (the first one when all are full, to queue there); {@code leastconn} the
+     * one serving the fewest requests.
+     */
     public Server pick() {
         int n = servers.size();
-        return servers.get(n == 1 ? 0 : Math.floorMod(rr.getAndIncrement(), n));
+        if (n == 1)
+            return servers.get(0);
+        switch (balance) {
+            case FIRST:
+                for (Server s : servers)
+                    if (s.maxconn <= 0 || s.served() < s.maxconn)
+                        return s;
+                return servers.get(0);
+            case LEASTCONN: {
+                Server best = null;
+                int start = Math.floorMod(rr.getAndIncrement(), n); // rotate among equals
+                for (int i = 0; i < n; i++) {
+                    Server s = servers.get((start + i) % n);
+                    if (best == null || s.served() < best.served())
+                        best = s;
+                }
+                return best;
+            }
+            default:
+                return servers.get(Math.floorMod(rr.getAndIncrement(), n));
+        }
     }
 }

@@ -21,7 +21,7 @@ public final class Frontend {
     public final int bufSize;
     /** Connection buffers, large enough for a whole HTTP/2 frame. */
     public final BufferPool buffers;
-    public final long timeoutClient, timeoutHttpRequest, timeoutKeepAlive;
+    public final long timeoutClient, timeoutHttpRequest, timeoutKeepAlive, timeoutClientFin;
     private final ConnectionMode mode;
     /** {@code option forwardfor}, {@code option http-buffer-request}, {@code option dontlognull}. */
     public final boolean forwardFor, bufferRequest, dontLogNull;
@@ -38,6 +38,7 @@ public final class Frontend {
         this.timeoutClient = cfg.timeouts().client();
         this.timeoutHttpRequest = cfg.timeouts().httpRequest();
         this.timeoutKeepAlive = cfg.timeouts().httpKeepAlive();
+        this.timeoutClientFin = cfg.timeouts().clientFin();
         this.mode = modeOf(cfg);
         this.forwardFor = cfg.hasOption(ProxyOption.FORWARDFOR);
         this.bufferRequest = cfg.hasOption(ProxyOption.HTTP_BUFFER_REQUEST);

@@ -58,6 +58,7 @@ public final class ProxyRuntime implements AutoCloseable {
             be.timeoutServer = p.timeouts().server();
             be.timeoutQueue = p.timeouts().queue();
             be.timeoutTunnel = p.timeouts().tunnel();
+            be.timeoutServerFin = p.timeouts().serverFin();
             be.retries = p.retries();
             be.connMode = Frontend.modeOf(p);
             be.buffers = buffers;
@@ -68,9 +69,13 @@ public final class ProxyRuntime implements AutoCloseable {
             be.forwardFor = p.hasOption(ProxyOption.FORWARDFOR);
             be.bufferRequest = p.hasOption(ProxyOption.HTTP_BUFFER_REQUEST);
             be.abortOnClose = p.hasOption(ProxyOption.ABORTONCLOSE);
-            for (ServerConfig s : p.servers())
-                be.servers.add(new Server(be, s.name(), resolve(s.host(), s.port(), s.where()), s.h2(),
-                        new IdlePools(pollers.size(), s.poolMaxConn(), s.poolPurgeDelayMs())));
+            be.balance = p.balance();
+            for (ServerConfig s : p.servers()) {
+                Server srv = new Server(be, s.name(), resolve(s.host(), s.port(), s.where()), s.h2(),
+                        new IdlePools(pollers.size(), s.poolMaxConn(), s.poolPurgeDelayMs()));
+                srv.maxconn = s.maxconn();
+                be.servers.add(srv);
+            }
             backends.put(p.name(), be);
         }
         long now = System.nanoTime() / 1_000_000;

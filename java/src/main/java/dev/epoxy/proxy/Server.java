@@ -1,6 +1,9 @@
 package dev.epoxy.proxy;
 
+import dev.epoxy.stream.Stream;
 import dev.epoxy.sys.SockAddr;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** A server of a backend at run time: its address and counters. */
 public final class Server {
@@ -13,6 +16,11 @@ public final class Server {
 
     /** Idle connections to this server, per thread. */
     public final IdlePools pools;
+    /** {@code maxconn}: concurrent requests this server takes (0: no limit); more wait in {@link #queue}. */
+    public int maxconn;
+    private final AtomicInteger served = new AtomicInteger();
+    /** Streams waiting for a slot (any thread); each is woken in turn as slots free up. */
+    private final ConcurrentLinkedQueue<Stream> queue = new ConcurrentLinkedQueue<>();
 
     public Server(Backend backend, String name, SockAddr addr, boolean h2) {
         this(backend, name, addr, h2, new IdlePools(1, -1, 5000));
@@ -24,6 +32,53 @@ public final class Server {
         this.name = name;
         this.addr = addr;
         this.h2 = h2;
+    }
+
+    /** Requests being served now (slots taken). */
+    public int served() {
+        return served.get();
+    }
+
+    /** Takes a request slot; false when the server is at its {@code maxconn}. */
+    public boolean tryAcquire() {
+        while (true) {
+            int n = served.get();
+            if (maxconn > 0 && n >= maxconn)
+                return false;
+            if (served.compareAndSet(n, n + 1))
+                return true;
+        }
+    }
+
+    /** Gives a slot back and wakes the first waiting stream, which then tries again. */
+    public void release() {
+        served.decrementAndGet();
+        Stream next = queue.poll();
+        if (next != null)
+            next.wakeup();
+    }
+
+    /** Waits for a slot: {@code s} is woken when one is released. */
+    public void enqueue(Stream s) {
+        queue.add(s);
+        // A slot may have been released between the failed acquire and the add.
+        if (maxconn <= 0 || served.get() < maxconn) {
+            Stream next = queue.poll();
+            if (next != null)
+                next.wakeup();
+        }
+    }
+
+    public void dequeue(Stream s) {
+        queue.remove(s);
+    }
+
+    public boolean isQueued(Stream s) {
+        return queue.contains(s);
+    }
+
+    public int queued() {
+        return queue.size();
     }
 
     /** Opens a new connection from the calling poller thread; null when no socket could be made. */

@@ -125,6 +125,11 @@ public final class TcpSession implements Connection.Handler {
         }
         long tunnel = be.timeoutTunnel;
         long cto = tunnel > 0 ? tunnel : fe.timeoutClient, sto = tunnel > 0 ? tunnel : be.timeoutServer;
+        // Once a side has closed its half, its "fin" timeout applies instead, as in HAProxy.
+        if (front.has(Connection.READ_CLOSED) && fe.timeoutClientFin > 0)
+            cto = fe.timeoutClientFin;
+        if (back.has(Connection.READ_CLOSED) && be.timeoutServerFin > 0)
+            sto = be.timeoutServerFin;
         long exp = Task.NEVER;
         if (cto > 0)
             exp = Math.min(exp, front.lastActivity + cto);

@@ -53,6 +53,9 @@ public final class Stream implements Runnable {
     /** The request as first sent, kept for L7 retries; null when it could not be kept. */
     private RequestReplay replay;
     private boolean replayDecided;
+    /** The server whose maxconn slot this stream holds, or null; and when queueing for one ends. */
+    private Server slotServer;
+    private long queueExp = -1;
     /** The next connect must not reuse an idle connection (set by a retry after a stale one). */
     boolean freshConnection;
     private int retriesLeft;
@@ -161,7 +164,11 @@ public final class Stream implements Runnable {
                 srv = be.pick();
                 scb.setState(State.ASS);
                 // fall through
+            case QUE:
             case ASS:
+                if (!haveSlot(now))
+                    return localReply; // queued (no progress), or gave up with 503 (progress)
+                scb.setState(State.ASS);
                 attempts++;
                 if (tConnStart < 0)
                     tConnStart = now;
@@ -204,6 +211,39 @@ public final class Stream implements Runnable {
             default:
                 return false;
         }
+    }
+
+    /**
+     * Holds one of {@code srv}'s {@code maxconn} slots for this stream, waiting in the server's
+     * queue (state QUE) while it is full, and answering 503 after {@code timeout queue} (or
+     * {@code timeout connect} when unset), as HAProxy does. False while no slot is held.
+     */
+    private boolean haveSlot(long now) {
+        if (slotServer == srv)
+            return true;
+        if (slotServer != null) {
+            slotServer.release();
+            slotServer = null;
+        }
+        if (srv.tryAcquire()) {
+            slotServer = srv;
+            if (queueExp >= 0)
+                srv.dequeue(this);
+            return true;
+        }
+        if (queueExp < 0) {
+            long t = be.timeoutQueue > 0 ? be.timeoutQueue : be.timeoutConnect;
+            queueExp = t > 0 ? now + t : Task.NEVER;
+            srv.enqueue(this);
+        } else if (now >= queueExp) {
+            srv.dequeue(this);
+            localError(503, 's', 'Q');
+            return false;
+        } else if (!srv.isQueued(this)) {
+            srv.enqueue(this); // woken for a slot another stream took first: wait again
+        }
+        scb.setState(State.QUE);
+        return false;
     }
 
     /** Retry after a failed connect, or give up with 503. */
@@ -295,6 +335,8 @@ public final class Stream implements Runnable {
             exp = Math.min(exp, connExp);
         if (s == State.TAR)
             exp = Math.min(exp, tarExp);
+        if (s == State.QUE)
+            exp = Math.min(exp, queueExp);
         if (s == State.EST && !res.eom && be.timeoutServer > 0) {
             long t = scb.ep.conn().lastActivity + be.timeoutServer;
             if (now >= t) {
@@ -357,6 +399,12 @@ public final class Stream implements Runnable {
     /** Marks the stream done and logs it, while both channels still hold the exchange. */
     private void end() {
         finished = true;
+        if (slotServer != null) {
+            slotServer.release();
+            slotServer = null;
+        } else if (queueExp >= 0 && srv != null) {
+            srv.dequeue(this);
+        }
         task.destroy();
         if (!silent)
             fe.log(this);

@@ -1,0 +1,132 @@
+package dev.epoxy.proxy;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.epoxy.testutil.Epoxy;
+import dev.epoxy.testutil.RawClient;
+import dev.epoxy.testutil.TestBackend;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** Server {@code maxconn} with HAProxy's queue and {@code timeout queue}; {@code balance first|leastconn}. */
+class ServerMaxconnTest {
+    /** A server taking {@code ms} per request that records the most requests it had at once. */
+    static final class Slow implements TestBackend.Handler {
+        final AtomicInteger now = new AtomicInteger(), peak = new AtomicInteger();
+        final long ms;
+
+        Slow(long ms) {
+            this.ms = ms;
+        }
+
+        @Override
+        public boolean handle(TestBackend.Request r, java.io.OutputStream out) throws java.io.IOException {
+            peak.accumulateAndGet(now.incrementAndGet(), Math::max);
+            try {
+                Thread.sleep(ms);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                now.decrementAndGet();
+            }
+            return TestBackend.respond(x -> new Object[] {200, "done " + x.target}).handle(r, out);
+        }
+    }
+
+    private static Epoxy start(String lines) throws Exception {
+        return Epoxy.start(Epoxy.global(3, false)
+                + "defaults\n    mode http\n    timeout client 10s\n    timeout server 10s\n    timeout connect 2s\n"
+                + "listen li\n    bind 127.0.0.1:" + Epoxy.freePort() + "\n" + lines);
+    }
+
+    private static List<CompletableFuture<RawClient.Response>> concurrent(int port, int n) {
+        List<CompletableFuture<RawClient.Response>> fs = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String path = "/c" + i;
+            fs.add(CompletableFuture.supplyAsync(() -> {
+                try (RawClient c = new RawClient(port)) {
+                    c.send("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n");
+                    return c.read();
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            }));
+        }
+        return fs;
+    }
+
+    @Test
+    void requestsBeyondMaxconnWaitInTheQueue() throws Exception {
+        Slow slow = new Slow(200);
+        try (TestBackend be = new TestBackend(slow); Epoxy ep = start("    server s1 127.0.0.1:" + be.port() + " maxconn 1\n")) {
+            long t0 = System.nanoTime();
+            for (CompletableFuture<RawClient.Response> f : concurrent(ep.rt.port("li", 0), 4))
+                assertEquals(200, f.get(10, TimeUnit.SECONDS).status);
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertEquals(1, slow.peak.get(), "never more than maxconn requests at the server");
+            assertTrue(ms >= 750, "four requests one after the other, took " + ms + " ms");
+        }
+    }
+
+    @Test
+    void queueTimeoutGives503() throws Exception {
+        Slow slow = new Slow(1500);
+        try (TestBackend be = new TestBackend(slow);
+             Epoxy ep = start("    timeout queue 200ms\n    server s1 127.0.0.1:" + be.port() + " maxconn 1\n")) {
+            int port = ep.rt.port("li", 0);
+            CompletableFuture<RawClient.Response> first = concurrent(port, 1).get(0);
+            Thread.sleep(100);
+            long t0 = System.nanoTime();
+            RawClient.Response second = concurrent(port, 1).get(0).get(5, TimeUnit.SECONDS);
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertEquals(503, second.status);
+            assertTrue(ms >= 150 && ms < 1200, "after the queue timeout, took " + ms);
+            assertEquals(200, first.get(5, TimeUnit.SECONDS).status);
+        }
+    }
+
+    @Test
+    void balanceFirstFillsTheFirstServerFirst() throws Exception {
+        try (TestBackend a = TestBackend.ok(); TestBackend b = TestBackend.ok();
+             Epoxy ep = start("    balance first\n    server a 127.0.0.1:" + a.port() + " maxconn 2\n"
+                     + "    server b 127.0.0.1:" + b.port() + " maxconn 2\n")) {
+            for (int i = 0; i < 5; i++)
+                try (RawClient c = new RawClient(ep.rt.port("li", 0))) {
+                    c.send("GET /x HTTP/1.1\r\nHost: x\r\n\r\n");
+                    assertEquals(200, c.read().status);
+                }
+            assertEquals(5, a.requests.get());
+            assertEquals(0, b.requests.get());
+        }
+    }
+
+    @Test
+    void leastconnAvoidsTheBusyServer() throws Exception {
+        Slow slowA = new Slow(800);
+        try (TestBackend a = new TestBackend(slowA); TestBackend b = TestBackend.ok();
+             Epoxy ep = start("    balance leastconn\n    server a 127.0.0.1:" + a.port() + "\n"
+                     + "    server b 127.0.0.1:" + b.port() + "\n")) {
+            int port = ep.rt.port("li", 0);
+            // Occupy whichever server the first request lands on until it is "a" (the slow one).
+            List<CompletableFuture<RawClient.Response>> busy = new ArrayList<>();
+            while (slowA.now.get() == 0 && busy.size() < 4) {
+                busy.addAll(concurrent(port, 1));
+                Thread.sleep(100);
+            }
+            assertEquals(1, slowA.now.get(), "one slow request in progress on a");
+            int before = b.requests.get();
+            for (int i = 0; i < 3; i++)
+                try (RawClient c = new RawClient(port)) {
+                    c.send("GET /quick HTTP/1.1\r\nHost: x\r\n\r\n");
+                    assertEquals(200, c.read().status);
+                }
+            assertEquals(before + 3, b.requests.get(), "all three went to the idle server b");
+            for (CompletableFuture<RawClient.Response> f : busy)
+                assertEquals(200, f.get(5, TimeUnit.SECONDS).status);
+        }
+    }
+}
