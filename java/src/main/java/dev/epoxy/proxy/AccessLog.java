@@ -13,7 +13,10 @@ import java.util.Locale;
  * <pre>
  * %ci:%cp [%tr] %ft %b/%s %TR/%Tw/%Tc/%Tr/%Ta %ST %B %CC %CS %tsc %ac/%fc/%bc/%sc/%rc %sq/%bq %{+Q}r
  * </pre>
- * With {@code format raw} the line is printed alone; otherwise behind a syslog (RFC 3164) header.
+ * The header before the line follows the {@code log ... format} given, as HAProxy writes it:
+ * {@code raw} none, {@code short}/{@code priority} {@code <PRI>}, {@code timed} {@code <PRI>} and a
+ * date, {@code iso} an ISO-8601 date, {@code rfc5424} its own header, and {@code rfc3164} (the
+ * default) or {@code local} the BSD syslog header.
  * Without {@code option httplog}, HAProxy's shorter tcplog-like default is used.
  * Lines are built per request (logging is off the zero-allocation hot path by nature) and
  * written with one synchronized print each, so lines from different threads never interleave.
@@ -21,11 +24,13 @@ import java.util.Locale;
 public final class AccessLog {
     private static final DateTimeFormatter ACCEPT_DATE =
             DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss.SSS", Locale.ROOT).withZone(ZoneId.systemDefault());
+    private static final DateTimeFormatter ISO_DATE = DateTimeFormatter.ISO_OFFSET_DATE_TIME.withZone(ZoneId.systemDefault());
+    private static final String HOST = hostName();
     private static final DateTimeFormatter SYSLOG_DATE =
             DateTimeFormatter.ofPattern("MMM dd HH:mm:ss", Locale.ROOT).withZone(ZoneId.systemDefault());
 
     private final PrintStream out;
-    private final boolean raw;
+    private final String format;
     private final boolean httplog;
     private final int facility;
     private final long pid = ProcessHandle.current().pid();
@@ -34,10 +39,18 @@ public final class AccessLog {
 
     public AccessLog(LogTarget target, boolean httplog, long monotonicNow) {
         this.out = target.stream() == LogTarget.Stream.STDERR ? System.err : System.out;
-        this.raw = "raw".equals(target.format());
+        this.format = target.format() == null ? "rfc3164" : target.format();
         this.httplog = httplog;
         this.facility = facilityCode(target.facility());
         this.wallOffset = System.currentTimeMillis() - monotonicNow;
+    }
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return "-";
+        }
     }
 
     private static int facilityCode(String f) {
@@ -119,9 +132,26 @@ public final class AccessLog {
     }
 
     private void emit(StringBuilder line) {
-        if (!raw) {
-            int pri = facility * 8 + 6;
-            line.insert(0, "<" + pri + ">" + SYSLOG_DATE.format(Instant.now()) + " epoxy[" + pid + "]: ");
+        int pri = facility * 8 + 6; // severity "info"
+        Instant now = Instant.now();
+        switch (format) {
+            case "raw":
+                break;
+            case "short":
+            case "priority":
+                line.insert(0, "<" + pri + ">");
+                break;
+            case "timed":
+                line.insert(0, "<" + pri + ">" + SYSLOG_DATE.format(now) + " ");
+                break;
+            case "iso":
+                line.insert(0, ISO_DATE.format(now) + " ");
+                break;
+            case "rfc5424":
+                line.insert(0, "<" + pri + ">1 " + ISO_DATE.format(now) + " " + HOST + " epoxy " + pid + " - - ");
+                break;
+            default: // rfc3164, local
+                line.insert(0, "<" + pri + ">" + SYSLOG_DATE.format(now) + " epoxy[" + pid + "]: ");
         }
         out.println(line);
     }

@@ -77,4 +77,32 @@ class CommandLineProcessTest {
             }
         }
     }
+
+    @Test
+    void logFormatsPutHAProxysHeaders() throws Exception {
+        try (TestBackend be = TestBackend.ok()) {
+            int a = Epoxy.freePort(), b = Epoxy.freePort();
+            Path cfg = EpoxyProcess.config("global\n    nbthread 1\n"
+                    + "defaults\n    mode http\n    option httplog\n"
+                    + "    timeout client 5s\n    timeout server 5s\n    timeout connect 2s\n"
+                    + "frontend shortfmt\n    bind 127.0.0.1:" + a + "\n    log stdout format short local0\n    default_backend app\n"
+                    + "frontend fivefmt\n    bind 127.0.0.1:" + b + "\n    log stdout format rfc5424 local1\n    default_backend app\n"
+                    + "backend app\n    server srv1 127.0.0.1:" + be.port() + "\n");
+            try (EpoxyProcess p = EpoxyProcess.start(List.of(), "-f", cfg.toString())) {
+                assertNotNull(p.awaitLine(p.stderr, "epoxy started", 20_000), "stderr " + p.stderr);
+                for (int port : new int[] {a, b})
+                    try (RawClient c = new RawClient(port)) {
+                        c.send("GET /f HTTP/1.1\r\nHost: a\r\n\r\n");
+                        assertEquals(200, c.read().status);
+                    }
+                // local0.info = 16*8+6 = 134, local1.info = 142
+                String s = p.awaitLine(p.stdout, " shortfmt app/srv1 ", 5000);
+                assertNotNull(s, "stdout " + p.stdout);
+                assertTrue(s.startsWith("<134>127.0.0.1:"), s);
+                String r = p.awaitLine(p.stdout, " fivefmt app/srv1 ", 5000);
+                assertNotNull(r, "stdout " + p.stdout);
+                assertTrue(r.matches("<142>1 \\d{4}-\\d\\d-\\d\\dT\\S+ \\S+ epoxy \\d+ - - 127\\.0\\.0\\.1:.*"), r);
+            }
+        }
+    }
 }
