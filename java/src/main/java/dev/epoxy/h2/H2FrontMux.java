@@ -247,8 +247,13 @@ public final class H2FrontMux extends H2Conn implements Stream.Origin {
         if (!dead) {
             if (!s.esSent && !s.rstSent && !s.rstReceived)
                 resetStream(s.id, H2Error.CANCEL); // response incomplete
-            else if (!s.esReceived && !s.rstSent && !s.rstReceived)
-                resetStream(s.id, H2Error.NO_ERROR); // full response sent; the rest of the request is not needed
+            else if (!s.esReceived && !s.rstSent && !s.rstReceived
+                    && !(s.expectedLength >= 0 && s.received == s.expectedLength))
+                // Full response sent; the rest of the request is not needed. Not when every byte
+                // the request announced has come: only its END_STREAM is in flight, and a reset
+                // then would make the client see an error for a request that completed (its
+                // late frames are ignored as those of a recently closed stream).
+                resetStream(s.id, H2Error.NO_ERROR);
         }
         remove(s);
         retire(s.rx);
