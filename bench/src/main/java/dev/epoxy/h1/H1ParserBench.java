@@ -30,7 +30,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 public class H1ParserBench {
     /** A typical browser navigation request: 11 header fields, ~600 bytes. */
-    static final String BROWSER_REQUEST = "GET /articles/2024/05/epoll-and-java.html?ref=home&page=2 HTTP/1.1\r\n"
+    public static final String BROWSER_REQUEST = "GET /articles/2024/05/epoll-and-java.html?ref=home&page=2 HTTP/1.1\r\n"
             + "Host: www.example.com\r\n"
             + "User-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:126.0) Gecko/20100101 Firefox/126.0\r\n"
             + "Accept: text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8\r\n"

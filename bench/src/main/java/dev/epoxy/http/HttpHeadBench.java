@@ -27,19 +27,7 @@ import org.openjdk.jmh.infra.Blackhole;
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class HttpHeadBench {
-    static final String REQUEST = "GET /articles/2024/05/epoll-and-java.html?ref=home&page=2 HTTP/1.1\r\n"
-            + "Host: www.example.com\r\n"
-            + "User-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:126.0) Gecko/20100101 Firefox/126.0\r\n"
-            + "Accept: text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8\r\n"
-            + "Accept-Language: en-US,en;q=0.5\r\n"
-            + "Accept-Encoding: gzip, deflate, br, zstd\r\n"
-            + "Referer: https://www.example.com/\r\n"
-            + "Connection: keep-alive\r\n"
-            + "Cookie: session=5f2b8c1d9e7a4f3b; theme=dark; _ga=GA1.2.1234567890.1716000000\r\n"
-            + "Upgrade-Insecure-Requests: 1\r\n"
-            + "Sec-Fetch-Dest: document\r\n"
-            + "Sec-Fetch-Mode: navigate\r\n"
-            + "\r\n";
+    static final String REQUEST = dev.epoxy.h1.H1ParserBench.BROWSER_REQUEST;
 
     private final HttpHead head = new HttpHead();
 
