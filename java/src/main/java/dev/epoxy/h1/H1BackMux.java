@@ -141,6 +141,11 @@ public final class H1BackMux implements Connection.Handler, Endpoint, BackendCon
             HttpHead h = ch.head;
             reqMethod = h.method();
             ConnectionPolicy.prepareRequest(h, mode);
+            if (ch.upgrade != null) {
+                // A protocol switch (WebSocket...): the server must see the hop-by-hop pair again.
+                h.set("Connection", "upgrade");
+                h.set("Upgrade", ch.upgrade);
+            }
             boolean chunked;
             if (ch.bodyless || h.bodyKind() == BodyKind.NONE && ch.eom && ch.pending() == 0) {
                 chunked = false;
@@ -199,6 +204,7 @@ public final class H1BackMux implements Connection.Handler, Endpoint, BackendCon
                     }
                     BodyKind kind = ch.head.bodyKind();
                     ch.headIn = true;
+                    ch.tunnel = status == 101 && sc.stream().req.upgrade != null;
                     ch.bodyless = kind == BodyKind.NONE;
                     ch.contentLength = kind == BodyKind.LENGTH ? ch.head.contentLength() : -1;
                     resBody.start(kind, ch.head.contentLength());
@@ -250,6 +256,13 @@ public final class H1BackMux implements Connection.Handler, Endpoint, BackendCon
 
     @Override
     public Connection conn() {
+        return conn;
+    }
+
+    @Override
+    public Connection handOver() {
+        sc = null;
+        dead = true; // never pooled: it now belongs to the tunnel
         return conn;
     }
 }

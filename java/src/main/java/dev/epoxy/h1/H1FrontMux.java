@@ -181,6 +181,8 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
         }
         requests++;
         clientWantsKeepAlive = ConnectionPolicy.wantsKeepAlive(req.head);
+        if (req.head.hasToken("Connection", "upgrade") && req.head.contains("Upgrade") && req.head.version() == 11)
+            req.upgrade = req.head.get("Upgrade");
         clientVersion = req.head.version();
         req.headIn = true;
         reqBody.start(req.head.bodyKind(), req.head.contentLength());
@@ -265,6 +267,17 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
     /** Framing and connection headers of a final response towards an HTTP/1.x client. */
     private void prepareResponse(HttpChannel ch) {
         HttpHead h = ch.head;
+        if (ch.tunnel) {
+            // 101: pass the switch on; the connection becomes a tunnel once the head is sent.
+            String up = h.get("Upgrade");
+            ConnectionPolicy.stripHopByHop(h);
+            h.set("Connection", "upgrade");
+            if (up != null)
+                h.set("Upgrade", up);
+            resBody.start(false);
+            keepAliveDecided = true;
+            return;
+        }
         if (ch.bodyless) {
             resBody.start(false);
         } else if (h.bodyKind() == BodyKind.LENGTH && ch.contentLength >= 0) {
@@ -314,6 +327,22 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
 
     @Override
     public Connection conn() {
+        return conn;
+    }
+
+    @Override
+    public Runnable onTunnelClose() {
+        return onClose;
+    }
+
+    @Override
+    public Connection handOver() {
+        stream = null;
+        idle.destroy();
+        owned.close();
+        Poller p = conn.poller();
+        fe.buffers.put(p, req.data);
+        fe.buffers.put(p, res.data);
         return conn;
     }
 

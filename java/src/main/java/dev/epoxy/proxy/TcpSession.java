@@ -7,7 +7,9 @@ import java.nio.ByteBuffer;
 
 /**
  * A {@code mode tcp} proxy session: one client connection, one server connection, bytes copied
- * both ways until both sides have closed, with half-closes passed through.
+ * both ways until both sides have closed, with half-closes passed through. The same relay
+ * carries an HTTP/1.1 connection after a protocol switch (101, e.g. WebSocket): see
+ * {@link #tunnel}.
  *
  * <p>Threading: everything runs on the client connection's poller thread (both connections'
  * I/O callbacks and the timer task). The server connection is confirmed only by its own I/O
@@ -27,6 +29,8 @@ public final class TcpSession implements Connection.Handler {
     private int retriesLeft;
     private long connExp, tarExp;
     private boolean connTimedOut, established, done;
+    /** A tcp-mode session writes a tcplog line; a tunnel after a 101 does not. */
+    private boolean logged = true;
     private final String clientAddr;
     private final int clientPort;
     private final long tAccept;
@@ -35,28 +39,49 @@ public final class TcpSession implements Connection.Handler {
     /** HAProxy's termination state: who ended the session and in which phase. */
     private char cause = '-', phase = '-';
 
-    private TcpSession(Poller p, int fd, Frontend fe, String addr, int port, Runnable onClose) {
+    private TcpSession(Poller p, Frontend fe, Backend be, Connection front, String addr, int port, Runnable onClose) {
         this.poller = p;
         this.clientAddr = addr;
         this.clientPort = port;
         this.tAccept = p.nowMs();
         this.fe = fe;
-        this.be = fe.tcpBackend();
+        this.be = be;
         this.onClose = onClose;
-        this.front = Connection.accepted(p, fd, fe.buffers, this);
+        this.front = front;
+        front.setHandler(this);
         this.task = new Task(p, this::run);
         this.retriesLeft = be == null ? 0 : be.retries;
     }
 
     /** Sets up an accepted client connection on the calling (owner) thread. */
     public static void start(Poller p, int fd, Frontend fe, String addr, int port, Runnable onClose) {
-        TcpSession s = new TcpSession(p, fd, fe, addr, port, onClose);
+        TcpSession s = new TcpSession(p, fe, fe.tcpBackend(), Connection.accepted(p, fd, fe.buffers, null), addr, port,
+                onClose);
         if (s.be == null || s.be.servers.isEmpty()) {
             s.close(true);
             return;
         }
         s.srv = s.be.pick();
         s.connect();
+        s.task.wakeup();
+    }
+
+    /**
+     * Relays bytes between two connections an HTTP exchange handed over after a protocol switch
+     * (101). Bytes already buffered on either side are delivered first. No log line: the HTTP
+     * log line of the 101 stands for the tunnel, as in HAProxy.
+     */
+    public static void tunnel(Poller p, Frontend fe, Backend be, Server srv, Connection front, Connection back,
+            Runnable onClose) {
+        TcpSession s = new TcpSession(p, fe, be, front, null, 0, onClose);
+        s.srv = srv;
+        s.back = back;
+        back.setHandler(s);
+        s.established = true;
+        s.tConnect = p.nowMs();
+        s.logged = false;
+        front.wantRecv();
+        back.wantRecv();
         s.task.wakeup();
     }
 
@@ -214,7 +239,7 @@ public final class TcpSession implements Connection.Handler {
         front.close();
         onClose.run();
         AccessLog log = fe.accessLog();
-        if (log != null)
+        if (log != null && logged)
             log.tcp(fe, be, srv, clientAddr, clientPort, tAccept, tConnect, poller.nowMs(), toClient, cause, phase, retries);
     }
 }

@@ -26,4 +26,17 @@ public interface Endpoint {
 
     /** The transport of this endpoint (for H2, the shared connection). */
     Connection conn();
+
+    /**
+     * Gives the connection up for a tunnel after a protocol switch (101): the endpoint stops
+     * handling it and will never close it. Null when this side cannot (HTTP/2).
+     */
+    default Connection handOver() {
+        return null;
+    }
+
+    /** What must run when a tunnel built on the handed-over connection ends (maxconn slots). */
+    default Runnable onTunnelClose() {
+        return () -> {};
+    }
 }

@@ -26,6 +26,10 @@ public final class HttpChannel {
     public boolean eomOut;
     /** The message carries no body at all (HEAD response, 204, 304, GET without length). */
     public boolean bodyless;
+    /** Request: the protocol the client asked to switch to ({@code Upgrade}), or null. */
+    public String upgrade;
+    /** Response: a 101 accepting that switch; after it the two connections become a tunnel. */
+    public boolean tunnel;
     /** Body bytes announced by the producer's framing, -1 when unknown (chunked or until close). */
     public long contentLength = -1;
     /** Body bytes produced and consumed so far, for logs and content-length checks. */
@@ -86,7 +90,8 @@ public final class HttpChannel {
     /** Ready for the next message of a keep-alive connection. */
     public void reset() {
         head.clear();
-        headIn = headOut = interim = eom = eomOut = bodyless = false;
+        headIn = headOut = interim = eom = eomOut = bodyless = tunnel = false;
+        upgrade = null;
         contentLength = -1;
         bytesIn = bytesOut = 0;
         data.clear();

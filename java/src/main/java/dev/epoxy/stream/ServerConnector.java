@@ -91,6 +91,17 @@ public final class ServerConnector {
             c.close(false);
     }
 
+    /** The server connection leaves the stream for a tunnel (after a 101); never pooled. */
+    dev.epoxy.conn.Connection handOver() {
+        BackendConn c = conn;
+        conn = null;
+        c.server().pools.released();
+        dev.epoxy.conn.Connection x = s.scb.ep.handOver();
+        s.scb.ep = null;
+        s.scb.setState(State.DIS);
+        return x;
+    }
+
     public BackendConn current() {
         return conn;
     }

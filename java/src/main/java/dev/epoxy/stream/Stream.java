@@ -9,6 +9,8 @@ import dev.epoxy.proxy.BackendConn;
 import dev.epoxy.proxy.Frontend;
 import dev.epoxy.proxy.LocalReply;
 import dev.epoxy.proxy.Server;
+import dev.epoxy.proxy.TcpSession;
+import dev.epoxy.conn.Connection;
 import dev.epoxy.stream.StreamConnector.State;
 
 /**
@@ -390,6 +392,19 @@ public final class Stream implements Runnable {
 
     private void finish() {
         end();
+        if (res.tunnel && scb.ep != null) {
+            // 101 sent: from now on the two connections only relay bytes (WebSocket and the like).
+            Connection back = connector.handOver();
+            Connection front = scf.ep.handOver();
+            if (front != null && back != null) {
+                TcpSession.tunnel(poller, fe, be, srv, front, back, scf.ep.onTunnelClose());
+                return;
+            }
+            if (back != null)
+                back.abort();
+            scf.ep.detach(false);
+            return;
+        }
         boolean reqDone = req.eom;
         if (scb.ep != null)
             connector.release(reqDone && res.eom);
