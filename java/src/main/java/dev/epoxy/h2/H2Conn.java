@@ -546,7 +546,10 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
                 throw new IllegalStateException(e); // we never credit beyond what was consumed
             }
         } else {
+            // No room now: keep it, and have the stream woken when room comes back, or the credit
+            // would wait for a drain that may never come (the peer is blocked on this window).
             s.pendingCredit += n;
+            s.wantOut = true;
         }
     }
 

@@ -102,10 +102,11 @@ final class H2Stream implements Endpoint {
         boolean progress = fresh;
         fresh = false;
         long drained = ch.bytesOut - creditedOut;
-        if (drained > 0 && !esReceived && (drained >= CREDIT_THRESHOLD || ch.pending() == 0)) {
+        if (!esReceived && (pendingCredit > 0 || drained > 0 && (drained >= CREDIT_THRESHOLD || ch.pending() == 0))) {
             creditedOut = ch.bytesOut;
-            credit((int) drained + pendingCredit);
+            int n = (int) drained + pendingCredit;
             pendingCredit = 0;
+            credit(n); // deferred again into pendingCredit if the output is still full
             mux.requestFlush();
         }
         return progress;
