@@ -33,7 +33,11 @@ public final class H1BackMux implements Connection.Handler, Endpoint, BackendCon
     private final H1BodyWriter reqBody = new H1BodyWriter();
     private StreamConnector sc;
     private HttpMethod reqMethod = HttpMethod.GET;
-    private boolean dead, failed, junk, keepAlive;
+    private boolean dead, failed, junk;
+    /** The current response lets the connection persist, decided from its head as parsed. */
+    private boolean serverKeepAlive;
+    /** The last exchange ended complete on a connection that persists. */
+    private boolean keepAlive;
     private long idleSince;
     private ConnectionMode mode = ConnectionMode.KEEP_ALIVE;
     /** Requests sent on this connection over its life. */
@@ -117,7 +121,7 @@ public final class H1BackMux implements Connection.Handler, Endpoint, BackendCon
     public Endpoint attach(StreamConnector sc) {
         this.sc = sc;
         this.mode = sc.stream().connMode();
-        failed = junk = keepAlive = false;
+        failed = junk = keepAlive = serverKeepAlive = false;
         parser.reset();
         return this;
     }
@@ -203,6 +207,8 @@ public final class H1BackMux implements Connection.Handler, Endpoint, BackendCon
                         return true;
                     }
                     BodyKind kind = ch.head.bodyKind();
+                    // Before the client side rewrites the head's framing and hop-by-hop fields.
+                    serverKeepAlive = ConnectionPolicy.serverKeepAlive(ch.head, mode);
                     ch.headIn = true;
                     ch.tunnel = status == 101 && sc.stream().req.upgrade != null;
                     ch.bodyless = kind == BodyKind.NONE;
@@ -225,7 +231,7 @@ public final class H1BackMux implements Connection.Handler, Endpoint, BackendCon
         if (!ch.eom)
             progress |= resBody.read(conn, ch);
         if (ch.eom && !failed)
-            keepAlive = ConnectionPolicy.serverKeepAlive(sc.stream().req.head, ch.head, mode);
+            keepAlive = serverKeepAlive;
         return progress;
     }
 

@@ -279,6 +279,7 @@ public final class H1Parser {
         }
         BodyFraming.Error e = BodyFraming.request(h);
         if (e != null) return fail(e.requestStatus, e.message, 0);
+        h.freezePersistence();
         return n;
     }
 
@@ -310,6 +311,7 @@ public final class H1Parser {
         if (p < 0) return p;
         BodyFraming.Error e = BodyFraming.response(h, reqMethod == null ? HttpMethod.GET : reqMethod);
         if (e != null) return fail(BodyFraming.BAD_RESPONSE_STATUS, e.message, 0);
+        h.freezePersistence();
         return n;
     }
 

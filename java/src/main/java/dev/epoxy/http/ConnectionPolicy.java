@@ -13,13 +13,11 @@ public final class ConnectionPolicy {
     }
 
     /**
-     * What the sender of this head asks for: HTTP/1.1 persists unless "Connection: close";
-     * HTTP/1.0 persists only with "Connection: keep-alive".
+     * What the sender of this head asked for when it was parsed: HTTP/1.1 persists unless
+     * "Connection: close"; HTTP/1.0 persists only with "Connection: keep-alive".
      */
     public static boolean wantsKeepAlive(HttpHead h) {
-        if (h.hasToken("Connection", "close")) return false;
-        if (h.version() == 10) return h.hasToken("Connection", "keep-alive");
-        return true;
+        return h.persistent();
     }
 
     /**
@@ -35,9 +33,10 @@ public final class ConnectionPolicy {
 
     /**
      * Whether the server connection may be reused after this exchange: only in keep-alive mode,
-     * if the server agreed and the response body ends on its own.
+     * if the server agreed and the response body ends on its own. Call it on the response head as
+     * parsed, before the client side rewrites its framing.
      */
-    public static boolean serverKeepAlive(HttpHead req, HttpHead resp, ConnectionMode mode) {
+    public static boolean serverKeepAlive(HttpHead resp, ConnectionMode mode) {
         if (mode != ConnectionMode.KEEP_ALIVE) return false;
         if (!wantsKeepAlive(resp)) return false;
         return selfDelimited(resp);

@@ -44,6 +44,7 @@ public final class HttpHead {
 
     private BodyKind bodyKind = BodyKind.NONE;
     private long contentLength = -1;
+    private boolean persistent = true;
 
     // Strings materialised on demand; dropped whenever the underlying range changes.
     private String methodStr;
@@ -69,6 +70,7 @@ public final class HttpHead {
         status = 0;
         bodyKind = BodyKind.NONE;
         contentLength = -1;
+        persistent = true;
         methodStr = null;
         targetStr = null;
     }
@@ -166,6 +168,21 @@ public final class HttpHead {
     // ------------------------------------------------------------------ body framing
 
     /** Body delimitation decided by {@link BodyFraming} (or set by a mux). */
+    /**
+     * Whether the sender asked to keep its connection open, as the message arrived (HAProxy's
+     * H1_MF_CONN_* flags): fixed by {@link #freezePersistence()} when the head is parsed, so that
+     * rewriting the fields and the version for the other side never changes it. True for a head
+     * that was built rather than parsed.
+     */
+    public boolean persistent() {
+        return persistent;
+    }
+
+    /** Records from the Connection field and the version whether the sender wants persistence. */
+    public void freezePersistence() {
+        persistent = !hasToken("Connection", "close") && (version != 10 || hasToken("Connection", "keep-alive"));
+    }
+
     public BodyKind bodyKind() {
         return bodyKind;
     }

@@ -9,6 +9,7 @@ class ConnectionPolicyTest {
         HttpHead h = new HttpHead();
         h.setRequestLine("GET", "/", version);
         for (int i = 0; i < headers.length; i += 2) h.add(headers[i], headers[i + 1]);
+        h.freezePersistence();
         return h;
     }
 
@@ -17,6 +18,7 @@ class ConnectionPolicyTest {
         h.setStatusLine(200, "OK", version);
         for (int i = 0; i < headers.length; i += 2) h.add(headers[i], headers[i + 1]);
         h.setBody(kind, kind == BodyKind.LENGTH ? 10 : -1);
+        h.freezePersistence();
         return h;
     }
 
@@ -32,6 +34,23 @@ class ConnectionPolicyTest {
     }
 
     @Test
+    void persistenceIsWhatTheSenderAskedEvenAfterTheHeadIsRewrittenForTheOtherSide() {
+        HttpHead resp = resp(11, BodyKind.LENGTH, "Connection", "close");
+        ConnectionPolicy.prepareResponse(resp, 11, true); // strips the server's Connection: close
+        assertFalse(resp.contains("Connection"));
+        assertFalse(ConnectionPolicy.wantsKeepAlive(resp));
+        assertFalse(ConnectionPolicy.serverKeepAlive(resp, ConnectionMode.KEEP_ALIVE));
+
+        HttpHead old = resp(10, BodyKind.LENGTH);
+        old.setVersion(11); // the client side speaks HTTP/1.1
+        assertFalse(ConnectionPolicy.wantsKeepAlive(old));
+
+        HttpHead req = req(11, "Connection", "close");
+        ConnectionPolicy.prepareRequest(req, ConnectionMode.KEEP_ALIVE);
+        assertFalse(ConnectionPolicy.wantsKeepAlive(req));
+    }
+
+    @Test
     void perSideDecisions() {
         HttpHead r11 = req(11);
         HttpHead len = resp(11, BodyKind.LENGTH);
@@ -39,32 +58,32 @@ class ConnectionPolicyTest {
         HttpHead untilClose = resp(11, BodyKind.UNTIL_CLOSE);
 
         assertTrue(ConnectionPolicy.clientKeepAlive(r11, len, ConnectionMode.KEEP_ALIVE));
-        assertTrue(ConnectionPolicy.serverKeepAlive(r11, len, ConnectionMode.KEEP_ALIVE));
+        assertTrue(ConnectionPolicy.serverKeepAlive(len, ConnectionMode.KEEP_ALIVE));
 
         // The server closing does not close the client side.
         assertTrue(ConnectionPolicy.clientKeepAlive(r11, srvClose, ConnectionMode.KEEP_ALIVE));
-        assertFalse(ConnectionPolicy.serverKeepAlive(r11, srvClose, ConnectionMode.KEEP_ALIVE));
+        assertFalse(ConnectionPolicy.serverKeepAlive(srvClose, ConnectionMode.KEEP_ALIVE));
 
         // The client closing does not close the server side.
         HttpHead clientClose = req(11, "Connection", "close");
         assertFalse(ConnectionPolicy.clientKeepAlive(clientClose, len, ConnectionMode.KEEP_ALIVE));
-        assertTrue(ConnectionPolicy.serverKeepAlive(clientClose, len, ConnectionMode.KEEP_ALIVE));
+        assertTrue(ConnectionPolicy.serverKeepAlive(len, ConnectionMode.KEEP_ALIVE));
 
         // A close-delimited body ends both.
         assertFalse(ConnectionPolicy.clientKeepAlive(r11, untilClose, ConnectionMode.KEEP_ALIVE));
-        assertFalse(ConnectionPolicy.serverKeepAlive(r11, untilClose, ConnectionMode.KEEP_ALIVE));
+        assertFalse(ConnectionPolicy.serverKeepAlive(untilClose, ConnectionMode.KEEP_ALIVE));
 
         // Modes.
         assertTrue(ConnectionPolicy.clientKeepAlive(r11, len, ConnectionMode.HTTP_SERVER_CLOSE));
-        assertFalse(ConnectionPolicy.serverKeepAlive(r11, len, ConnectionMode.HTTP_SERVER_CLOSE));
+        assertFalse(ConnectionPolicy.serverKeepAlive(len, ConnectionMode.HTTP_SERVER_CLOSE));
         assertFalse(ConnectionPolicy.clientKeepAlive(r11, len, ConnectionMode.HTTP_CLOSE));
-        assertFalse(ConnectionPolicy.serverKeepAlive(r11, len, ConnectionMode.HTTP_CLOSE));
+        assertFalse(ConnectionPolicy.serverKeepAlive(len, ConnectionMode.HTTP_CLOSE));
 
         // HTTP/1.0 on either side.
         assertFalse(ConnectionPolicy.clientKeepAlive(req(10), len, ConnectionMode.KEEP_ALIVE));
         assertTrue(ConnectionPolicy.clientKeepAlive(req(10, "Connection", "keep-alive"), len, ConnectionMode.KEEP_ALIVE));
-        assertFalse(ConnectionPolicy.serverKeepAlive(r11, resp(10, BodyKind.LENGTH), ConnectionMode.KEEP_ALIVE));
-        assertTrue(ConnectionPolicy.serverKeepAlive(r11, resp(10, BodyKind.LENGTH, "Connection", "keep-alive"),
+        assertFalse(ConnectionPolicy.serverKeepAlive(resp(10, BodyKind.LENGTH), ConnectionMode.KEEP_ALIVE));
+        assertTrue(ConnectionPolicy.serverKeepAlive(resp(10, BodyKind.LENGTH, "Connection", "keep-alive"),
                 ConnectionMode.KEEP_ALIVE));
 
         HttpHead upgrade = new HttpHead();
