@@ -38,6 +38,8 @@ final class ConfigChecker {
                 diag.error(p.where(), "frontend '" + p.name() + "' has no 'bind' directive");
             }
             for (BindConfig bind : p.binds()) {
+                if (bind.port() == 0)
+                    continue; // every port-0 bind gets a port of its own
                 String key = Addresses.canonicalKey(bind.host(), bind.port());
                 BindConfig first = bound.putIfAbsent(key, bind);
                 if (first != null) {
@@ -63,6 +65,13 @@ final class ConfigChecker {
                 tcpMode(p);
             }
             timeouts(p);
+            for (ReplyRule r : p.redirects()) {
+                // The reply is built whole in one buffer, as HAProxy does.
+                if (r.type() == ReplyRule.Type.RETURN && r.value() != null
+                        && r.value().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > global.bufsize() / 2)
+                    diag.error(r.where(), "'http-request return' payload is larger than half of tune.bufsize ("
+                            + global.bufsize() + ")");
+            }
         }
         return proxies;
     }
@@ -119,7 +128,7 @@ final class ConfigChecker {
                         + s.name() + "' in tcp mode");
             }
         }
-        for (RedirectRule r : p.redirects()) {
+        for (ReplyRule r : p.redirects()) {
             diag.error(r.where(), "redirect rules need 'mode http' but " + p.kind().keyword() + " '" + p.name()
                     + "' is in tcp mode");
         }

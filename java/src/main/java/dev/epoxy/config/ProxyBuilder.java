@@ -70,8 +70,8 @@ final class ProxyBuilder {
     final List<BindConfig> binds = new ArrayList<>();
     final List<ServerConfig> servers = new ArrayList<>();
     final Map<String, Acl> acls = new LinkedHashMap<>();
-    final List<RedirectRule> httpRequestRedirects = new ArrayList<>();
-    final List<RedirectRule> redirects = new ArrayList<>();
+    final List<ReplyRule> httpRequestRedirects = new ArrayList<>();
+    final List<ReplyRule> redirects = new ArrayList<>();
     final List<UseBackendRule> useBackends = new ArrayList<>();
 
     /** Names of ACLs whose definition failed: uses are not reported a second time. */
@@ -149,7 +149,7 @@ final class ProxyBuilder {
                 resolvedLogs.add(l);
             }
         }
-        List<RedirectRule> allRedirects = new ArrayList<>(httpRequestRedirects);
+        List<ReplyRule> allRedirects = new ArrayList<>(httpRequestRedirects);
         allRedirects.addAll(redirects);
         return new ProxyConfig(name, kind, where, mode, List.copyOf(binds), List.copyOf(servers), t,
                 Collections.unmodifiableSet(EnumSet.copyOf(options)), reuse, retries,

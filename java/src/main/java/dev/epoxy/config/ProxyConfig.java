@@ -18,7 +18,7 @@ import java.util.Set;
 public record ProxyConfig(String name, ProxyKind kind, String where, Mode mode, List<BindConfig> binds,
                           List<ServerConfig> servers, Timeouts timeouts, Set<ProxyOption> options,
                           ReuseMode reuse, int retries, Set<RetryOn> retryOn, Balance balance, int maxconn,
-                          List<LogTarget> logs, List<RedirectRule> redirects, List<UseBackendRule> useBackends,
+                          List<LogTarget> logs, List<ReplyRule> redirects, List<UseBackendRule> useBackends,
                           String defaultBackend) {
 
     public static final int DEFAULT_RETRIES = 3;

@@ -450,19 +450,68 @@ final class ProxyKeywords {
         }
         String action = l.word(1);
         if (action == null) {
-            diag.error(l.where(), "'http-request' expects an action (Epoxy supports 'redirect')");
+            diag.error(l.where(), "'http-request' expects an action (Epoxy supports 'redirect' and 'return')");
+            return;
+        }
+        if (action.equals("return")) {
+            httpReturn(l, p);
             return;
         }
         if (!action.equals("redirect")) {
-            diag.error(l.where(), "'http-request " + action + "' is not supported by Epoxy (only 'http-request redirect')");
+            diag.error(l.where(), "'http-request " + action
+                    + "' is not supported by Epoxy (only 'http-request redirect' and 'http-request return')");
             return;
         }
         redirect(l, p, 2, true);
     }
 
+    /** {@code http-request return [status C] [content-type T] [string S] [if|unless cond]}. */
+    private void httpReturn(Line l, ProxyBuilder p) {
+        int status = 200;
+        String type = null;
+        String body = null;
+        Condition cond = Condition.ALWAYS;
+        for (int i = 2; i < l.size(); i += 2) {
+            String w = l.word(i);
+            if (w.equals("if") || w.equals("unless")) {
+                cond = acls.parseCondition(l, i, p);
+                if (cond == null)
+                    return;
+                break;
+            }
+            String v = l.word(i + 1);
+            if (v == null) {
+                diag.error(l.where(), "'http-request return " + w + "' expects a value");
+                return;
+            }
+            switch (w) {
+                case "status": {
+                    long n = Units.parseUnsigned(v, 999);
+                    if (n < 200 || n > 599) {
+                        diag.error(l.where(), "'http-request return': status code must be between 200 and 599 (got '" + v + "')");
+                        return;
+                    }
+                    status = (int) n;
+                    break;
+                }
+                case "content-type": type = v; break;
+                case "string": body = v; break;
+                default:
+                    diag.error(l.where(), "'http-request return' option '" + w
+                            + "' is not supported by Epoxy (only 'status', 'content-type' and 'string')");
+                    return;
+            }
+        }
+        if (body != null && !body.isEmpty() && type == null) {
+            diag.error(l.where(), "'http-request return': a content type must be defined when non-empty payload is configured");
+            return;
+        }
+        addHttpRequestRule(l, p, new ReplyRule(ReplyRule.Type.RETURN, body, status, false, cond, l.where(), type));
+    }
+
     private void redirect(Line l, ProxyBuilder p, int start, boolean httpRequest) {
         String what = httpRequest ? "http-request redirect" : "redirect";
-        RedirectRule.Type type = null;
+        ReplyRule.Type type = null;
         String value = null;
         int code = 302;
         boolean dropQuery = false;
@@ -495,7 +544,7 @@ final class ProxyKeywords {
                                 + "') are not supported by Epoxy");
                         return;
                     }
-                    type = RedirectRule.Type.valueOf(w.toUpperCase(java.util.Locale.ROOT));
+                    type = ReplyRule.Type.valueOf(w.toUpperCase(java.util.Locale.ROOT));
                     value = v;
                     i += 2;
                     break;
@@ -531,20 +580,24 @@ final class ProxyKeywords {
             diag.error(l.where(), "'" + what + "' expects 'location', 'prefix' or 'scheme' followed by a value");
             return;
         }
-        RedirectRule rule = new RedirectRule(type, value, code, dropQuery, cond, l.where());
+        ReplyRule rule = new ReplyRule(type, value, code, dropQuery, cond, l.where());
         if (httpRequest) {
-            if (!p.useBackends.isEmpty()) {
-                diag.warn(l.where(), "a 'http-request' rule placed after a 'use_backend' rule will still be processed before.");
-            } else if (!p.redirects.isEmpty()) {
-                diag.warn(l.where(), "a 'http-request' rule placed after a 'redirect' rule will still be processed before.");
-            }
-            p.httpRequestRedirects.add(rule);
+            addHttpRequestRule(l, p, rule);
         } else {
             if (!p.useBackends.isEmpty()) {
                 diag.warn(l.where(), "a 'redirect' rule placed after a 'use_backend' rule will still be processed before.");
             }
             p.redirects.add(rule);
         }
+    }
+
+    private void addHttpRequestRule(Line l, ProxyBuilder p, ReplyRule rule) {
+        if (!p.useBackends.isEmpty()) {
+            diag.warn(l.where(), "a 'http-request' rule placed after a 'use_backend' rule will still be processed before.");
+        } else if (!p.redirects.isEmpty()) {
+            diag.warn(l.where(), "a 'http-request' rule placed after a 'redirect' rule will still be processed before.");
+        }
+        p.httpRequestRedirects.add(rule);
     }
 
     private void httpReuse(Line l, ProxyBuilder p) {

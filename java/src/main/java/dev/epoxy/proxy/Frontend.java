@@ -2,7 +2,7 @@ package dev.epoxy.proxy;
 
 import dev.epoxy.config.ProxyConfig;
 import dev.epoxy.config.ProxyOption;
-import dev.epoxy.config.RedirectRule;
+import dev.epoxy.config.ReplyRule;
 import dev.epoxy.config.UseBackendRule;
 import dev.epoxy.conn.BufferPool;
 import dev.epoxy.http.ConnectionMode;
@@ -25,7 +25,7 @@ public final class Frontend {
     private final ConnectionMode mode;
     /** {@code option forwardfor}, {@code option http-buffer-request}, {@code option dontlognull}. */
     public final boolean forwardFor, bufferRequest, dontLogNull;
-    private final List<RedirectRule> redirects;
+    private final List<ReplyRule> redirects;
     private final List<UseBackendRule> useBackends;
     private final List<Backend> useBackendTargets = new ArrayList<>();
     private final Backend defaultBackend;
@@ -67,8 +67,8 @@ public final class Frontend {
     }
 
     /** The first matching redirect rule, or null. */
-    public RedirectRule redirect(HttpHead h) {
-        for (RedirectRule r : redirects) {
+    public ReplyRule redirect(HttpHead h) {
+        for (ReplyRule r : redirects) {
             if (r.condition() == null || r.condition().matches(h.path(), h::get))
                 return r;
         }

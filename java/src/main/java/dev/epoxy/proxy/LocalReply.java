@@ -1,12 +1,12 @@
 package dev.epoxy.proxy;
 
-import dev.epoxy.config.RedirectRule;
+import dev.epoxy.config.ReplyRule;
 import dev.epoxy.http.BodyKind;
 import dev.epoxy.http.HttpHead;
 import dev.epoxy.http.HttpStatus;
 import dev.epoxy.stream.HttpChannel;
 
-/** Responses Epoxy produces itself: redirects and HAProxy's default error pages. */
+/** Responses Epoxy produces itself: redirects, {@code http-request return} and HAProxy's error pages. */
 public final class LocalReply {
     private LocalReply() {}
 
@@ -15,9 +15,13 @@ public final class LocalReply {
      * empty, carries "cache-control: no-cache" and keeps the client connection alive.
      */
     public static boolean redirect(Frontend fe, HttpHead req, HttpChannel res) {
-        RedirectRule r = fe.redirect(req);
+        ReplyRule r = fe.redirect(req);
         if (r == null)
             return false;
+        if (r.type() == ReplyRule.Type.RETURN) {
+            answer(r, res);
+            return true;
+        }
         HttpHead h = res.head;
         h.setStatusLine(r.code(), r.reason(), 11);
         h.add("content-length", "0");
@@ -29,6 +33,23 @@ public final class LocalReply {
         res.headIn = true;
         res.eom = true;
         return true;
+    }
+
+    /** {@code http-request return}: the rule's status, and its body with its content type. */
+    private static void answer(ReplyRule r, HttpChannel res) {
+        byte[] body = r.value() == null ? new byte[0] : r.value().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        HttpHead h = res.head;
+        h.setStatusLine(r.code(), r.reason(), 11);
+        h.add("content-length", Integer.toString(body.length));
+        if (r.contentType() != null)
+            h.add("content-type", r.contentType());
+        h.setBody(BodyKind.LENGTH, body.length);
+        res.contentLength = body.length;
+        res.data.put(body);
+        res.bytesIn = body.length;
+        res.bodyless = body.length == 0;
+        res.headIn = true;
+        res.eom = true;
     }
 
     /** Fills {@code res} with HAProxy's error page for {@code status}. */

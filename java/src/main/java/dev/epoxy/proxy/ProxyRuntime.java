@@ -122,6 +122,7 @@ public final class ProxyRuntime implements AutoCloseable {
                 Listener l = new Listener(resolve(b.host(), b.port(), b.where()), pollers, acceptor, global, local);
                 l.start();
                 ls.add(l);
+                LOG.debug("{} '{}' listening on {}:{}", p.kind().keyword(), p.name(), b.host(), l.port());
             }
             listeners.put(p.name(), ls);
         }

@@ -186,7 +186,7 @@ class ConfigErrorsTest {
     @Test
     void binds() {
         rejectsIn("frontend fe", "bind 127.0.0.1:70000", "'bind' : invalid port '70000'");
-        rejectsIn("frontend fe", "bind 127.0.0.1:0", "'bind' : invalid port '0'");
+        rejectsIn("frontend fe", "bind 127.0.0.1:-1", "'bind' : invalid port '-1'");
         rejectsIn("frontend fe", "bind 127.0.0.1", "'bind' : missing port in '127.0.0.1'");
         rejectsIn("frontend fe", "bind 127.0.0.1:", "'bind' : missing port in '127.0.0.1:'");
         rejectsIn("frontend fe", "bind 127.0.0.1:80-90", "'bind' : port ranges are not supported ('80-90')");
@@ -245,8 +245,15 @@ class ConfigErrorsTest {
         rejectsIn("frontend fe", "redirect location / now", "'redirect' expects 'code', 'prefix', 'location', 'scheme' or 'drop-query' (got 'now')");
         rejectsIn("frontend fe", "redirect location /%[path]",
                 "'redirect location' : log-format values ('%' in '/%[path]') are not supported by Epoxy");
-        rejectsIn("frontend fe", "http-request deny", "'http-request deny' is not supported by Epoxy (only 'http-request redirect')");
-        rejectsIn("frontend fe", "http-request", "'http-request' expects an action (Epoxy supports 'redirect')");
+        rejectsIn("frontend fe", "http-request deny",
+                "'http-request deny' is not supported by Epoxy (only 'http-request redirect' and 'http-request return')");
+        rejectsIn("frontend fe", "http-request", "'http-request' expects an action (Epoxy supports 'redirect' and 'return')");
+        rejectsIn("frontend fe", "http-request return string hi",
+                "'http-request return': a content type must be defined when non-empty payload is configured");
+        rejectsIn("frontend fe", "http-request return status 99", "'http-request return': status code must be between 200 and 599 (got '99')");
+        rejectsIn("frontend fe", "http-request return status", "'http-request return status' expects a value");
+        rejectsIn("frontend fe", "http-request return file /x",
+                "'http-request return' option 'file' is not supported by Epoxy (only 'status', 'content-type' and 'string')");
         rejectsIn("frontend fe", "http-request redirect", "'http-request redirect' expects 'location', 'prefix' or 'scheme' followed by a value");
     }
 

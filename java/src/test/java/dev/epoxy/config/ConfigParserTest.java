@@ -267,16 +267,16 @@ class ConfigParserTest {
                 "    http-request redirect scheme https code 301 unless { hdr(x-forwarded-proto) -i https }",
                 "    redirect code 303 location /elsewhere",
                 "    redirect location /"));
-        List<RedirectRule> r = c.frontend("fe").redirects();
+        List<ReplyRule> r = c.frontend("fe").redirects();
         assertEquals(4, r.size());
-        assertEquals(RedirectRule.Type.SCHEME, r.get(0).type(), "http-request rules run before redirect rules");
+        assertEquals(ReplyRule.Type.SCHEME, r.get(0).type(), "http-request rules run before redirect rules");
         assertEquals("https", r.get(0).value());
         assertEquals(301, r.get(0).code());
         assertTrue(r.get(0).condition().unless());
         assertEquals("t.cfg:9", r.get(0).where());
-        assertEquals(new RedirectRule(RedirectRule.Type.PREFIX, "http://x.example", 308, true, r.get(1).condition(),
+        assertEquals(new ReplyRule(ReplyRule.Type.PREFIX, "http://x.example", 308, true, r.get(1).condition(),
                 "t.cfg:8"), r.get(1));
-        assertEquals(RedirectRule.Type.LOCATION, r.get(2).type());
+        assertEquals(ReplyRule.Type.LOCATION, r.get(2).type());
         assertEquals(303, r.get(2).code());
         assertEquals("/elsewhere", r.get(2).value());
         assertEquals(302, r.get(3).code());

@@ -109,12 +109,18 @@ class ExamplesTest {
         assertEquals(List.of(), c.warnings());
         assertEquals(3, c.global().nbthread());
         ProxyConfig fe = c.frontend("fe");
-        assertEquals(List.of(new BindConfig("127.0.0.1", 8080, false, examples().resolve("quickstart.cfg") + ":9")), fe.binds());
+        assertEquals(List.of(new BindConfig("127.0.0.1", 8080, false, examples().resolve("quickstart.cfg") + ":15")), fe.binds());
         assertEquals("be", fe.defaultBackend());
         assertEquals(new Timeouts(5000, 10000, 2000, 0, 0, 0, 0, 0, 0), fe.timeouts());
         ProxyConfig be = c.backend("be");
         assertEquals(List.of("s1"), be.servers().stream().map(ServerConfig::name).toList());
         assertEquals(8081, be.servers().get(0).port());
+        ProxyConfig app = c.frontend("app");
+        assertEquals(8081, app.binds().get(0).port(), "the server of 'be' answers locally");
+        assertEquals(ReplyRule.Type.RETURN, app.redirects().get(0).type());
+        assertEquals(200, app.redirects().get(0).code());
+        assertEquals("text/plain", app.redirects().get(0).contentType());
+        assertTrue(app.redirects().get(0).value().endsWith(".\n"), "a double-quoted \\n is a newline");
         ProxyConfig r = c.frontend("r");
         assertEquals(ProxyKind.LISTEN, r.kind());
         assertEquals(8090, r.binds().get(0).port());
@@ -143,7 +149,7 @@ class ExamplesTest {
         assertEquals(8002, b.binds().get(0).port());
         assertEquals(1, b.timeouts().httpKeepAlive(), "'timeout http-keep-alive 1  # one ms'");
         assertEquals(5000, b.timeouts().client());
-        assertEquals(RedirectRule.Type.LOCATION, b.redirects().get(0).type());
+        assertEquals(ReplyRule.Type.LOCATION, b.redirects().get(0).type());
     }
 
     @Test

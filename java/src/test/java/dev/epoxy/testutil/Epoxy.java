@@ -22,6 +22,11 @@ public final class Epoxy implements AutoCloseable {
         return new Epoxy(rt);
     }
 
+    /** The port of a frontend's first bind; bind port 0 in the test config and read it back here. */
+    public int port(String frontend) throws IOException {
+        return rt.port(frontend, 0);
+    }
+
     /** A loopback port that was free a moment ago (the kernel does not hand it out again at once). */
     public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

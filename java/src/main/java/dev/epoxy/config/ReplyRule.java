@@ -1,11 +1,17 @@
 package dev.epoxy.config;
 
 /**
- * A {@code redirect} (or {@code http-request redirect}) rule. {@code code} is 301, 302 (default),
- * 303, 307 or 308. {@code where} is the rule's {@code file:line}.
+ * A rule under which Epoxy answers a request itself: {@code redirect} and {@code http-request
+ * redirect} (code 301, 302 by default, 303, 307 or 308; the value makes the location), or
+ * {@code http-request return} (code is the status, value the body, contentType its type).
+ * {@code where} is the rule's {@code file:line}.
  */
-public record RedirectRule(Type type, String value, int code, boolean dropQuery, Condition condition,
-                           String where) {
+public record ReplyRule(Type type, String value, int code, boolean dropQuery, Condition condition,
+                        String where, String contentType) {
+
+    public ReplyRule(Type type, String value, int code, boolean dropQuery, Condition condition, String where) {
+        this(type, value, code, dropQuery, condition, where, null);
+    }
 
     public enum Type {
         /** Location is the value, as is. */
@@ -13,7 +19,9 @@ public record RedirectRule(Type type, String value, int code, boolean dropQuery,
         /** Location is the value followed by the request's path and query ("/" adds nothing). */
         PREFIX,
         /** Location is value "://" host, then the request's path and query. */
-        SCHEME
+        SCHEME,
+        /** Not a redirect: {@code http-request return}, a status with an optional body. */
+        RETURN
     }
 
     /**
@@ -50,6 +58,8 @@ public record RedirectRule(Type type, String value, int code, boolean dropQuery,
 
     /** The reason phrase for {@link #code()}. */
     public String reason() {
+        if (type == Type.RETURN)
+            return dev.epoxy.http.HttpStatus.reason(code);
         switch (code) {
             case 301: return "Moved Permanently";
             case 303: return "See Other";
