@@ -108,9 +108,31 @@ public final class FdTestSupport {
 
     /** A fresh socketpair whose first end has number want (the kernel reuses the lowest free number). */
     public static int[] socketpairOn(int want) {
-        int[] sp = Sys.socketpair();
-        if (sp[1] == want) sp = new int[] {sp[1], sp[0]};
-        assertEquals(want, sp[0], "fd number " + want + " was not reused by the kernel");
-        return sp;
+        // The kernel hands out the lowest free number, but other JVM threads (a previous test's
+        // server threads, process reapers, class loading) open and close files meanwhile: a lower
+        // number freed by them comes first, and one of their files may hold `want` for a moment.
+        // So: keep every lower number we are given until `want` comes; when a higher one comes,
+        // `want` is taken right now, so give the pair back and try again a little later.
+        java.util.List<Integer> held = new java.util.ArrayList<>();
+        long end = System.currentTimeMillis() + WAIT_MS;
+        try {
+            while (true) {
+                int[] sp = Sys.socketpair();
+                if (sp[1] == want) sp = new int[] {sp[1], sp[0]};
+                if (sp[0] == want) return sp;
+                if (Math.max(sp[0], sp[1]) < want) {
+                    held.add(sp[0]);
+                    held.add(sp[1]);
+                    continue;
+                }
+                Sys.epoxy_close(sp[0]);
+                Sys.epoxy_close(sp[1]);
+                if (System.currentTimeMillis() > end)
+                    fail("fd number " + want + " stayed taken by another file for " + WAIT_MS + " ms");
+                Thread.yield();
+            }
+        } finally {
+            for (int fd : held) Sys.epoxy_close(fd);
+        }
     }
 }
