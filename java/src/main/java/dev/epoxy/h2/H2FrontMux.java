@@ -128,8 +128,7 @@ public final class H2FrontMux extends H2Conn implements Stream.Origin {
         }
         long exp = conn.lastActivity + t;
         if (conn.poller().nowMs() >= exp) {
-            goAway(H2Error.NO_ERROR, "idle timeout");
-            kill();
+            goAway(H2Error.NO_ERROR, "idle timeout"); // no stream open: closes once it is delivered
             return;
         }
         idle.expireAt(exp);
