@@ -245,7 +245,9 @@ public final class H2FrontMux extends H2Conn implements Stream.Origin {
     void streamDetached(H2Stream s) {
         if (!dead) {
             if (!s.esSent && !s.rstSent && !s.rstReceived)
-                resetStream(s.id, H2Error.CANCEL); // response incomplete
+                // Response incomplete. REFUSED_STREAM only when nothing of it was sent and the
+                // proxy knows the request may be retried (RFC 9113 §8.7); else CANCEL.
+                resetStream(s.id, s.refused && s.tx != null && !s.tx.headOut ? H2Error.REFUSED_STREAM : H2Error.CANCEL);
             else if (!s.esReceived && !s.rstSent && !s.rstReceived
                     && !(s.expectedLength >= 0 && s.received == s.expectedLength))
                 // Full response sent; the rest of the request is not needed. Not when every byte
@@ -312,6 +314,11 @@ public final class H2FrontMux extends H2Conn implements Stream.Origin {
     @Override
     public boolean firstRequest() {
         return false;
+    }
+
+    @Override
+    public boolean canRefuse() {
+        return true;
     }
 
     @Override

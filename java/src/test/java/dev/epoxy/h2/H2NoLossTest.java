@@ -162,7 +162,7 @@ class H2NoLossTest {
                 c.data(3, new byte[2 << 20], true);
                 c.expect(e -> e.startsWith("END 3"), 10_000);
                 assertEquals("len=" + (2 << 20), c.body(3), path);
-                up.join(15_000);
+                up.interrupt(); // its window never comes back once the stream is reset: the client stops
             }
         }
     }
