@@ -222,11 +222,20 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
         afterIo();
     }
 
+    /** RST_STREAM frames that found no output room; sent first once room comes back. */
+    private ByteBuffer rstBacklog;
+
     /** Flushes the output; when room came back, resumes reading and wakes streams that waited for it. */
     protected void flushOut() {
         if (dead)
             return;
         conn.flush();
+        if (rstBacklog != null && !conn.has(Connection.ERROR) && conn.out.remaining() >= rstBacklog.position()) {
+            rstBacklog.flip();
+            conn.out.put(rstBacklog);
+            rstBacklog = null;
+            conn.flush();
+        }
         if (conn.has(Connection.ERROR)) {
             kill();
             return;
@@ -285,8 +294,21 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
     protected void resetStream(int id, H2Error code) {
         if (dead)
             return;
-        if (outputRoom(H2Frame.HEADER_LENGTH + 4))
+        if (outputRoom(H2Frame.HEADER_LENGTH + 4)) {
             FrameWriter.writeRstStream(conn.out, id, code);
+        } else {
+            // Never dropped: a stream we stop reading must be reset, or a peer still sending on
+            // it waits for stream credit forever (its deferred credit dies with the stream).
+            if (rstBacklog == null)
+                rstBacklog = ByteBuffer.allocate(1024).order(java.nio.ByteOrder.BIG_ENDIAN);
+            if (rstBacklog.remaining() < H2Frame.HEADER_LENGTH + 4) {
+                ByteBuffer b = ByteBuffer.allocate(rstBacklog.capacity() * 2).order(java.nio.ByteOrder.BIG_ENDIAN);
+                rstBacklog.flip();
+                rstBacklog = b.put(rstBacklog);
+            }
+            FrameWriter.writeRstStream(rstBacklog, id, code);
+            requestFlush();
+        }
         checkReserve();
         H2Stream s = streams.get(id);
         if (s != null)

@@ -241,6 +241,16 @@ public final class H2FrontMux extends H2Conn implements Stream.Origin {
         return writeHeaderBlock(s.id, endStream);
     }
 
+    /**
+     * Flow-control rule for a stream the proxy is done with: its receive credit, deferred
+     * ({@code pendingCredit}) or not yet due, is never sent, because the stream is reset here
+     * (CANCEL, REFUSED_STREAM or NO_ERROR after a complete response) and a reset peer stops
+     * sending on it; {@link #resetStream} never drops that frame. The only case without a reset
+     * is a request whose announced length all arrived, which needs no more credit. The
+     * connection window does not depend on streams at all: {@link H2Conn#onData} credits every
+     * DATA frame, on open, detached, reset or closed streams alike, before looking the stream up,
+     * so what a finished stream still receives never starves the others.
+     */
     @Override
     void streamDetached(H2Stream s) {
         if (!dead) {
