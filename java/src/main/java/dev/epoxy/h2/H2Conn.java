@@ -222,11 +222,20 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
         afterIo();
     }
 
+    /** RST_STREAM frames that found no output room; sent first once room comes back. */
+    private ByteBuffer rstBacklog;
+
     /** Flushes the output; when room came back, resumes reading and wakes streams that waited for it. */
     protected void flushOut() {
         if (dead)
             return;
         conn.flush();
+        if (rstBacklog != null && !conn.has(Connection.ERROR) && conn.out.remaining() >= rstBacklog.position()) {
+            rstBacklog.flip();
+            conn.out.put(rstBacklog);
+            rstBacklog = null;
+            conn.flush();
+        }
         if (conn.has(Connection.ERROR)) {
             kill();
             return;
@@ -285,8 +294,21 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
     protected void resetStream(int id, H2Error code) {
         if (dead)
             return;
-        if (outputRoom(H2Frame.HEADER_LENGTH + 4))
+        if (outputRoom(H2Frame.HEADER_LENGTH + 4)) {
             FrameWriter.writeRstStream(conn.out, id, code);
+        } else {
+            // Never dropped: a stream we stop reading must be reset, or a peer still sending on
+            // it waits for stream credit forever (its deferred credit dies with the stream).
+            if (rstBacklog == null)
+                rstBacklog = ByteBuffer.allocate(1024).order(java.nio.ByteOrder.BIG_ENDIAN);
+            if (rstBacklog.remaining() < H2Frame.HEADER_LENGTH + 4) {
+                ByteBuffer b = ByteBuffer.allocate(rstBacklog.capacity() * 2).order(java.nio.ByteOrder.BIG_ENDIAN);
+                rstBacklog.flip();
+                rstBacklog = b.put(rstBacklog);
+            }
+            FrameWriter.writeRstStream(rstBacklog, id, code);
+            requestFlush();
+        }
         checkReserve();
         H2Stream s = streams.get(id);
         if (s != null)
@@ -294,21 +316,110 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
         rememberClosed(id);
     }
 
-    /** Sends GOAWAY and closes the connection, failing every stream still open. */
+    /**
+     * Sends GOAWAY and, for an error or when no stream is left, closes the connection, failing
+     * every stream still open.
+     *
+     * <p>Rule: a GOAWAY is only worth sending if it reaches the peer, and it reaches the peer
+     * only after every byte queued before it (RFC 9113 §6.8: the peer learns from it which
+     * streams were processed, and the frames before it are part of those answers). So closing
+     * after a GOAWAY never drops queued output: the connection stops producing frames, keeps
+     * flushing what is queued (the GOAWAY last), shuts its write side once the buffer is empty,
+     * and reads and discards input until the peer closes (closing with unread input would
+     * make the kernel answer with a RST, which can destroy the data still in flight). All of
+     * this is bounded by {@link #drainTimeoutMs()}; only then is the connection cut.
+     */
     protected void goAway(H2Error code, String why) {
         if (dead)
             return;
         if (!goAwaySent) {
             goAwaySent = true;
             byte[] debug = why == null ? null : why.substring(0, Math.min(why.length(), 200)).getBytes(StandardCharsets.ISO_8859_1);
-            if (outputRoom(H2Frame.HEADER_LENGTH + 8 + (debug == null ? 0 : debug.length)))
+            int need = H2Frame.HEADER_LENGTH + 8 + (debug == null ? 0 : debug.length);
+            if (outputRoom(need))
                 FrameWriter.writeGoAway(conn.out, lastPeerStreamId(), code, debug);
+            else
+                pendingGoAway = ByteBuffer.allocate(need).order(java.nio.ByteOrder.BIG_ENDIAN);
+            if (pendingGoAway != null)
+                FrameWriter.writeGoAway(pendingGoAway, lastPeerStreamId(), code, debug);
             conn.flush();
         }
-        if (code != H2Error.NO_ERROR || streams.isEmpty()) {
-            conn.shutWrite();
-            kill();
+        if (code != H2Error.NO_ERROR || streams.isEmpty())
+            closeAfterFlush();
+    }
+
+    /** A GOAWAY that did not fit the output yet: appended as soon as there is room. */
+    private ByteBuffer pendingGoAway;
+    private Task drainTimer;
+
+    /** How long a closing connection may take to deliver its queued output and see the peer close. */
+    protected long drainTimeoutMs() {
+        return 5000;
+    }
+
+    /**
+     * Ends the connection as {@link #goAway} describes: streams are failed now, the socket is
+     * closed once the queued output is delivered and the peer closed, or at the drain deadline.
+     */
+    private void closeAfterFlush() {
+        if (dead)
+            return;
+        dead = true;
+        flusher.destroy();
+        failStreams();
+        drainTimer = new Task(conn.poller(), this::drainExpired);
+        drainTimer.expireAt(conn.poller().nowMs() + drainTimeoutMs());
+        conn.setHandler(c -> drain());
+        conn.wantRecv();
+        drain();
+    }
+
+    /** The closing connection's I/O: flush what is queued, then shut writes and discard input. */
+    private void drain() {
+        if (conn.has(Connection.CLOSED))
+            return;
+        if (conn.has(Connection.ERROR)) {
+            finishClose();
+            return;
         }
+        if (pendingGoAway != null && conn.out.remaining() >= pendingGoAway.position()) {
+            pendingGoAway.flip();
+            conn.out.put(pendingGoAway);
+            pendingGoAway = null;
+        }
+        boolean empty = conn.flush();
+        if (conn.has(Connection.ERROR)) {
+            finishClose();
+            return;
+        }
+        if (empty && pendingGoAway == null)
+            conn.shutWrite();
+        while (true) {
+            conn.in.position(conn.in.limit()); // input is no longer decoded
+            int n = conn.recv();
+            if (n < 0) {
+                if (conn.has(Connection.WRITE_SHUT) || conn.has(Connection.ERROR))
+                    finishClose();
+                else
+                    conn.stopRecv(); // the peer half-closed but may still read: keep flushing
+                return;
+            }
+            if (n == 0)
+                return;
+        }
+    }
+
+    private void drainExpired() {
+        if (!conn.has(Connection.CLOSED))
+            conn.abort();
+        finishClose();
+    }
+
+    private void finishClose() {
+        if (drainTimer != null)
+            drainTimer.destroy();
+        conn.close();
+        onDead();
     }
 
     /** The last stream id of the peer we processed, for GOAWAY. */
@@ -320,12 +431,16 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
             return;
         dead = true;
         flusher.destroy();
+        failStreams();
+        conn.close();
+        onDead();
+    }
+
+    private void failStreams() {
         for (H2Stream s : new ArrayList<>(streams.values())) {
             s.fail();
             s.wake();
         }
-        conn.close();
-        onDead();
     }
 
     /** Counts a protocol misbehaviour; too many end the connection. */

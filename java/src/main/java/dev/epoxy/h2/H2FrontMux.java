@@ -128,8 +128,7 @@ public final class H2FrontMux extends H2Conn implements Stream.Origin {
         }
         long exp = conn.lastActivity + t;
         if (conn.poller().nowMs() >= exp) {
-            goAway(H2Error.NO_ERROR, "idle timeout");
-            kill();
+            goAway(H2Error.NO_ERROR, "idle timeout"); // no stream open: closes once it is delivered
             return;
         }
         idle.expireAt(exp);
@@ -242,11 +241,23 @@ public final class H2FrontMux extends H2Conn implements Stream.Origin {
         return writeHeaderBlock(s.id, endStream);
     }
 
+    /**
+     * Flow-control rule for a stream the proxy is done with: its receive credit, deferred
+     * ({@code pendingCredit}) or not yet due, is never sent, because the stream is reset here
+     * (CANCEL, REFUSED_STREAM or NO_ERROR after a complete response) and a reset peer stops
+     * sending on it; {@link #resetStream} never drops that frame. The only case without a reset
+     * is a request whose announced length all arrived, which needs no more credit. The
+     * connection window does not depend on streams at all: {@link H2Conn#onData} credits every
+     * DATA frame, on open, detached, reset or closed streams alike, before looking the stream up,
+     * so what a finished stream still receives never starves the others.
+     */
     @Override
     void streamDetached(H2Stream s) {
         if (!dead) {
             if (!s.esSent && !s.rstSent && !s.rstReceived)
-                resetStream(s.id, H2Error.CANCEL); // response incomplete
+                // Response incomplete. REFUSED_STREAM only when nothing of it was sent and the
+                // proxy knows the request may be retried (RFC 9113 §8.7); else CANCEL.
+                resetStream(s.id, s.refused && s.tx != null && !s.tx.headOut ? H2Error.REFUSED_STREAM : H2Error.CANCEL);
             else if (!s.esReceived && !s.rstSent && !s.rstReceived
                     && !(s.expectedLength >= 0 && s.received == s.expectedLength))
                 // Full response sent; the rest of the request is not needed. Not when every byte
@@ -313,6 +324,11 @@ public final class H2FrontMux extends H2Conn implements Stream.Origin {
     @Override
     public boolean firstRequest() {
         return false;
+    }
+
+    @Override
+    public boolean canRefuse() {
+        return true;
     }
 
     @Override

@@ -32,6 +32,8 @@ final class H2Stream implements Endpoint {
     StreamConnector sc;
 
     boolean headersReceived, esReceived, esSent, rstSent, rstReceived, failed, detached;
+    /** Ended by {@link #refuse()}: reset with REFUSED_STREAM rather than CANCEL. */
+    boolean refused;
     /** Waits for output buffer room / for a window. */
     boolean wantOut, blockedOnWindow;
     /** Something arrived since the stream last looked ({@link #receive}). */
@@ -216,6 +218,12 @@ final class H2Stream implements Endpoint {
             return;
         detached = true;
         mux.streamDetached(this);
+    }
+
+    @Override
+    public void refuse() {
+        refused = true;
+        detach(false);
     }
 
     @Override

@@ -38,6 +38,11 @@ public enum HttpMethod {
     }
 
     /** Identifies a method from its name (case-sensitive). */
+    /** RFC 9110 §9.2.2: the intended effect of several identical requests is that of one. */
+    public boolean idempotent() {
+        return this == GET || this == HEAD || this == PUT || this == DELETE || this == OPTIONS || this == TRACE;
+    }
+
     public static HttpMethod of(String s) {
         for (HttpMethod m : values()) {
             if (m != OTHER && m.name().equals(s)) return m;

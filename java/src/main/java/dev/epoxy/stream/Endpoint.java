@@ -24,6 +24,14 @@ public interface Endpoint {
     /** The stream is done with this endpoint; {@code reusable} says its connection may serve another stream. */
     void detach(boolean reusable);
 
+    /**
+     * Ends the exchange telling the client its request was not processed and may be retried
+     * (HTTP/2 RST_STREAM REFUSED_STREAM). Only called when {@link Stream.Origin#canRefuse()}.
+     */
+    default void refuse() {
+        detach(false);
+    }
+
     /** The transport of this endpoint (for H2, the shared connection). */
     Connection conn();
 

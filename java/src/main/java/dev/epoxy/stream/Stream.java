@@ -33,6 +33,13 @@ public final class Stream implements Runnable {
         int clientPort();
         /** This is the first request of the client connection (HAProxy's not TX_NOT_FIRST). */
         boolean firstRequest();
+        /**
+         * The client can be told that a request was refused before processing and may be retried
+         * ({@link Endpoint#refuse()}; HTTP/2's REFUSED_STREAM). HTTP/1 has no such answer.
+         */
+        default boolean canRefuse() {
+            return false;
+        }
         /** A server connection this client session already owns and may reuse, or null. */
         BackendConn takeOwnedServerConn(Server srv);
         /** Offers a server connection back to the session after a successful exchange. */
@@ -269,7 +276,9 @@ public final class Stream implements Runnable {
         Endpoint back = scb.ep;
         if (replay == null && !replayDecided) {
             replayDecided = true;
-            if (be.l7Retries())
+            // Kept for the retry-on events, and on a reused connection, which the server may
+            // have closed while it was idle (see staleRetry).
+            if (be.l7Retries() || connector.reused)
                 replay = RequestReplay.capture(req);
         }
         if (!req.eomOut)
@@ -282,13 +291,26 @@ public final class Stream implements Runnable {
         if (back.failed() && !res.eom) {
             if (!res.headIn) {
                 RetryOn why = back.junk() ? RetryOn.JUNK_RESPONSE : RetryOn.EMPTY_RESPONSE;
-                if (l7Retry(why))
+                if (l7Retry(why, staleRetry(why)))
                     return true;
-                if (why == RetryOn.EMPTY_RESPONSE && connector.reused && !origin.firstRequest()) {
-                    // HAProxy's abort_keep_alive: the client may safely retry a not-first request.
-                    silent = true;
-                    abort('S', 'H');
-                    return true;
+                if (why == RetryOn.EMPTY_RESPONSE && connector.reused) {
+                    if (origin.canRefuse()) {
+                        // HTTP/2: REFUSED_STREAM lets the client retry it (RFC 9113 §8.7);
+                        // unlike HTTP/1's silent close, the exchange is logged.
+                        termCause = 'S';
+                        termPhase = 'H';
+                        end();
+                        connector.abort();
+                        scf.ep.refuse();
+                        return true;
+                    }
+                    if (!origin.firstRequest()) {
+                        // HAProxy's abort_keep_alive: an HTTP/1 keep-alive client may safely
+                        // retry a not-first request when its connection closes silently.
+                        silent = true;
+                        abort('S', 'H');
+                        return true;
+                    }
                 }
             }
             if (!res.headOut) {
@@ -314,7 +336,26 @@ public final class Stream implements Runnable {
      * it has, which forwards the server's last real response.
      */
     private boolean l7Retry(RetryOn why) {
-        if (!be.retryOn(why) || replay == null || retriesLeft == 0)
+        return l7Retry(why, false);
+    }
+
+    /**
+     * Rule for a reused server connection that closes with not one byte of response: it was most
+     * likely closed by the server while idle, racing with our request, so the request is sent
+     * again on a fresh connection, even without {@code retry-on empty-response}, when it can be
+     * replayed (complete and kept, see {@link RequestReplay}) and either it is idempotent or the
+     * client is HTTP/2 (which would otherwise get REFUSED_STREAM and retry it itself). The
+     * {@code retries} budget still applies. When no retry is possible: REFUSED_STREAM on HTTP/2,
+     * a silent close for a not-first HTTP/1 request, else 502.
+     */
+    private boolean staleRetry(RetryOn why) {
+        return why == RetryOn.EMPTY_RESPONSE && connector.reused
+                && (origin.canRefuse() || req.head.method().idempotent());
+    }
+
+    /** {@code force}: retried even when {@code retry-on} does not list {@code why}. */
+    private boolean l7Retry(RetryOn why, boolean force) {
+        if (!(force || be.retryOn(why)) || replay == null || retriesLeft == 0)
             return false;
         retriesLeft--;
         // A reused connection that failed was most likely closed by the server while idle; the

@@ -59,7 +59,24 @@ final class H2TestClient implements AutoCloseable {
     private final Thread reader;
 
     H2TestClient(int port) throws IOException {
-        socket = new Socket(InetAddress.getLoopbackAddress(), port);
+        this(port, 0, null);
+    }
+
+    /** Frames received so far, in order, as "TYPE stream" (DATA counted in {@link #dataBytes}). */
+    final java.util.List<String> order = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    final java.util.concurrent.atomic.AtomicLong dataBytes = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.CountDownLatch readGate;
+
+    /**
+     * A client with a small receive buffer ({@code rcvBuf} > 0) whose reader thread waits for
+     * {@code readGate} before reading anything: the server's output then piles up.
+     */
+    H2TestClient(int port, int rcvBuf, java.util.concurrent.CountDownLatch readGate) throws IOException {
+        this.readGate = readGate;
+        socket = new Socket();
+        if (rcvBuf > 0)
+            socket.setReceiveBufferSize(rcvBuf);
+        socket.connect(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port));
         socket.setTcpNoDelay(true);
         socket.setSoTimeout(20_000);
         out = socket.getOutputStream();
@@ -190,6 +207,8 @@ final class H2TestClient implements AutoCloseable {
         FrameListener l = new Listener();
         try {
             InputStream is = socket.getInputStream();
+            if (readGate != null)
+                readGate.await();
             while (true) {
                 d.decode(in, l);
                 int n = is.read(tmp);
@@ -204,6 +223,8 @@ final class H2TestClient implements AutoCloseable {
             events.add("CLIENT-ERROR " + e);
         } catch (IOException e) {
             events.add("EOF " + e.getMessage());
+        } catch (InterruptedException e) {
+            events.add("EOF interrupted");
         }
     }
 
@@ -216,6 +237,7 @@ final class H2TestClient implements AutoCloseable {
         public void onData(int id, ByteBuffer data, boolean es, int fc) throws H2Exception {
             byte[] b = new byte[data.remaining()];
             data.get(b);
+            dataBytes.addAndGet(b.length);
             bodies.computeIfAbsent(id, k -> new ByteArrayOutputStream()).write(b, 0, b.length);
             if (autoCredit && fc > 0) {
                 try {
@@ -290,6 +312,7 @@ final class H2TestClient implements AutoCloseable {
         public void onGoAway(int last, long code, ByteBuffer debug) {
             byte[] b = new byte[debug.remaining()];
             debug.get(b);
+            order.add("GOAWAY after " + dataBytes.get());
             events.add("GOAWAY " + last + " " + code + " " + new String(b, java.nio.charset.StandardCharsets.ISO_8859_1));
         }
 

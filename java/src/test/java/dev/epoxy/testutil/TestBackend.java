@@ -56,6 +56,15 @@ public final class TestBackend implements AutoCloseable {
     public final AtomicInteger connections = new AtomicInteger();
     public final AtomicInteger requests = new AtomicInteger();
     public final ConcurrentLinkedQueue<Request> received = new ConcurrentLinkedQueue<>();
+    /**
+     * Misbehaviours of real servers towards keep-alive connections, without a warning header:
+     * close an idle connection after a random wait of up to {@code idleCloseMaxMs} (0: never),
+     * and close right after a response with probability {@code closeAfterResponse}.
+     */
+    public volatile int idleCloseMaxMs;
+    public volatile double closeAfterResponse;
+    /** Connections the server closed by one of those behaviours. */
+    public final AtomicInteger silentCloses = new AtomicInteger();
     private final List<Socket> sockets = Collections.synchronizedList(new ArrayList<>());
 
     public TestBackend(Handler handler) throws IOException {
@@ -114,9 +123,25 @@ public final class TestBackend implements AutoCloseable {
         try (s) {
             s.setTcpNoDelay(true);
             s.setSoTimeout(30_000);
-            InputStream in = s.getInputStream();
+            java.io.PushbackInputStream in = new java.io.PushbackInputStream(s.getInputStream(), 1);
             OutputStream out = s.getOutputStream();
+            java.util.concurrent.ThreadLocalRandom rnd = java.util.concurrent.ThreadLocalRandom.current();
             for (int index = 0; !closed; index++) {
+                int idleMax = idleCloseMaxMs;
+                if (index > 0 && idleMax > 0) {
+                    s.setSoTimeout(1 + rnd.nextInt(idleMax));
+                    int c;
+                    try {
+                        c = in.read();
+                    } catch (java.net.SocketTimeoutException e) {
+                        silentCloses.incrementAndGet();
+                        return; // idle too long: close without a word
+                    }
+                    if (c < 0)
+                        return;
+                    in.unread(c);
+                    s.setSoTimeout(30_000);
+                }
                 Request r = readRequest(in, out);
                 if (r == null)
                     return;
@@ -126,6 +151,11 @@ public final class TestBackend implements AutoCloseable {
                 received.add(r);
                 if (!handler.handle(r, out))
                     return;
+                double p = closeAfterResponse;
+                if (p > 0 && rnd.nextDouble() < p) {
+                    silentCloses.incrementAndGet();
+                    return;
+                }
             }
         } catch (SocketException e) {
             // peer reset: normal in error tests
