@@ -230,8 +230,8 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
     @Override
     public boolean receive(HttpChannel ch) {
         boolean progress = reqBody.read(conn, ch);
-        if (ch.eom && !(stream != null && stream.abortOnClose()))
-            conn.stopRecv();
+        if (ch.eom && !(stream != null && stream.abortOnClose()) || reqBody.invalid())
+            conn.stopRecv(); // after invalid framing nothing more is read (no busy wake-ups in LT)
         return progress;
     }
 
