@@ -161,6 +161,27 @@ public final class ChunkedDecoder {
         }
     }
 
+    /**
+     * Checks the framing of the bytes in {@code in} (position to limit) without consuming them and
+     * without copying payload: ERROR if they are already invalid, DONE if a whole message is
+     * there, else NEED_INPUT. Used to refuse a request whose body bytes that arrived with the head
+     * are invalid before anything is sent to a server. Advances this decoder's state: use a
+     * decoder that is {@link #reset()} before and after. Allocation-free.
+     */
+    public int check(ByteBuffer in) {
+        int pos = in.position();
+        try {
+            while (true) {
+                int r = next(in);
+                if (r == DONE || r == ERROR) return r;
+                if (r == NEED_MORE) return NEED_INPUT;
+                consume(in, r);
+            }
+        } finally {
+            in.position(pos);
+        }
+    }
+
     private void step(int b) {
         switch (state) {
             case SIZE_START: {

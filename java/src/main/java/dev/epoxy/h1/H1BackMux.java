@@ -241,6 +241,11 @@ public final class H1BackMux implements Connection.Handler, Endpoint, BackendCon
     }
 
     @Override
+    public boolean invalid() {
+        return resBody.invalid();
+    }
+
+    @Override
     public boolean failed() {
         return failed || resBody.failed() || conn.has(Connection.ERROR);
     }

@@ -16,16 +16,46 @@ final class H1BodyReader {
     private BodyKind kind = BodyKind.NONE;
     private long remaining;
     private boolean failed;
+    /** The framing was invalid (the peer is at fault), as opposed to a close or an I/O error. */
+    private boolean invalid;
 
     void start(BodyKind kind, long length) {
         this.kind = kind;
         this.remaining = kind == BodyKind.LENGTH ? length : -1;
         this.failed = false;
+        this.invalid = false;
         chunked.reset();
     }
 
     boolean failed() {
         return failed;
+    }
+
+    /** The body's framing was invalid; {@link #failed()} is true too. */
+    boolean invalid() {
+        return invalid;
+    }
+
+    /** Why the framing was invalid, or null. */
+    String invalidReason() {
+        return invalid ? chunked.errorReason() : null;
+    }
+
+    /**
+     * Checks, without consuming anything, the body bytes already in {@code in} right after the
+     * head: true (and the body is marked invalid) if their chunked framing is already wrong, so
+     * the request can be refused before a server is even chosen, as HAProxy does.
+     */
+    boolean invalidAhead(ByteBuffer in) {
+        if (kind != BodyKind.CHUNKED || !in.hasRemaining())
+            return false;
+        int r = chunked.check(in);
+        if (r != ChunkedDecoder.ERROR) {
+            chunked.reset();
+            return false;
+        }
+        failed = invalid = true; // the decoder keeps its error state (and reason)
+        return true;
     }
 
     /** Returns true if the channel changed (bytes or end of message). */
@@ -68,7 +98,7 @@ final class H1BodyReader {
             if (r == ChunkedDecoder.DONE)
                 ch.eom = true;
             else if (r == ChunkedDecoder.ERROR)
-                failed = true;
+                failed = invalid = true;
             return true;
         }
         int max = remaining >= 0 ? (int) Math.min(remaining, Integer.MAX_VALUE) : Integer.MAX_VALUE;

@@ -82,7 +82,8 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
         if (stream != null) {
             if (!req.eom) {
                 receive(req);
-                stream.scb.chkSnd();
+                if (!reqBody.invalid())
+                    stream.scb.chkSnd();
             } else if (stream.abortOnClose() && !res.headOut && !conn.in.hasRemaining()) {
                 conn.recv(); // only to see the client close (option abortonclose)
             }
@@ -179,13 +180,19 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
             badRequest(err.requestStatus);
             return;
         }
+        reqBody.start(req.head.bodyKind(), req.head.contentLength());
+        if (reqBody.invalidAhead(conn.in)) {
+            // The body bytes that came with the head are already invalid: refuse the request
+            // before a server is chosen, so nothing reaches one (HAProxy: 400, PR--, <BADREQ>).
+            badRequest(400);
+            return;
+        }
         requests++;
         clientWantsKeepAlive = ConnectionPolicy.wantsKeepAlive(req.head);
         if (req.head.hasToken("Connection", "upgrade") && req.head.contains("Upgrade") && req.head.version() == 11)
             req.upgrade = req.head.get("Upgrade");
         clientVersion = req.head.version();
         req.headIn = true;
-        reqBody.start(req.head.bodyKind(), req.head.contentLength());
         if (req.head.bodyKind() == BodyKind.NONE)
             req.eom = true;
         idle.expireAt(Task.NEVER);
@@ -223,8 +230,8 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
     @Override
     public boolean receive(HttpChannel ch) {
         boolean progress = reqBody.read(conn, ch);
-        if (ch.eom && !(stream != null && stream.abortOnClose()))
-            conn.stopRecv();
+        if (ch.eom && !(stream != null && stream.abortOnClose()) || reqBody.invalid())
+            conn.stopRecv(); // after invalid framing nothing more is read (no busy wake-ups in LT)
         return progress;
     }
 
@@ -306,8 +313,13 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
     }
 
     @Override
+    public boolean invalid() {
+        return reqBody.invalid();
+    }
+
+    @Override
     public boolean failed() {
-        return conn.has(Connection.ERROR) || (conn.has(Connection.READ_CLOSED)
+        return reqBody.invalid() || conn.has(Connection.ERROR) || (conn.has(Connection.READ_CLOSED)
                 && (!req.eom || stream != null && stream.abortOnClose() && !res.headOut));
     }
 

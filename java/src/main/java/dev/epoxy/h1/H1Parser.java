@@ -192,7 +192,13 @@ public final class H1Parser {
                 case S_TEXT:
                     if (b == '\n') {
                         st = S_LF;
-                        if (firstLineEnd < 0) firstLineEnd = i;
+                        if (firstLineEnd < 0) {
+                            firstLineEnd = i;
+                            // An HTTP/0.9 request line ("GET /") is refused at once, as HAProxy
+                            // does, rather than waiting for header lines that will not come.
+                            if (request && !hasThreeWords(buf, pos + headStart, pos + i))
+                                return fail(400, "missing HTTP version", i);
+                        }
                     } else if (firstLineEnd < 0) {
                         if (request) {
                             // Method phase: until the first SP only token characters may appear.
@@ -228,6 +234,21 @@ public final class H1Parser {
         scanned = i;
         state = st;
         return 0;
+    }
+
+    /**
+     * The request line in {@code [from, to)} (the LF excluded, a CR before it ignored) has a
+     * third word after the method and the target. Only a line without one is refused here; the
+     * full parse checks the rest once the head is complete.
+     */
+    private static boolean hasThreeWords(ByteBuffer buf, int from, int to) {
+        if (to > from && buf.get(to - 1) == '\r') to--;
+        int k = from;
+        for (int word = 0; word < 2; word++) {
+            while (k < to && buf.get(k) != ' ') k++;
+            while (k < to && buf.get(k) == ' ') k++;
+        }
+        return k < to;
     }
 
     /**

@@ -21,6 +21,15 @@ public interface Endpoint {
         return false;
     }
 
+    /**
+     * The peer sent a message body with invalid framing (a bad chunk size, a missing CRLF...):
+     * the peer is at fault and the connection cannot carry anything more. {@link #failed()} is
+     * true as well.
+     */
+    default boolean invalid() {
+        return false;
+    }
+
     /** The stream is done with this endpoint; {@code reusable} says its connection may serve another stream. */
     void detach(boolean reusable);
 

@@ -57,6 +57,8 @@ public final class Stream implements Runnable {
     private final ServerConnector connector = new ServerConnector(this);
 
     private boolean routed, localReply, closeClient, finished;
+    /** The client's request body had invalid framing; the stream is answering 400 or has aborted. */
+    private boolean requestInvalid;
     /** Ended without a response or a log line (HAProxy's silent abort of a not-first request). */
     private boolean silent;
     /** The request as first sent, kept for L7 retries; null when it could not be kept. */
@@ -114,9 +116,21 @@ public final class Stream implements Runnable {
                 progress |= scf.ep.receive(req);
             if (req.headIn && tRequest < 0)
                 tRequest = now;
+            if (!requestInvalid && scf.ep.invalid()) {
+                refuseInvalidRequest();
+                if (finished)
+                    return;
+                progress = true;
+            }
             if (scf.ep.failed() && !res.eomOut) {
-                abort('C', req.eom ? (res.headIn ? 'D' : 'H') : 'R');
-                return;
+                if (!requestInvalid) {
+                    abort('C', req.eom ? (res.headIn ? 'D' : 'H') : 'R');
+                    return;
+                }
+                if (scf.ep.conn().has(Connection.ERROR)) {
+                    abort(termCause, termPhase); // the 400 cannot be delivered
+                    return;
+                }
             }
             if (!routed && req.headIn) {
                 route(now);
@@ -314,8 +328,11 @@ public final class Stream implements Runnable {
                 }
             }
             if (!res.headOut) {
+                // Invalid body framing is blocked by the proxy (HAProxy logs PH); a close or
+                // an error is the server's (SH).
+                char cause = back.invalid() ? 'P' : 'S';
                 connector.abort();
-                localError(502, 'S', 'H');
+                localError(502, cause, 'H');
             } else {
                 abort('S', 'D');
             }
@@ -380,7 +397,7 @@ public final class Stream implements Runnable {
             exp = Math.min(exp, tarExp);
         if (s == State.QUE)
             exp = Math.min(exp, queueExp);
-        if (s == State.EST && !res.eom && be.timeoutServer > 0) {
+        if (s == State.EST && scb.ep != null && !res.eom && be.timeoutServer > 0) {
             long t = scb.ep.conn().lastActivity + be.timeoutServer;
             if (now >= t) {
                 if (!res.headIn && l7Retry(RetryOn.RESPONSE_TIMEOUT)) {
@@ -410,6 +427,23 @@ public final class Stream implements Runnable {
             exp = Math.min(exp, t);
         }
         task.expireAt(exp);
+    }
+
+    /**
+     * The client sent a request body with invalid framing. The server connection, if any, is
+     * closed at once and never pooled; the client gets 400 (termination PR before the request
+     * head went to the server, PH after, as HAProxy 2.6 logs it) or, if the response has already
+     * started, both sides are aborted (PD).
+     */
+    private void refuseInvalidRequest() {
+        requestInvalid = true;
+        if (res.headOut) {
+            abort('P', 'D');
+            return;
+        }
+        char phase = req.headOut ? 'H' : 'R';
+        connector.abort();
+        localError(400, 'P', phase);
     }
 
     /** Replaces the response with one of HAProxy's error pages; the stream finishes once it is sent. */

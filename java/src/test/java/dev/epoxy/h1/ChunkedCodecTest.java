@@ -157,6 +157,11 @@ class ChunkedCodecTest {
         "0\r\nX: a\u0000\r\n\r\n",  // NUL in trailer value
         "0\r\nX: a\rb\r\n\r\n",     // bare CR in trailer value
         "0\r\n\rX",                 // bad final CRLF
+        " 5\r\nhello\r\n",          // leading space before the size
+        "10000000000000005\r\n",    // 2^64 + 5: must not wrap to 5
+        "5;a\u0000\r\nhello\r\n",   // NUL in extension
+        "5\r\nhelloworld\r\n",      // chunk longer than its size
+        "0\r\nGET / HTTP/1.1\r\n\r\n", // last chunk without its final CRLF, then a request
     })
     void errors(String s) {
         ChunkedDecoder d = new ChunkedDecoder(1024);
@@ -165,6 +170,43 @@ class ChunkedCodecTest {
         assertTrue(d.isError());
         assertNotNull(d.errorReason());
         assertEquals(ChunkedDecoder.ERROR, d.next(ByteBuffer.wrap(bytes("0\r\n\r\n"))), "error is sticky");
+    }
+
+    /** Every error form, checked in place: ERROR at once, nothing consumed, the reason kept. */
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "-5\r\nhello\r\n0\r\n\r\n",
+        "0x5\r\nhello\r\n0\r\n\r\n",
+        " 5\r\nhello\r\n0\r\n\r\n",
+        "10000000000000005\r\nhello\r\n0\r\n\r\n",
+        "5;a\u0000\r\nhello\r\n0\r\n\r\n",
+        "5\r\nhelloXX0\r\n\r\n",
+        "5\r\nhelloworld\r\n0\r\n\r\n",
+        "5\r\nhello\r\n0\r\n\rX",
+        "5\r\nhello\r\n0\r\nGET / HTTP/1.1\r\n\r\n",
+        "5\r\nhello\r\n-3\r\nabc\r\n",
+    })
+    void checkFindsErrorsWithoutConsuming(String s) {
+        ChunkedDecoder d = new ChunkedDecoder(1024);
+        ByteBuffer in = ByteBuffer.wrap(bytes(s));
+        assertEquals(ChunkedDecoder.ERROR, d.check(in), s);
+        assertEquals(0, in.position(), "nothing consumed");
+        assertNotNull(d.errorReason());
+    }
+
+    @Test
+    void checkAcceptsValidPrefixesAndWholeMessages() {
+        String msg = "5\r\nhello\r\n1;x=y\r\n!\r\n0\r\nT: v\r\n\r\n";
+        for (int cut = 0; cut < msg.length(); cut++) {
+            ChunkedDecoder d = new ChunkedDecoder(1024);
+            ByteBuffer in = ByteBuffer.wrap(bytes(msg.substring(0, cut)));
+            assertEquals(ChunkedDecoder.NEED_INPUT, d.check(in), "prefix of " + cut);
+            assertEquals(0, in.position());
+        }
+        ChunkedDecoder d = new ChunkedDecoder(1024);
+        ByteBuffer in = ByteBuffer.wrap(bytes(msg + "GET / HTTP/1.1\r\n"));
+        assertEquals(ChunkedDecoder.DONE, d.check(in), "a whole message, then a pipelined request");
+        assertEquals(0, in.position());
     }
 
     @Test

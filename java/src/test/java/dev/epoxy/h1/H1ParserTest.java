@@ -46,6 +46,39 @@ class H1ParserTest {
         return sb.toString();
     }
 
+    /** Issue "no stall" (7): an HTTP/0.9 request line is refused as soon as its LF arrives. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "'GET /\\r\\n'",
+        "'GET /\\n'",
+        "'GET / \\r\\n'",
+        "'\\r\\nGET /index.html\\r\\n'",
+    })
+    void http09RequestLineRefusedAtOnce(String escaped) {
+        String req = unescape(escaped);
+        for (ByteBuffer b : new ByteBuffer[] {buf(req), direct(req)}) {
+            H1Parser p = new H1Parser(MAX);
+            assertEquals(-400, p.parseRequest(b, new HttpHead()), escaped);
+        }
+        // Fed byte by byte, the error comes with the LF.
+        H1Parser p = new H1Parser(MAX);
+        ByteBuffer b = ByteBuffer.allocate(64);
+        byte[] a = bytes(req);
+        for (int i = 0; i < a.length; i++) {
+            b.put(a[i]).flip();
+            int r = p.parseRequest(b, new HttpHead());
+            b.compact();
+            assertEquals(i == a.length - 1 ? -400 : 0, r, escaped + " after " + (i + 1) + " bytes");
+        }
+    }
+
+    @Test
+    void requestLineWithVersionStillWaitsForHeaders() {
+        H1Parser p = new H1Parser(MAX);
+        assertEquals(0, p.parseRequest(buf("GET / HTTP/1.1\r\n"), new HttpHead()));
+        assertEquals(0, new H1Parser(MAX).parseRequest(buf("POST /a?b HTTP/1.0\nHost: x\n"), new HttpHead()));
+    }
+
     @Test
     void simpleGet() {
         String req = "GET /index.html?x=1 HTTP/1.1\r\nHost: example.com\r\nUser-Agent: t/1\r\nAccept: */*\r\n\r\n";
