@@ -34,6 +34,8 @@ public final class H1BackMux implements Connection.Handler, Endpoint, BackendCon
     private StreamConnector sc;
     private HttpMethod reqMethod = HttpMethod.GET;
     private boolean dead, failed, junk;
+    /** The response head did not parse: the proxy refused it (HAProxy logs PH), unlike a close. */
+    private boolean badHead;
     /** The current response lets the connection persist, decided from its head as parsed. */
     private boolean serverKeepAlive;
     /** The last exchange ended complete on a connection that persists. */
@@ -121,7 +123,7 @@ public final class H1BackMux implements Connection.Handler, Endpoint, BackendCon
     public Endpoint attach(StreamConnector sc) {
         this.sc = sc;
         this.mode = sc.stream().connMode();
-        failed = junk = keepAlive = serverKeepAlive = false;
+        failed = junk = badHead = keepAlive = serverKeepAlive = false;
         parser.reset();
         return this;
     }
@@ -191,7 +193,7 @@ public final class H1BackMux implements Connection.Handler, Endpoint, BackendCon
             if (conn.in.hasRemaining()) {
                 int r = parser.parseResponse(conn.in, ch.head, reqMethod);
                 if (r < 0) {
-                    failed = junk = true;
+                    failed = junk = badHead = true;
                     return true;
                 }
                 if (r > 0) {
@@ -203,7 +205,7 @@ public final class H1BackMux implements Connection.Handler, Endpoint, BackendCon
                         return true;
                     }
                     if (BodyFraming.response(ch.head, reqMethod) != null) {
-                        failed = junk = true;
+                        failed = junk = badHead = true;
                         return true;
                     }
                     BodyKind kind = ch.head.bodyKind();
@@ -242,7 +244,7 @@ public final class H1BackMux implements Connection.Handler, Endpoint, BackendCon
 
     @Override
     public boolean invalid() {
-        return resBody.invalid();
+        return badHead || resBody.invalid();
     }
 
     @Override

@@ -328,8 +328,8 @@ public final class Stream implements Runnable {
                 }
             }
             if (!res.headOut) {
-                // Invalid body framing is blocked by the proxy (HAProxy logs PH); a close or
-                // an error is the server's (SH).
+                // An invalid head or body framing is blocked by the proxy (HAProxy logs PH); a
+                // close or an error is the server's (SH).
                 char cause = back.invalid() ? 'P' : 'S';
                 connector.abort();
                 localError(502, cause, 'H');

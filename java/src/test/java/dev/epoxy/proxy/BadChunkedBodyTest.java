@@ -246,6 +246,17 @@ class BadChunkedBodyTest {
     }
 
     @Test
+    void junkResponseHeadGives502LoggedAsRefusedByTheProxy() throws Exception {
+        try (RawClient c = client(fe)) {
+            c.send("GET /junkhead-" + ids.incrementAndGet() + " HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals(502, c.read().status);
+            String line = logLine(c);
+            // HAProxy 2.6: an unparsable response head is blocked by the proxy, PH (SH is a close).
+            assertTrue(line.contains(" 502 ") && line.contains(" PH-- "), line);
+        }
+    }
+
+    @Test
     void invalidChunkFromTheServerAfterTheHeadWentOutAbortsTheClient() throws Exception {
         String target = "/latebad-" + ids.incrementAndGet();
         try (RawClient c = client(fe)) {
@@ -332,7 +343,8 @@ class BadChunkedBodyTest {
      * A raw server that records every byte of every connection and notes when each one closes.
      * It answers {@code GET /ok...} with 200 (keep-alive), {@code /half...} with the head and 2
      * of 100 body bytes, {@code /badresp...} with an invalid first chunk, {@code /latebad...}
-     * with a valid first chunk (the test sends the rest itself), and nothing else.
+     * with a valid first chunk (the test sends the rest itself), {@code /junkhead...} with a status
+ * line that does not parse, and nothing else.
      */
     static final class Recorder implements AutoCloseable {
         static final class Conn {
@@ -402,6 +414,8 @@ class BadChunkedBodyTest {
                             c.send("HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\nab");
                         else if (line.startsWith("GET /badresp"))
                             c.send("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n-5\r\nhello\r\n0\r\n\r\n");
+                        else if (line.startsWith("GET /junkhead"))
+                            c.send("HTTP/1.1 2OO OK\r\ncontent-length: 2\r\n\r\nok");
                         else if (line.startsWith("GET /latebad"))
                             c.send("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n");
                     }
