@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include "epoxy.h"
@@ -82,6 +83,15 @@ int epoxy_so_error(int fd)
     if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
         return -errno;
     return -err;
+}
+
+/* Bytes received and not yet read (FIONREAD); for diagnostics only (the stall watchdog). */
+int epoxy_unread(int fd)
+{
+    int n = 0;
+    if (ioctl(fd, FIONREAD, &n) < 0)
+        return -errno;
+    return n;
 }
 
 int epoxy_local_port(int fd)

@@ -50,6 +50,7 @@ public final class ConfigParser {
     private int nbthread;
     private int maxconn;
     private int bufsize = GlobalSettings.DEFAULT_BUFSIZE;
+    private long stallReportMs = GlobalSettings.DEFAULT_STALL_REPORT_MS;
     private boolean edgeTriggered;
     private boolean exposeExperimental;
     private final List<LogTarget> globalLogs = new ArrayList<>();
@@ -382,6 +383,17 @@ public final class ConfigParser {
                 bufsize = (int) n;
                 return;
             }
+            case "tune.stall-report": {
+                if (!oneArg(l, "a time (0 turns the stall report off)")) {
+                    return;
+                }
+                try {
+                    stallReportMs = Units.parseTimeMs(v);
+                } catch (IllegalArgumentException e) {
+                    diag.error(l.where(), "'tune.stall-report': " + e.getMessage());
+                }
+                return;
+            }
             case "expose-experimental-directives":
                 if (noArgs(l)) {
                     exposeExperimental = true;
@@ -457,7 +469,7 @@ public final class ConfigParser {
         }
         finished = true;
         GlobalSettings g = new GlobalSettings(nbthread, maxconn, bufsize, edgeTriggered, exposeExperimental,
-                List.copyOf(globalLogs));
+                List.copyOf(globalLogs), stallReportMs);
         List<ProxyConfig> built = new ConfigChecker(diag).check(g, proxies);
         if (!diag.errors.isEmpty()) {
             throw new ConfigException(diag.errors, diag.warnings);

@@ -42,6 +42,8 @@ public final class Connection implements IoCallback {
     public final boolean backend;
     /** Time of the last successful read or write, in the poller's clock. */
     public long lastActivity;
+    /** Bytes read from and written to the socket over the connection's life (progress for the stall watchdog). */
+    public long bytesIn, bytesOut;
 
     private Connection(FdTable fds, Poller poller, int fd, BufferPool pool, boolean backend) {
         this.fds = fds;
@@ -170,6 +172,7 @@ public final class Connection implements IoCallback {
         long n = Sys.epoxy_read(fd, inAddr + in.limit(), room);
         if (n > 0) {
             in.limit(in.limit() + (int) n);
+            bytesIn += n;
             lastActivity = poller.nowMs();
             if (n < room && !fds.edgeTriggered()) {
                 // Level-triggered: a short read drained the socket; the poller reports what comes
@@ -227,6 +230,7 @@ public final class Connection implements IoCallback {
             return false;
         }
         lastActivity = poller.nowMs();
+        bytesOut += n;
         if (n == len) {
             out.clear();
             fds.stopSend(fd);
@@ -264,6 +268,54 @@ public final class Connection implements IoCallback {
         if ((flags & CLOSED) == 0)
             fds.setLingerRisk(fd);
         close();
+    }
+
+    /** Bytes the kernel holds unread on this socket (one FIONREAD ioctl; diagnostics only), 0 when closed. */
+    public int unreadInKernel() {
+        if ((flags & CLOSED) != 0)
+            return 0;
+        int n = Sys.epoxy_unread(fd);
+        return Math.max(0, n);
+    }
+
+    /** Output bytes waiting in {@link #out} (0 once closed). */
+    public int pendingOut() {
+        return (flags & CLOSED) != 0 ? 0 : out.position();
+    }
+
+    /** Received bytes not yet consumed by the mux (0 once closed). */
+    public int pendingIn() {
+        return (flags & CLOSED) != 0 ? 0 : in.remaining();
+    }
+
+    /**
+     * The connection's whole state on one line, for the stall report and a future {@code show sess}:
+     * side, flags, buffers, byte counters, last activity, owner thread, then the fd table entry.
+     * Owner thread only (the buffers and flags are not shared).
+     */
+    public void describe(StringBuilder b) {
+        long now = poller.nowMs();
+        b.append(backend ? "be" : "fe").append("-conn{flags=[");
+        int len = b.length();
+        if ((flags & CONNECTING) != 0) b.append("CONNECTING,");
+        if ((flags & ERROR) != 0) b.append("ERROR,");
+        if ((flags & READ_CLOSED) != 0) b.append("READ_CLOSED,");
+        if ((flags & WRITE_SHUT) != 0) b.append("WRITE_SHUT,");
+        if ((flags & CLOSED) != 0) b.append("CLOSED,");
+        if (b.length() > len)
+            b.setLength(b.length() - 1);
+        b.append("] tid=").append(poller.tid())
+                .append(" in.pending=").append(pendingIn())
+                .append(" out.pending=").append(pendingOut())
+                .append(" bytes.in=").append(bytesIn).append(" bytes.out=").append(bytesOut)
+                .append(" last.io=").append(now - lastActivity).append("ms.ago ");
+        if ((flags & CLOSED) == 0) {
+            b.append("kernel.unread=").append(Sys.epoxy_unread(fd)).append(' ');
+            fds.describe(fd, b);
+        } else {
+            b.append("fd=").append(fd).append(" (closed)");
+        }
+        b.append('}');
     }
 
     @Override

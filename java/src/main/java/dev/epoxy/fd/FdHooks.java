@@ -16,6 +16,14 @@ public final class FdHooks {
         void at(int fd);
     }
 
+    /** A filter over epoll reports; returning true loses the report (it never reaches the fd table). */
+    @FunctionalInterface
+    public interface EventHook {
+        /** {@code evts} is made of {@link FdTable#READY_R}, {@link FdTable#READY_W}, {@link FdTable#SHUT_R},
+         *  {@link FdTable#SHUT_W} and {@link FdTable#ERR_RW}. */
+        boolean drop(int fd, int evts);
+    }
+
     /** Holding a tgid reference, before the test-and-set of this thread's update bit
      *  (late report on a migrated fd, lazy removal, single-owner {@code updt_fd_polling}). */
     public static volatile Hook updateBitAfterGrab;
@@ -32,6 +40,10 @@ public final class FdHooks {
     public static volatile Hook takeoverBetweenMasks;
     /** deleteOrphan: just before close(2); every fd life passes here exactly once. */
     public static volatile Hook beforeClose;
+    /** dispatch: an epoll report of a live fd, before updateEvents. A hook returning true loses the
+     *  event, as a lost wake-up would (in edge-triggered mode the kernel does not report it again
+     *  until new data or room arrives). Used to provoke stalls for the stall watchdog's tests. */
+    public static volatile EventHook dropEvent;
 
     private FdHooks() {}
 
@@ -48,5 +60,6 @@ public final class FdHooks {
         deleteAfterThreadMaskClear = null;
         takeoverBetweenMasks = null;
         beforeClose = null;
+        dropEvent = null;
     }
 }

@@ -390,6 +390,51 @@ public final class FdTable {
         return (int) INTS.getVolatile(refcTgid, fd);
     }
 
+    /**
+     * Appends one fd's entry in a fixed, greppable form (diagnostics: the stall report and a future
+     * {@code show fd}): {@code fd=12 gen=3 st=[ACTIVE_R,READY_W,POLL_OUT] tmask=0x1 run=0x0 upd=0x0
+     * polled=r:0x1/w:0x0 refc=0 tgid=1}. Every field is one volatile read, so from a thread that does
+     * not own the fd the fields are each true but not a snapshot; call it from the owner for that.
+     */
+    public void describe(int fd, StringBuilder b) {
+        if (fd < 0 || fd >= maxFds) {
+            b.append("fd=").append(fd).append(" (out of table)");
+            return;
+        }
+        int st = state(fd);
+        int rt = refcTgid(fd);
+        b.append("fd=").append(fd).append(" gen=").append(generation(fd)).append(" st=[");
+        int len = b.length();
+        stateBit(b, st, ACTIVE_R, "ACTIVE_R");
+        stateBit(b, st, READY_R, "READY_R");
+        stateBit(b, st, SHUT_R, "SHUT_R");
+        stateBit(b, st, ACTIVE_W, "ACTIVE_W");
+        stateBit(b, st, READY_W, "READY_W");
+        stateBit(b, st, SHUT_W, "SHUT_W");
+        stateBit(b, st, ERR_RW, "ERR");
+        stateBit(b, st, POLL_IN, "POLL_IN");
+        stateBit(b, st, POLL_PRI, "POLL_PRI");
+        stateBit(b, st, POLL_OUT, "POLL_OUT");
+        stateBit(b, st, POLL_ERR, "POLL_ERR");
+        stateBit(b, st, POLL_HUP, "POLL_HUP");
+        stateBit(b, st, LINGER_RISK, "LINGER_RISK");
+        stateBit(b, st, ET_POSSIBLE, "ET");
+        stateBit(b, st, MUST_CLOSE, "MUST_CLOSE");
+        if (b.length() > len)
+            b.setLength(b.length() - 1);
+        b.append("] tmask=0x").append(Long.toHexString(threadMask(fd)))
+                .append(" run=0x").append(Long.toHexString(runningMask(fd)))
+                .append(" upd=0x").append(Long.toHexString(updateMask(fd)))
+                .append(" polled=r:0x").append(Long.toHexString(polledRecvMask(fd)))
+                .append("/w:0x").append(Long.toHexString(polledSendMask(fd)))
+                .append(" refc=").append(rt >>> 16).append(" tgid=").append(rt & TGID_MASK);
+    }
+
+    private static void stateBit(StringBuilder b, int st, int bit, String name) {
+        if ((st & bit) != 0)
+            b.append(name).append(',');
+    }
+
     /** Number of real closes performed through this table. */
     public long closes() {
         return closes.get();

@@ -217,6 +217,8 @@ public final class FdThreadCtx {
                 | ((e & Abi.EPOLLRDHUP) != 0 ? SHUT_R : 0)
                 | ((e & Abi.EPOLLHUP) != 0 ? SHUT_R | SHUT_W : 0)
                 | ((e & Abi.EPOLLERR) != 0 ? ERR_RW : 0);
+        FdHooks.EventHook lose = FdHooks.dropEvent;
+        if (lose != null && lose.drop(fd, evts)) return;
         updateEvents(fd, evts);
     }
 

@@ -273,6 +273,17 @@ public final class H1BackMux implements Connection.Handler, Endpoint, BackendCon
     }
 
     @Override
+    public void describe(StringBuilder b) {
+        b.append("h1b{srv=").append(srv.name).append(" exchanges=").append(exchanges).append(" mode=").append(mode);
+        if (dead) b.append(" DEAD");
+        if (failed) b.append(" FAILED");
+        if (junk) b.append(" JUNK");
+        if (serverKeepAlive) b.append(" SRV_KA");
+        b.append("} ");
+        conn.describe(b);
+    }
+
+    @Override
     public Connection handOver() {
         sc = null;
         dead = true; // never pooled: it now belongs to the tunnel

@@ -343,6 +343,15 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
     }
 
     @Override
+    public void describe(StringBuilder b) {
+        b.append("h1f{requests=").append(requests).append(closing ? " CLOSING" : "")
+                .append(keepAliveDecided ? " KA_DECIDED" : "").append(' ');
+        idle.describe(b, conn.poller().nowMs());
+        b.append("} ");
+        conn.describe(b);
+    }
+
+    @Override
     public Runnable onTunnelClose() {
         return onClose;
     }

@@ -231,6 +231,48 @@ final class H2Stream implements Endpoint {
         return mux.conn;
     }
 
+    // ---- stall watchdog / show sess ----
+
+    @Override
+    public long progressMark() {
+        // DATA received for this stream; the channels' counters (kept by the proxy stream) cover the rest.
+        return received * 16 + (headersReceived ? 1 : 0) + (esReceived ? 2 : 0) + (esSent ? 4 : 0)
+                + (rstSent || rstReceived ? 8 : 0);
+    }
+
+    @Override
+    public boolean holdsWork(boolean expectInput) {
+        return pendingCredit > 0 || Endpoint.super.holdsWork(expectInput);
+    }
+
+    @Override
+    public boolean peerBlocksOutput() {
+        return Math.min(sendWindow.available(), mux.sendWindow.available()) <= 0;
+    }
+
+    @Override
+    public void describe(StringBuilder b) {
+        b.append("h2s{id=").append(id).append(" flags=[");
+        int len = b.length();
+        if (headersReceived) b.append("HDR_RCVD,");
+        if (esReceived) b.append("ES_RCVD,");
+        if (esSent) b.append("ES_SENT,");
+        if (rstSent) b.append("RST_SENT,");
+        if (rstReceived) b.append("RST_RCVD,");
+        if (failed) b.append("FAILED,");
+        if (detached) b.append("DETACHED,");
+        if (wantOut) b.append("WANT_OUT,");
+        if (blockedOnWindow) b.append("BLOCKED_ON_WINDOW,");
+        if (b.length() > len) b.setLength(b.length() - 1);
+        b.append("] win.send=").append(sendWindow.size()).append(" win.recv=").append(recvWindow.size())
+                .append(" conn.win.send=").append(mux.sendWindow.size())
+                .append(" credit.pending=").append(pendingCredit)
+                .append(" credited=").append(creditedOut).append(" data.rcvd=").append(received)
+                .append(" conn.dead=").append(mux.dead).append(" conn.streams=").append(mux.activeStreams())
+                .append("} ");
+        mux.conn.describe(b);
+    }
+
     String debugState() {
         return this + " rx[in=" + rx.bytesIn + " out=" + rx.bytesOut + " pend=" + rx.pending() + " eom=" + rx.eom + "] credited="
                 + creditedOut + " pc=" + pendingCredit + " rw=" + recvWindow.size() + " sw=" + sendWindow.size()

@@ -61,6 +61,7 @@ public final class Poller {
     private volatile long loops;
     private final AtomicLong wakeWrites = new AtomicLong();
     final PollerThread thread;
+    private final StallWatchdog watchdog;
 
     Poller(FdTable fds, int tid) throws IOException {
         this.tid = tid;
@@ -87,6 +88,7 @@ public final class Poller {
         this.fdCtx = new FdThreadCtx(fds, tid, ep, this::wake);
         this.now = clock();
         this.thread = new PollerThread(this, this::loop, "epoxy-poller-" + tid);
+        this.watchdog = new StallWatchdog(this);
     }
 
     /** The poller of the calling thread, or null if it is not a poller thread. */
@@ -106,6 +108,18 @@ public final class Poller {
     /** This thread's part of the fd protocol (statistics, tests). */
     public FdThreadCtx fdCtx() {
         return fdCtx;
+    }
+
+    private long streamSeq;
+
+    /** Owner thread: the next stream number of this thread (names streams in reports). */
+    public long nextStreamId() {
+        return ++streamSeq;
+    }
+
+    /** This thread's stall watchdog ({@code tune.stall-report}). */
+    public StallWatchdog watchdog() {
+        return watchdog;
     }
 
     /** Monotonic milliseconds, refreshed after each wait. */

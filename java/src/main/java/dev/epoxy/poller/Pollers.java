@@ -38,6 +38,17 @@ public final class Pollers implements AutoCloseable {
         for (Poller p : pollers) p.start();
     }
 
+    /** {@code tune.stall-report}: call before {@link #start()}; 0 turns the stall watchdogs off. */
+    public synchronized void configureStallReport(long thresholdMs) {
+        if (started) throw new IllegalStateException("configure the stall watchdog before start");
+        for (Poller p : pollers) p.watchdog().configure(thresholdMs);
+    }
+
+    /** Every stall report line is also given to {@code l} (tests, runtime API); null removes it. */
+    public void onStallReport(java.util.function.Consumer<String> l) {
+        for (Poller p : pollers) p.watchdog().listener(l);
+    }
+
     public Poller get(int tid) {
         return pollers[tid];
     }

@@ -91,6 +91,24 @@ public class Task {
         else p.execute(() -> p.timers.remove(this));
     }
 
+    /**
+     * Appends {@code task[QUEUED,DESTROYED,EXPIRED exp=+120ms]} (or {@code exp=never}), relative to
+     * {@code now}. The flags are read atomically; the timer fields are the owner thread's.
+     */
+    public void describe(StringBuilder b, long now) {
+        int s = state;
+        b.append("task[");
+        int len = b.length();
+        if ((s & QUEUED) != 0) b.append("QUEUED,");
+        if ((s & DESTROYED) != 0) b.append("DESTROYED,");
+        if (expired) b.append("EXPIRED,");
+        if (b.length() > len) b.setLength(b.length() - 1);
+        b.append(b.length() > len ? " exp=" : "exp=");
+        if (expire == NEVER) b.append("never");
+        else b.append(expire - now >= 0 ? "+" : "").append(expire - now).append("ms");
+        b.append(']');
+    }
+
     public boolean destroyed() {
         return (state & DESTROYED) != 0;
     }

@@ -131,8 +131,19 @@ public final class AccessLog {
         emit(b);
     }
 
+    /** A diagnostic line (the stall watchdog) at severity "warning": {@code <frontend>: <message>}. */
+    public void warning(String frontend, String message) {
+        StringBuilder b = new StringBuilder(frontend.length() + message.length() + 2);
+        b.append(frontend).append(": ").append(message);
+        emit(b, 4);
+    }
+
     private void emit(StringBuilder line) {
-        int pri = facility * 8 + 6; // severity "info"
+        emit(line, 6); // severity "info"
+    }
+
+    private void emit(StringBuilder line, int severity) {
+        int pri = facility * 8 + severity;
         Instant now = Instant.now();
         switch (format) {
             case "raw":

@@ -100,6 +100,12 @@ public final class Frontend {
             log.stream(s);
     }
 
+    /** A stall report of one of this frontend's streams, for its log target (if any). */
+    public void logStall(String line) {
+        if (log != null)
+            log.warning(name, line);
+    }
+
     public AccessLog accessLog() {
         return log;
     }

@@ -46,6 +46,7 @@ public final class ProxyRuntime implements AutoCloseable {
         int limit = (int) Math.min(MAX_FDS, Math.max(4096, nofile > 0 ? nofile : 65536));
         this.fds = new FdTable(limit);
         this.pollers = new Pollers(fds, cfg.global().threads(), cfg.global().edgeTriggered());
+        pollers.configureStallReport(cfg.global().stallReportMs());
         int bufSize = cfg.global().bufsize();
         // One pool for all connection buffers and H1 channels, sized for a whole HTTP/2 frame:
         // an H1 listener may turn into HTTP/2 when a client sends the preface.

@@ -17,7 +17,7 @@ import java.nio.ByteBuffer;
  * HAProxy's turn-around delay; {@code timeout connect}, {@code timeout client} and
  * {@code timeout server} (or {@code timeout tunnel} once connected, when set) apply.
  */
-public final class TcpSession implements Connection.Handler {
+public final class TcpSession extends dev.epoxy.poller.Watched implements Connection.Handler {
     private final Poller poller;
     private final Frontend fe;
     private final Backend be;
@@ -51,6 +51,7 @@ public final class TcpSession implements Connection.Handler {
         front.setHandler(this);
         this.task = new Task(p, this::run);
         this.retriesLeft = be == null ? 0 : be.retries;
+        watch(p);
     }
 
     /** Sets up an accepted client connection on the calling (owner) thread. */
@@ -169,6 +170,56 @@ public final class TcpSession implements Connection.Handler {
         task.expireAt(exp);
     }
 
+    // ---- stall watchdog and show sess (owner thread only) ----
+
+    @Override
+    protected long progressMark() {
+        long m = front.bytesIn * 31 + front.bytesOut;
+        Connection b = back;
+        if (b != null)
+            m = (m * 31 + b.bytesIn) * 31 + b.bytesOut;
+        return m * 31 + (established ? 1 : 0) + 2L * retries;
+    }
+
+    @Override
+    protected boolean holdsWork() {
+        Connection b = back;
+        if (done || b == null)
+            return false;
+        if (front.pendingOut() > 0 || b.pendingOut() > 0 || front.pendingIn() > 0 || b.pendingIn() > 0)
+            return true;
+        return !front.has(Connection.READ_CLOSED) && front.unreadInKernel() > 0
+                || !b.has(Connection.READ_CLOSED) && !b.connecting() && b.unreadInKernel() > 0;
+    }
+
+    @Override
+    protected void logStall(String line) {
+        fe.logStall(line);
+    }
+
+    /** The session's whole state on one line (stall report; a future {@code show sess}). */
+    @Override
+    public void describe(StringBuilder b) {
+        long now = poller.nowMs();
+        b.append("tcp{fe=").append(fe.name).append(" be=").append(be != null ? be.name : "-")
+                .append(" srv=").append(srv != null ? srv.name : "-");
+        if (clientAddr != null)
+            b.append(" client=").append(clientAddr).append(':').append(clientPort);
+        b.append(" age=").append(now - tAccept).append("ms phase=")
+                .append(done ? "DONE" : tarExp > 0 ? "TURN_AROUND" : !established ? "CONNECT" : logged ? "RELAY" : "TUNNEL")
+                .append(" retries=").append(retries).append(" to.client=").append(toClient).append(' ');
+        task.describe(b, now);
+        b.append(" timers{connect=").append(!established && back != null && connExp != Task.NEVER ? (connExp - now) + "ms" : "-")
+                .append(" turn-around=").append(tarExp > 0 ? (tarExp - now) + "ms" : "-").append("} front=");
+        front.describe(b);
+        b.append(" back=");
+        if (back != null)
+            back.describe(b);
+        else
+            b.append("none");
+        b.append('}');
+    }
+
     /** Moves what {@code from} received to {@code to}; passes a half-close on when drained. */
     private boolean copy(Connection from, Connection to) {
         boolean moved = false;
@@ -230,6 +281,7 @@ public final class TcpSession implements Connection.Handler {
             return;
         done = true;
         task.destroy();
+        unwatch();
         if (back != null) {
             if (abort)
                 back.abort();

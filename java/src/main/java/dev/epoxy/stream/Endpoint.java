@@ -45,6 +45,44 @@ public interface Endpoint {
     Connection conn();
 
     /**
+     * Progress of this endpoint beyond the channels' body counters (e.g. head bytes): byte counters
+     * the I/O path keeps anyway. The default, for endpoints that own their connection, is the
+     * connection's socket byte counters; a multiplexed endpoint returns its own.
+     */
+    default long progressMark() {
+        Connection c = conn();
+        return c == null ? 0 : c.bytesIn + c.bytesOut;
+    }
+
+    /**
+     * This endpoint holds data to move (stall watchdog, cold path): output queued in its buffer,
+     * or, when {@code expectInput}, received bytes not yet parsed or bytes the kernel holds unread
+     * (one FIONREAD ioctl).
+     */
+    default boolean holdsWork(boolean expectInput) {
+        Connection c = conn();
+        if (c == null)
+            return false;
+        if (c.pendingOut() > 0)
+            return true;
+        return expectInput && (c.pendingIn() > 0 || c.unreadInKernel() > 0);
+    }
+
+    /** The peer's flow control forbids sending now (a closed HTTP/2 window): data waiting is not a stall. */
+    default boolean peerBlocksOutput() {
+        return false;
+    }
+
+    /** This endpoint's state on one line (mux state, then its connection and fd). Owner thread only. */
+    default void describe(StringBuilder b) {
+        Connection c = conn();
+        if (c == null)
+            b.append("none");
+        else
+            c.describe(b);
+    }
+
+    /**
      * Gives the connection up for a tunnel after a protocol switch (101): the endpoint stops
      * handling it and will never close it. Null when this side cannot (HTTP/2).
      */

@@ -25,7 +25,7 @@ import dev.epoxy.stream.StreamConnector.State;
  * its states (connect, retries after a turn-around delay, confirmation), forward the request,
  * receive the response, forward it to the client, then log and release both endpoints.
  */
-public final class Stream implements Runnable {
+public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
     /** Where a stream comes from: the client connection's side (H1 connection or H2 stream). */
     public interface Origin {
         Frontend frontend();
@@ -48,6 +48,8 @@ public final class Stream implements Runnable {
 
     public final Task task;
     public final Poller poller;
+    /** Per-thread sequence number; with the thread id it names the stream ({@code show sess}). */
+    public final long id;
     public final Origin origin;
     public final Frontend fe;
     public Backend be;
@@ -92,6 +94,8 @@ public final class Stream implements Runnable {
         scf.setState(State.EST);
         this.tAccept = acceptMs;
         this.task = new Task(poller, this);
+        this.id = poller.nextStreamId();
+        watch(poller);
     }
 
     public void wakeup() {
@@ -496,6 +500,7 @@ public final class Stream implements Runnable {
             srv.dequeue(this);
         }
         task.destroy();
+        unwatch();
         if (!silent)
             fe.log(this);
     }
@@ -516,5 +521,146 @@ public final class Stream implements Runnable {
 
     public ServerConnector connector() {
         return connector;
+    }
+
+    // ---- stall watchdog and show sess (owner thread only) ----
+
+    /** Where the exchange is, derived from the analysers' state. */
+    public String phase() {
+        if (finished)
+            return "DONE";
+        if (!routed)
+            return "ROUTE";
+        if (localReply)
+            return "LOCAL_REPLY";
+        switch (scb.state()) {
+            case INI:
+            case REQ:
+                return "WAIT_BODY";
+            case QUE:
+                return "QUEUED";
+            case ASS:
+            case CON:
+            case RDY:
+                return "CONNECT";
+            case TAR:
+                return "TURN_AROUND";
+            case CER:
+                return "CONNECT_ERROR";
+            case EST:
+                if (!req.eomOut)
+                    return res.headIn ? "FORWARD_BOTH" : "FORWARD_REQ";
+                return res.headIn ? "FORWARD_RES" : "WAIT_RES";
+            default:
+                return scb.state().name();
+        }
+    }
+
+    @Override
+    protected long progressMark() {
+        long m = req.bytesIn;
+        m = m * 31 + req.bytesOut;
+        m = m * 31 + res.bytesIn;
+        m = m * 31 + res.bytesOut;
+        m = m * 31 + flags(req) * 16 + flags(res);
+        m = m * 31 + scb.state().ordinal();
+        m = m * 31 + attempts;
+        m = m * 31 + scf.ep.progressMark();
+        Endpoint back = scb.ep;
+        if (back != null)
+            m = m * 31 + back.progressMark();
+        return m;
+    }
+
+    private static int flags(HttpChannel c) {
+        return (c.headIn ? 1 : 0) | (c.headOut ? 2 : 0) | (c.eom ? 4 : 0) | (c.eomOut ? 8 : 0);
+    }
+
+    @Override
+    protected boolean holdsWork() {
+        if (finished)
+            return false;
+        State st = scb.state();
+        if (st == State.QUE || st == State.TAR)
+            return false; // waiting by design, bounded by timeout queue / the turn-around delay
+        Endpoint back = scb.ep;
+        // Towards the client: a head to emit, or body bytes the client's window allows.
+        if (res.headIn && !res.headOut)
+            return true;
+        if (res.pending() > 0 && !scf.ep.peerBlocksOutput())
+            return true;
+        // Towards the server.
+        if (req.headIn && !req.headOut && st != State.INI && st != State.REQ)
+            return true;
+        if (req.pending() > 0 && st == State.EST && back != null && !back.peerBlocksOutput())
+            return true;
+        if (scf.ep.holdsWork(!req.eom))
+            return true;
+        return back != null && st == State.EST && back.holdsWork(!res.eom);
+    }
+
+    @Override
+    protected void logStall(String line) {
+        fe.logStall(line);
+    }
+
+    /**
+     * The whole state on one line: identity, phase, both connectors, both channels, task and
+     * timers, then each endpoint (mux, connection, fd table entry). Owner thread only.
+     */
+    @Override
+    public void describe(StringBuilder b) {
+        long now = poller.nowMs();
+        b.append("stream{id=").append(poller.tid()).append('.').append(id)
+                .append(" fe=").append(fe.name).append(" be=").append(be != null ? be.name : "-")
+                .append(" srv=").append(srv != null ? srv.name : "-")
+                .append(" client=").append(origin.clientAddr()).append(':').append(origin.clientPort())
+                .append(" age=").append(now - tAccept).append("ms phase=").append(phase())
+                .append(" scf=").append(scf.state()).append(" scb=").append(scb.state())
+                .append(" attempts=").append(attempts).append(" retries.left=").append(retriesLeft);
+        channel(b, " req", req);
+        channel(b, " res", res);
+        b.append(' ');
+        task.describe(b, now);
+        b.append(" timers{");
+        deadline(b, "connect", scb.state() == State.CON && be != null && be.timeoutConnect > 0 ? connExp : -1, now);
+        deadline(b, " turn-around", scb.state() == State.TAR ? tarExp : -1, now);
+        deadline(b, " queue", queueExp >= 0 ? queueExp : -1, now);
+        Connection bc = scb.ep != null ? scb.ep.conn() : null;
+        deadline(b, " server", be != null && be.timeoutServer > 0 && bc != null ? bc.lastActivity + be.timeoutServer : -1, now);
+        Connection fc = scf.ep.conn();
+        deadline(b, " client", fe.timeoutClient > 0 && fc != null ? fc.lastActivity + fe.timeoutClient : -1, now);
+        b.append("} front=");
+        scf.ep.describe(b);
+        b.append(" back=");
+        if (scb.ep != null)
+            scb.ep.describe(b);
+        else
+            b.append("none");
+        b.append('}');
+    }
+
+    private static void channel(StringBuilder b, String name, HttpChannel c) {
+        b.append(name).append("{flags=[");
+        int len = b.length();
+        if (c.headIn) b.append("HEAD_IN,");
+        if (c.headOut) b.append("HEAD_OUT,");
+        if (c.interim) b.append("INTERIM,");
+        if (c.eom) b.append("EOM,");
+        if (c.eomOut) b.append("EOM_OUT,");
+        if (c.bodyless) b.append("BODYLESS,");
+        if (c.tunnel) b.append("TUNNEL,");
+        if (b.length() > len) b.setLength(b.length() - 1);
+        b.append("] fill=").append(c.pending()).append('/').append(c.data.capacity())
+                .append(" in=").append(c.bytesIn).append(" out=").append(c.bytesOut)
+                .append(" cl=").append(c.contentLength).append('}');
+    }
+
+    private static void deadline(StringBuilder b, String name, long at, long now) {
+        b.append(name).append('=');
+        if (at < 0 || at == Task.NEVER)
+            b.append('-');
+        else
+            b.append(at - now >= 0 ? "+" : "").append(at - now).append("ms");
     }
 }

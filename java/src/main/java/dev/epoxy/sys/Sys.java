@@ -38,6 +38,8 @@ public final class Sys {
     public static native int epoxy_connect(int fd, long sa, int salen);
     public static native int epoxy_so_error(int fd);
     public static native int epoxy_local_port(int fd);
+    /** Bytes the kernel holds for reading (FIONREAD), or -errno. Diagnostics only: one ioctl. */
+    public static native int epoxy_unread(int fd);
     public static native int epoxy_socketpair(long out);
     public static native int epoxy_set_nodelay(int fd, int on);
     public static native int epoxy_set_linger0(int fd);

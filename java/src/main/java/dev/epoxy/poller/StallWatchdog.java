@@ -1,0 +1,159 @@
+package dev.epoxy.poller;
+
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The stall watchdog of one poller ({@code tune.stall-report}): reports, once per episode, every
+ * registered {@link Watched} (stream, tcp session) that has data to move and made no progress
+ * for the configured time.
+ *
+ * <p>Threading protocol: one watchdog per poller, and everything in it belongs to that poller's
+ * thread. {@link #add} and {@link #remove} are called by the owner thread when a stream is created
+ * and when it ends (streams never change thread), and the check runs as a {@link Task} of the same
+ * poller armed on its timer heap. So the registry (an array with each member's index stored in the
+ * member, O(1) add and swap-remove) needs no lock and no atomic. The only fields written from
+ * other threads are {@link #configure} before the pollers start (published by {@code Thread.start})
+ * and the listener, which is volatile. The counters are volatile for tests that read them.
+ *
+ * <p>Cost on the hot path: none beyond what was already there. Progress is not recorded by the
+ * watchdog: it compares {@link Watched#progressMark()}, built from byte counters the I/O paths
+ * keep anyway. Registration is one array store per stream. The check task is armed only while the
+ * registry is non-empty, every {@code max(10 ms, min(1 s, threshold / 4))}; per member it costs one
+ * {@code progressMark()}; {@link Watched#holdsWork()} (which may make one FIONREAD ioctl) runs only
+ * for members without progress for the whole threshold.
+ *
+ * <p>Episode rules: a member is reported when its mark has not changed for at least the threshold
+ * and it held work at two checks in a row (so bytes that arrived just before a check, whose event
+ * the poller has not dispatched yet, are not mistaken for a stall). A change of the mark ends the
+ * episode; the next stall is a new episode and is reported again.
+ */
+public final class StallWatchdog implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger("dev.epoxy.stall");
+
+    private final Poller poller;
+    private final Task task;
+    private long thresholdMs;
+    private long periodMs;
+    private Watched[] members = new Watched[16];
+    private int count;
+    private boolean armed;
+    private volatile Consumer<String> listener;
+    private volatile long checks, reports;
+
+    StallWatchdog(Poller poller) {
+        this.poller = poller;
+        this.task = new Task(poller, this);
+    }
+
+    /** Before the pollers start: the threshold in ms, 0 turns the watchdog off. */
+    void configure(long thresholdMs) {
+        this.thresholdMs = Math.max(0, thresholdMs);
+        this.periodMs = Math.max(10, Math.min(1000, thresholdMs / 4));
+    }
+
+    /** Also receives each report line (tests; a future runtime API). Any thread. */
+    void listener(Consumer<String> l) {
+        listener = l;
+    }
+
+    public long thresholdMs() {
+        return thresholdMs;
+    }
+
+    /** Checks run so far. */
+    public long checks() {
+        return checks;
+    }
+
+    /** Reports written so far. */
+    public long reports() {
+        return reports;
+    }
+
+    /** Members registered now (owner thread, or approximate from elsewhere). */
+    public int size() {
+        return count;
+    }
+
+    void add(Watched w) {
+        if (thresholdMs == 0 || w.wd != null)
+            return;
+        if (count == members.length)
+            members = java.util.Arrays.copyOf(members, count * 2);
+        w.wd = this;
+        w.wdIndex = count;
+        w.wdMark = Long.MIN_VALUE;
+        w.wdSince = poller.nowMs();
+        members[count++] = w;
+        if (!armed) {
+            armed = true;
+            task.expireAt(poller.nowMs() + periodMs);
+        }
+    }
+
+    void remove(Watched w) {
+        int i = w.wdIndex;
+        if (w.wd != this || i < 0)
+            return;
+        Watched last = members[--count];
+        members[i] = last;
+        last.wdIndex = i;
+        members[count] = null;
+        w.wdIndex = -1;
+        w.wd = null;
+    }
+
+    @Override
+    public void run() {
+        long now = poller.nowMs();
+        checks++;
+        for (int i = 0; i < count; i++) {
+            Watched w = members[i];
+            long m = w.progressMark();
+            if (m != w.wdMark) {
+                w.wdMark = m;
+                w.wdSince = now;
+                w.wdBusyAt = 0;
+                w.wdReported = false;
+                continue;
+            }
+            if (w.wdReported || now - w.wdSince < thresholdMs)
+                continue;
+            if (!w.holdsWork()) {
+                w.wdBusyAt = 0;
+                continue;
+            }
+            if (w.wdBusyAt == 0) {
+                w.wdBusyAt = now; // confirm at the next check
+                continue;
+            }
+            w.wdReported = true;
+            report(w, now);
+        }
+        if (count > 0) {
+            task.expireAt(now + periodMs);
+        } else {
+            armed = false;
+        }
+    }
+
+    private void report(Watched w, long now) {
+        StringBuilder b = new StringBuilder(512);
+        b.append("stall: no progress for ").append(now - w.wdSince).append(" ms on thread ").append(poller.tid())
+                .append(": ");
+        try {
+            w.describe(b);
+        } catch (RuntimeException e) {
+            b.append(" <describe failed: ").append(e).append('>');
+        }
+        String line = b.toString();
+        reports++;
+        LOG.warn(line);
+        w.logStall(line);
+        Consumer<String> l = listener;
+        if (l != null)
+            l.accept(line);
+    }
+}
