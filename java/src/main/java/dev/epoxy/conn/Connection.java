@@ -149,8 +149,11 @@ public final class Connection implements IoCallback {
     }
 
     /**
-     * Reads what the socket has into {@link #in}. Returns the byte count, 0 when nothing is
-     * available now (polling requested), -1 at end of stream or on error (flags tell which).
+     * Reads what the socket has into {@link #in}. Returns the byte count; 0 when nothing can be
+     * read now: either polling was requested, or {@link #in} is full, in which case read polling
+     * is stopped and the caller, who holds the unconsumed input, calls recv again once it has
+     * consumed some (that call reads or re-arms); -1 at end of stream or on error (flags tell
+     * which). See "Who decides fd interest" in docs/fd-protocol.md.
      */
     public int recv() {
         if ((flags & (ERROR | READ_CLOSED | CLOSED | CONNECTING)) != 0)
@@ -167,8 +170,11 @@ public final class Connection implements IoCallback {
             in.clear().limit(0);
         }
         int room = in.capacity() - in.limit();
-        if (room == 0)
+        if (room == 0) {
+            // Level-triggered polling would report the pending bytes again and again.
+            fds.stopRecv(fd);
             return 0;
+        }
         long n = Sys.epoxy_read(fd, inAddr + in.limit(), room);
         if (n > 0) {
             in.limit(in.limit() + (int) n);
