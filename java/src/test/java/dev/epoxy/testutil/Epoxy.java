@@ -41,13 +41,6 @@ public final class Epoxy implements AutoCloseable {
                 + (et ? "    expose-experimental-directives\n    tune.fd.edge-triggered on\n" : "");
     }
 
-    /** A loopback port that was free a moment ago (racy: being removed, bind port 0 instead). */
-    public static int freePort() throws IOException {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
     @Override
     public void close() {
         rt.close();
