@@ -34,17 +34,34 @@ class SeedRaceTest {
     @CsvSource({"false, 3, 1, false", "true, 3, 1, false", "false, 4, 2, true"})
     void seedScenarioRunsWithoutAStall(boolean edgeTriggered, int threads, int users, boolean widen) throws Exception {
         String cfg = Files.readString(Path.of("../examples/seed-race.cfg")).replace("nbthread 3", "nbthread " + threads);
-        int front = freePort(), back = freePort();
-        cfg = cfg.replace("127.0.0.1:8001", "127.0.0.1:" + front).replace("127.0.0.1:8002", "127.0.0.1:" + back);
+        // "f" binds port 0 and is read back. "b" is f's server, so its port must be in the config
+        // before the start: it gets a port free a moment ago. Should something else take it
+        // meanwhile, b's bind fails at start and we start again on another port (bounded).
+        cfg = cfg.replace("127.0.0.1:8001", "127.0.0.1:0");
         if (edgeTriggered)
             cfg = cfg.replace("#tune.fd.edge-triggered on", "tune.fd.edge-triggered on");
         assertEquals(edgeTriggered, cfg.contains("\n    tune.fd.edge-triggered on"));
+        ProxyRuntime rt = null;
+        for (int attempt = 1; rt == null; attempt++) {
+            int back;
+            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                back = s.getLocalPort();
+            }
+            ProxyRuntime candidate = new ProxyRuntime(ConfigParser.parse("seed-race.cfg", cfg.replace("127.0.0.1:8002", "127.0.0.1:" + back)));
+            try {
+                candidate.start();
+                rt = candidate;
+            } catch (java.io.IOException e) {
+                candidate.close();
+                if (attempt == 5)
+                    throw e;
+            }
+        }
+        int front = rt.port("f", 0);
         if (widen) {
             FdHooks.updateBitAfterGrab = fd -> Thread.yield();
             FdHooks.deleteAfterTgidReset = fd -> Thread.yield();
         }
-        ProxyRuntime rt = new ProxyRuntime(ConfigParser.parse("seed-race.cfg", cfg));
-        rt.start();
         try {
             H1Load.Result r = new H1Load("127.0.0.1", front, "/", false, 1000).run(users, widen ? 15 : SECONDS, 10_000_000);
             System.out.println("seed scenario, edge-triggered=" + edgeTriggered + ", threads=" + threads + ", users="
@@ -58,12 +75,6 @@ class SeedRaceTest {
         } finally {
             rt.close();
             FdHooks.clear();
-        }
-    }
-
-    private static int freePort() throws java.io.IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
         }
     }
 }

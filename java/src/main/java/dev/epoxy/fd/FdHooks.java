@@ -31,6 +31,8 @@ public final class FdHooks {
     public static volatile Hook runningBeforeSet;
     /** updateEvents: running bit set, before waiting for the masks to stabilize. */
     public static volatile Hook runningAfterSet;
+    /** updateEvents: masks checked and still unstable (a takeover or delete in progress), before relaxing; once per spin. */
+    public static volatile Hook runningWaitsForMasks;
     /** deleteOrphan: right after the tgid reset (fixed order: before the drain and the mask clear;
      *  pre-fix order: after the mask clear). */
     public static volatile Hook deleteAfterTgidReset;
@@ -56,6 +58,7 @@ public final class FdHooks {
         updateBitAfterGrab = null;
         runningBeforeSet = null;
         runningAfterSet = null;
+        runningWaitsForMasks = null;
         deleteAfterTgidReset = null;
         deleteAfterThreadMaskClear = null;
         takeoverBetweenMasks = null;

@@ -244,6 +244,7 @@ public final class FdThreadCtx {
             long rmask = (long) LONGS.getVolatile(t.runningMask, fd) & ~bit;
             tm = (long) LONGS.getVolatile(t.threadMask, fd);
             if ((tm & bit) == 0 || (rmask & ~tm) == 0) break;
+            FdHooks.call(FdHooks.runningWaitsForMasks, fd);
             relax(i);
         }
         if ((tm & bit) == 0) { // lost a takeover or delete race

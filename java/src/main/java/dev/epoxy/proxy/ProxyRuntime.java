@@ -38,6 +38,8 @@ public final class ProxyRuntime implements AutoCloseable {
     private final Map<String, Backend> backends = new LinkedHashMap<>();
     private final Map<String, Frontend> frontends = new LinkedHashMap<>();
     private final Map<String, List<Listener>> listeners = new HashMap<>();
+    /** Each frontend's own {@code maxconn} counter: its client connections open now. */
+    private final Map<String, ConnLimit> frontendConns = new HashMap<>();
 
     public ProxyRuntime(Config cfg) {
         this.cfg = cfg;
@@ -113,6 +115,7 @@ public final class ProxyRuntime implements AutoCloseable {
                 continue;
             Frontend fe = frontends.get(p.name());
             ConnLimit local = new ConnLimit(p.maxconn());
+            frontendConns.put(p.name(), local);
             List<Listener> ls = new ArrayList<>();
             for (BindConfig b : p.binds()) {
                 Listener.Acceptor acceptor = p.mode() == Mode.TCP
@@ -135,6 +138,14 @@ public final class ProxyRuntime implements AutoCloseable {
     /** The port a frontend's n-th bind listens on (for configs binding port 0 in tests). */
     public int port(String frontend, int bind) throws IOException {
         return listeners.get(frontend).get(bind).port();
+    }
+
+    /**
+     * Client connections of a frontend open now. A connection counts until its session is torn
+     * down, server connections it owned closed or pooled (for tests waiting on that).
+     */
+    public int connections(String frontend) {
+        return frontendConns.get(frontend).current();
     }
 
     public Backend backend(String name) {

@@ -2,7 +2,6 @@ package dev.epoxy.cli;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.epoxy.testutil.Epoxy;
 import dev.epoxy.testutil.EpoxyProcess;
 import dev.epoxy.testutil.RawClient;
 import dev.epoxy.testutil.TestBackend;
@@ -56,13 +55,13 @@ class CommandLineProcessTest {
     @Test
     void httplogLineForEachRequest() throws Exception {
         try (TestBackend be = TestBackend.ok()) {
-            int port = Epoxy.freePort();
             Path cfg = EpoxyProcess.config("global\n    nbthread 2\n    log stdout format raw local0\n"
                     + "defaults\n    mode http\n    log global\n    option httplog\n"
                     + "    timeout client 5s\n    timeout server 5s\n    timeout connect 2s\n"
-                    + "frontend web\n    bind 127.0.0.1:" + port + "\n    default_backend app\n"
+                    + "frontend web\n    bind 127.0.0.1:0\n    default_backend app\n"
                     + "backend app\n    server srv1 127.0.0.1:" + be.port() + "\n");
-            try (EpoxyProcess p = EpoxyProcess.start(List.of(), "-f", cfg.toString())) {
+            try (EpoxyProcess p = EpoxyProcess.start(List.of(), "-d", "-f", cfg.toString())) {
+                int port = p.awaitPort("web", 20_000);
                 assertNotNull(p.awaitLine(p.stderr, "epoxy started", 20_000), "startup summary; stderr " + p.stderr);
                 try (RawClient c = new RawClient(port)) {
                     c.send("GET /logged?x=1 HTTP/1.1\r\nHost: a\r\n\r\n");
@@ -81,14 +80,14 @@ class CommandLineProcessTest {
     @Test
     void logFormatsPutHAProxysHeaders() throws Exception {
         try (TestBackend be = TestBackend.ok()) {
-            int a = Epoxy.freePort(), b = Epoxy.freePort();
             Path cfg = EpoxyProcess.config("global\n    nbthread 1\n"
                     + "defaults\n    mode http\n    option httplog\n"
                     + "    timeout client 5s\n    timeout server 5s\n    timeout connect 2s\n"
-                    + "frontend shortfmt\n    bind 127.0.0.1:" + a + "\n    log stdout format short local0\n    default_backend app\n"
-                    + "frontend fivefmt\n    bind 127.0.0.1:" + b + "\n    log stdout format rfc5424 local1\n    default_backend app\n"
+                    + "frontend shortfmt\n    bind 127.0.0.1:0\n    log stdout format short local0\n    default_backend app\n"
+                    + "frontend fivefmt\n    bind 127.0.0.1:0\n    log stdout format rfc5424 local1\n    default_backend app\n"
                     + "backend app\n    server srv1 127.0.0.1:" + be.port() + "\n");
-            try (EpoxyProcess p = EpoxyProcess.start(List.of(), "-f", cfg.toString())) {
+            try (EpoxyProcess p = EpoxyProcess.start(List.of(), "-d", "-f", cfg.toString())) {
+                int a = p.awaitPort("shortfmt", 20_000), b = p.awaitPort("fivefmt", 5000);
                 assertNotNull(p.awaitLine(p.stderr, "epoxy started", 20_000), "stderr " + p.stderr);
                 for (int port : new int[] {a, b})
                     try (RawClient c = new RawClient(port)) {

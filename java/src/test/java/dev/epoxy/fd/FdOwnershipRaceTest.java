@@ -95,6 +95,10 @@ class FdOwnershipRaceTest {
         FdHooks.runningAfterSet = fd -> {
             if (Poller.current() == p0) p0Running.countDown();
         };
+        CountDownLatch p0Spun = new CountDownLatch(1000);
+        FdHooks.runningWaitsForMasks = fd -> {
+            if (Poller.current() == p0) p0Spun.countDown();
+        };
         long skip0 = p0.fdCtx().skipFd();
         CompletableFuture<Boolean> tk = submit(p1, () -> fds.takeover(a, conn));
         awaitLatch(inTakeover, "p1 between running CAS and thread mask store");
@@ -104,7 +108,9 @@ class FdOwnershipRaceTest {
         writeByte(peer); // late I/O on the old owner, which still finds itself in threadMask
         awaitLatch(p0Running, "p0 set its running bit");
         assertEquals(3L, fds.runningMask(a), "both threads inside");
-        Thread.sleep(50); // p0 spins waiting for running ⊆ threadMask; it must not call back
+        // p0 spins waiting for running ⊆ threadMask; it must not call back. Seen 1000 times at
+        // the point where it decides to wait, not a guess at how long it takes to get there.
+        awaitLatch(p0Spun, "p0 found the masks unstable and kept waiting");
         assertEquals(0, probe.callsOn.get(0));
 
         goTakeover.countDown();

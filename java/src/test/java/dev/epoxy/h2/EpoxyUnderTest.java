@@ -28,13 +28,6 @@ final class EpoxyUnderTest implements AutoCloseable {
         return rt.port(frontend, 0);
     }
 
-    /** A loopback port free right now (the config parser refuses port 0). */
-    static int freePort() throws IOException {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
     @Override
     public void close() {
         rt.close();
@@ -113,19 +106,11 @@ final class EpoxyUnderTest implements AutoCloseable {
         return t;
     }
 
-    static int freePortUnchecked() {
-        try {
-            return freePort();
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
-    /** A configuration: one frontend "fe" (h2 or not) to backend "be" with the given server lines. */
+    /** A configuration: one frontend "fe" (h2 or not, bound to port 0: read it with {@link #port}) to backend "be" with the given server lines. */
     static String config(int threads, String bindOpts, String servers) {
         return "global\n    nbthread " + threads + "\n"
                 + "defaults\n    mode http\n    timeout client 10s\n    timeout server 10s\n    timeout connect 5s\n"
-                + "frontend fe\n    bind 127.0.0.1:" + freePortUnchecked() + " " + bindOpts + "\n    default_backend be\n"
+                + "frontend fe\n    bind 127.0.0.1:0 " + bindOpts + "\n    default_backend be\n"
                 + "backend be\n" + servers;
     }
 }

@@ -30,18 +30,29 @@ class H2ClientsTest {
         Files.write(dir.resolve("big"), pattern(BIG));
         Files.writeString(dir.resolve("small"), "small file\n");
         Files.write(dir.resolve("upload"), pattern(BIG));
-        nghttpdPort = EpoxyUnderTest.freePort();
-        nghttpd = EpoxyUnderTest.start("nghttpd", "--no-tls", "--echo-upload", "-d", dir.toString(), "-a", "127.0.0.1",
-                String.valueOf(nghttpdPort));
-        long end = System.currentTimeMillis() + 5000;
-        while (true) {
-            try (java.net.Socket s = new java.net.Socket("127.0.0.1", nghttpdPort)) {
-                break;
-            } catch (java.io.IOException e) {
-                if (System.currentTimeMillis() > end || !nghttpd.isAlive())
-                    throw new AssertionError("nghttpd did not start on port " + nghttpdPort);
-                Thread.sleep(50);
+        // nghttpd is another process and cannot report a port it bound itself: it gets a port
+        // that was free a moment ago. If another process takes it first, nghttpd exits on the
+        // bind error and we try another one (a bounded number of times).
+        for (int attempt = 1; ; attempt++) {
+            try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                nghttpdPort = s.getLocalPort();
             }
+            nghttpd = EpoxyUnderTest.start("nghttpd", "--no-tls", "--echo-upload", "-d", dir.toString(), "-a", "127.0.0.1",
+                    String.valueOf(nghttpdPort));
+            boolean up = dev.epoxy.testutil.Wait.holds(10_000, () -> !nghttpd.isAlive() || accepts(nghttpdPort));
+            if (up && nghttpd.isAlive())
+                return;
+            nghttpd.destroyForcibly().waitFor();
+            if (attempt == 5)
+                throw new AssertionError("nghttpd did not start (last port " + nghttpdPort + ")");
+        }
+    }
+
+    private static boolean accepts(int port) {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+            return true;
+        } catch (java.io.IOException e) {
+            return false;
         }
     }
 

@@ -142,10 +142,11 @@ class H2Seed2Test {
         Config cfg = ConfigParser.parse("seed2.cfg", "defaults\n  mode http\n  timeout connect 5s\n  timeout client 10s\n"
                 + "  timeout server 10s\nfrontend fe\n  bind 127.0.0.1:1\n  default_backend be\nbackend be\n  server s 127.0.0.1:1\n");
         AtomicInteger received = new AtomicInteger();
-        CountDownLatch accepted = new CountDownLatch(1);
+        CountDownLatch accepted = new CountDownLatch(1), serverMayRead = new CountDownLatch(1);
+        AtomicReference<Socket> serverSide = new AtomicReference<>();
         try (ServerSocket ss = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
              Pollers pollers = new Pollers(new FdTable(4096), 1, false)) {
-            Thread server = new Thread(() -> serveOnce(ss, accepted, received, h2Server), "seed2-server");
+            Thread server = new Thread(() -> serveOnce(ss, accepted, serverMayRead, serverSide, received, h2Server), "seed2-server");
             server.setDaemon(true);
             server.start();
             Backend be = new Backend("be");
@@ -171,17 +172,24 @@ class H2Seed2Test {
                     front.stream = s;
                     s.run(); // routes and starts the connect
                     check(failure, s.scb.state() == State.CON, "stream should be connecting, is " + s.scb.state());
+                    // Blocking this task on the accept is the scenario itself: the handshake must
+                    // complete while the poller has not yet seen the backend fd's report.
                     check(failure, accepted.await(2, TimeUnit.SECONDS), "server never accepted");
                     // The frontend's I/O path forwards lazily (H2FrontMux.onData / H1FrontMux.onIo do this).
                     boolean forwarded = s.scb.chkSnd();
-                    Thread.sleep(100);
                     check(failure, !forwarded, "lazy forward went through while connecting");
                     check(failure, s.scb.state() == State.CON, "lazy forward changed the state to " + s.scb.state());
+                    // No sleep here (it would stall the event loop): the server does not read until
+                    // this task ends, so bytes a wrong forward sent are still queued on its socket.
+                    // Loopback TCP queues them on the receiver during the sender's send(2).
                     check(failure, received.get() == 0, "bytes reached the server before the poller confirmed the connect");
+                    check(failure, serverSide.get().getInputStream().available() == 0,
+                            "bytes were sent to the server before the poller confirmed the connect");
                     released[0] = System.nanoTime();
                 } catch (Throwable t) {
                     failure.compareAndSet(null, t.toString());
                 } finally {
+                    serverMayRead.countDown();
                     step.countDown();
                 }
             });
@@ -202,10 +210,17 @@ class H2Seed2Test {
             failure.compareAndSet(null, msg);
     }
 
-    /** Accepts one connection, counts what arrives, answers an HTTP/1 request (or nothing for HTTP/2, then closes). */
-    private static void serveOnce(ServerSocket ss, CountDownLatch accepted, AtomicInteger received, boolean h2) {
+    /**
+     * Accepts one connection and, once allowed to, counts what arrives and answers an HTTP/1
+     * request (or nothing for HTTP/2), then closes.
+     */
+    private static void serveOnce(ServerSocket ss, CountDownLatch accepted, CountDownLatch mayRead,
+            AtomicReference<Socket> side, AtomicInteger received, boolean h2) {
         try (Socket s = ss.accept()) {
+            side.set(s);
             accepted.countDown();
+            if (!mayRead.await(10, TimeUnit.SECONDS))
+                return;
             s.setSoTimeout(5000);
             InputStream in = s.getInputStream();
             OutputStream out = s.getOutputStream();
@@ -224,7 +239,10 @@ class H2Seed2Test {
                 if (!h2 && head.indexOf("\r\n\r\n") >= 0) {
                     out.write("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok".getBytes(StandardCharsets.ISO_8859_1));
                     out.flush();
-                    Thread.sleep(200);
+                    // Close only once the proxy has closed its side (it does after the response):
+                    // our close never races the response.
+                    while (in.read(buf) >= 0) {
+                    }
                     return;
                 }
             }
@@ -279,7 +297,7 @@ class H2Seed2Test {
     private static void slowAcceptLoop(ServerSocket ss, byte[] response) {
         while (!ss.isClosed()) {
             try {
-                Thread.sleep(5);
+                Thread.sleep(5); // the backend's pace: it accepts slowly on purpose
                 Socket s = ss.accept();
                 Thread t = new Thread(() -> {
                     try (s) {

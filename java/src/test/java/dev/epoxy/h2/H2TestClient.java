@@ -190,6 +190,11 @@ final class H2TestClient implements AutoCloseable {
         return e;
     }
 
+    /** The first event (past or future) matching {@code p} within {@code timeoutMs}, or null. */
+    String within(Predicate<String> p, long timeoutMs) throws InterruptedException {
+        return events.await(p, timeoutMs);
+    }
+
     String expect(String prefix) throws InterruptedException {
         return expect(e -> e.startsWith(prefix), 10_000);
     }

@@ -114,7 +114,11 @@ class PollersTest {
         writeByte(sp[1]);
         awaitTrue(() -> fds.recvReady(fd), "read edge sets READY_R");
         int n1 = calls.total.get();
-        Thread.sleep(100);
+        // A full loop later: a task queued while the poller runs waits for the next iteration, so
+        // the second task runs after an epoll_wait that began once the first had run (after the
+        // read edge was handled); the loop dispatches that wait's events before its tasks, so
+        // level-triggered polling would have reported the unread data again by then.
+        runOn(p, () -> {});
         runOn(p, () -> {});
         assertEquals(n1, calls.total.get(), "unread data is not reported again in ET");
         assertTrue(fds.recvReady(fd), "ready stays set until the reader sees EAGAIN");

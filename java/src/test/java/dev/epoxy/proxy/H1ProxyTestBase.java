@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import dev.epoxy.testutil.Epoxy;
 import dev.epoxy.testutil.RawClient;
+import dev.epoxy.testutil.RefusedPort;
 import dev.epoxy.testutil.TestBackend;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -29,27 +30,29 @@ abstract class H1ProxyTestBase {
 
     TestBackend backend;
     Epoxy epoxy;
-    int fe, redirect, deadPort;
+    /** Held for the whole test: connections to the "dead" server are refused, never answered by a stranger. */
+    RefusedPort dead;
+    int fe, redirect;
 
     @BeforeEach
     void start() throws Exception {
         backend = new TestBackend(H1ProxyTestBase::script);
-        fe = Epoxy.freePort();
-        redirect = Epoxy.freePort();
-        deadPort = Epoxy.freePort();
+        dead = new RefusedPort();
         epoxy = Epoxy.start(Epoxy.global(threads(), edgeTriggered())
                 + "defaults\n    mode http\n    timeout client 5s\n    timeout server 3s\n    timeout connect 1s\n"
-                + "frontend fe\n    bind 127.0.0.1:" + fe + "\n"
+                + "frontend fe\n    bind 127.0.0.1:0\n"
                 + "    use_backend dead if { path_beg /dead }\n"
                 + "    use_backend slow if { path_beg /slow }\n"
                 + "    default_backend be\n"
                 + "backend be\n    server s1 127.0.0.1:" + backend.port() + "\n"
-                + "backend dead\n    retries 1\n    server s1 127.0.0.1:" + deadPort + "\n"
+                + "backend dead\n    retries 1\n    server s1 127.0.0.1:" + dead.port() + "\n"
                 + "backend slow\n    timeout server 300ms\n    server s1 127.0.0.1:" + backend.port() + "\n"
-                + "listen r\n    bind 127.0.0.1:" + redirect + "\n"
+                + "listen r\n    bind 127.0.0.1:0\n"
                 + "    redirect location /there code 301 if { path_beg /old }\n"
                 + "    redirect prefix /new code 308 if { path_beg /p }\n"
                 + "    redirect location /\n");
+        fe = epoxy.port("fe");
+        redirect = epoxy.port("r");
     }
 
     @AfterEach
@@ -58,12 +61,16 @@ abstract class H1ProxyTestBase {
             epoxy.close();
         if (backend != null)
             backend.close();
+        if (dead != null)
+            dead.close();
     }
 
     /** The backend's behaviour, chosen by path. */
     static boolean script(TestBackend.Request r, OutputStream out) throws IOException {
         String p = r.target;
         if (p.startsWith("/slow")) {
+            // The server's own pace, not an ordering: it stays silent far past the proxy's
+            // timeout server (300 ms), then closes without answering.
             try {
                 Thread.sleep(2000);
             } catch (InterruptedException e) {

@@ -17,7 +17,7 @@ class MaxconnTest {
         String global = Epoxy.global(2, false) + (where.equals("global") ? "    maxconn 2\n" : "");
         try (TestBackend be = TestBackend.ok(); Epoxy ep = Epoxy.start(global
                 + "defaults\n    mode http\n    timeout client 5s\n    timeout server 5s\n    timeout connect 2s\n"
-                + "frontend fe\n    bind 127.0.0.1:" + Epoxy.freePort() + "\n"
+                + "frontend fe\n    bind 127.0.0.1:0\n"
                 + (where.equals("frontend") ? "    maxconn 2\n" : "") + "    default_backend be\n"
                 + "backend be\n    server s1 127.0.0.1:" + be.port() + "\n")) {
             int port = ep.rt.port("fe", 0);

@@ -19,10 +19,10 @@ import org.junit.jupiter.api.Test;
 
 /** Epoxy driven by the clients and servers operators use: curl, wrk, nginx. */
 class RealClientsTest {
-    private static String cfg(int threads, int fe, int be, String backendExtra) {
+    private static String cfg(int threads, int be, String backendExtra) {
         return Epoxy.global(threads, false)
                 + "defaults\n    mode http\n    timeout client 5s\n    timeout server 5s\n    timeout connect 2s\n"
-                + "frontend fe\n    bind 127.0.0.1:" + fe + "\n    default_backend be\n"
+                + "frontend fe\n    bind 127.0.0.1:0\n    default_backend be\n"
                 + "backend be\n" + backendExtra + "    server s1 127.0.0.1:" + be + "\n";
     }
 
@@ -30,7 +30,7 @@ class RealClientsTest {
     void curlGetAndPost() throws Exception {
         String curl = Tools.require("curl", "curl");
         try (TestBackend be = new TestBackend(TestBackend.respond(r -> new Object[] {200, r.method + " " + r.target + " " + r.body.length}));
-             Epoxy ep = Epoxy.start(cfg(3, Epoxy.freePort(), be.port(), ""))) {
+             Epoxy ep = Epoxy.start(cfg(3, be.port(), ""))) {
             int port = ep.rt.port("fe", 0);
             Tools.Result r = Tools.run(20, curl, "-sS", "http://127.0.0.1:" + port + "/a", "http://127.0.0.1:" + port + "/b");
             assertEquals(0, r.exit(), r.err());
@@ -44,7 +44,7 @@ class RealClientsTest {
     @Test
     void wrkBoundedRunWithoutErrors() throws Exception {
         String wrk = Tools.require("wrk", "wrk");
-        try (TestBackend be = TestBackend.ok(); Epoxy ep = Epoxy.start(cfg(3, Epoxy.freePort(), be.port(), ""))) {
+        try (TestBackend be = TestBackend.ok(); Epoxy ep = Epoxy.start(cfg(3, be.port(), ""))) {
             int port = ep.rt.port("fe", 0);
             Tools.Result r = Tools.run(30, wrk, "-t2", "-c20", "-d2s", "http://127.0.0.1:" + port + "/w");
             assertEquals(0, r.exit(), r.err());
@@ -68,7 +68,7 @@ class RealClientsTest {
         Files.writeString(root.resolve("index.html"), "hello from nginx\n");
         for (String f : List.of("big.bin", "index.html"))
             Files.setPosixFilePermissions(root.resolve(f), java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-        try (Tools.Nginx nginx = new Tools.Nginx(root); Epoxy ep = Epoxy.start(cfg(2, Epoxy.freePort(), nginx.port, ""))) {
+        try (Tools.Nginx nginx = new Tools.Nginx(root); Epoxy ep = Epoxy.start(cfg(2, nginx.port, ""))) {
             int port = ep.rt.port("fe", 0);
             try (RawClient c = new RawClient(port)) {
                 for (int i = 0; i < 3; i++) {
@@ -100,7 +100,7 @@ class RealClientsTest {
                         s.close();
                     }
                 }
-                try (Epoxy ep = Epoxy.start(cfg(1, Epoxy.freePort(), full.getLocalPort(), "    retries 1\n    timeout connect 300ms\n"));
+                try (Epoxy ep = Epoxy.start(cfg(1, full.getLocalPort(), "    retries 1\n    timeout connect 300ms\n"));
                      RawClient c = new RawClient(ep.rt.port("fe", 0))) {
                     long t0 = System.nanoTime();
                     c.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import dev.epoxy.testutil.Epoxy;
 import dev.epoxy.testutil.RawClient;
+import dev.epoxy.testutil.RefusedPort;
 import dev.epoxy.testutil.TestBackend;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -47,6 +48,7 @@ class RetryTest {
         out.write("SSH-2.0-not-http\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
         return false;
     };
+    /** Silent far past timeout server (400 ms), then closes: the server's pace, not an ordering. */
     static final TestBackend.Handler HANG = (r, out) -> {
         try {
             Thread.sleep(1500);
@@ -63,7 +65,7 @@ class RetryTest {
     private static Epoxy proxy(int threads, int be, String backendLines) throws Exception {
         return Epoxy.start(Epoxy.global(threads, false)
                 + "defaults\n    mode http\n    timeout client 5s\n    timeout server 400ms\n    timeout connect 1s\n"
-                + "listen li\n    bind 127.0.0.1:" + Epoxy.freePort() + "\n" + backendLines
+                + "listen li\n    bind 127.0.0.1:0\n" + backendLines
                 + "    server s1 127.0.0.1:" + be + "\n");
     }
 
@@ -160,11 +162,10 @@ class RetryTest {
 
     @Test
     void redispatchSendsTheLastRetryToAnotherServer() throws Exception {
-        int dead = Epoxy.freePort();
-        try (TestBackend be = TestBackend.ok(); Epoxy ep = Epoxy.start(Epoxy.global(1, false)
+        try (RefusedPort dead = new RefusedPort(); TestBackend be = TestBackend.ok(); Epoxy ep = Epoxy.start(Epoxy.global(1, false)
                 + "defaults\n    mode http\n    timeout client 5s\n    timeout server 2s\n    timeout connect 300ms\n"
-                + "listen li\n    bind 127.0.0.1:" + Epoxy.freePort() + "\n    retries 1\n    option redispatch\n"
-                + "    balance first\n    server dead 127.0.0.1:" + dead + "\n    server alive 127.0.0.1:" + be.port() + "\n")) {
+                + "listen li\n    bind 127.0.0.1:0\n    retries 1\n    option redispatch\n"
+                + "    balance first\n    server dead 127.0.0.1:" + dead.port() + "\n    server alive 127.0.0.1:" + be.port() + "\n")) {
             // Round robin sends the first request to "dead": refused, then redispatched to "alive".
             RawClient.Response r = get(ep, "GET /x HTTP/1.1\r\nHost: x\r\n\r\n");
             assertEquals(200, r.status);
@@ -173,8 +174,7 @@ class RetryTest {
 
     @Test
     void retryOnNoneDoesNotEvenRetryConnections() throws Exception {
-        int dead = Epoxy.freePort();
-        try (Epoxy ep = proxy(1, dead, "    retry-on none\n")) {
+        try (RefusedPort dead = new RefusedPort(); Epoxy ep = proxy(1, dead.port(), "    retry-on none\n")) {
             long t0 = System.nanoTime();
             assertEquals(503, get(ep, "GET / HTTP/1.1\r\nHost: x\r\n\r\n").status);
             assertTrue((System.nanoTime() - t0) / 1_000_000 < 900, "no turn-around delay: no retry");

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import dev.epoxy.testutil.Epoxy;
 import dev.epoxy.testutil.RawClient;
 import dev.epoxy.testutil.TestBackend;
+import dev.epoxy.testutil.Wait;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -29,17 +30,21 @@ class ReuseTest {
         return org.junit.jupiter.params.provider.Arguments.of(threads, et);
     }
 
-    private static String cfg(int threads, boolean et, int port, int be, String extra) {
+    private static String cfg(int threads, boolean et, int be, String extra) {
         return Epoxy.global(threads, et)
                 + "defaults\n    mode http\n    timeout client 5s\n    timeout server 5s\n    timeout connect 2s\n"
-                + "listen li\n    bind 127.0.0.1:" + port + "\n" + extra
+                + "listen li\n    bind 127.0.0.1:0\n" + extra
                 + "    server s1 127.0.0.1:" + be + "\n";
     }
 
-    /** One client connection sending {@code n} requests; returns "conn:index" per response. */
-    private static List<String> client(int port, int n) throws IOException, InterruptedException {
+    /**
+     * One client connection sending {@code n} requests; returns "conn:index" per response once
+     * the proxy has torn the client's session down, so its server connection is in the idle
+     * pool (or closed) before the next client comes.
+     */
+    private static List<String> client(Epoxy ep, int n) throws IOException, InterruptedException {
         List<String> seen = new ArrayList<>();
-        try (RawClient c = new RawClient(port)) {
+        try (RawClient c = new RawClient(ep.port("li"))) {
             for (int i = 0; i < n; i++) {
                 c.send("GET /r" + i + " HTTP/1.1\r\nHost: x\r\n\r\n");
                 RawClient.Response r = c.read();
@@ -47,7 +52,7 @@ class ReuseTest {
                 seen.add(r.header("x-conn") + ":" + r.header("x-index"));
             }
         }
-        Thread.sleep(60); // let the server connection reach its idle pool before the next client
+        ep.awaitNoConnections("li");
         return seen;
     }
 
@@ -58,11 +63,10 @@ class ReuseTest {
     @ParameterizedTest(name = "nbthread {0}, edge-triggered {1}")
     @MethodSource("modes")
     void never(int threads, boolean et) throws Exception {
-        try (TestBackend be = TestBackend.ok(); Epoxy ep = Epoxy.start(cfg(threads, et, Epoxy.freePort(), be.port(), "    http-reuse never\n"))) {
-            int port = ep.rt.port("li", 0);
+        try (TestBackend be = TestBackend.ok(); Epoxy ep = Epoxy.start(cfg(threads, et, be.port(), "    http-reuse never\n"))) {
             Set<String> conns = new HashSet<>();
             for (int c = 0; c < 3; c++) {
-                List<String> s = client(port, 2);
+                List<String> s = client(ep, 2);
                 assertEquals(0, index(s.get(0)), "each client's first request opens a connection");
                 assertEquals(1, index(s.get(1)), "its second request reuses that connection");
                 assertEquals(s.get(0).split(":")[0], s.get(1).split(":")[0]);
@@ -76,11 +80,10 @@ class ReuseTest {
     @ParameterizedTest(name = "nbthread {0}, edge-triggered {1}")
     @MethodSource("modes")
     void safe(int threads, boolean et) throws Exception {
-        try (TestBackend be = TestBackend.ok(); Epoxy ep = Epoxy.start(cfg(threads, et, Epoxy.freePort(), be.port(), ""))) {
-            int port = ep.rt.port("li", 0);
-            List<String> c1 = client(port, 2);
+        try (TestBackend be = TestBackend.ok(); Epoxy ep = Epoxy.start(cfg(threads, et, be.port(), ""))) {
+            List<String> c1 = client(ep, 2);
             assertEquals(List.of(0, 1), List.of(index(c1.get(0)), index(c1.get(1))));
-            List<String> c2 = client(port, 2);
+            List<String> c2 = client(ep, 2);
             assertEquals(0, index(c2.get(0)), "a first request never reuses a shared connection in safe mode");
             assertTrue(index(c2.get(1)) >= 1, "a later request does: " + c2);
             assertEquals(2, be.connections.get());
@@ -91,13 +94,12 @@ class ReuseTest {
     @MethodSource("modes")
     void aggressive(int threads, boolean et) throws Exception {
         try (TestBackend be = TestBackend.ok();
-             Epoxy ep = Epoxy.start(cfg(threads, et, Epoxy.freePort(), be.port(), "    http-reuse aggressive\n"))) {
-            int port = ep.rt.port("li", 0);
-            client(port, 1);
-            List<String> c2 = client(port, 2);
+             Epoxy ep = Epoxy.start(cfg(threads, et, be.port(), "    http-reuse aggressive\n"))) {
+            client(ep, 1);
+            List<String> c2 = client(ep, 2);
             assertEquals(0, index(c2.get(0)), "no connection is proven safe yet: the first request opens one");
             assertTrue(index(c2.get(1)) >= 1, c2.toString());
-            List<String> c3 = client(port, 1);
+            List<String> c3 = client(ep, 1);
             assertTrue(index(c3.get(0)) >= 2, "a first request reuses the connection proven safe: " + c3);
             assertEquals(2, be.connections.get());
         }
@@ -107,10 +109,9 @@ class ReuseTest {
     @MethodSource("modes")
     void always(int threads, boolean et) throws Exception {
         try (TestBackend be = TestBackend.ok();
-             Epoxy ep = Epoxy.start(cfg(threads, et, Epoxy.freePort(), be.port(), "    http-reuse always\n"))) {
-            int port = ep.rt.port("li", 0);
+             Epoxy ep = Epoxy.start(cfg(threads, et, be.port(), "    http-reuse always\n"))) {
             for (int c = 0; c < 8; c++) {
-                List<String> s = client(port, 1);
+                List<String> s = client(ep, 1);
                 assertEquals(c, index(s.get(0)), "client " + c + " reuses the one idle connection");
             }
             assertEquals(1, be.connections.get());
@@ -129,15 +130,11 @@ class ReuseTest {
         try (TestBackend be = new TestBackend((r, out) -> {
             TestBackend.respond(x -> new Object[] {200, "once"}).handle(r, out);
             return false;
-        }); Epoxy ep = Epoxy.start(cfg(threads, et, Epoxy.freePort(), be.port(), "    http-reuse always\n"))) {
-            int port = ep.rt.port("li", 0);
+        }); Epoxy ep = Epoxy.start(cfg(threads, et, be.port(), "    http-reuse always\n"))) {
             IdlePools pools = ep.rt.backend("li").servers.get(0).pools;
             for (int i = 0; i < 5; i++) {
-                client(port, 1);
-                long end = System.currentTimeMillis() + 2000;
-                while (pools.size() > 0 && System.currentTimeMillis() < end)
-                    Thread.sleep(10);
-                assertEquals(0, pools.size(), "the closed idle connection left the pool");
+                client(ep, 1);
+                Wait.until("the closed idle connection left the pool", 5000, () -> pools.size() == 0);
             }
             assertEquals(5, be.connections.get());
         }
@@ -148,11 +145,10 @@ class ReuseTest {
     void poolMaxConnZeroDisablesSharing(int threads, boolean et) throws Exception {
         try (TestBackend be = TestBackend.ok(); Epoxy ep = Epoxy.start(Epoxy.global(threads, et)
                 + "defaults\n    mode http\n    timeout client 5s\n    timeout server 5s\n    timeout connect 2s\n"
-                + "listen li\n    bind 127.0.0.1:" + Epoxy.freePort() + "\n    http-reuse always\n"
+                + "listen li\n    bind 127.0.0.1:0\n    http-reuse always\n"
                 + "    server s1 127.0.0.1:" + be.port() + " pool-max-conn 0\n")) {
-            int port = ep.rt.port("li", 0);
             for (int c = 0; c < 3; c++)
-                assertEquals(0, index(client(port, 1).get(0)));
+                assertEquals(0, index(client(ep, 1).get(0)));
             assertEquals(3, be.connections.get());
         }
     }
@@ -162,11 +158,10 @@ class ReuseTest {
     void surplusIdleConnectionsAreNotKept(int threads, boolean et) throws Exception {
         // In safe mode first requests never reuse, so each new client opens a connection; without
         // HAProxy's admission rule every one of them would be pooled (an fd leak under load).
-        try (TestBackend be = TestBackend.ok(); Epoxy ep = Epoxy.start(cfg(threads, et, Epoxy.freePort(), be.port(), ""))) {
-            int port = ep.rt.port("li", 0);
+        try (TestBackend be = TestBackend.ok(); Epoxy ep = Epoxy.start(cfg(threads, et, be.port(), ""))) {
             IdlePools pools = ep.rt.backend("li").servers.get(0).pools;
             for (int c = 0; c < 20; c++) {
-                assertEquals(0, index(client(port, 1).get(0)));
+                assertEquals(0, index(client(ep, 1).get(0)));
                 assertTrue(pools.size() <= threads, "idle connections kept: " + pools.size());
             }
             assertEquals(20, be.connections.get());

@@ -2,7 +2,6 @@ package dev.epoxy.proxy;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.epoxy.testutil.Epoxy;
 import dev.epoxy.testutil.EpoxyProcess;
 import dev.epoxy.testutil.RawClient;
 import dev.epoxy.testutil.TestBackend;
@@ -45,12 +44,12 @@ class StreamingMemoryTest {
             out.flush();
             return true;
         })) {
-            int port = Epoxy.freePort();
             Path cfg = EpoxyProcess.config("global\n    nbthread 2\ndefaults\n    mode http\n"
                     + "    timeout client 30s\n    timeout server 30s\n    timeout connect 2s\n"
-                    + "frontend fe\n    bind 127.0.0.1:" + port + "\n    default_backend be\n"
+                    + "frontend fe\n    bind 127.0.0.1:0\n    default_backend be\n"
                     + "backend be\n    server s1 127.0.0.1:" + be.port() + "\n");
-            try (EpoxyProcess p = EpoxyProcess.start(List.of("-Xmx64m", "-XX:MaxDirectMemorySize=64m"), "-f", cfg.toString())) {
+            try (EpoxyProcess p = EpoxyProcess.start(List.of("-Xmx64m", "-XX:MaxDirectMemorySize=64m"), "-d", "-f", cfg.toString())) {
+                int port = p.awaitPort("fe", 20_000);
                 assertNotNull(p.awaitLine(p.stderr, "epoxy started", 20_000), "startup; stderr " + p.stderr);
                 try (RawClient c = new RawClient(port)) {
                     c.s.setSoTimeout(60_000);

@@ -53,7 +53,7 @@ class TcpModeTest {
     private static String cfg(int threads, boolean et, int backend) throws Exception {
         return Epoxy.global(threads, et) + "defaults\n    mode tcp\n    timeout client 5s\n    timeout server 5s\n"
                 + "    timeout connect 1s\n    retries 1\n"
-                + "listen t\n    bind 127.0.0.1:" + Epoxy.freePort() + "\n    server s1 127.0.0.1:" + backend + "\n";
+                + "listen t\n    bind 127.0.0.1:0\n    server s1 127.0.0.1:" + backend + "\n";
     }
 
     @ParameterizedTest(name = "edge-triggered {0}")
@@ -98,7 +98,8 @@ class TcpModeTest {
     @ParameterizedTest(name = "edge-triggered {0}")
     @ValueSource(booleans = {false, true})
     void refusedServerClosesTheClientAfterRetries(boolean et) throws Exception {
-        try (Epoxy ep = Epoxy.start(cfg(1, et, Epoxy.freePort())); Socket s = new Socket("127.0.0.1", ep.rt.port("t", 0))) {
+        try (dev.epoxy.testutil.RefusedPort dead = new dev.epoxy.testutil.RefusedPort(); Epoxy ep = Epoxy.start(cfg(1, et, dead.port()));
+             Socket s = new Socket("127.0.0.1", ep.rt.port("t", 0))) {
             s.setSoTimeout(5000);
             long t0 = System.nanoTime();
             assertEquals(-1, s.getInputStream().read(), "closed without data");
@@ -110,11 +111,11 @@ class TcpModeTest {
     @org.junit.jupiter.api.Test
     void tcplogLine() throws Exception {
         try (ServerSocket echo = echoServer()) {
-            int port = Epoxy.freePort();
             java.nio.file.Path cfg = dev.epoxy.testutil.EpoxyProcess.config("global\n    nbthread 1\n    log stdout format raw local0\n"
                     + "defaults\n    mode tcp\n    log global\n    timeout client 5s\n    timeout server 5s\n    timeout connect 1s\n"
-                    + "listen t\n    bind 127.0.0.1:" + port + "\n    server s1 127.0.0.1:" + echo.getLocalPort() + "\n");
-            try (dev.epoxy.testutil.EpoxyProcess p = dev.epoxy.testutil.EpoxyProcess.start(java.util.List.of(), "-f", cfg.toString())) {
+                    + "listen t\n    bind 127.0.0.1:0\n    server s1 127.0.0.1:" + echo.getLocalPort() + "\n");
+            try (dev.epoxy.testutil.EpoxyProcess p = dev.epoxy.testutil.EpoxyProcess.start(java.util.List.of(), "-d", "-f", cfg.toString())) {
+                int port = p.awaitPort("t", 20_000);
                 assertNotNull(p.awaitLine(p.stderr, "epoxy started", 20_000));
                 try (Socket s = new Socket("127.0.0.1", port)) {
                     s.getOutputStream().write("hello".getBytes(StandardCharsets.US_ASCII));

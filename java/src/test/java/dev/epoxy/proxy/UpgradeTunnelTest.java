@@ -25,7 +25,7 @@ class UpgradeTunnelTest {
             server.start();
             try (Epoxy ep = Epoxy.start(Epoxy.global(threads, et)
                     + "defaults\n    mode http\n    timeout client 5s\n    timeout server 5s\n    timeout connect 2s\n"
-                    + "listen li\n    bind 127.0.0.1:" + Epoxy.freePort() + "\n    server s1 127.0.0.1:" + ss.getLocalPort() + "\n");
+                    + "listen li\n    bind 127.0.0.1:0\n    server s1 127.0.0.1:" + ss.getLocalPort() + "\n");
                  RawClient c = new RawClient(ep.rt.port("li", 0))) {
                 c.send("GET /chat HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                         + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");

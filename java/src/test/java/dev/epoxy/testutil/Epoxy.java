@@ -4,8 +4,6 @@ import dev.epoxy.config.Config;
 import dev.epoxy.config.ConfigParser;
 import dev.epoxy.proxy.ProxyRuntime;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 
 /** An Epoxy proxy started in-process from a configuration text, for end-to-end tests. */
 public final class Epoxy implements AutoCloseable {
@@ -27,11 +25,14 @@ public final class Epoxy implements AutoCloseable {
         return rt.port(frontend, 0);
     }
 
-    /** A loopback port that was free a moment ago (the kernel does not hand it out again at once). */
-    public static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+    /**
+     * Waits until a frontend holds no client connection: each session is torn down, the server
+     * connections it used are pooled or closed. A client that closed its socket is not gone from
+     * the proxy until then; tests that depend on the pool state wait for this.
+     */
+    public void awaitNoConnections(String frontend) throws InterruptedException {
+        if (!Wait.holds(10_000, () -> rt.connections(frontend) == 0))
+            throw new AssertionError("frontend " + frontend + " still holds " + rt.connections(frontend) + " client connection(s)");
     }
 
     /** The global section for a thread count and trigger mode. */

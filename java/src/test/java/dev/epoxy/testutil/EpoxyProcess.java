@@ -76,6 +76,22 @@ public final class EpoxyProcess implements AutoCloseable {
         return null;
     }
 
+    /**
+     * The port a frontend (or listen section) bound, for a process started with {@code -d} and a
+     * config binding port 0: waits for the debug line {@code <kind> 'NAME' listening on HOST:PORT}
+     * on stderr. Lines before it are consumed; listeners are logged in config order, so ask for
+     * them in that order, then for "epoxy started".
+     */
+    public int awaitPort(String frontend, long millis) throws InterruptedException {
+        String l = awaitLine(stderr, "'" + frontend + "' listening on ", millis);
+        if (l == null)
+            throw new AssertionError("no 'listening' line for " + frontend + " within " + millis + " ms (started with -d?); stderr: " + stderr);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("listening on \\S*:(\\d+)").matcher(l);
+        if (!m.find())
+            throw new AssertionError("no port in: " + l);
+        return Integer.parseInt(m.group(1));
+    }
+
     /** A field of /proc/PID/status in kB (VmRSS, VmHWM...). */
     public long procStatusKb(String field) throws IOException {
         for (String l : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status")))

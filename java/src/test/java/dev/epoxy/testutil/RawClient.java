@@ -107,6 +107,25 @@ public final class RawClient implements AutoCloseable {
         }
     }
 
+    /**
+     * True when nothing at all (no byte, no close) arrives for {@code ms}: a bounded read for
+     * tests checking that the proxy holds on, where no later event could prove it.
+     */
+    public boolean silentFor(long ms) throws IOException {
+        int before = s.getSoTimeout();
+        s.setSoTimeout((int) ms);
+        try {
+            in.read();
+            return false;
+        } catch (java.net.SocketTimeoutException e) {
+            return true;
+        } catch (java.net.SocketException e) {
+            return false;
+        } finally {
+            s.setSoTimeout(before);
+        }
+    }
+
     private String readLine() throws IOException {
         StringBuilder b = new StringBuilder();
         int c;

@@ -47,28 +47,46 @@ public final class Tools {
         private final Path dir;
         private final Process process;
 
+        /**
+         * nginx is another process and cannot report a port it bound itself: it gets a port that
+         * was free a moment ago. If another process takes the port first, nginx exits on the bind
+         * error (or the probe finds it dead) and we start it again on another port, a bounded
+         * number of times.
+         */
         public Nginx(Path root) throws IOException, InterruptedException {
             String nginx = require("nginx", "nginx-light");
-            port = Epoxy.freePort();
             dir = Files.createTempDirectory("nginx");
-            Path conf = dir.resolve("nginx.conf");
-            Files.writeString(conf, "daemon off;\nworker_processes 1;\npid " + dir.resolve("pid") + ";\n"
-                    + "error_log " + dir.resolve("error.log") + ";\nevents { worker_connections 512; }\n"
-                    + "http {\n access_log off;\n client_body_temp_path " + dir + ";\n proxy_temp_path " + dir + ";\n"
-                    + " fastcgi_temp_path " + dir + ";\n uwsgi_temp_path " + dir + ";\n scgi_temp_path " + dir + ";\n"
-                    + " server { listen 127.0.0.1:" + port + "; root " + root + "; }\n}\n");
-            List<String> cmd = new ArrayList<>(List.of(nginx, "-c", conf.toString(), "-p", dir.toString()));
-            process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("out").toFile()).start();
-            long end = System.currentTimeMillis() + 10_000;
-            while (System.currentTimeMillis() < end) {
-                try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
-                    return;
-                } catch (IOException e) {
-                    Thread.sleep(50);
+            for (int attempt = 1; ; attempt++) {
+                int p;
+                try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                    p = s.getLocalPort();
                 }
+                Path conf = dir.resolve("nginx.conf");
+                Files.writeString(conf, "daemon off;\nworker_processes 1;\npid " + dir.resolve("pid") + ";\n"
+                        + "error_log " + dir.resolve("error.log") + ";\nevents { worker_connections 512; }\n"
+                        + "http {\n access_log off;\n client_body_temp_path " + dir + ";\n proxy_temp_path " + dir + ";\n"
+                        + " fastcgi_temp_path " + dir + ";\n uwsgi_temp_path " + dir + ";\n scgi_temp_path " + dir + ";\n"
+                        + " server { listen 127.0.0.1:" + p + "; root " + root + "; }\n}\n");
+                List<String> cmd = new ArrayList<>(List.of(nginx, "-c", conf.toString(), "-p", dir.toString()));
+                Process pr = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("out").toFile()).start();
+                boolean up = Wait.holds(10_000, () -> !pr.isAlive() || accepts(p));
+                if (up && pr.isAlive()) {
+                    port = p;
+                    process = pr;
+                    return;
+                }
+                pr.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                if (attempt == 5)
+                    throw new AssertionError("nginx did not start: " + Files.readString(dir.resolve("out")));
             }
-            close();
-            throw new AssertionError("nginx did not start: " + Files.readString(dir.resolve("out")));
+        }
+
+        private static boolean accepts(int port) {
+            try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+                return true;
+            } catch (IOException e) {
+                return false;
+            }
         }
 
         @Override
