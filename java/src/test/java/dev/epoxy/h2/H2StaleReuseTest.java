@@ -22,7 +22,7 @@ class H2StaleReuseTest {
     static String cfg(int threads, int bePort) throws java.io.IOException {
         return "global\n    nbthread " + threads + "\n    log stderr format raw local0\n"
                 + "defaults\n    mode http\n    log global\n    option httplog\n    timeout client 10s\n    timeout server 10s\n    timeout connect 5s\n"
-                + "frontend fe\n    bind 127.0.0.1:" + EpoxyUnderTest.freePort() + " proto h2\n    default_backend be\n"
+                + "frontend fe\n    bind 127.0.0.1:0 proto h2\n    default_backend be\n"
                 + "backend be\n    http-reuse always\n    server s1 127.0.0.1:" + bePort + "\n";
     }
 

@@ -60,17 +60,16 @@ class BadChunkedBodyTest {
     @BeforeAll
     static void start() throws Exception {
         backend = new Recorder();
-        fe = Epoxy.freePort();
-        feBuffered = Epoxy.freePort();
         Path cfg = EpoxyProcess.config("global\n    nbthread 2\n    log stdout format raw local0\n"
                 + "defaults\n    mode http\n    log global\n    option httplog\n    timeout client 10s\n"
                 + "    timeout server 10s\n    timeout connect 2s\n"
-                + "frontend fe\n    bind 127.0.0.1:" + fe + "\n    default_backend be\n"
-                + "frontend fb\n    bind 127.0.0.1:" + feBuffered + "\n    option http-buffer-request\n"
+                + "frontend fe\n    bind 127.0.0.1:0\n    default_backend be\n"
+                + "frontend fb\n    bind 127.0.0.1:0\n    option http-buffer-request\n"
                 + "    default_backend be\n"
                 + "backend be\n    server s1 127.0.0.1:" + backend.port() + "\n");
-        proxy = EpoxyProcess.start(List.of(), "-f", cfg.toString());
-        assertNotNull(proxy.awaitLine(proxy.stderr, "epoxy started", 20_000), "epoxy starts");
+        proxy = EpoxyProcess.start(List.of(), "-d", "-f", cfg.toString());
+        fe = proxy.awaitPort("fe", 20_000);
+        feBuffered = proxy.awaitPort("fb", 20_000);
     }
 
     @AfterAll

@@ -18,7 +18,7 @@ class StaleReuseTest {
     private static String cfg(int threads, int bePort) throws java.io.IOException {
         return Epoxy.global(threads, false)
                 + "defaults\n    mode http\n    timeout client 10s\n    timeout server 10s\n    timeout connect 5s\n"
-                + "listen li\n    bind 127.0.0.1:" + Epoxy.freePort() + "\n    http-reuse always\n"
+                + "listen li\n    bind 127.0.0.1:0\n    http-reuse always\n"
                 + "    server s1 127.0.0.1:" + bePort + "\n";
     }
 

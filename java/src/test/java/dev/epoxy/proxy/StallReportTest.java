@@ -44,7 +44,7 @@ class StallReportTest {
     private static String config(int bePort, boolean et, String stall) throws IOException {
         return Epoxy.global(1, et) + (stall != null ? "    tune.stall-report " + stall + "\n" : "")
                 + "defaults\n    mode http\n    timeout client 30s\n    timeout server 30s\n    timeout connect 5s\n"
-                + "frontend fe\n    bind 127.0.0.1:" + Epoxy.freePort() + "\n    default_backend be\n"
+                + "frontend fe\n    bind 127.0.0.1:0\n    default_backend be\n"
                 + "backend be\n    server s1 127.0.0.1:" + bePort + "\n";
     }
 
