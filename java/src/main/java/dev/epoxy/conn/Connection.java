@@ -28,6 +28,12 @@ public final class Connection implements IoCallback {
 
     public static final int CONNECTING = 1, ERROR = 2, READ_CLOSED = 4, WRITE_SHUT = 8, CLOSED = 16;
 
+    /**
+     * Fault injection for tests: no write(2) sends more than this, as a congested peer makes
+     * writes partial. Every flush then leaves output behind for the next write event.
+     */
+    public static volatile int writeLimit = Integer.MAX_VALUE;
+
     /** What {@link #in} and {@link #out} become once the buffers went back to the pool. */
     private static final ByteBuffer RELEASED = ByteBuffer.allocateDirect(0);
 
@@ -225,7 +231,7 @@ public final class Connection implements IoCallback {
         int len = out.position();
         if (len == 0)
             return true;
-        long n = Sys.epoxy_write(fd, outAddr, len);
+        long n = Sys.epoxy_write(fd, outAddr, Math.min(len, writeLimit));
         if (n < 0) {
             if (n == -Abi.EAGAIN) {
                 fds.cantSend(fd);

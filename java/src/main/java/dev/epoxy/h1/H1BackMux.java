@@ -83,6 +83,10 @@ public final class H1BackMux implements Connection.Handler, Endpoint, BackendCon
                 sc.connectConfirmed();
             return;
         }
+        // The connection's own write path: output a send left behind (a partial write) goes out
+        // now, even when the stream has sent the whole message and will not call send again.
+        if (c.out.position() > 0)
+            c.flush();
         sc.notifyIo();
     }
 
