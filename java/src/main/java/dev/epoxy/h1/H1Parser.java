@@ -298,6 +298,18 @@ public final class H1Parser {
                 if (!sameValue(h, first, i)) return fail(400, "conflicting Host headers", 0);
             }
         }
+        // RFC 9112 §3.2.2: with an absolute-form target the authority is the host. As HAProxy
+        // does, the target is forwarded as received and a Host that names another authority is
+        // refused; a missing Host is made from the target, so the server never sees two hosts.
+        if (h.isAbsoluteForm()) {
+            String auth = h.authority();
+            if (auth.isEmpty()) return fail(400, "empty authority in absolute-form target", ts);
+            if (first < 0) {
+                h.add("Host", auth);
+            } else if (!sameAuthority(h.absoluteScheme(), auth, h.value(first))) {
+                return fail(400, "Host disagrees with the absolute-form target", 0);
+            }
+        }
         BodyFraming.Error e = BodyFraming.request(h);
         if (e != null) return fail(e.requestStatus, e.message, 0);
         h.freezePersistence();
@@ -414,6 +426,22 @@ public final class H1Parser {
         if (a[ts] == '/') return true;
         if (tLen == 1 && a[ts] == '*') return m == HttpMethod.OPTIONS;
         return h.isAbsoluteForm();
+    }
+
+    /**
+     * Two authorities name the same host and port: compared ignoring case, and with the scheme's
+     * default port (80 for http, 443 for https) or an empty port equal to none, as HAProxy 2.6 does.
+     */
+    private static boolean sameAuthority(String scheme, String a, String b) {
+        return normalAuthority(scheme, a).equals(normalAuthority(scheme, b));
+    }
+
+    private static String normalAuthority(String scheme, String a) {
+        a = a.toLowerCase(java.util.Locale.ROOT);
+        String dflt = "http".equals(scheme) ? ":80" : "https".equals(scheme) ? ":443" : null;
+        if (dflt != null && a.endsWith(dflt)) return a.substring(0, a.length() - dflt.length());
+        if (a.endsWith(":")) return a.substring(0, a.length() - 1);
+        return a;
     }
 
     private static boolean sameValue(HttpHead h, int i, int j) {

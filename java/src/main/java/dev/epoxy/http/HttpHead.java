@@ -396,6 +396,13 @@ public final class HttpHead {
         return method != HttpMethod.CONNECT && absoluteAuthorityStart() >= 0;
     }
 
+    /** The scheme of an absolute-form target, lower-cased ("http" for "HTTP://h/"), else null. */
+    public String absoluteScheme() {
+        if (method == HttpMethod.CONNECT) return null;
+        int start = absoluteAuthorityStart();
+        return start < 0 ? null : str(targetOff, start - 3 - targetOff).toLowerCase(java.util.Locale.ROOT);
+    }
+
     private int pathStart() {
         int start = absoluteAuthorityStart();
         return start < 0 ? targetOff : authorityEnd(start);

@@ -167,14 +167,17 @@ class H1ParserTest {
         HttpHead h = new HttpHead();
         H1Parser p = new H1Parser(MAX);
 
-        assertTrue(p.parseRequest(buf("GET http://user@www.example.org:8080/p/q?z HTTP/1.1\r\nHost: other\r\n\r\n"), h) > 0);
+        // A Host naming another authority than the absolute-form target is refused (RFC 9112 §3.2.2).
+        assertEquals(-400, p.parseRequest(buf("GET http://www.example.org/ HTTP/1.1\r\nHost: other\r\n\r\n"), h));
+        assertTrue(p.parseRequest(buf("GET http://user@www.example.org:8080/p/q?z HTTP/1.1\r\nHost: www.example.org:8080\r\n\r\n"), h) > 0);
         assertTrue(h.isAbsoluteForm());
-        assertEquals("www.example.org:8080", h.authority()); // absolute-form wins over Host
+        assertEquals("www.example.org:8080", h.authority());
         assertEquals("/p/q", h.path());
         assertEquals("/p/q?z", h.pathAndQuery());
 
         assertTrue(p.parseRequest(buf("GET https://a.b HTTP/1.1\r\n\r\n"), h) > 0);
         assertEquals("a.b", h.authority());
+        assertEquals("a.b", h.get("Host")); // made from the target
         assertEquals("/", h.path());
         assertEquals("/", h.pathAndQuery());
 

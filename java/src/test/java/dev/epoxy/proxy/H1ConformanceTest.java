@@ -1,0 +1,73 @@
+package dev.epoxy.proxy;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.epoxy.testutil.Epoxy;
+import dev.epoxy.testutil.RawClient;
+import dev.epoxy.testutil.TestBackend;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/**
+ * HTTP/1.1 conformance to the letter (RFC 9112, RFC 9110, RFC 6455 §4), each case checked against
+ * HAProxy 2.6 with the same exchange: what the client gets and what the server receives.
+ */
+class H1ConformanceTest {
+    private static Epoxy start(TestBackend be, String global) throws Exception {
+        return Epoxy.start("global\n    nbthread 1\n" + global + "defaults\n    mode http\n    timeout client 5s\n"
+                + "    timeout server 5s\n    timeout connect 2s\n"
+                + "frontend fe\n    bind 127.0.0.1:0\n    default_backend be\n"
+                + "backend be\n    server s1 127.0.0.1:" + be.port() + "\n");
+    }
+
+    private static Epoxy start(TestBackend be) throws Exception {
+        return start(be, "");
+    }
+
+    /** A backend answering every request with these raw bytes, then closing. */
+    private static TestBackend raw(String response) throws Exception {
+        return new TestBackend((r, out) -> {
+            out.write(response.getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            return false;
+        });
+    }
+
+    private static RawClient.Response exchange(Epoxy ep, String request) throws Exception {
+        try (RawClient c = new RawClient(ep.port("fe"))) {
+            return c.send(request).read();
+        }
+    }
+
+    // ---- 1. absolute-form targets (RFC 9112 §3.2.2)
+
+    @Test
+    void absoluteFormWithADisagreeingHostIsRefusedAndNothingIsForwarded() throws Exception {
+        try (TestBackend be = TestBackend.ok(); Epoxy ep = start(be)) {
+            RawClient.Response r = exchange(ep, "GET http://a.example/p HTTP/1.1\r\nHost: b.example\r\n\r\n");
+            assertEquals(400, r.status);
+            r = exchange(ep, "GET http://a.example:8080/p HTTP/1.1\r\nHost: a.example\r\n\r\n");
+            assertEquals(400, r.status, "the port is part of the authority");
+            r = exchange(ep, "GET http:///p HTTP/1.1\r\nHost: a.example\r\n\r\n");
+            assertEquals(400, r.status, "an http URI with an empty host is invalid (RFC 9110 §4.2.1)");
+            assertEquals(0, be.connections.get(), "no server was contacted");
+        }
+    }
+
+    @Test
+    void absoluteFormAuthorityBecomesTheHostTheServerReceives() throws Exception {
+        try (TestBackend be = TestBackend.ok(); Epoxy ep = start(be)) {
+            // No Host at all: the server gets one made from the target.
+            assertEquals(200, exchange(ep, "GET http://user@a.example:81/p?q=1 HTTP/1.1\r\n\r\n").status);
+            TestBackend.Request got = be.received.poll();
+            assertEquals("http://user@a.example:81/p?q=1", got.target, "the target is forwarded as HAProxy does");
+            assertEquals("a.example:81", got.header("host"));
+            // Agreeing up to case and the scheme's default port: accepted, Host matches the target.
+            assertEquals(200, exchange(ep, "GET http://A.example:80/p HTTP/1.1\r\nHost: a.EXAMPLE\r\n\r\n").status);
+            got = be.received.poll();
+            assertEquals("http://A.example:80/p", got.target);
+            assertEquals(1, got.headers.stream().filter(h -> h[0].equalsIgnoreCase("host")).count());
+            assertEquals("a.example", got.header("host").toLowerCase());
+        }
+    }
+}
