@@ -18,7 +18,7 @@ import java.nio.ByteOrder;
  *       them. The body, or the next pipelined message, starts at the new position.</li>
  *   <li>{@link #NEED_MORE} (0): incomplete; nothing consumed. Read more and call again.</li>
  *   <li>{@code < 0}: the head is invalid; {@code -result} is the HTTP status to answer (400, 414,
- *       431, 501, 505 for requests; always 502 for responses). {@link #errorReason()} says why.
+ *       431, 505 for requests; always 502 for responses). {@link #errorReason()} says why.
  *       Nothing is consumed; the connection should be closed after the error response.</li>
  * </ul>
  *

@@ -70,4 +70,33 @@ class H1ConformanceTest {
             assertEquals("a.example", got.header("host").toLowerCase());
         }
     }
+
+    // ---- 2. transfer codings other than chunked
+
+    @Test
+    void requestWithATransferCodingOtherThanChunkedIsRefused() throws Exception {
+        try (TestBackend be = TestBackend.ok(); Epoxy ep = start(be)) {
+            for (String te : new String[] {"gzip, chunked", "foo, chunked"}) {
+                RawClient.Response r = exchange(ep, "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: " + te
+                        + "\r\n\r\n3\r\nabc\r\n0\r\n\r\n");
+                assertEquals(400, r.status, te);
+            }
+            assertEquals(0, be.connections.get(), "no server was contacted");
+        }
+    }
+
+    @Test
+    void responseWithATransferCodingOtherThanChunkedIs502() throws Exception {
+        String[] heads = {
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, gzip\r\n\r\nabcdef",
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\nContent-Length: 6\r\n\r\nabcdef",
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n6\r\nabcdef\r\n0\r\n\r\n",
+        };
+        for (String h : heads) {
+            try (TestBackend be = raw(h); Epoxy ep = start(be)) {
+                RawClient.Response r = exchange(ep, "GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+                assertEquals(502, r.status, h);
+            }
+        }
+    }
 }
