@@ -89,8 +89,9 @@ public final class BodyFraming {
             if (te != TE_CHUNKED_ONLY) return Error.TE_NOT_ONLY_CHUNKED;
             // Transfer-Encoding overrides Content-Length; drop it so it is never forwarded.
             h.remove("Content-Length");
-            // RFC 9112 §6.1: TE in HTTP/1.0 means the framing is faulty; read until close.
-            h.setBody(h.version() != 10 ? BodyKind.CHUNKED : BodyKind.UNTIL_CLOSE, -1);
+            // Chunked even from an HTTP/1.0 server, as HAProxy 2.6 decodes it; RFC 9112 §6.1 calls
+            // that framing faulty, so the connection is not kept (HttpHead.freezePersistence).
+            h.setBody(BodyKind.CHUNKED, -1);
             return null;
         }
         if (h.contains("Content-Length")) {

@@ -178,9 +178,14 @@ public final class HttpHead {
         return persistent;
     }
 
-    /** Records from the Connection field and the version whether the sender wants persistence. */
+    /**
+     * Records from the Connection field and the version whether the sender wants persistence. An
+     * HTTP/1.0 message with Transfer-Encoding never persists (RFC 9112 §6.1: faulty framing, close
+     * after it).
+     */
     public void freezePersistence() {
-        persistent = !hasToken("Connection", "close") && (version != 10 || hasToken("Connection", "keep-alive"));
+        persistent = !hasToken("Connection", "close") && (version != 10
+                || hasToken("Connection", "keep-alive") && !contains("Transfer-Encoding"));
     }
 
     public BodyKind bodyKind() {

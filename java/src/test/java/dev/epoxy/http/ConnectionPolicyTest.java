@@ -31,6 +31,8 @@ class ConnectionPolicyTest {
         assertTrue(ConnectionPolicy.wantsKeepAlive(req(10, "Connection", "Keep-Alive")));
         assertFalse(ConnectionPolicy.wantsKeepAlive(req(10, "Connection", "keep-alive, close")));
         assertTrue(ConnectionPolicy.wantsKeepAlive(req(11, "Proxy-Connection", "close")), "only Connection counts");
+        assertFalse(ConnectionPolicy.wantsKeepAlive(resp(10, BodyKind.CHUNKED, "Connection", "keep-alive",
+                "Transfer-Encoding", "chunked")), "HTTP/1.0 with Transfer-Encoding: faulty framing, close after it");
     }
 
     @Test

@@ -99,4 +99,16 @@ class H1ConformanceTest {
             }
         }
     }
+
+    // ---- 3. chunked HTTP/1.0 response
+
+    @Test
+    void chunkedHttp10ResponseIsDecoded() throws Exception {
+        try (TestBackend be = raw("HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n");
+             Epoxy ep = start(be)) {
+            RawClient.Response r = exchange(ep, "GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+            assertEquals(200, r.status);
+            assertEquals("abcde", r.text());
+        }
+    }
 }
