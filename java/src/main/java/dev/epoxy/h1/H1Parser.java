@@ -313,6 +313,7 @@ public final class H1Parser {
         BodyFraming.Error e = BodyFraming.request(h);
         if (e != null) return fail(e.requestStatus, e.message, 0);
         h.freezePersistence();
+        h.freezeTe();
         return n;
     }
 

@@ -45,6 +45,7 @@ public final class HttpHead {
     private BodyKind bodyKind = BodyKind.NONE;
     private long contentLength = -1;
     private boolean persistent = true;
+    private boolean teTrailers;
 
     // Strings materialised on demand; dropped whenever the underlying range changes.
     private String methodStr;
@@ -71,6 +72,7 @@ public final class HttpHead {
         bodyKind = BodyKind.NONE;
         contentLength = -1;
         persistent = true;
+        teTrailers = false;
         methodStr = null;
         targetStr = null;
     }
@@ -186,6 +188,20 @@ public final class HttpHead {
     public void freezePersistence() {
         persistent = !hasToken("Connection", "close") && (version != 10
                 || hasToken("Connection", "keep-alive") && !contains("Transfer-Encoding"));
+    }
+
+    /**
+     * Whether the request's TE field offered "trailers" as it arrived: the one TE token forwarded
+     * (TE is hop-by-hop and the other codings are refused for responses anyway), as HAProxy does.
+     * Fixed by {@link #freezeTe()} when the head is parsed.
+     */
+    public boolean teTrailers() {
+        return teTrailers;
+    }
+
+    /** Records whether a TE field lists the bare "trailers" token (no parameters). */
+    public void freezeTe() {
+        teTrailers = hasToken("TE", "trailers");
     }
 
     public BodyKind bodyKind() {

@@ -111,4 +111,19 @@ class H1ConformanceTest {
             assertEquals("abcde", r.text());
         }
     }
+
+    // ---- 4. TE: trailers
+
+    @Test
+    void teKeepsOnlyTheTrailersToken() throws Exception {
+        try (TestBackend be = TestBackend.ok(); Epoxy ep = start(be)) {
+            assertEquals(200, exchange(ep, "GET / HTTP/1.1\r\nHost: a\r\nTE: trailers, gzip\r\nConnection: TE\r\n\r\n").status);
+            TestBackend.Request got = be.received.poll();
+            assertEquals("trailers", got.header("te"));
+            assertTrue(got.header("connection") != null && got.header("connection").toLowerCase().contains("te"),
+                    "TE is announced as a connection option (RFC 9110 §10.1.4): " + got.header("connection"));
+            assertEquals(200, exchange(ep, "GET / HTTP/1.1\r\nHost: a\r\nTE: gzip\r\n\r\n").status);
+            assertNull(be.received.poll().header("te"), "nothing left to forward");
+        }
+    }
 }
