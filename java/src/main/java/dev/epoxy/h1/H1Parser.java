@@ -33,7 +33,7 @@ import java.nio.ByteOrder;
  * <p>Strictness follows HAProxy's defaults: tokens for method and field names; no white space
  * between a field name and the colon; no obs-fold; CR only as part of CRLF (a bare LF ends a line
  * too); no NUL or other control characters in values; request-targets limited to visible ASCII
- * minus {@code " < > \ ^ ` { | }}; versions other than 1.0/1.1 answered 505.
+ * minus {@code " < > \ ^ ` { | }}; HTTP/1.2 to 1.9 read as 1.1, versions other than 1.x answered 505.
  *
  * <p>A parser instance belongs to one connection (not thread-safe) and allocates nothing per
  * message once {@code out} has grown to its working size.
@@ -388,7 +388,11 @@ public final class H1Parser {
         }
     }
 
-    /** "HTTP/x.y" at {@code p}: 10 or 11; -505 for another well-formed version; -400 if malformed. */
+    /**
+     * "HTTP/x.y" at {@code p}: 10 or 11; -505 for another well-formed version; -400 if malformed.
+     * A later HTTP/1 minor version (1.2 to 1.9) is 11: RFC 9110 §2.5 has a recipient treat it as
+     * the highest minor version it supports, and HAProxy 2.6 serves it as HTTP/1.1 too.
+     */
     private static int version(byte[] a, int p, int n) {
         if (n - p < 9) return -400; // 8 bytes plus at least the LF
         if (a[p] != 'H' || a[p + 1] != 'T' || a[p + 2] != 'T' || a[p + 3] != 'P' || a[p + 4] != '/'
@@ -398,7 +402,7 @@ public final class H1Parser {
         int major = a[p + 5] - '0';
         int minor = a[p + 7] - '0';
         if (major < 0 || major > 9 || minor < 0 || minor > 9) return -400;
-        if (major == 1 && minor == 1) return 11;
+        if (major == 1 && minor >= 1) return 11;
         if (major == 1 && minor == 0) return 10;
         return -505;
     }

@@ -163,6 +163,16 @@ class H1ParserTest {
     }
 
     @Test
+    void laterHttp1MinorVersionsReadAsHttp11() {
+        HttpHead h = new HttpHead();
+        H1Parser p = new H1Parser(MAX);
+        assertTrue(p.parseRequest(buf("GET / HTTP/1.2\r\nHost: a\r\n\r\n"), h) > 0);
+        assertEquals(11, h.version());
+        assertTrue(p.parseResponse(buf("HTTP/1.9 200 OK\r\nContent-Length: 0\r\n\r\n"), h, HttpMethod.GET) > 0);
+        assertEquals(11, h.version());
+    }
+
+    @Test
     void targetForms() {
         HttpHead h = new HttpHead();
         H1Parser p = new H1Parser(MAX);
@@ -321,7 +331,6 @@ class H1ParserTest {
         "'\\rGET / HTTP/1.1\\r\\n\\r\\n'                           | 400",
         "' GET / HTTP/1.1\\r\\n\\r\\n'                             | 400",
         "'GET / HTTP/2.0\\r\\n\\r\\n'                              | 505",
-        "'GET / HTTP/1.2\\r\\n\\r\\n'                              | 505",
         "'GET / HTTP/0.9\\r\\n\\r\\n'                              | 505",
         "'GET / HTTX/1.1\\r\\n\\r\\n'                              | 400",
         "'GET / http/1.1\\r\\n\\r\\n'                              | 400",

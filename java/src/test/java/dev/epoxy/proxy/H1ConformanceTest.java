@@ -126,4 +126,22 @@ class H1ConformanceTest {
             assertNull(be.received.poll().header("te"), "nothing left to forward");
         }
     }
+
+    // ---- 5. HTTP/1.x with x > 1
+
+    @Test
+    void higherHttp1MinorVersionsAreServedAsHttp11() throws Exception {
+        try (TestBackend be = TestBackend.ok(); Epoxy ep = start(be)) {
+            RawClient.Response r = exchange(ep, "GET / HTTP/1.2\r\nHost: a\r\n\r\n");
+            assertEquals(200, r.status);
+            assertEquals("HTTP/1.1", be.received.poll().version);
+            assertEquals(505, exchange(ep, "GET / HTTP/2.0\r\nHost: a\r\n\r\n").status);
+        }
+        try (TestBackend be = raw("HTTP/1.2 200 OK\r\nContent-Length: 2\r\n\r\nok"); Epoxy ep = start(be)) {
+            RawClient.Response r = exchange(ep, "GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+            assertEquals(200, r.status);
+            assertTrue(r.statusLine.startsWith("HTTP/1.1 "), r.statusLine);
+            assertEquals("ok", r.text());
+        }
+    }
 }
