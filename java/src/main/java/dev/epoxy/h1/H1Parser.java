@@ -41,7 +41,10 @@ import java.nio.ByteOrder;
 public final class H1Parser {
     /** Result: the head is incomplete. */
     public static final int NEED_MORE = 0;
-    /** HAProxy's default limit on header fields per message (tune.http.maxhdr). */
+    /**
+     * HAProxy's default tune.http.maxhdr (101). As in HAProxy 2.6 (checked by experiment), a
+     * message may carry fewer header fields than this: at most 100 by default.
+     */
     public static final int DEFAULT_MAX_HEADERS = 101;
 
     // End-of-head detector states.
@@ -70,6 +73,7 @@ public final class H1Parser {
         this(maxHeadSize, DEFAULT_MAX_HEADERS);
     }
 
+    /** @param maxHeaders tune.http.maxhdr: a head with this many header fields or more is refused */
     public H1Parser(int maxHeadSize, int maxHeaders) {
         if (maxHeadSize < 16) throw new IllegalArgumentException("maxHeadSize too small: " + maxHeadSize);
         this.maxHead = maxHeadSize;
@@ -383,7 +387,8 @@ public final class H1Parser {
                 return fail(bad, "invalid character in header value", p);
             }
             while (ve > vs && HttpChars.isOws(a[ve - 1])) ve--;
-            if (++count > maxHeaders) return fail(request ? 431 : 502, "too many headers", ns);
+            // HAProxy answers 400 (request) or 502 (response), not 431.
+            if (++count >= maxHeaders) return fail(bad, "too many headers", ns);
             h.rawAddHeader(ns, ne - ns, vs, ve - vs);
         }
     }

@@ -144,4 +144,44 @@ class H1ConformanceTest {
             assertEquals("ok", r.text());
         }
     }
+
+    // ---- 6. tune.http.maxhdr
+
+    private static String requestWithFields(int n) {
+        StringBuilder b = new StringBuilder("GET / HTTP/1.1\r\nHost: a\r\n");
+        for (int i = 2; i <= n; i++) b.append("X-H").append(i).append(": v\r\n");
+        return b.append("\r\n").toString();
+    }
+
+    private static String responseWithFields(int n) {
+        StringBuilder b = new StringBuilder("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n");
+        for (int i = 2; i <= n; i++) b.append("X-H").append(i).append(": v\r\n");
+        return b.append("\r\nok").toString();
+    }
+
+    @Test
+    void defaultMaxhdrAcceptsAHundredFieldsAndRefusesMore() throws Exception {
+        try (TestBackend be = TestBackend.ok(); Epoxy ep = start(be)) {
+            assertEquals(200, exchange(ep, requestWithFields(100)).status);
+            assertEquals(400, exchange(ep, requestWithFields(101)).status);
+            assertEquals(1, be.requests.get(), "the refused request was not forwarded");
+        }
+        try (TestBackend be = raw(responseWithFields(100)); Epoxy ep = start(be)) {
+            assertEquals(200, exchange(ep, "GET / HTTP/1.1\r\nHost: a\r\n\r\n").status);
+        }
+        try (TestBackend be = raw(responseWithFields(101)); Epoxy ep = start(be)) {
+            assertEquals(502, exchange(ep, "GET / HTTP/1.1\r\nHost: a\r\n\r\n").status);
+        }
+    }
+
+    @Test
+    void configuredMaxhdrAppliesToRequestsAndResponses() throws Exception {
+        try (TestBackend be = TestBackend.ok(); Epoxy ep = start(be, "    tune.http.maxhdr 10\n")) {
+            assertEquals(200, exchange(ep, requestWithFields(9)).status);
+            assertEquals(400, exchange(ep, requestWithFields(10)).status);
+        }
+        try (TestBackend be = raw(responseWithFields(10)); Epoxy ep = start(be, "    tune.http.maxhdr 10\n")) {
+            assertEquals(502, exchange(ep, "GET / HTTP/1.1\r\nHost: a\r\n\r\n").status);
+        }
+    }
 }
