@@ -316,6 +316,10 @@ public final class H1Parser {
         }
         BodyFraming.Error e = BodyFraming.request(h);
         if (e != null) return fail(e.requestStatus, e.message, 0);
+        // RFC 6455 §4.1: a WebSocket opening handshake carries its key; HAProxy 2.6 refuses one
+        // without it (400) before a server is chosen.
+        if (websocketHandshake(h) && !h.contains("Sec-WebSocket-Key"))
+            return fail(400, "WebSocket upgrade without Sec-WebSocket-Key", 0);
         h.freezePersistence();
         h.freezeTe();
         return n;
@@ -349,8 +353,17 @@ public final class H1Parser {
         if (p < 0) return p;
         BodyFraming.Error e = BodyFraming.response(h, reqMethod == null ? HttpMethod.GET : reqMethod);
         if (e != null) return fail(BodyFraming.BAD_RESPONSE_STATUS, e.message, 0);
+        // RFC 6455 §4.2.2: a server accepting the switch to WebSocket answers the key; HAProxy 2.6
+        // refuses a 101 to websocket without Sec-WebSocket-Accept (502).
+        if (status == 101 && websocketHandshake(h) && !h.contains("Sec-WebSocket-Accept"))
+            return fail(502, "switch to WebSocket without Sec-WebSocket-Accept", 0);
         h.freezePersistence();
         return n;
+    }
+
+    /** "Connection: upgrade" with "websocket" among the Upgrade tokens (HAProxy's CONN_UPG and UPG_WEBSOCKET). */
+    private static boolean websocketHandshake(HttpHead h) {
+        return h.hasToken("Connection", "upgrade") && h.hasToken("Upgrade", "websocket");
     }
 
     /** Parses header lines from {@code p} through the empty line; returns the end or a failure. */

@@ -163,6 +163,23 @@ class H1ParserTest {
     }
 
     @Test
+    void websocketHandshakeFields() {
+        HttpHead h = new HttpHead();
+        H1Parser p = new H1Parser(MAX);
+        String up = "GET /ws HTTP/1.1\r\nHost: a\r\nConnection: keep-alive, Upgrade\r\nUpgrade: WebSocket\r\n";
+        assertEquals(-400, p.parseRequest(buf(up + "\r\n"), h));
+        assertEquals("WebSocket upgrade without Sec-WebSocket-Key", p.errorReason());
+        assertTrue(p.parseRequest(buf(up + "Sec-WebSocket-Key: k\r\n\r\n"), h) > 0);
+        assertTrue(p.parseRequest(buf("GET /ws HTTP/1.1\r\nUpgrade: websocket\r\n\r\n"), h) > 0,
+                "no Connection: upgrade, no handshake (as HAProxy)");
+        String sw = "HTTP/1.1 101 Switching Protocols\r\nConnection: upgrade\r\nUpgrade: websocket\r\n";
+        assertEquals(-502, p.parseResponse(buf(sw + "\r\n"), h, HttpMethod.GET));
+        assertTrue(p.parseResponse(buf(sw + "Sec-WebSocket-Accept: a\r\n\r\n"), h, HttpMethod.GET) > 0);
+        assertTrue(p.parseResponse(buf("HTTP/1.1 101 Switching Protocols\r\nConnection: upgrade\r\nUpgrade: h2c\r\n\r\n"),
+                h, HttpMethod.GET) > 0);
+    }
+
+    @Test
     void laterHttp1MinorVersionsReadAsHttp11() {
         HttpHead h = new HttpHead();
         H1Parser p = new H1Parser(MAX);

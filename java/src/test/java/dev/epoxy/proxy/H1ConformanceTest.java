@@ -184,4 +184,26 @@ class H1ConformanceTest {
             assertEquals(502, exchange(ep, "GET / HTTP/1.1\r\nHost: a\r\n\r\n").status);
         }
     }
+
+    // ---- 7. WebSocket handshake (RFC 6455 §4)
+
+    @Test
+    void websocketUpgradeWithoutKeyIsRefusedAndNothingIsForwarded() throws Exception {
+        try (TestBackend be = TestBackend.ok(); Epoxy ep = start(be)) {
+            RawClient.Response r = exchange(ep, "GET /ws HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\n"
+                    + "Upgrade: foo, WebSocket\r\nSec-WebSocket-Version: 13\r\n\r\n");
+            assertEquals(400, r.status);
+            assertEquals(0, be.connections.get(), "no server was contacted");
+        }
+    }
+
+    @Test
+    void switchToWebsocketWithoutAcceptIs502() throws Exception {
+        try (TestBackend be = raw("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\nhello");
+             Epoxy ep = start(be)) {
+            RawClient.Response r = exchange(ep, "GET /ws HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\n"
+                    + "Upgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+            assertEquals(502, r.status);
+        }
+    }
 }
