@@ -51,6 +51,7 @@ public final class ConfigParser {
     private int maxconn;
     private int bufsize = GlobalSettings.DEFAULT_BUFSIZE;
     private long stallReportMs = GlobalSettings.DEFAULT_STALL_REPORT_MS;
+    private int maxhdr = GlobalSettings.DEFAULT_MAXHDR;
     private boolean edgeTriggered;
     private boolean exposeExperimental;
     private final List<LogTarget> globalLogs = new ArrayList<>();
@@ -383,6 +384,19 @@ public final class ConfigParser {
                 bufsize = (int) n;
                 return;
             }
+            case "tune.http.maxhdr": {
+                // HAProxy 2.6's messages, for the same mistakes.
+                if (!oneArg(l, "an integer argument.")) {
+                    return;
+                }
+                long n = Units.parseUnsigned(v, 32767);
+                if (n < 1) {
+                    diag.error(l.where(), "'tune.http.maxhdr' expects a numeric value between 1 and 32767");
+                    return;
+                }
+                maxhdr = (int) n;
+                return;
+            }
             case "tune.stall-report": {
                 if (!oneArg(l, "a time (0 turns the stall report off)")) {
                     return;
@@ -469,7 +483,7 @@ public final class ConfigParser {
         }
         finished = true;
         GlobalSettings g = new GlobalSettings(nbthread, maxconn, bufsize, edgeTriggered, exposeExperimental,
-                List.copyOf(globalLogs), stallReportMs);
+                List.copyOf(globalLogs), stallReportMs, maxhdr);
         List<ProxyConfig> built = new ConfigChecker(diag).check(g, proxies);
         if (!diag.errors.isEmpty()) {
             throw new ConfigException(diag.errors, diag.warnings);

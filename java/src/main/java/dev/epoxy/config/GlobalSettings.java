@@ -5,16 +5,19 @@ import java.util.List;
 /**
  * The {@code global} section. {@code nbthread} 0 means not set (see {@link #threads()});
  * {@code maxconn} 0 means not set; {@code bufsize} defaults to 16384 like HAProxy;
- * {@code stallReportMs} ({@code tune.stall-report}) defaults to 5 s, 0 turns the stall watchdog off.
+ * {@code stallReportMs} ({@code tune.stall-report}) defaults to 5 s, 0 turns the stall watchdog off;
+ * {@code maxhdr} ({@code tune.http.maxhdr}) defaults to 101 like HAProxy: a message must carry
+ * fewer header fields than that.
  */
 public record GlobalSettings(int nbthread, int maxconn, int bufsize, boolean edgeTriggered,
-                             boolean exposeExperimental, List<LogTarget> logs, long stallReportMs) {
+                             boolean exposeExperimental, List<LogTarget> logs, long stallReportMs, int maxhdr) {
     public static final int DEFAULT_BUFSIZE = 16384;
+    public static final int DEFAULT_MAXHDR = 101;
     public static final long DEFAULT_STALL_REPORT_MS = 5000;
     public static final int MAX_THREADS = 64;
 
     public static final GlobalSettings DEFAULTS = new GlobalSettings(0, 0, DEFAULT_BUFSIZE, false, false, List.of(),
-            DEFAULT_STALL_REPORT_MS);
+            DEFAULT_STALL_REPORT_MS, DEFAULT_MAXHDR);
 
     /** The thread count to run: nbthread if set, else the available CPUs (at most 64), like HAProxy. */
     public int threads() {

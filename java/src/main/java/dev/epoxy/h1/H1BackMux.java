@@ -45,19 +45,19 @@ public final class H1BackMux implements Connection.Handler, Endpoint, BackendCon
     /** Requests sent on this connection over its life. */
     public int exchanges;
 
-    private H1BackMux(Connection conn, Server srv, int maxHead) {
+    private H1BackMux(Connection conn, Server srv, int maxHead, int maxHdr) {
         this.conn = conn;
         this.srv = srv;
-        this.parser = new H1Parser(maxHead);
+        this.parser = new H1Parser(maxHead, maxHdr);
     }
 
     /** Opens a connection to {@code srv} from the calling poller thread, or returns null. */
-    public static H1BackMux open(Poller p, Server srv, BufferPool pool, int maxHead) {
+    public static H1BackMux open(Poller p, Server srv, BufferPool pool, int maxHead, int maxHdr) {
         int[] err = new int[1];
         Connection c = Connection.connect(p, srv.addr, pool, null, err);
         if (c == null)
             return null;
-        H1BackMux m = new H1BackMux(c, srv, maxHead);
+        H1BackMux m = new H1BackMux(c, srv, maxHead, maxHdr);
         c.setHandler(m);
         srv.connects.incrementAndGet();
         return m;

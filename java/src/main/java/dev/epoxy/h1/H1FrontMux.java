@@ -63,7 +63,7 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
         this.clientAddr = addr;
         this.clientPort = port;
         BufferPool pool = fe.buffers;
-        this.parser = new H1Parser(fe.bufSize);
+        this.parser = new H1Parser(fe.bufSize, fe.maxHdr);
         this.req = new HttpChannel(pool.get(p));
         this.res = new HttpChannel(pool.get(p));
         this.idle = new Task(p, this::process);

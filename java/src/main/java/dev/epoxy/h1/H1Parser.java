@@ -18,7 +18,7 @@ import java.nio.ByteOrder;
  *       them. The body, or the next pipelined message, starts at the new position.</li>
  *   <li>{@link #NEED_MORE} (0): incomplete; nothing consumed. Read more and call again.</li>
  *   <li>{@code < 0}: the head is invalid; {@code -result} is the HTTP status to answer (400, 414,
- *       431, 501, 505 for requests; always 502 for responses). {@link #errorReason()} says why.
+ *       431, 505 for requests; always 502 for responses). {@link #errorReason()} says why.
  *       Nothing is consumed; the connection should be closed after the error response.</li>
  * </ul>
  *
@@ -33,7 +33,7 @@ import java.nio.ByteOrder;
  * <p>Strictness follows HAProxy's defaults: tokens for method and field names; no white space
  * between a field name and the colon; no obs-fold; CR only as part of CRLF (a bare LF ends a line
  * too); no NUL or other control characters in values; request-targets limited to visible ASCII
- * minus {@code " < > \ ^ ` { | }}; versions other than 1.0/1.1 answered 505.
+ * minus {@code " < > \ ^ ` { | }}; HTTP/1.2 to 1.9 read as 1.1, versions other than 1.x answered 505.
  *
  * <p>A parser instance belongs to one connection (not thread-safe) and allocates nothing per
  * message once {@code out} has grown to its working size.
@@ -41,7 +41,10 @@ import java.nio.ByteOrder;
 public final class H1Parser {
     /** Result: the head is incomplete. */
     public static final int NEED_MORE = 0;
-    /** HAProxy's default limit on header fields per message (tune.http.maxhdr). */
+    /**
+     * HAProxy's default tune.http.maxhdr (101). As in HAProxy 2.6 (checked by experiment), a
+     * message may carry fewer header fields than this: at most 100 by default.
+     */
     public static final int DEFAULT_MAX_HEADERS = 101;
 
     // End-of-head detector states.
@@ -70,6 +73,7 @@ public final class H1Parser {
         this(maxHeadSize, DEFAULT_MAX_HEADERS);
     }
 
+    /** @param maxHeaders tune.http.maxhdr: a head with this many header fields or more is refused */
     public H1Parser(int maxHeadSize, int maxHeaders) {
         if (maxHeadSize < 16) throw new IllegalArgumentException("maxHeadSize too small: " + maxHeadSize);
         this.maxHead = maxHeadSize;
@@ -298,9 +302,26 @@ public final class H1Parser {
                 if (!sameValue(h, first, i)) return fail(400, "conflicting Host headers", 0);
             }
         }
+        // RFC 9112 §3.2.2: with an absolute-form target the authority is the host. As HAProxy
+        // does, the target is forwarded as received and a Host that names another authority is
+        // refused; a missing Host is made from the target, so the server never sees two hosts.
+        if (h.isAbsoluteForm()) {
+            String auth = h.authority();
+            if (auth.isEmpty()) return fail(400, "empty authority in absolute-form target", ts);
+            if (first < 0) {
+                h.add("Host", auth);
+            } else if (!sameAuthority(h.absoluteScheme(), auth, h.value(first))) {
+                return fail(400, "Host disagrees with the absolute-form target", 0);
+            }
+        }
         BodyFraming.Error e = BodyFraming.request(h);
         if (e != null) return fail(e.requestStatus, e.message, 0);
+        // RFC 6455 §4.1: a WebSocket opening handshake carries its key; HAProxy 2.6 refuses one
+        // without it (400) before a server is chosen.
+        if (websocketHandshake(h) && !h.contains("Sec-WebSocket-Key"))
+            return fail(400, "WebSocket upgrade without Sec-WebSocket-Key", 0);
         h.freezePersistence();
+        h.freezeTe();
         return n;
     }
 
@@ -332,8 +353,17 @@ public final class H1Parser {
         if (p < 0) return p;
         BodyFraming.Error e = BodyFraming.response(h, reqMethod == null ? HttpMethod.GET : reqMethod);
         if (e != null) return fail(BodyFraming.BAD_RESPONSE_STATUS, e.message, 0);
+        // RFC 6455 §4.2.2: a server accepting the switch to WebSocket answers the key; HAProxy 2.6
+        // refuses a 101 to websocket without Sec-WebSocket-Accept (502).
+        if (status == 101 && websocketHandshake(h) && !h.contains("Sec-WebSocket-Accept"))
+            return fail(502, "switch to WebSocket without Sec-WebSocket-Accept", 0);
         h.freezePersistence();
         return n;
+    }
+
+    /** "Connection: upgrade" with "websocket" among the Upgrade tokens (HAProxy's CONN_UPG and UPG_WEBSOCKET). */
+    private static boolean websocketHandshake(HttpHead h) {
+        return h.hasToken("Connection", "upgrade") && h.hasToken("Upgrade", "websocket");
     }
 
     /** Parses header lines from {@code p} through the empty line; returns the end or a failure. */
@@ -370,12 +400,17 @@ public final class H1Parser {
                 return fail(bad, "invalid character in header value", p);
             }
             while (ve > vs && HttpChars.isOws(a[ve - 1])) ve--;
-            if (++count > maxHeaders) return fail(request ? 431 : 502, "too many headers", ns);
+            // HAProxy answers 400 (request) or 502 (response), not 431.
+            if (++count >= maxHeaders) return fail(bad, "too many headers", ns);
             h.rawAddHeader(ns, ne - ns, vs, ve - vs);
         }
     }
 
-    /** "HTTP/x.y" at {@code p}: 10 or 11; -505 for another well-formed version; -400 if malformed. */
+    /**
+     * "HTTP/x.y" at {@code p}: 10 or 11; -505 for another well-formed version; -400 if malformed.
+     * A later HTTP/1 minor version (1.2 to 1.9) is 11: RFC 9110 §2.5 has a recipient treat it as
+     * the highest minor version it supports, and HAProxy 2.6 serves it as HTTP/1.1 too.
+     */
     private static int version(byte[] a, int p, int n) {
         if (n - p < 9) return -400; // 8 bytes plus at least the LF
         if (a[p] != 'H' || a[p + 1] != 'T' || a[p + 2] != 'T' || a[p + 3] != 'P' || a[p + 4] != '/'
@@ -385,7 +420,7 @@ public final class H1Parser {
         int major = a[p + 5] - '0';
         int minor = a[p + 7] - '0';
         if (major < 0 || major > 9 || minor < 0 || minor > 9) return -400;
-        if (major == 1 && minor == 1) return 11;
+        if (major == 1 && minor >= 1) return 11;
         if (major == 1 && minor == 0) return 10;
         return -505;
     }
@@ -414,6 +449,22 @@ public final class H1Parser {
         if (a[ts] == '/') return true;
         if (tLen == 1 && a[ts] == '*') return m == HttpMethod.OPTIONS;
         return h.isAbsoluteForm();
+    }
+
+    /**
+     * Two authorities name the same host and port: compared ignoring case, and with the scheme's
+     * default port (80 for http, 443 for https) or an empty port equal to none, as HAProxy 2.6 does.
+     */
+    private static boolean sameAuthority(String scheme, String a, String b) {
+        return normalAuthority(scheme, a).equals(normalAuthority(scheme, b));
+    }
+
+    private static String normalAuthority(String scheme, String a) {
+        a = a.toLowerCase(java.util.Locale.ROOT);
+        String dflt = "http".equals(scheme) ? ":80" : "https".equals(scheme) ? ":443" : null;
+        if (dflt != null && a.endsWith(dflt)) return a.substring(0, a.length() - dflt.length());
+        if (a.endsWith(":")) return a.substring(0, a.length() - 1);
+        return a;
     }
 
     private static boolean sameValue(HttpHead h, int i, int j) {

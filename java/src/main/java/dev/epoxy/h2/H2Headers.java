@@ -173,6 +173,7 @@ final class H2Headers {
         }
         if (authority != null && !authority.isEmpty())
             h.add("host", authority);
+        h.freezeTe();
         if (cookie != null)
             h.add("cookie", cookie.toString());
         if (length >= 0) {

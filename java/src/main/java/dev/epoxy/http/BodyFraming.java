@@ -21,9 +21,8 @@ public final class BodyFraming {
         TE_AND_CL(400, "request has both Transfer-Encoding and Content-Length"),
         TE_IN_HTTP10(400, "Transfer-Encoding in an HTTP/1.0 request"),
         TE_INVALID(400, "malformed Transfer-Encoding"),
-        TE_NOT_CHUNKED_LAST(400, "chunked is not the final transfer coding"),
         TE_CHUNKED_TWICE(400, "chunked transfer coding applied more than once"),
-        TE_UNKNOWN(501, "unsupported transfer coding"),
+        TE_NOT_ONLY_CHUNKED(400, "transfer coding other than chunked"),
         CL_INVALID(400, "invalid Content-Length"),
         CL_CONFLICT(400, "conflicting Content-Length values");
 
@@ -53,8 +52,7 @@ public final class BodyFraming {
             int te = scanCodings(h);
             if (te == TE_BAD) return Error.TE_INVALID;
             if (te == TE_TWICE) return Error.TE_CHUNKED_TWICE;
-            if ((te & TE_UNKNOWN_CODING) != 0) return Error.TE_UNKNOWN;
-            if ((te & TE_CHUNKED_LAST) == 0) return Error.TE_NOT_CHUNKED_LAST;
+            if (te != TE_CHUNKED_ONLY) return Error.TE_NOT_ONLY_CHUNKED;
             h.setBody(BodyKind.CHUNKED, -1);
             return null;
         }
@@ -86,11 +84,14 @@ public final class BodyFraming {
             int te = scanCodings(h);
             if (te == TE_BAD) return Error.TE_INVALID;
             if (te == TE_TWICE) return Error.TE_CHUNKED_TWICE;
+            // Another coding (gzip, chunked / chunked, gzip / gzip alone) would have to be
+            // forwarded with its declaration intact; HAProxy 2.6 refuses such responses (502).
+            if (te != TE_CHUNKED_ONLY) return Error.TE_NOT_ONLY_CHUNKED;
             // Transfer-Encoding overrides Content-Length; drop it so it is never forwarded.
             h.remove("Content-Length");
-            // RFC 9112 §6.1: TE in HTTP/1.0 means the framing is faulty; read until close.
-            boolean chunked = (te & TE_CHUNKED_LAST) != 0 && h.version() != 10;
-            h.setBody(chunked ? BodyKind.CHUNKED : BodyKind.UNTIL_CLOSE, -1);
+            // Chunked even from an HTTP/1.0 server, as HAProxy 2.6 decodes it; RFC 9112 §6.1 calls
+            // that framing faulty, so the connection is not kept (HttpHead.freezePersistence).
+            h.setBody(BodyKind.CHUNKED, -1);
             return null;
         }
         if (h.contains("Content-Length")) {
@@ -106,19 +107,19 @@ public final class BodyFraming {
     // Outcome of scanning the Transfer-Encoding list: a negative failure, or a set of flags.
     private static final int TE_BAD = -1;
     private static final int TE_TWICE = -2;
-    private static final int TE_CHUNKED_LAST = 1;
-    private static final int TE_UNKNOWN_CODING = 2;
+    private static final int TE_CHUNKED_ONLY = 1;
+    private static final int TE_OTHER_CODING = 2;
 
     /**
      * Walks every Transfer-Encoding field as one comma-separated list of codings (optionally with
      * ";param" parts). Returns TE_BAD if malformed or empty, TE_TWICE if chunked appears more than
-     * once, otherwise flags saying whether chunked is final and whether an unknown coding appears.
+     * once, TE_CHUNKED_ONLY if chunked is the one coding, else TE_OTHER_CODING (another coding
+     * appears, with or without chunked).
      */
     private static int scanCodings(HttpHead h) {
         byte[] a = h.arena();
         int chunkedSeen = 0;
-        boolean lastChunked = false;
-        boolean unknown = false;
+        boolean other = false;
         int elements = 0;
         for (int i = h.indexOf("Transfer-Encoding"); i >= 0; i = h.indexOf("Transfer-Encoding", i + 1)) {
             int p = h.valueOffset(i);
@@ -141,10 +142,8 @@ public final class BodyFraming {
                     if (h.equalsIgnoreCase(s, t - s, "chunked")) {
                         if (rest < e) return TE_BAD; // chunked takes no parameters
                         chunkedSeen++;
-                        lastChunked = true;
                     } else {
-                        lastChunked = false;
-                        if (!known(h, s, t - s)) unknown = true;
+                        other = true;
                     }
                 }
                 p = e + 1;
@@ -152,13 +151,7 @@ public final class BodyFraming {
         }
         if (elements == 0) return TE_BAD;
         if (chunkedSeen > 1) return TE_TWICE;
-        return (lastChunked ? TE_CHUNKED_LAST : 0) | (unknown ? TE_UNKNOWN_CODING : 0);
-    }
-
-    private static boolean known(HttpHead h, int off, int len) {
-        return h.equalsIgnoreCase(off, len, "gzip") || h.equalsIgnoreCase(off, len, "x-gzip")
-                || h.equalsIgnoreCase(off, len, "deflate") || h.equalsIgnoreCase(off, len, "compress")
-                || h.equalsIgnoreCase(off, len, "x-compress");
+        return other || chunkedSeen == 0 ? TE_OTHER_CODING : TE_CHUNKED_ONLY;
     }
 
     /**

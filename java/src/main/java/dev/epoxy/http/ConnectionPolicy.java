@@ -87,17 +87,25 @@ public final class ConnectionPolicy {
     }
 
     /**
-     * Rewrites a request before it goes to the server: hop-by-hop fields removed, then the
-     * connection header the mode needs: keep-alive mode asks an HTTP/1.0 server to persist; the
+     * Rewrites a request before it goes to the server: hop-by-hop fields removed ("TE: trailers"
+     * put back if the client offered it), then the connection header the mode needs: keep-alive mode asks an HTTP/1.0 server to persist; the
      * close modes ask an HTTP/1.1 server to close.
      */
     public static void prepareRequest(HttpHead req, ConnectionMode mode) {
         stripHopByHop(req);
+        String conn = null;
         if (mode == ConnectionMode.KEEP_ALIVE) {
-            if (req.version() == 10) req.add("Connection", "keep-alive");
+            if (req.version() == 10) conn = "keep-alive";
         } else if (req.version() != 10) {
-            req.add("Connection", "close");
+            conn = "close";
         }
+        if (req.teTrailers()) {
+            // The client accepts trailers: the one TE token passed on, announced as a connection
+            // option as RFC 9110 §10.1.4 requires of a TE sender.
+            req.add("TE", "trailers");
+            conn = conn == null ? "TE" : conn + ", TE";
+        }
+        if (conn != null) req.add("Connection", conn);
     }
 
     /**

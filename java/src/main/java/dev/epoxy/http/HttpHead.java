@@ -45,6 +45,7 @@ public final class HttpHead {
     private BodyKind bodyKind = BodyKind.NONE;
     private long contentLength = -1;
     private boolean persistent = true;
+    private boolean teTrailers;
 
     // Strings materialised on demand; dropped whenever the underlying range changes.
     private String methodStr;
@@ -71,6 +72,7 @@ public final class HttpHead {
         bodyKind = BodyKind.NONE;
         contentLength = -1;
         persistent = true;
+        teTrailers = false;
         methodStr = null;
         targetStr = null;
     }
@@ -178,9 +180,28 @@ public final class HttpHead {
         return persistent;
     }
 
-    /** Records from the Connection field and the version whether the sender wants persistence. */
+    /**
+     * Records from the Connection field and the version whether the sender wants persistence. An
+     * HTTP/1.0 message with Transfer-Encoding never persists (RFC 9112 §6.1: faulty framing, close
+     * after it).
+     */
     public void freezePersistence() {
-        persistent = !hasToken("Connection", "close") && (version != 10 || hasToken("Connection", "keep-alive"));
+        persistent = !hasToken("Connection", "close") && (version != 10
+                || hasToken("Connection", "keep-alive") && !contains("Transfer-Encoding"));
+    }
+
+    /**
+     * Whether the request's TE field offered "trailers" as it arrived: the one TE token forwarded
+     * (TE is hop-by-hop and the other codings are refused for responses anyway), as HAProxy does.
+     * Fixed by {@link #freezeTe()} when the head is parsed.
+     */
+    public boolean teTrailers() {
+        return teTrailers;
+    }
+
+    /** Records whether a TE field lists the bare "trailers" token (no parameters). */
+    public void freezeTe() {
+        teTrailers = hasToken("TE", "trailers");
     }
 
     public BodyKind bodyKind() {
@@ -394,6 +415,13 @@ public final class HttpHead {
     /** True if the target is in absolute form (scheme "://" ...). */
     public boolean isAbsoluteForm() {
         return method != HttpMethod.CONNECT && absoluteAuthorityStart() >= 0;
+    }
+
+    /** The scheme of an absolute-form target, lower-cased ("http" for "HTTP://h/"), else null. */
+    public String absoluteScheme() {
+        if (method == HttpMethod.CONNECT) return null;
+        int start = absoluteAuthorityStart();
+        return start < 0 ? null : str(targetOff, start - 3 - targetOff).toLowerCase(java.util.Locale.ROOT);
     }
 
     private int pathStart() {

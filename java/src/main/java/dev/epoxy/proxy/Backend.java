@@ -13,6 +13,8 @@ public final class Backend {
     public dev.epoxy.http.ConnectionMode connMode = dev.epoxy.http.ConnectionMode.KEEP_ALIVE;
     /** tune.bufsize: channel size and the largest HTTP/1 head. */
     public int bufSize = 16384;
+    /** tune.http.maxhdr: a response head must carry fewer header fields. */
+    public int maxHdr = dev.epoxy.config.GlobalSettings.DEFAULT_MAXHDR;
     /** Connection buffers, large enough for a whole HTTP/2 frame (tests that build a backend by hand get a private pool). */
     public dev.epoxy.conn.BufferPool buffers = new dev.epoxy.conn.BufferPool(64, dev.epoxy.h2.H2Conn.bufferSizeFor(16384));
     public dev.epoxy.config.ReuseMode reuse = dev.epoxy.config.ReuseMode.SAFE;

@@ -19,6 +19,8 @@ public final class Frontend {
     public final String name;
     /** tune.bufsize: channel size and the largest HTTP/1 head. */
     public final int bufSize;
+    /** tune.http.maxhdr: a request head must carry fewer header fields. */
+    public int maxHdr = dev.epoxy.config.GlobalSettings.DEFAULT_MAXHDR;
     /** Connection buffers, large enough for a whole HTTP/2 frame. */
     public final BufferPool buffers;
     public final long timeoutClient, timeoutHttpRequest, timeoutKeepAlive, timeoutClientFin;

@@ -66,6 +66,7 @@ public final class ProxyRuntime implements AutoCloseable {
             be.connMode = Frontend.modeOf(p);
             be.buffers = buffers;
             be.bufSize = bufSize;
+            be.maxHdr = cfg.global().maxhdr();
             be.reuse = p.reuse();
             be.setRetryOn(p.retryOn());
             be.redispatch = p.hasOption(ProxyOption.REDISPATCH);
@@ -90,7 +91,9 @@ public final class ProxyRuntime implements AutoCloseable {
                 LogTarget t = p.logs().get(0);
                 log = new AccessLog(t, p.hasOption(ProxyOption.HTTPLOG), now);
             }
-            frontends.put(p.name(), new Frontend(p, bufSize, buffers, backends, log));
+            Frontend fe = new Frontend(p, bufSize, buffers, backends, log);
+            fe.maxHdr = cfg.global().maxhdr();
+            frontends.put(p.name(), fe);
         }
     }
 

@@ -85,7 +85,7 @@ public final class Server {
     public BackendConn open(dev.epoxy.poller.Poller p) {
         if (h2)
             return dev.epoxy.h2.H2BackMux.open(p, this, backend.buffers, backend.bufSize);
-        return dev.epoxy.h1.H1BackMux.open(p, this, backend.buffers, backend.bufSize);
+        return dev.epoxy.h1.H1BackMux.open(p, this, backend.buffers, backend.bufSize, backend.maxHdr);
     }
 
     @Override

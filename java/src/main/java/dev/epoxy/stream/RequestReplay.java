@@ -34,7 +34,7 @@ final class RequestReplay {
     void restore(HttpChannel req) {
         int version = req.head.version();
         req.reset();
-        new H1Parser(head.length + 1).parseRequest(ByteBuffer.wrap(head), req.head);
+        new H1Parser(head.length + 1, Integer.MAX_VALUE).parseRequest(ByteBuffer.wrap(head), req.head);
         if (version == 20)
             req.head.setVersion(20);
         BodyFraming.request(req.head);

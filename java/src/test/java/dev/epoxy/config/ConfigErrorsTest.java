@@ -51,6 +51,11 @@ class ConfigErrorsTest {
         rejects(lines("global", "    nbthread 2 3"), "t.cfg:2: 'nbthread' cannot handle unexpected argument '3'.");
         rejects(lines("global", "    maxconn 10k"), "t.cfg:2: 'maxconn' expects a positive integer (got '10k')");
         rejects(lines("global", "    maxconn 0"), "t.cfg:2: 'maxconn' expects a positive integer (got '0')");
+        // tune.http.maxhdr: HAProxy 2.6's messages for the same lines.
+        rejects(lines("global", "    tune.http.maxhdr 0"), "t.cfg:2: 'tune.http.maxhdr' expects a numeric value between 1 and 32767");
+        rejects(lines("global", "    tune.http.maxhdr 32768"), "t.cfg:2: 'tune.http.maxhdr' expects a numeric value between 1 and 32767");
+        rejects(lines("global", "    tune.http.maxhdr abc"), "t.cfg:2: 'tune.http.maxhdr' expects a numeric value between 1 and 32767");
+        rejects(lines("global", "    tune.http.maxhdr"), "t.cfg:2: 'tune.http.maxhdr' expects an integer argument.");
         rejects(lines("global", "    tune.bufsize 512"), "t.cfg:2: 'tune.bufsize' must be between 1024 and 268435456 bytes (was 512)");
         rejects(lines("global", "    tune.bufsize 1x"), "t.cfg:2: 'tune.bufsize' unexpected suffix 'x' in size '1x' (k, m or g)");
         rejects(lines("global", "    tune.fd.edge-triggered on"),

@@ -21,6 +21,7 @@ class ConfigParserTest {
                 "    nbthread 4",
                 "    maxconn 2000",
                 "    tune.bufsize 32768",
+                "    tune.http.maxhdr 200",
                 "    expose-experimental-directives",
                 "    tune.fd.edge-triggered on",
                 "    log stdout format raw local0",
@@ -30,6 +31,8 @@ class ConfigParserTest {
         assertEquals(4, g.threads());
         assertEquals(2000, g.maxconn());
         assertEquals(32768, g.bufsize());
+        assertEquals(200, g.maxhdr());
+        assertEquals(101, GlobalSettings.DEFAULTS.maxhdr(), "HAProxy's default");
         assertTrue(g.exposeExperimental());
         assertTrue(g.edgeTriggered());
         assertEquals(List.of(new LogTarget(LogTarget.Stream.STDOUT, "raw", "local0", null, null),

@@ -2,6 +2,7 @@ package dev.epoxy.http;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ConnectionPolicyTest {
@@ -31,6 +32,8 @@ class ConnectionPolicyTest {
         assertTrue(ConnectionPolicy.wantsKeepAlive(req(10, "Connection", "Keep-Alive")));
         assertFalse(ConnectionPolicy.wantsKeepAlive(req(10, "Connection", "keep-alive, close")));
         assertTrue(ConnectionPolicy.wantsKeepAlive(req(11, "Proxy-Connection", "close")), "only Connection counts");
+        assertFalse(ConnectionPolicy.wantsKeepAlive(resp(10, BodyKind.CHUNKED, "Connection", "keep-alive",
+                "Transfer-Encoding", "chunked")), "HTTP/1.0 with Transfer-Encoding: faulty framing, close after it");
     }
 
     @Test
@@ -121,6 +124,18 @@ class ConnectionPolicyTest {
         r = req(10);
         ConnectionPolicy.prepareRequest(r, ConnectionMode.HTTP_CLOSE);
         assertFalse(r.contains("connection"), "HTTP/1.0 closes by default");
+
+        // TE keeps only its "trailers" token, announced in Connection (RFC 9110 §10.1.4).
+        r = req(11, "TE", "trailers, gzip", "Connection", "TE");
+        r.freezeTe();
+        ConnectionPolicy.prepareRequest(r, ConnectionMode.HTTP_SERVER_CLOSE);
+        assertEquals(List.of("trailers"), r.getAll("te"));
+        assertEquals("close, TE", r.get("connection"));
+        r = req(11, "TE", "gzip, trailers;q=0.5");
+        r.freezeTe();
+        ConnectionPolicy.prepareRequest(r, ConnectionMode.KEEP_ALIVE);
+        assertFalse(r.contains("te"), "trailers with a parameter is not the trailers token (HAProxy drops it too)");
+        assertFalse(r.contains("connection"));
 
         HttpHead s = resp(11, BodyKind.LENGTH, "Connection", "close");
         ConnectionPolicy.prepareResponse(s, 11, true);

@@ -33,6 +33,7 @@ class UpgradeTunnelTest {
                 assertEquals(101, r.status);
                 assertEquals("websocket", r.header("upgrade"));
                 assertEquals("upgrade", r.header("connection").toLowerCase());
+                assertEquals("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", r.header("sec-websocket-accept"));
                 OutputStream out = c.s.getOutputStream();
                 InputStream in = c.s.getInputStream();
                 for (String msg : new String[] {"hello", "tunnel", "x".repeat(100_000)}) {
@@ -61,7 +62,8 @@ class UpgradeTunnelTest {
                 out.write("HTTP/1.1 400 Bad\r\ncontent-length: 0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
                 return;
             }
-            out.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
+            out.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             byte[] buf = new byte[8192];
             int n;
