@@ -174,10 +174,16 @@ public final class H2FrontMux extends H2Conn implements Stream.Origin {
         if ((id & 1) == 0)
             throw H2Exception.connection(H2Error.PROTOCOL_ERROR, "client opened even stream " + id);
         H2Stream s = streams.get(id);
-        if (s != null) {
+        if (s != null || id <= maxStreamId) {
+            if (s == null || !s.remoteOpen()) {
+                if (frameOnGoneStream(s, id, true, endStream, 0)) {
+                    String err = H2Headers.checkTrailers(fields);
+                    if (err != null)
+                        throw H2Exception.stream(id, H2Error.PROTOCOL_ERROR, err);
+                }
+                return;
+            }
             // Trailers: must end the stream, carry no pseudo-header; dropped (the internal message has none).
-            if (s.esReceived)
-                throw H2Exception.stream(id, H2Error.STREAM_CLOSED, "HEADERS after END_STREAM");
             if (!endStream)
                 throw H2Exception.stream(id, H2Error.PROTOCOL_ERROR, "trailers without END_STREAM");
             String err = H2Headers.checkTrailers(fields);
@@ -188,11 +194,6 @@ public final class H2FrontMux extends H2Conn implements Stream.Origin {
             s.endOfMessage();
             toWake(s);
             return;
-        }
-        if (id <= maxStreamId) {
-            if (recentlyClosed(id))
-                return; // trailers of a stream we already finished or reset
-            throw H2Exception.connection(H2Error.STREAM_CLOSED, "HEADERS on closed stream " + id);
         }
         maxStreamId = id;
         if (goAwaySent)
@@ -215,8 +216,9 @@ public final class H2FrontMux extends H2Conn implements Stream.Origin {
         req.contentLength = req.head.contentLength();
         s = new H2Stream(this, id, req, peer.initialWindowSize());
         s.tx = res;
-        s.headersReceived = true;
+        s.headReceived = true;
         s.expectedLength = req.contentLength;
+        headersReceived(s, false);
         if (endStream)
             s.endOfMessage();
         streams.put(id, s);
@@ -254,16 +256,15 @@ public final class H2FrontMux extends H2Conn implements Stream.Origin {
     @Override
     void streamDetached(H2Stream s) {
         if (!dead) {
-            if (!s.esSent && !s.rstSent && !s.rstReceived)
+            if (s.localOpen())
                 // Response incomplete. REFUSED_STREAM only when nothing of it was sent and the
                 // proxy knows the request may be retried (RFC 9113 §8.7); else CANCEL.
                 resetStream(s.id, s.refused && s.tx != null && !s.tx.headOut ? H2Error.REFUSED_STREAM : H2Error.CANCEL);
-            else if (!s.esReceived && !s.rstSent && !s.rstReceived
-                    && !(s.expectedLength >= 0 && s.received == s.expectedLength))
+            else if (s.remoteOpen() && !(s.expectedLength >= 0 && s.received == s.expectedLength))
                 // Full response sent; the rest of the request is not needed. Not when every byte
                 // the request announced has come: only its END_STREAM is in flight, and a reset
                 // then would make the client see an error for a request that completed (its
-                // late frames are ignored as those of a recently closed stream).
+                // END_STREAM is still accepted once the stream left the table, H2Conn.Gone).
                 resetStream(s.id, H2Error.NO_ERROR);
         }
         remove(s);

@@ -47,6 +47,21 @@ final class H2TestClient implements AutoCloseable {
             }
         }
 
+        synchronized String first(Predicate<String> p) {
+            for (String e : all)
+                if (p.test(e))
+                    return e;
+            return null;
+        }
+
+        synchronized int count(Predicate<String> p) {
+            int n = 0;
+            for (String e : all)
+                if (p.test(e))
+                    n++;
+            return n;
+        }
+
         synchronized String dump() {
             return String.join(" | ", all);
         }
@@ -188,6 +203,16 @@ final class H2TestClient implements AutoCloseable {
         if (e == null)
             fail("no matching event within " + timeoutMs + " ms; saw: " + events.dump());
         return e;
+    }
+
+    /** The first event so far matching {@code p}, or null (does not wait). */
+    String events(Predicate<String> p) {
+        return events.first(p);
+    }
+
+    /** How many events so far are exactly {@code e}. */
+    int count(String e) {
+        return events.count(e::equals);
     }
 
     String expect(String prefix) throws InterruptedException {
