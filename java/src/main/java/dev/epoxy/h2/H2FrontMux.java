@@ -202,14 +202,20 @@ public final class H2FrontMux extends H2Conn implements Stream.Origin {
             resetStream(id, H2Error.REFUSED_STREAM);
             return;
         }
-        if (tooLarge)
-            throw H2Exception.stream(id, H2Error.PROTOCOL_ERROR, "header list larger than " + MAX_HEADER_LIST);
+        if (tooLarge || headerListSize() > fe.bufSize) {
+            answerLocally(id, 431, endStream, "header list larger than " + (tooLarge ? MAX_HEADER_LIST : fe.bufSize));
+            return;
+        }
         HttpChannel req = take(reqPool, recvInitial + 1);
         HttpChannel res = take(resPool, fe.bufSize);
         String err = H2Headers.toRequest(fields, req.head, endStream);
         if (err != null) {
             retire(req);
             retire(res);
+            if (H2Headers.isBadRequest(err)) {
+                answerLocally(id, 400, endStream, err);
+                return;
+            }
             throw H2Exception.stream(id, H2Error.PROTOCOL_ERROR, err);
         }
         req.headIn = true;
@@ -227,6 +233,53 @@ public final class H2FrontMux extends H2Conn implements Stream.Origin {
         long now = conn.poller().nowMs();
         s.owner = new Stream(conn.poller(), this, s, req, res, now);
         toWake(s);
+    }
+
+    /** The request's size as an HTTP/1 head would carry it (name, ": ", value, CRLF per field). */
+    private int headerListSize() {
+        int n = 0;
+        for (int i = 0; i < fields.size(); i++)
+            n += fields.nameLength(i) + fields.valueLength(i) + 4;
+        return n;
+    }
+
+    /**
+     * Answers a request the proxy refuses before it becomes a stream (HAProxy's error page, a
+     * log line like HAProxy's for a bad request: {@code PR--}, {@code "<BADREQ>"}); the
+     * connection and its other streams carry on. Whatever the client still sends on the stream
+     * is not needed: it is reset with NO_ERROR after the response, as after any complete
+     * response. Falls back to RST_STREAM(PROTOCOL_ERROR) when the answer does not fit the output
+     * or the client's flow-control windows now.
+     */
+    private void answerLocally(int id, int status, boolean endStream, String why) throws H2Exception {
+        byte[] page = dev.epoxy.http.HttpStatus.errorPageBytes(status, false);
+        int start = 0;
+        while (start + 3 < page.length && !(page[start] == '\r' && page[start + 1] == '\n' && page[start + 2] == '\r' && page[start + 3] == '\n'))
+            start++;
+        start += 4;
+        int len = page.length - start;
+        fe.logBadRequest(this, status, conn.poller().nowMs(), false);
+        H2Stream s = new H2Stream(this, id, null, peer.initialWindowSize());
+        headersReceived(s, endStream);
+        if (len > Math.min(s.sendWindow.available(), sendWindow.available())
+                || !outputRoom(H2Frame.HEADER_LENGTH * 2 + 256 + len + CTRL_RESERVE))
+            throw H2Exception.stream(id, H2Error.PROTOCOL_ERROR, why);
+        fields.clear();
+        fields.add(":status", Integer.toString(status));
+        fields.add("content-length", Integer.toString(len));
+        fields.add("cache-control", "no-cache");
+        fields.add("content-type", "text/html");
+        if (!writeHeaderBlock(id, false))
+            throw H2Exception.stream(id, H2Error.PROTOCOL_ERROR, why);
+        FrameWriter.writeData(conn.out, id, ByteBuffer.wrap(page, start, len), len, true);
+        sendWindow.consume(len);
+        streams.put(id, s);
+        headersSent(s, true);
+        if (s.remoteOpen())
+            resetStream(id, H2Error.NO_ERROR);
+        remove(s);
+        checkReserve();
+        requestFlush();
     }
 
     @Override

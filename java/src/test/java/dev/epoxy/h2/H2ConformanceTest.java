@@ -254,4 +254,79 @@ class H2ConformanceTest {
             expectGoAway(c, 1);
         }
     }
+
+    // ---------------------------------------------------------------- requests refused with a status
+
+    /** HEADERS 400 then the error page on {@code id}; another stream, open all along, finishes. */
+    private static void expectLocalAnswer(String status, java.util.function.Consumer<H2TestClient> bad) throws Exception {
+        try (H2TestClient c = new H2TestClient(port)) {
+            c.request(1, "POST", "/open", false);
+            bad.accept(c);
+            c.expect("HEADERS 3 " + status);
+            c.expect("END 3");
+            assertTrue(c.body(3).contains(status), c.body(3));
+            c.data(1, "body".getBytes(), true);
+            c.expect("END 1");
+            assertWorks(c, 5);
+            assertNull(c.events(e -> e.startsWith("RST_STREAM 3")), "answered, not reset");
+        }
+    }
+
+    private static java.util.function.Consumer<H2TestClient> request(String method, String scheme, String... extra) {
+        return c -> {
+            HeaderList h = new HeaderList().add(":method", method).add(":scheme", scheme).add(":authority", "x")
+                    .add(":path", "/bad");
+            for (int i = 0; i < extra.length; i += 2)
+                h.add(extra[i], extra[i + 1]);
+            try {
+                c.headers(3, h, true);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+    }
+
+    /** HAProxy 2.6 answers 400 (log PR--, "<BADREQ>") and keeps the connection. */
+    @Test
+    void invalidSchemeIsAnswered400() throws Exception {
+        int before = backend == null ? 0 : backend.requests.get();
+        for (String scheme : new String[] {"http://localhost/?", "ht tp", "1http", "h_t"})
+            expectLocalAnswer("400", request("GET", scheme));
+        if (backend != null)
+            assertTrue(backend.received.stream().noneMatch(r -> r.target.contains("/bad")), "nothing forwarded");
+        // RFC 3986 allows these: forwarded.
+        try (H2TestClient c = new H2TestClient(port)) {
+            request("GET", "foo+bar.1-x").accept(c);
+            c.expect("HEADERS 3 200");
+        }
+    }
+
+    /** HAProxy 2.6 answers 400 here too, rather than a stream error. */
+    @Test
+    void invalidMethodIsAnswered400() throws Exception {
+        for (String method : new String[] {"GE T", "G(T", "GET\u0001", "G\u00e9T"})
+            expectLocalAnswer("400", request(method, "http"));
+    }
+
+    /**
+     * A header list larger than tune.bufsize (16384 here) or than the decoder's 64 KiB limit gets
+     * 431 on its stream; the connection and its other streams carry on. HAProxy 2.6 closes the
+     * connection instead (GOAWAY INTERNAL_ERROR).
+     */
+    @Test
+    void oversizedHeaderListIsAnswered431() throws Exception {
+        String v = "v".repeat(1000);
+        String[] big = new String[60];
+        for (int i = 0; i < big.length; i += 2) {
+            big[i] = "x-big" + i;
+            big[i + 1] = v;
+        }
+        expectLocalAnswer("431", request("GET", "http", big)); // about 30 KB: above tune.bufsize
+        String[] huge = new String[200];
+        for (int i = 0; i < huge.length; i += 2) {
+            huge[i] = "x-same";
+            huge[i + 1] = v; // indexed by HPACK: a small block that decodes to 100 KB
+        }
+        expectLocalAnswer("431", request("GET", "http", huge));
+    }
 }
