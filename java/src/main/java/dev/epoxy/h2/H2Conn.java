@@ -202,12 +202,41 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
         wakeStreams();
     }
 
-    /** Brings more input: into conn.in, then (when decoding from rx) moved into rx. */
+    private boolean salvaging;
+
+    /**
+     * Before a lost connection fails its streams: decodes the frames that arrived before the
+     * loss (a client that sends its request and closes at once, so that our next write meets a
+     * reset), so that complete requests among them still go on ({@link #outlivesConnection}).
+     * Bounded: at most 64 reads.
+     */
+    private void salvageInput() {
+        salvaging = true;
+        try {
+            for (int i = 0; i < 64; i++) {
+                ByteBuffer src = rx != null ? rx : conn.in;
+                if (src.hasRemaining())
+                    decoder.decode(src, this);
+                if (fill(true) <= 0)
+                    break;
+            }
+        } catch (H2Exception | RuntimeException e) {
+            // nothing more to salvage
+        } finally {
+            salvaging = false;
+        }
+    }
+
     private int fill() {
+        return fill(false);
+    }
+
+    /** Brings more input: into conn.in, then (when decoding from rx) moved into rx. */
+    private int fill(boolean remains) {
         if (rx == null)
-            return conn.recv();
+            return remains ? conn.recvRemains() : conn.recv();
         if (!conn.in.hasRemaining()) {
-            int n = conn.recv();
+            int n = remains ? conn.recvRemains() : conn.recv();
             if (n <= 0)
                 return n;
         }
@@ -221,8 +250,17 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
         return moved;
     }
 
-    private void peerGone() {
+    /** The peer closed the connection (read returned end of stream). */
+    protected void peerGone() {
         kill();
+    }
+
+    /**
+     * Whether {@code s} goes on although the connection is dead: the subclass's rule for a peer
+     * that left after a complete request ({@link H2FrontMux}).
+     */
+    protected boolean outlivesConnection(H2Stream s) {
+        return false;
     }
 
     @Override
@@ -443,11 +481,19 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
     /** The last stream id of the peer we processed, for GOAWAY. */
     protected abstract int lastPeerStreamId();
 
+    /**
+     * The connection was lost (peer closed or reset it, or a socket error), as opposed to closed
+     * by us after a GOAWAY: streams may outlive it ({@link #outlivesConnection}).
+     */
+    protected boolean lost;
+
     /** The connection is unusable: fail and wake every stream, close the socket. */
     protected void kill() {
-        if (dead)
+        if (dead || salvaging)
             return;
+        salvageInput();
         dead = true;
+        lost = true;
         flusher.destroy();
         failStreams();
         conn.close();
@@ -456,7 +502,8 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
 
     private void failStreams() {
         for (H2Stream s : new ArrayList<>(streams.values())) {
-            s.fail();
+            if (!outlivesConnection(s))
+                s.fail();
             s.wake();
         }
     }

@@ -155,6 +155,19 @@ public final class H2FrontMux extends H2Conn implements Stream.Origin {
         return (id & 1) == 0 || id > maxStreamId;
     }
 
+    /**
+     * A client that sent a complete request and closed its connection at once (with or without
+     * a GOAWAY first; our next write may then meet a reset, so any loss of the connection counts) still has its request forwarded, as HAProxy does without {@code option
+     * abortonclose}: the stream goes on until the request has reached the server, then ends
+     * (the response has nowhere to go; logged CD, like HAProxy's write error to the client).
+     * With abortonclose, or when a response (e.g. an error) is already due, it ends at once.
+     */
+    @Override
+    protected boolean outlivesConnection(H2Stream s) {
+        return lost && s.state == H2Stream.State.HALF_CLOSED_REMOTE && !s.detached && s.owner != null
+                && !s.rx.eomOut && !(s.tx != null && s.tx.headIn) && !s.owner.abortOnClose();
+    }
+
     @Override
     protected void onStreamReset(H2Stream s) {
         if (s.tx != null && !s.tx.headOut) {

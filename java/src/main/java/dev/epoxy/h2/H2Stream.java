@@ -219,7 +219,8 @@ final class H2Stream implements Endpoint {
 
     @Override
     public boolean failed() {
-        return failed || closure == Closure.RESET_RECEIVED || mux.dead && closure != Closure.END_STREAM;
+        return failed || closure == Closure.RESET_RECEIVED
+                || mux.dead && closure != Closure.END_STREAM && !mux.outlivesConnection(this);
     }
 
     @Override
