@@ -208,6 +208,31 @@ public final class Connection implements IoCallback {
         return -1;
     }
 
+    /**
+     * Reads, once, what the kernel still holds although the connection failed or was reset: bytes
+     * the peer sent before its reset stay readable, and a request among them must not be lost.
+     * Returns the byte count, or -1 when nothing is left (or no room). Flags are not changed.
+     */
+    public int recvRemains() {
+        if ((flags & (CLOSED | CONNECTING)) != 0)
+            return -1;
+        if (in.position() > 0 && in.limit() == in.capacity()) {
+            in.compact();
+            in.flip();
+        } else if (in.position() == in.limit()) {
+            in.clear().limit(0);
+        }
+        int room = in.capacity() - in.limit();
+        if (room == 0)
+            return -1;
+        long n = Sys.epoxy_read(fd, inAddr + in.limit(), room);
+        if (n <= 0)
+            return -1;
+        in.limit(in.limit() + (int) n);
+        bytesIn += n;
+        return (int) n;
+    }
+
     /** Stops asking the poller for input (lazy: the poller drops it on the next report). */
     public void stopRecv() {
         if ((flags & CLOSED) == 0)

@@ -97,17 +97,16 @@ public final class H2BackMux extends H2Conn implements BackendConn {
     @Override
     protected void onHeaderBlock(int id, boolean endStream, boolean tooLarge) throws H2Exception {
         H2Stream s = streams.get(id);
-        if (s == null) {
-            if (isIdle(id))
-                throw H2Exception.connection(H2Error.PROTOCOL_ERROR, "HEADERS on idle stream " + id);
-            return; // a stream we are done with
+        if (s == null && isIdle(id))
+            throw H2Exception.connection(H2Error.PROTOCOL_ERROR, "HEADERS on idle stream " + id);
+        if (s == null || !s.remoteOpen()) {
+            frameOnGoneStream(s, id, true, endStream, 0);
+            return;
         }
-        if (s.esReceived)
-            throw H2Exception.stream(id, H2Error.STREAM_CLOSED, "HEADERS after END_STREAM");
         if (tooLarge)
             throw H2Exception.stream(id, H2Error.PROTOCOL_ERROR, "response header list too large");
         HttpChannel res = s.rx;
-        if (s.finalHeadReceived) {
+        if (s.headReceived) {
             if (!endStream)
                 throw H2Exception.stream(id, H2Error.PROTOCOL_ERROR, "trailers without END_STREAM");
             String err = H2Headers.checkTrailers(fields);
@@ -137,8 +136,7 @@ public final class H2BackMux extends H2Conn implements BackendConn {
             return;
         }
         res.interim = false;
-        s.finalHeadReceived = true;
-        s.headersReceived = true;
+        s.headReceived = true;
         HttpMethod m = sc != null ? sc.stream().req.head.method() : HttpMethod.GET;
         res.bodyless = m == HttpMethod.HEAD || status == 204 || status == 304;
         res.contentLength = res.head.contentLength();
@@ -174,7 +172,7 @@ public final class H2BackMux extends H2Conn implements BackendConn {
 
     @Override
     void streamDetached(H2Stream s) {
-        if (!dead && !s.rstSent && !s.rstReceived && !(s.esSent && s.esReceived))
+        if (!dead && s.state != H2Stream.State.IDLE && s.state != H2Stream.State.CLOSED)
             resetStream(s.id, H2Error.CANCEL);
         remove(s);
         s.sc = null;

@@ -52,9 +52,26 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
     private final FlowWindow recvWindow = new FlowWindow(0, H2Frame.DEFAULT_INITIAL_WINDOW_SIZE);
     private int recvUnacked;
     protected final Map<Integer, H2Stream> streams = new HashMap<>();
-    /** Ids of the last streams closed here, so late frames for them are not mistaken for errors. */
-    private final int[] recentlyClosed = new int[64];
-    private int recentPos;
+    /**
+     * Streams no longer in {@link #streams} (the proxy is done with them), most recent last:
+     * {@code id << 8 | Gone}, so a late frame on one is answered as its state requires. Any id at
+     * or below the highest one used that is neither in {@link #streams} nor here is closed for an
+     * unknown reason (long ago, or skipped); see {@link #frameOnGoneStream}.
+     */
+    private final long[] gone = new long[GONE_MEMORY];
+    private int gonePos, goneCount;
+    /** How many gone streams are remembered; older ones are forgotten (bounded memory). */
+    static final int GONE_MEMORY = 512;
+
+    /** What is remembered of a stream that left the table. */
+    enum Gone {
+        /** END_STREAM both ways: any later DATA or HEADERS is a connection error STREAM_CLOSED. */
+        END_STREAM,
+        /** Reset (either way): later DATA or HEADERS is a stream error STREAM_CLOSED. */
+        RESET_SENT, RESET_RECEIVED,
+        /** We sent END_STREAM and need nothing more; the peer's END_STREAM (empty DATA or trailers) is still due. */
+        HALF_CLOSED_LOCAL
+    }
     private final ByteBuffer rx;
     private final ByteBuffer block = ByteBuffer.allocate(MAX_HEADER_BLOCK);
     private int blockStream, continuations;
@@ -185,12 +202,41 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
         wakeStreams();
     }
 
-    /** Brings more input: into conn.in, then (when decoding from rx) moved into rx. */
+    private boolean salvaging;
+
+    /**
+     * Before a lost connection fails its streams: decodes the frames that arrived before the
+     * loss (a client that sends its request and closes at once, so that our next write meets a
+     * reset), so that complete requests among them still go on ({@link #outlivesConnection}).
+     * Bounded: at most 64 reads.
+     */
+    private void salvageInput() {
+        salvaging = true;
+        try {
+            for (int i = 0; i < 64; i++) {
+                ByteBuffer src = rx != null ? rx : conn.in;
+                if (src.hasRemaining())
+                    decoder.decode(src, this);
+                if (fill(true) <= 0)
+                    break;
+            }
+        } catch (H2Exception | RuntimeException e) {
+            // nothing more to salvage
+        } finally {
+            salvaging = false;
+        }
+    }
+
     private int fill() {
+        return fill(false);
+    }
+
+    /** Brings more input: into conn.in, then (when decoding from rx) moved into rx. */
+    private int fill(boolean remains) {
         if (rx == null)
-            return conn.recv();
+            return remains ? conn.recvRemains() : conn.recv();
         if (!conn.in.hasRemaining()) {
-            int n = conn.recv();
+            int n = remains ? conn.recvRemains() : conn.recv();
             if (n <= 0)
                 return n;
         }
@@ -204,8 +250,17 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
         return moved;
     }
 
-    private void peerGone() {
+    /** The peer closed the connection (read returned end of stream). */
+    protected void peerGone() {
         kill();
+    }
+
+    /**
+     * Whether {@code s} goes on although the connection is dead: the subclass's rule for a peer
+     * that left after a complete request ({@link H2FrontMux}).
+     */
+    protected boolean outlivesConnection(H2Stream s) {
+        return false;
     }
 
     @Override
@@ -312,8 +367,9 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
         checkReserve();
         H2Stream s = streams.get(id);
         if (s != null)
-            s.rstSent = true;
-        rememberClosed(id);
+            resetSent(s);
+        else if (gone(id) != Gone.RESET_RECEIVED)
+            rememberGone(id, Gone.RESET_SENT);
     }
 
     /**
@@ -425,11 +481,19 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
     /** The last stream id of the peer we processed, for GOAWAY. */
     protected abstract int lastPeerStreamId();
 
+    /**
+     * The connection was lost (peer closed or reset it, or a socket error), as opposed to closed
+     * by us after a GOAWAY: streams may outlive it ({@link #outlivesConnection}).
+     */
+    protected boolean lost;
+
     /** The connection is unusable: fail and wake every stream, close the socket. */
     protected void kill() {
-        if (dead)
+        if (dead || salvaging)
             return;
+        salvageInput();
         dead = true;
+        lost = true;
         flusher.destroy();
         failStreams();
         conn.close();
@@ -438,7 +502,8 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
 
     private void failStreams() {
         for (H2Stream s : new ArrayList<>(streams.values())) {
-            s.fail();
+            if (!outlivesConnection(s))
+                s.fail();
             s.wake();
         }
     }
@@ -453,22 +518,161 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
         return glitches;
     }
 
-    protected void rememberClosed(int id) {
-        recentlyClosed[recentPos] = id;
-        recentPos = (recentPos + 1) % recentlyClosed.length;
+    // ------------------------------------------------------------------ stream states (RFC 9113 section 5.1)
+
+    /** HEADERS received opening the stream (idle to open or half-closed remote); later ones change nothing. */
+    protected void headersReceived(H2Stream s, boolean endStream) {
+        if (s.state == H2Stream.State.IDLE)
+            s.state = H2Stream.State.OPEN;
+        else if (s.state == H2Stream.State.RESERVED_REMOTE)
+            s.state = H2Stream.State.HALF_CLOSED_LOCAL;
+        if (endStream)
+            endStreamReceived(s);
     }
 
-    protected boolean recentlyClosed(int id) {
-        for (int v : recentlyClosed)
-            if (v == id)
-                return true;
-        return false;
+    /** HEADERS sent (1xx, final or trailers): opens an idle stream; END_STREAM half-closes it. */
+    void headersSent(H2Stream s, boolean endStream) {
+        if (s.state == H2Stream.State.IDLE)
+            s.state = H2Stream.State.OPEN;
+        else if (s.state == H2Stream.State.RESERVED_LOCAL)
+            s.state = H2Stream.State.HALF_CLOSED_REMOTE;
+        if (endStream)
+            endStreamSent(s);
     }
 
-    /** Removes a stream that both the peer and the proxy are done with. */
+    /** The peer's END_STREAM (on DATA or HEADERS). */
+    void endStreamReceived(H2Stream s) {
+        switch (s.state) {
+            case OPEN -> s.state = H2Stream.State.HALF_CLOSED_REMOTE;
+            case HALF_CLOSED_LOCAL -> close(s, H2Stream.Closure.END_STREAM);
+            default -> { } // callers reject frames on streams not open for the peer
+        }
+    }
+
+    /** Our END_STREAM went into the output. */
+    void endStreamSent(H2Stream s) {
+        switch (s.state) {
+            case OPEN -> s.state = H2Stream.State.HALF_CLOSED_LOCAL;
+            case HALF_CLOSED_REMOTE -> close(s, H2Stream.Closure.END_STREAM);
+            default -> { }
+        }
+    }
+
+    /** We sent RST_STREAM. */
+    void resetSent(H2Stream s) {
+        if (s.state != H2Stream.State.CLOSED)
+            close(s, H2Stream.Closure.RESET_SENT);
+    }
+
+    /** The peer sent RST_STREAM. */
+    void resetReceived(H2Stream s) {
+        if (s.state != H2Stream.State.CLOSED)
+            close(s, H2Stream.Closure.RESET_RECEIVED);
+    }
+
+    private static void close(H2Stream s, H2Stream.Closure why) {
+        s.state = H2Stream.State.CLOSED;
+        s.closure = why;
+    }
+
+    /** Records (or updates) what is known of a stream that is not in the table. */
+    private void rememberGone(int id, Gone what) {
+        long v = (long) id << 8 | what.ordinal();
+        for (int i = 0; i < goneCount; i++) {
+            if (gone[i] >>> 8 == id) {
+                gone[i] = v;
+                return;
+            }
+        }
+        gone[gonePos] = v;
+        gonePos = (gonePos + 1) % gone.length;
+        if (goneCount < gone.length)
+            goneCount++;
+    }
+
+    /** What is remembered of a stream that left the table, or null (forgotten, or never opened). */
+    protected Gone gone(int id) {
+        for (int i = 0; i < goneCount; i++)
+            if (gone[i] >>> 8 == id)
+                return Gone.values()[(int) (gone[i] & 0xff)];
+        return null;
+    }
+
+    /** Removes a stream that the proxy is done with, remembering the state it leaves in. */
     protected void remove(H2Stream s) {
-        if (streams.remove(s.id) != null)
-            rememberClosed(s.id);
+        if (streams.remove(s.id) == null)
+            return;
+        Gone what = switch (s.state) {
+            case CLOSED -> s.closure == H2Stream.Closure.END_STREAM ? Gone.END_STREAM
+                    : s.closure == H2Stream.Closure.RESET_RECEIVED ? Gone.RESET_RECEIVED : Gone.RESET_SENT;
+            case HALF_CLOSED_LOCAL -> Gone.HALF_CLOSED_LOCAL;
+            default -> null; // never opened (IDLE) or the connection is dead: nothing to answer later
+        };
+        if (what != null)
+            rememberGone(s.id, what);
+    }
+
+    /**
+     * DATA or HEADERS (already HPACK-decoded) on a stream that is not open for the peer: a stream
+     * that is CLOSED or HALF_CLOSED_REMOTE while still in the table ({@code s}), or one that left
+     * it ({@code s == null}, id not idle). RFC 9113 section 5.1: after a RST_STREAM, either way,
+     * a stream error STREAM_CLOSED (answered without counting a glitch when we reset it: such
+     * frames may have been in flight); after END_STREAM both ways a connection error
+     * STREAM_CLOSED; in half-closed (remote) a stream error STREAM_CLOSED. A stream we left in
+     * half-closed (local) still takes the peer's END_STREAM (returns true: the caller accepts the
+     * frame). Forgotten ids are treated as closed: DATA is a connection error STREAM_CLOSED,
+     * HEADERS a connection error PROTOCOL_ERROR (RFC 9113 section 5.1.1: an id not above the
+     * last one cannot open a stream).
+     *
+     * @return true when the frame is to be accepted as the end of a half-closed (local) stream
+     */
+    protected boolean frameOnGoneStream(H2Stream s, int id, boolean headers, boolean endStream, int dataLength) throws H2Exception {
+        String what = headers ? "HEADERS" : "DATA";
+        if (s != null && s.state == H2Stream.State.IDLE)
+            throw H2Exception.connection(H2Error.PROTOCOL_ERROR, what + " on idle stream " + id);
+        if (s != null) {
+            if (s.state == H2Stream.State.HALF_CLOSED_REMOTE)
+                throw H2Exception.stream(id, H2Error.STREAM_CLOSED, what + " after END_STREAM on stream " + id);
+            if (s.closure == H2Stream.Closure.RESET_SENT) {
+                resetQuietly(id);
+                return false;
+            }
+            if (s.isReset())
+                throw H2Exception.stream(id, H2Error.STREAM_CLOSED, what + " on reset stream " + id);
+            throw H2Exception.connection(H2Error.STREAM_CLOSED, what + " on closed stream " + id);
+        }
+        Gone g = gone(id);
+        if (g == null) {
+            if (headers)
+                throw H2Exception.connection(H2Error.PROTOCOL_ERROR, "HEADERS on stream " + id + ", not above the last one");
+            throw H2Exception.connection(H2Error.STREAM_CLOSED, "DATA on closed stream " + id);
+        }
+        switch (g) {
+            case RESET_SENT:
+                resetQuietly(id);
+                return false;
+            case RESET_RECEIVED:
+                throw H2Exception.stream(id, H2Error.STREAM_CLOSED, what + " on reset stream " + id);
+            case END_STREAM:
+                throw H2Exception.connection(H2Error.STREAM_CLOSED, what + " on closed stream " + id);
+            default: // HALF_CLOSED_LOCAL: every byte the request announced came; only END_STREAM is due
+                if (dataLength > 0) {
+                    rememberGone(id, Gone.RESET_SENT);
+                    throw H2Exception.stream(id, H2Error.PROTOCOL_ERROR, "DATA beyond content-length on stream " + id);
+                }
+                if (headers && !endStream) {
+                    rememberGone(id, Gone.RESET_SENT);
+                    throw H2Exception.stream(id, H2Error.PROTOCOL_ERROR, "trailers without END_STREAM on stream " + id);
+                }
+                if (endStream)
+                    rememberGone(id, Gone.END_STREAM);
+                return true;
+        }
+    }
+
+    /** RST_STREAM(STREAM_CLOSED) for a frame on a stream we reset: it may have been in flight, not a glitch. */
+    private void resetQuietly(int id) {
+        resetStream(id, H2Error.STREAM_CLOSED); // error() would count a glitch
     }
 
     public boolean dead() {
@@ -497,18 +701,13 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
             checkReserve();
         }
         H2Stream s = streams.get(id);
-        if (s == null) {
-            if (isIdle(id))
-                throw H2Exception.connection(H2Error.PROTOCOL_ERROR, "DATA on idle stream " + id);
-            if (recentlyClosed(id))
-                return; // in flight when we reset or finished it
-            throw H2Exception.stream(id, H2Error.STREAM_CLOSED, "DATA on closed stream " + id);
+        if (s == null && isIdle(id))
+            throw H2Exception.connection(H2Error.PROTOCOL_ERROR, "DATA on idle stream " + id);
+        if (s == null || !s.remoteOpen()) {
+            frameOnGoneStream(s, id, false, endStream, data.remaining());
+            return;
         }
-        if (s.rstSent || s.rstReceived)
-            return; // in flight when the stream was reset
-        if (s.esReceived)
-            throw H2Exception.stream(id, H2Error.STREAM_CLOSED, "DATA after END_STREAM on stream " + id);
-        if (!s.headersReceived)
+        if (!s.headReceived)
             throw H2Exception.stream(id, H2Error.PROTOCOL_ERROR, "DATA before HEADERS on stream " + id);
         s.recvWindow.consume(flowLength);
         int len = data.remaining();
@@ -555,9 +754,9 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
         if (s == null) {
             if (isIdle(id))
                 throw H2Exception.connection(H2Error.PROTOCOL_ERROR, "RST_STREAM on idle stream " + id);
-            return;
+            return; // closed: RST_STREAM is always allowed there
         }
-        s.rstReceived = true;
+        resetReceived(s);
         onStreamReset(s);
         s.fail();
         toWake(s);
@@ -651,7 +850,7 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
 
     /** Frees the connection window from data the proxy took out of a stream's channel. */
     void sendStreamCredit(H2Stream s, int n) {
-        if (dead || s.rstSent || s.esReceived || n <= 0)
+        if (dead || !s.remoteOpen() || n <= 0)
             return;
         if (outputRoom(H2Frame.HEADER_LENGTH + 4)) {
             FrameWriter.writeWindowUpdate(conn.out, s.id, n);

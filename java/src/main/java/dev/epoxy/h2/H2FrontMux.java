@@ -155,6 +155,19 @@ public final class H2FrontMux extends H2Conn implements Stream.Origin {
         return (id & 1) == 0 || id > maxStreamId;
     }
 
+    /**
+     * A client that sent a complete request and closed its connection at once (with or without
+     * a GOAWAY first; our next write may then meet a reset, so any loss of the connection counts) still has its request forwarded, as HAProxy does without {@code option
+     * abortonclose}: the stream goes on until the request has reached the server, then ends
+     * (the response has nowhere to go; logged CD, like HAProxy's write error to the client).
+     * With abortonclose, or when a response (e.g. an error) is already due, it ends at once.
+     */
+    @Override
+    protected boolean outlivesConnection(H2Stream s) {
+        return lost && s.state == H2Stream.State.HALF_CLOSED_REMOTE && !s.detached && s.owner != null
+                && !s.rx.eomOut && !(s.tx != null && s.tx.headIn) && !s.owner.abortOnClose();
+    }
+
     @Override
     protected void onStreamReset(H2Stream s) {
         if (s.tx != null && !s.tx.headOut) {
@@ -174,10 +187,16 @@ public final class H2FrontMux extends H2Conn implements Stream.Origin {
         if ((id & 1) == 0)
             throw H2Exception.connection(H2Error.PROTOCOL_ERROR, "client opened even stream " + id);
         H2Stream s = streams.get(id);
-        if (s != null) {
+        if (s != null || id <= maxStreamId) {
+            if (s == null || !s.remoteOpen()) {
+                if (frameOnGoneStream(s, id, true, endStream, 0)) {
+                    String err = H2Headers.checkTrailers(fields);
+                    if (err != null)
+                        throw H2Exception.stream(id, H2Error.PROTOCOL_ERROR, err);
+                }
+                return;
+            }
             // Trailers: must end the stream, carry no pseudo-header; dropped (the internal message has none).
-            if (s.esReceived)
-                throw H2Exception.stream(id, H2Error.STREAM_CLOSED, "HEADERS after END_STREAM");
             if (!endStream)
                 throw H2Exception.stream(id, H2Error.PROTOCOL_ERROR, "trailers without END_STREAM");
             String err = H2Headers.checkTrailers(fields);
@@ -189,11 +208,6 @@ public final class H2FrontMux extends H2Conn implements Stream.Origin {
             toWake(s);
             return;
         }
-        if (id <= maxStreamId) {
-            if (recentlyClosed(id))
-                return; // trailers of a stream we already finished or reset
-            throw H2Exception.connection(H2Error.STREAM_CLOSED, "HEADERS on closed stream " + id);
-        }
         maxStreamId = id;
         if (goAwaySent)
             return; // beyond our GOAWAY's last stream id: ignored, the client may retry elsewhere
@@ -201,22 +215,29 @@ public final class H2FrontMux extends H2Conn implements Stream.Origin {
             resetStream(id, H2Error.REFUSED_STREAM);
             return;
         }
-        if (tooLarge)
-            throw H2Exception.stream(id, H2Error.PROTOCOL_ERROR, "header list larger than " + MAX_HEADER_LIST);
+        if (tooLarge || headerListSize() > fe.bufSize) {
+            answerLocally(id, 431, endStream, "header list larger than " + (tooLarge ? MAX_HEADER_LIST : fe.bufSize));
+            return;
+        }
         HttpChannel req = take(reqPool, recvInitial + 1);
         HttpChannel res = take(resPool, fe.bufSize);
         String err = H2Headers.toRequest(fields, req.head, endStream);
         if (err != null) {
             retire(req);
             retire(res);
+            if (H2Headers.isBadRequest(err)) {
+                answerLocally(id, 400, endStream, err);
+                return;
+            }
             throw H2Exception.stream(id, H2Error.PROTOCOL_ERROR, err);
         }
         req.headIn = true;
         req.contentLength = req.head.contentLength();
         s = new H2Stream(this, id, req, peer.initialWindowSize());
         s.tx = res;
-        s.headersReceived = true;
+        s.headReceived = true;
         s.expectedLength = req.contentLength;
+        headersReceived(s, false);
         if (endStream)
             s.endOfMessage();
         streams.put(id, s);
@@ -225,6 +246,53 @@ public final class H2FrontMux extends H2Conn implements Stream.Origin {
         long now = conn.poller().nowMs();
         s.owner = new Stream(conn.poller(), this, s, req, res, now);
         toWake(s);
+    }
+
+    /** The request's size as an HTTP/1 head would carry it (name, ": ", value, CRLF per field). */
+    private int headerListSize() {
+        int n = 0;
+        for (int i = 0; i < fields.size(); i++)
+            n += fields.nameLength(i) + fields.valueLength(i) + 4;
+        return n;
+    }
+
+    /**
+     * Answers a request the proxy refuses before it becomes a stream (HAProxy's error page, a
+     * log line like HAProxy's for a bad request: {@code PR--}, {@code "<BADREQ>"}); the
+     * connection and its other streams carry on. Whatever the client still sends on the stream
+     * is not needed: it is reset with NO_ERROR after the response, as after any complete
+     * response. Falls back to RST_STREAM(PROTOCOL_ERROR) when the answer does not fit the output
+     * or the client's flow-control windows now.
+     */
+    private void answerLocally(int id, int status, boolean endStream, String why) throws H2Exception {
+        byte[] page = dev.epoxy.http.HttpStatus.errorPageBytes(status, false);
+        int start = 0;
+        while (start + 3 < page.length && !(page[start] == '\r' && page[start + 1] == '\n' && page[start + 2] == '\r' && page[start + 3] == '\n'))
+            start++;
+        start += 4;
+        int len = page.length - start;
+        fe.logBadRequest(this, status, conn.poller().nowMs(), false);
+        H2Stream s = new H2Stream(this, id, null, peer.initialWindowSize());
+        headersReceived(s, endStream);
+        if (len > Math.min(s.sendWindow.available(), sendWindow.available())
+                || !outputRoom(H2Frame.HEADER_LENGTH * 2 + 256 + len + CTRL_RESERVE))
+            throw H2Exception.stream(id, H2Error.PROTOCOL_ERROR, why);
+        fields.clear();
+        fields.add(":status", Integer.toString(status));
+        fields.add("content-length", Integer.toString(len));
+        fields.add("cache-control", "no-cache");
+        fields.add("content-type", "text/html");
+        if (!writeHeaderBlock(id, false))
+            throw H2Exception.stream(id, H2Error.PROTOCOL_ERROR, why);
+        FrameWriter.writeData(conn.out, id, ByteBuffer.wrap(page, start, len), len, true);
+        sendWindow.consume(len);
+        streams.put(id, s);
+        headersSent(s, true);
+        if (s.remoteOpen())
+            resetStream(id, H2Error.NO_ERROR);
+        remove(s);
+        checkReserve();
+        requestFlush();
     }
 
     @Override
@@ -254,16 +322,15 @@ public final class H2FrontMux extends H2Conn implements Stream.Origin {
     @Override
     void streamDetached(H2Stream s) {
         if (!dead) {
-            if (!s.esSent && !s.rstSent && !s.rstReceived)
+            if (s.localOpen())
                 // Response incomplete. REFUSED_STREAM only when nothing of it was sent and the
                 // proxy knows the request may be retried (RFC 9113 §8.7); else CANCEL.
                 resetStream(s.id, s.refused && s.tx != null && !s.tx.headOut ? H2Error.REFUSED_STREAM : H2Error.CANCEL);
-            else if (!s.esReceived && !s.rstSent && !s.rstReceived
-                    && !(s.expectedLength >= 0 && s.received == s.expectedLength))
+            else if (s.remoteOpen() && !(s.expectedLength >= 0 && s.received == s.expectedLength))
                 // Full response sent; the rest of the request is not needed. Not when every byte
                 // the request announced has come: only its END_STREAM is in flight, and a reset
                 // then would make the client see an error for a request that completed (its
-                // late frames are ignored as those of a recently closed stream).
+                // END_STREAM is still accepted once the stream left the table, H2Conn.Gone).
                 resetStream(s.id, H2Error.NO_ERROR);
         }
         remove(s);

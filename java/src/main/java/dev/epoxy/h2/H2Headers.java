@@ -22,6 +22,36 @@ final class H2Headers {
     private H2Headers() {
     }
 
+    /**
+     * Reasons {@link #toRequest} returns for a request that is well-formed HTTP/2 but not a valid
+     * HTTP request: answered 400, as HAProxy 2.6 does (its h2 mux refuses them while building
+     * the request line), rather than with a stream error.
+     */
+    static final String BAD_SCHEME = "invalid :scheme", BAD_METHOD = "invalid :method";
+
+    /** Whether {@code err} from {@link #toRequest} is answered 400 rather than RST_STREAM. */
+    static boolean isBadRequest(String err) {
+        return err == BAD_SCHEME || err == BAD_METHOD;
+    }
+
+    /** RFC 3986 section 3.1: {@code ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )}. */
+    static boolean validScheme(String s) {
+        if (s.isEmpty())
+            return false;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean alpha = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z';
+            if (!alpha && (i == 0 || !(c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.')))
+                return false;
+        }
+        return true;
+    }
+
+    /** RFC 9110 section 9.1: a method is a token. */
+    static boolean validMethod(String m) {
+        return HttpChars.isToken(m);
+    }
+
     private static final String[] CONNECTION_SPECIFIC = {"connection", "keep-alive", "proxy-connection",
         "transfer-encoding", "upgrade"};
 
@@ -124,6 +154,10 @@ final class H2Headers {
             return "CONNECT is not supported over HTTP/2";
         if (scheme == null || path == null || scheme.isEmpty())
             return "missing :scheme or :path";
+        if (!validMethod(method))
+            return BAD_METHOD;
+        if (!validScheme(scheme))
+            return BAD_SCHEME;
         if (path.isEmpty())
             return "empty :path";
         if (path.charAt(0) != '/' && !(path.equals("*") && method.equals("OPTIONS")))

@@ -11,11 +11,18 @@ import dev.epoxy.stream.StreamConnector;
  * message ({@link #rx}) is filled by the connection's frame listener and whose sent message is
  * written as HEADERS and DATA frames within both send windows.
  *
- * <p>States (RFC 9113 section 5.1) are kept as flags: open until END_STREAM was received
- * ({@link #esReceived}, half-closed remote) and sent ({@link #esSent}, half-closed local); closed
- * when both are set or after a RST_STREAM either way. Owner thread only, like its {@link H2Conn}.
+ * <p>The stream's state is RFC 9113 section 5.1's {@link State}, with {@link #closure} saying why
+ * a CLOSED stream closed. Both are changed only by the connection's transition methods
+ * ({@link H2Conn#headersReceived} and the like, one per event), never set directly. Owner thread
+ * only, like its {@link H2Conn}.
  */
 final class H2Stream implements Endpoint {
+    /** RFC 9113 section 5.1 stream states (RESERVED_* unused: push is never enabled). */
+    enum State { IDLE, RESERVED_LOCAL, RESERVED_REMOTE, OPEN, HALF_CLOSED_LOCAL, HALF_CLOSED_REMOTE, CLOSED }
+
+    /** Why a stream is CLOSED: what a late frame on it means depends on it (RFC 9113 section 5.1). */
+    enum Closure { NONE, END_STREAM, RESET_SENT, RESET_RECEIVED }
+
     /** Credit the peer once this many bytes left the channel (or when it is empty). */
     private static final int CREDIT_THRESHOLD = 16384;
 
@@ -31,7 +38,10 @@ final class H2Stream implements Endpoint {
     Stream owner;
     StreamConnector sc;
 
-    boolean headersReceived, esReceived, esSent, rstSent, rstReceived, failed, detached;
+    /** Written only by the owning connection's transition methods. */
+    State state = State.IDLE;
+    Closure closure = Closure.NONE;
+    boolean failed, detached;
     /** Ended by {@link #refuse()}: reset with REFUSED_STREAM rather than CANCEL. */
     boolean refused;
     /** Waits for output buffer room / for a window. */
@@ -43,8 +53,8 @@ final class H2Stream implements Endpoint {
     int pendingCredit;
     /** content-length announced by the peer, -1 if none; DATA received so far. */
     long expectedLength = -1, received;
-    /** A final (non-1xx) head was received. */
-    boolean finalHeadReceived;
+    /** The message head was received (the request; on the server side the final, non-1xx response). */
+    boolean headReceived;
 
     H2Stream(H2Conn mux, int id, HttpChannel rx, int sendInitial) {
         this.mux = mux;
@@ -78,7 +88,7 @@ final class H2Stream implements Endpoint {
         if (rx.put(data, len) != len)
             throw H2Exception.stream(id, H2Error.FLOW_CONTROL_ERROR, "DATA beyond the room we granted");
         if (endStream) {
-            esReceived = true;
+            mux.endStreamReceived(this);
             rx.eom = true;
         }
         fresh = true;
@@ -86,7 +96,7 @@ final class H2Stream implements Endpoint {
 
     /** The peer's END_STREAM without DATA (trailers, or HEADERS with END_STREAM). */
     void endOfMessage() {
-        esReceived = true;
+        mux.endStreamReceived(this);
         rx.eom = true;
         fresh = true;
     }
@@ -104,7 +114,7 @@ final class H2Stream implements Endpoint {
         boolean progress = fresh;
         fresh = false;
         long drained = ch.bytesOut - creditedOut;
-        if (!esReceived && (pendingCredit > 0 || drained > 0 && (drained >= CREDIT_THRESHOLD || ch.pending() == 0))) {
+        if (remoteOpen() && (pendingCredit > 0 || drained > 0 && (drained >= CREDIT_THRESHOLD || ch.pending() == 0))) {
             creditedOut = ch.bytesOut;
             int n = (int) drained + pendingCredit;
             pendingCredit = 0;
@@ -116,7 +126,7 @@ final class H2Stream implements Endpoint {
 
     @Override
     public boolean send(HttpChannel ch) {
-        if (mux.dead || failed || detached || rstSent || rstReceived)
+        if (mux.dead || failed || detached || isReset())
             return false;
         boolean progress = false;
         while (ch.headIn && !ch.headOut) {
@@ -137,6 +147,7 @@ final class H2Stream implements Endpoint {
                 return progress;
             }
             progress = true;
+            mux.headersSent(this, end);
             if (ch.interim) {
                 ch.head.clear();
                 ch.headIn = ch.interim = false;
@@ -144,7 +155,6 @@ final class H2Stream implements Endpoint {
                 ch.headOut = true;
                 if (end) {
                     ch.eomOut = true;
-                    esSent = true;
                     ch.data.clear();
                 }
             }
@@ -168,7 +178,7 @@ final class H2Stream implements Endpoint {
                     }
                     FrameWriter.writeDataHeader(c.out, id, 0, true);
                     ch.eomOut = true;
-                    esSent = true;
+                    mux.endStreamSent(this);
                     progress = true;
                 }
                 break;
@@ -201,7 +211,7 @@ final class H2Stream implements Endpoint {
             progress = true;
             if (es) {
                 ch.eomOut = true;
-                esSent = true;
+                mux.endStreamSent(this);
             }
         }
         return progress;
@@ -209,7 +219,8 @@ final class H2Stream implements Endpoint {
 
     @Override
     public boolean failed() {
-        return failed || rstReceived || mux.dead && !(esReceived && esSent);
+        return failed || closure == Closure.RESET_RECEIVED
+                || mux.dead && closure != Closure.END_STREAM && !mux.outlivesConnection(this);
     }
 
     @Override
@@ -236,8 +247,7 @@ final class H2Stream implements Endpoint {
     @Override
     public long progressMark() {
         // DATA received for this stream; the channels' counters (kept by the proxy stream) cover the rest.
-        return received * 16 + (headersReceived ? 1 : 0) + (esReceived ? 2 : 0) + (esSent ? 4 : 0)
-                + (rstSent || rstReceived ? 8 : 0);
+        return received * 16 + state.ordinal() * 4 + closure.ordinal();
     }
 
     @Override
@@ -252,13 +262,11 @@ final class H2Stream implements Endpoint {
 
     @Override
     public void describe(StringBuilder b) {
-        b.append("h2s{id=").append(id).append(" flags=[");
+        b.append("h2s{id=").append(id).append(" st=").append(state);
+        if (closure != Closure.NONE) b.append('(').append(closure).append(')');
+        b.append(" flags=[");
         int len = b.length();
-        if (headersReceived) b.append("HDR_RCVD,");
-        if (esReceived) b.append("ES_RCVD,");
-        if (esSent) b.append("ES_SENT,");
-        if (rstSent) b.append("RST_SENT,");
-        if (rstReceived) b.append("RST_RCVD,");
+        if (headReceived) b.append("HEAD_RCVD,");
         if (failed) b.append("FAILED,");
         if (detached) b.append("DETACHED,");
         if (wantOut) b.append("WANT_OUT,");
@@ -281,7 +289,21 @@ final class H2Stream implements Endpoint {
 
     @Override
     public String toString() {
-        return "h2s(" + id + (esReceived ? ",esR" : "") + (esSent ? ",esS" : "") + (rstSent ? ",rstS" : "")
-                + (rstReceived ? ",rstR" : "") + (failed ? ",failed" : "") + ")";
+        return "h2s(" + id + "," + state + (closure != Closure.NONE ? "(" + closure + ")" : "") + (failed ? ",failed" : "") + ")";
+    }
+
+    /** The peer may still send on this stream (OPEN or HALF_CLOSED_LOCAL). */
+    boolean remoteOpen() {
+        return state == State.OPEN || state == State.HALF_CLOSED_LOCAL;
+    }
+
+    /** We may still send on this stream (OPEN or HALF_CLOSED_REMOTE). */
+    boolean localOpen() {
+        return state == State.OPEN || state == State.HALF_CLOSED_REMOTE;
+    }
+
+    /** Closed by a RST_STREAM, either way. */
+    boolean isReset() {
+        return closure == Closure.RESET_SENT || closure == Closure.RESET_RECEIVED;
     }
 }

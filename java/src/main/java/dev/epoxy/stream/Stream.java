@@ -128,7 +128,10 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
             }
             if (scf.ep.failed() && !res.eomOut) {
                 if (!requestInvalid) {
-                    abort('C', req.eom ? (res.headIn ? 'D' : 'H') : 'R');
+                    // A client connection gone altogether (an HTTP/2 client that left after its
+                    // request) is HAProxy's write error to the client: phase D, as 2.6 logs it.
+                    boolean gone = scf.ep.conn() != null && scf.ep.conn().has(Connection.CLOSED);
+                    abort('C', req.eom ? (res.headIn || gone ? 'D' : 'H') : 'R');
                     return;
                 }
                 if (scf.ep.conn().has(Connection.ERROR)) {

@@ -47,6 +47,21 @@ final class H2TestClient implements AutoCloseable {
             }
         }
 
+        synchronized String first(Predicate<String> p) {
+            for (String e : all)
+                if (p.test(e))
+                    return e;
+            return null;
+        }
+
+        synchronized int count(Predicate<String> p) {
+            int n = 0;
+            for (String e : all)
+                if (p.test(e))
+                    n++;
+            return n;
+        }
+
         synchronized String dump() {
             return String.join(" | ", all);
         }
@@ -193,6 +208,16 @@ final class H2TestClient implements AutoCloseable {
     /** The first event (past or future) matching {@code p} within {@code timeoutMs}, or null. */
     String within(Predicate<String> p, long timeoutMs) throws InterruptedException {
         return events.await(p, timeoutMs);
+    }
+
+    /** The first event so far matching {@code p}, or null (does not wait). */
+    String events(Predicate<String> p) {
+        return events.first(p);
+    }
+
+    /** How many events so far are exactly {@code e}. */
+    int count(String e) {
+        return events.count(e::equals);
     }
 
     String expect(String prefix) throws InterruptedException {
