@@ -137,6 +137,7 @@ final class H2Stream implements Endpoint {
                 return progress;
             }
             progress = true;
+            ch.wireOut += mux.lastHeadBytes;
             if (ch.interim) {
                 ch.head.clear();
                 ch.headIn = ch.interim = false;
@@ -167,6 +168,7 @@ final class H2Stream implements Endpoint {
                         break;
                     }
                     FrameWriter.writeDataHeader(c.out, id, 0, true);
+                    ch.wireOut += H2Frame.HEADER_LENGTH;
                     ch.eomOut = true;
                     esSent = true;
                     progress = true;
@@ -192,6 +194,7 @@ final class H2Stream implements Endpoint {
             boolean es = ch.eom && n == pending;
             FrameWriter.writeDataHeader(c.out, id, n, es);
             ch.take(c.out, n);
+            ch.wireOut += H2Frame.HEADER_LENGTH + n;
             try {
                 sendWindow.consume(n);
                 mux.sendWindow.consume(n);

@@ -38,6 +38,10 @@ public final class ProxyRuntime implements AutoCloseable {
     private final Map<String, Backend> backends = new LinkedHashMap<>();
     private final Map<String, Frontend> frontends = new LinkedHashMap<>();
     private final Map<String, List<Listener>> listeners = new HashMap<>();
+    private final LogWriter logWriter = new LogWriter();
+    /** One output per distinct log target, shared by the frontends that log there. */
+    private final Map<LogTarget, LogWriter.Output> logOutputs = new HashMap<>();
+    private final ConnLimit globalConns;
 
     public ProxyRuntime(Config cfg) {
         this.cfg = cfg;
@@ -80,15 +84,35 @@ public final class ProxyRuntime implements AutoCloseable {
             backends.put(p.name(), be);
         }
         long now = System.nanoTime() / 1_000_000;
+        globalConns = new ConnLimit(cfg.global().maxconn());
         for (ProxyConfig p : cfg.proxies()) {
             if (p.kind() == ProxyKind.BACKEND)
                 continue;
             AccessLog log = null;
             if (!p.logs().isEmpty()) {
-                LogTarget t = p.logs().get(0);
-                log = new AccessLog(t, p.hasOption(ProxyOption.HTTPLOG), now);
+                List<AccessLog.Target> targets = new ArrayList<>();
+                for (LogTarget t : p.logs())
+                    targets.add(AccessLog.Target.of(t, logOutputs.computeIfAbsent(t, this::output)));
+                log = new AccessLog(logWriter, targets, p.hasOption(ProxyOption.HTTPLOG), now);
             }
-            frontends.put(p.name(), new Frontend(p, bufSize, buffers, backends, log));
+            Frontend fe = new Frontend(p, bufSize, buffers, backends, log);
+            fe.global = globalConns;
+            fe.local = new ConnLimit(p.maxconn());
+            frontends.put(p.name(), fe);
+        }
+    }
+
+    private LogWriter.Output output(LogTarget t) {
+        switch (t.stream()) {
+            case STDOUT:
+                return logWriter.std(false);
+            case STDERR:
+                return logWriter.std(true);
+            case UNIX:
+                return logWriter.datagram(dev.epoxy.sys.Datagram.unix(t.address()));
+            default:
+                SockAddr a = resolve(t.address(), t.port(), "log " + t.address());
+                return logWriter.datagram(dev.epoxy.sys.Datagram.udp(a.host, a.port));
         }
     }
 
@@ -107,12 +131,12 @@ public final class ProxyRuntime implements AutoCloseable {
 
     public void start() throws IOException {
         pollers.start();
-        ConnLimit global = new ConnLimit(cfg.global().maxconn());
+        ConnLimit global = globalConns;
         for (ProxyConfig p : cfg.proxies()) {
             if (p.kind() == ProxyKind.BACKEND)
                 continue;
             Frontend fe = frontends.get(p.name());
-            ConnLimit local = new ConnLimit(p.maxconn());
+            ConnLimit local = fe.local;
             List<Listener> ls = new ArrayList<>();
             for (BindConfig b : p.binds()) {
                 Listener.Acceptor acceptor = p.mode() == Mode.TCP
@@ -151,5 +175,11 @@ public final class ProxyRuntime implements AutoCloseable {
             for (Listener l : ls)
                 l.close();
         pollers.close();
+        logWriter.close();
+    }
+
+    /** Log lines dropped so far because a log target did not keep up. */
+    public long logDrops() {
+        return logWriter.dropped();
     }
 }
