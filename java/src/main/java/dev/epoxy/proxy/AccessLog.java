@@ -86,7 +86,7 @@ public final class AccessLog {
         b.append(" [").append(ACCEPT_DATE.format(Instant.ofEpochMilli(s.tAccept + wallOffset))).append("] ");
         b.append(s.fe.name).append(' ');
         b.append(s.be != null ? s.be.name : s.fe.name).append('/');
-        b.append(s.srv != null && s.tQueue >= 0 ? s.srv.name : "<NOSRV>").append(' ');
+        b.append(s.srv != null ? s.srv.name : "<NOSRV>").append(' ');
         long tq = s.tRequest >= 0 ? s.tRequest - s.tAccept : -1;
         // HAProxy's timers: Tw from the request head to a server slot, Tc from there to the
         // established connection (retries included), Tr from there to the response head.

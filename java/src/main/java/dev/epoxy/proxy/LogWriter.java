@@ -56,15 +56,15 @@ public final class LogWriter implements AutoCloseable {
     }
 
     static final class StdOutput extends Output {
-        private final boolean err;
+        /** The stream as it was when the proxy started (tests redirect System.err around that). */
+        private final PrintStream s;
 
         StdOutput(boolean err) {
-            this.err = err;
+            this.s = err ? System.err : System.out;
         }
 
         @Override
         void write(String line) {
-            PrintStream s = err ? System.err : System.out;
             s.println(line); // may block: only the writer thread waits
         }
     }
