@@ -19,7 +19,7 @@ int epoxy_abi(int32_t *out, int n)
         EAGAIN, EINPROGRESS, ECONNREFUSED, EBADF, EPIPE, ECONNRESET, ENOTCONN, EINTR, ETIMEDOUT,
         sizeof(struct sockaddr_storage), sizeof(struct iovec), AF_INET, AF_INET6,
         SHUT_RD, SHUT_WR, SHUT_RDWR, EADDRINUSE, ENOENT, EEXIST,
-        EMFILE, ENFILE,
+        EMFILE, ENFILE, AF_UNIX,
     };
     int count = (int)(sizeof(v) / sizeof(v[0]));
     if (n < count)

@@ -39,4 +39,11 @@ int  epoxy_dup(int fd);
 int  epoxy_noop(int x);
 int64_t epoxy_raise_nofile(void);
 
+/* dgram.c: syslog targets */
+int  epoxy_dgram_socket(int family);
+int  epoxy_unix_sockaddr(const char *path, void *out);
+int  epoxy_bind(int fd, const void *sa, int salen);
+int64_t epoxy_sendto(int fd, const void *buf, int64_t len, const void *sa, int salen);
+int64_t epoxy_recv_wait(int fd, void *buf, int64_t len, int timeout_ms);
+
 #endif

@@ -3,9 +3,12 @@ package dev.epoxy.config;
 import java.util.Set;
 
 /**
- * Parses {@code log <target> [format <fmt>] <facility> [<max level> [<min level>]]}. Only the
- * targets {@code stdout} and {@code stderr} are supported (no syslog over the network, no
- * files), so an other target is an error that says so.
+ * Parses {@code log <target> [format <fmt>] <facility> [<max level> [<min level>]]}. Targets, as
+ * HAProxy writes them: {@code stdout}, {@code stderr}, a path or {@code unix@path} (a local
+ * AF_UNIX datagram socket such as {@code /dev/log}), {@code host[:port]} with an optional
+ * {@code udp@}, {@code udp4@}, {@code udp6@}, {@code ipv4@} or {@code ipv6@} prefix (syslog over
+ * UDP, port 514 by default; {@code [v6addr]:port} for IPv6). {@code tcp@}, {@code ring@} and
+ * {@code fd@} targets are errors that say they are not supported.
  */
 final class LogParser {
     static final Set<String> FORMATS = Set.of("local", "rfc3164", "rfc5424", "priority", "short", "timed", "iso", "raw");
@@ -25,13 +28,62 @@ final class LogParser {
             return null;
         }
         LogTarget.Stream stream;
+        String address = null;
+        int port = 0;
         if (target.equals("stdout")) {
             stream = LogTarget.Stream.STDOUT;
         } else if (target.equals("stderr")) {
             stream = LogTarget.Stream.STDERR;
+        } else if (target.startsWith("/") || target.startsWith("unix@")) {
+            stream = LogTarget.Stream.UNIX;
+            address = target.startsWith("unix@") ? target.substring(5) : target;
+            if (address.isEmpty() || address.length() > 107) {
+                diag.error(l.where(), "log target '" + target + "': invalid unix socket path");
+                return null;
+            }
         } else {
-            diag.error(l.where(), "log target '" + target + "' is not supported: Epoxy only logs to stdout or stderr");
-            return null;
+            String t = target;
+            for (String prefix : new String[] {"udp@", "udp4@", "udp6@", "ipv4@", "ipv6@"})
+                if (t.startsWith(prefix))
+                    t = t.substring(prefix.length());
+            if (t.contains("@")) {
+                diag.error(l.where(), "log target '" + target + "' is not supported: Epoxy logs to stdout, stderr, "
+                        + "a unix datagram socket or a UDP syslog server");
+                return null;
+            }
+            stream = LogTarget.Stream.UDP;
+            port = 514;
+            String host = t;
+            int colon = t.lastIndexOf(':');
+            if (t.startsWith("[")) {
+                int close = t.indexOf(']');
+                if (close < 0) {
+                    diag.error(l.where(), "log target '" + target + "': missing ']'");
+                    return null;
+                }
+                host = t.substring(1, close);
+                colon = t.length() > close + 1 && t.charAt(close + 1) == ':' ? close + 1 : -1;
+            } else if (colon >= 0 && t.indexOf(':') != colon) {
+                colon = -1; // a bare IPv6 address
+            } else if (colon >= 0) {
+                host = t.substring(0, colon);
+            }
+            if (colon >= 0) {
+                try {
+                    port = Integer.parseInt(t.substring(colon + 1));
+                } catch (NumberFormatException e) {
+                    port = -1;
+                }
+                if (port < 1 || port > 65535) {
+                    diag.error(l.where(), "log target '" + target + "': invalid port");
+                    return null;
+                }
+            }
+            if (host.isEmpty()) {
+                diag.error(l.where(), "log target '" + target + "': missing address");
+                return null;
+            }
+            address = host;
         }
         String format = "rfc3164";
         int i = 2;
@@ -76,6 +128,6 @@ final class LogParser {
             diag.error(l.where(), "'log' cannot handle unexpected argument '" + l.word(i + 3) + "'.");
             return null;
         }
-        return new LogTarget(stream, format, facility, max, min);
+        return new LogTarget(stream, address, port, format, facility, max, min);
     }
 }

@@ -143,7 +143,11 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
             if (n > 0)
                 continue;
             if (n < 0) {
-                // Closed or failed between requests: nothing to answer.
+                // Closed or failed between requests: nothing to answer. As HAProxy does, a
+                // request abandoned half-way, or a first request never sent, is logged (CR, 400).
+                if (requestStart >= 0 || requests == 0)
+                    fe.logBadRequest(this, 400, requestStart >= 0 ? requestStart : acceptTime, now, 0, 'C',
+                            requestStart < 0);
                 shutdown();
                 return;
             }
@@ -202,14 +206,18 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
         stream.wakeup();
     }
 
-    /** Answers a request we could not parse or accept, then closes. */
+    /**
+     * Answers a request we could not parse or accept (PR, 400 and the like) or that did not
+     * arrive in time (cR, 408), logs it with the bytes sent, then closes.
+     */
     private void badRequest(int status) {
         res.reset();
         LocalReply.error(status, res);
         closing = true;
         conn.stopRecv();
-        fe.logBadRequest(this, status, requestStart >= 0 ? requestStart : acceptTime, requestStart < 0);
         send(res);
+        fe.logBadRequest(this, status, requestStart >= 0 ? requestStart : acceptTime, conn.poller().nowMs(),
+                res.wireOut, status == 408 ? 'c' : 'P', requestStart < 0);
         process();
     }
 
@@ -241,7 +249,10 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
         while (ch.headIn && !ch.headOut) {
             if (!ch.interim)
                 prepareResponse(ch);
-            if (!H1Writer.write(ch.head, conn.out)) {
+            int before = conn.out.position();
+            if (H1Writer.write(ch.head, conn.out)) {
+                ch.wireOut += conn.out.position() - before;
+            } else {
                 if (conn.out.position() == 0) {
                     // A head larger than the whole buffer: nothing sensible can be sent.
                     closing = true;
@@ -249,8 +260,10 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
                     return true;
                 }
                 conn.flush();
+                before = conn.out.position();
                 if (!H1Writer.write(ch.head, conn.out))
                     return progress;
+                ch.wireOut += conn.out.position() - before;
             }
             progress = true;
             if (ch.interim) {
@@ -261,10 +274,14 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
             }
         }
         if (ch.headOut && !ch.eomOut) {
+            int before = conn.out.position();
             progress |= resBody.write(ch, conn.out);
+            ch.wireOut += conn.out.position() - before;
             if (!ch.eomOut && ch.pending() > 0 && conn.out.remaining() < 64) {
                 conn.flush();
+                before = conn.out.position();
                 progress |= resBody.write(ch, conn.out);
+                ch.wireOut += conn.out.position() - before;
             }
         }
         conn.flush();

@@ -878,6 +878,9 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
      * size; a block whose worst case cannot fit is encoded statelessly (no insertion, so it can be
      * re-encoded later), as everything was before.
      */
+    /** Bytes of HEADERS and CONTINUATION frames the last {@link #writeHeaderBlock} wrote (for the log). */
+    int lastHeadBytes;
+
     boolean writeHeaderBlock(int id, boolean endStream) {
         int maxFrame = peer.maxFrameSize();
         long bound = 12; // dynamic table size updates
@@ -901,6 +904,7 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
         if (!outputRoom(need + CTRL_RESERVE))
             return false; // only when !indexed: nothing was inserted
         FrameWriter.writeHeaders(conn.out, id, hpackOut, endStream, maxFrame);
+        lastHeadBytes = need;
         return true;
     }
 

@@ -148,6 +148,7 @@ final class H2Stream implements Endpoint {
             }
             progress = true;
             mux.headersSent(this, end);
+            ch.wireOut += mux.lastHeadBytes;
             if (ch.interim) {
                 ch.head.clear();
                 ch.headIn = ch.interim = false;
@@ -177,6 +178,7 @@ final class H2Stream implements Endpoint {
                         break;
                     }
                     FrameWriter.writeDataHeader(c.out, id, 0, true);
+                    ch.wireOut += H2Frame.HEADER_LENGTH;
                     ch.eomOut = true;
                     mux.endStreamSent(this);
                     progress = true;
@@ -202,6 +204,7 @@ final class H2Stream implements Endpoint {
             boolean es = ch.eom && n == pending;
             FrameWriter.writeDataHeader(c.out, id, n, es);
             ch.take(c.out, n);
+            ch.wireOut += H2Frame.HEADER_LENGTH + n;
             try {
                 sendWindow.consume(n);
                 mux.sendWindow.consume(n);

@@ -8,6 +8,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class Backend {
     public final String name;
     public final List<Server> servers = new ArrayList<>();
+    /** Streams assigned to this backend now (HAProxy's beconn, %bc). */
+    public final AtomicInteger beconn = new AtomicInteger();
     public long timeoutConnect, timeoutServer, timeoutQueue, timeoutTunnel, timeoutServerFin;
     public int retries = 3;
     public dev.epoxy.http.ConnectionMode connMode = dev.epoxy.http.ConnectionMode.KEEP_ALIVE;

@@ -32,6 +32,8 @@ public final class Frontend {
     private final List<Backend> useBackendTargets = new ArrayList<>();
     private final Backend defaultBackend;
     private final AccessLog log;
+    /** Client connections of the whole process (%ac) and of this frontend (%fc); set before the listeners start. */
+    ConnLimit global, local;
 
     public Frontend(ProxyConfig cfg, int bufSize, BufferPool buffers, Map<String, Backend> backends, AccessLog log) {
         this.name = cfg.name();
@@ -112,10 +114,24 @@ public final class Frontend {
         return log;
     }
 
-    /** {@code empty}: nothing at all was received, which {@code option dontlognull} keeps out of the log. */
-    public void logBadRequest(dev.epoxy.stream.Stream.Origin o, int status, long start, boolean empty) {
+    /**
+     * A request that never became a stream ({@code cause} P, c or C; see {@link AccessLog#badRequest}).
+     * {@code empty}: nothing at all was received, which {@code option dontlognull} keeps out of the log.
+     */
+    public void logBadRequest(dev.epoxy.stream.Stream.Origin o, int status, long start, long end, long bytes,
+            char cause, boolean empty) {
         if (log != null && !(empty && dontLogNull))
-            log.badRequest(this, o, status, start);
+            log.badRequest(this, o, status, start, end, bytes, cause);
+    }
+
+    /** Client connections open in the process now (HAProxy's actconn). */
+    public int actconn() {
+        return global != null ? global.current() : 0;
+    }
+
+    /** Client connections open on this frontend now (HAProxy's feconn). */
+    public int feconn() {
+        return local != null ? local.current() : 0;
     }
 
     public void logError(String addr, int port, String message) {

@@ -40,6 +40,10 @@ public final class ProxyRuntime implements AutoCloseable {
     private final Map<String, List<Listener>> listeners = new HashMap<>();
     /** Each frontend's own {@code maxconn} counter: its client connections open now. */
     private final Map<String, ConnLimit> frontendConns = new HashMap<>();
+    private final LogWriter logWriter = new LogWriter();
+    /** One output per distinct log target, shared by the frontends that log there. */
+    private final Map<LogTarget, LogWriter.Output> logOutputs = new HashMap<>();
+    private final ConnLimit globalConns;
 
     public ProxyRuntime(Config cfg) {
         this.cfg = cfg;
@@ -83,17 +87,36 @@ public final class ProxyRuntime implements AutoCloseable {
             backends.put(p.name(), be);
         }
         long now = System.nanoTime() / 1_000_000;
+        globalConns = new ConnLimit(cfg.global().maxconn());
         for (ProxyConfig p : cfg.proxies()) {
             if (p.kind() == ProxyKind.BACKEND)
                 continue;
             AccessLog log = null;
             if (!p.logs().isEmpty()) {
-                LogTarget t = p.logs().get(0);
-                log = new AccessLog(t, p.hasOption(ProxyOption.HTTPLOG), now);
+                List<AccessLog.Target> targets = new ArrayList<>();
+                for (LogTarget t : p.logs())
+                    targets.add(AccessLog.Target.of(t, logOutputs.computeIfAbsent(t, this::output)));
+                log = new AccessLog(logWriter, targets, p.hasOption(ProxyOption.HTTPLOG), now);
             }
             Frontend fe = new Frontend(p, bufSize, buffers, backends, log);
             fe.maxHdr = cfg.global().maxhdr();
+            fe.global = globalConns;
+            fe.local = new ConnLimit(p.maxconn());
             frontends.put(p.name(), fe);
+        }
+    }
+
+    private LogWriter.Output output(LogTarget t) {
+        switch (t.stream()) {
+            case STDOUT:
+                return logWriter.std(false);
+            case STDERR:
+                return logWriter.std(true);
+            case UNIX:
+                return logWriter.datagram(dev.epoxy.sys.Datagram.unix(t.address()));
+            default:
+                SockAddr a = resolve(t.address(), t.port(), "log " + t.address());
+                return logWriter.datagram(dev.epoxy.sys.Datagram.udp(a.host, a.port));
         }
     }
 
@@ -112,12 +135,12 @@ public final class ProxyRuntime implements AutoCloseable {
 
     public void start() throws IOException {
         pollers.start();
-        ConnLimit global = new ConnLimit(cfg.global().maxconn());
+        ConnLimit global = globalConns;
         for (ProxyConfig p : cfg.proxies()) {
             if (p.kind() == ProxyKind.BACKEND)
                 continue;
             Frontend fe = frontends.get(p.name());
-            ConnLimit local = new ConnLimit(p.maxconn());
+            ConnLimit local = fe.local;
             frontendConns.put(p.name(), local);
             List<Listener> ls = new ArrayList<>();
             for (BindConfig b : p.binds()) {
@@ -165,5 +188,11 @@ public final class ProxyRuntime implements AutoCloseable {
             for (Listener l : ls)
                 l.close();
         pollers.close();
+        logWriter.close();
+    }
+
+    /** Log lines dropped so far because a log target did not keep up. */
+    public long logDrops() {
+        return logWriter.dropped();
     }
 }

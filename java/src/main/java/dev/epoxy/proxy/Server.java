@@ -19,6 +19,8 @@ public final class Server {
     /** {@code maxconn}: concurrent requests this server takes (0: no limit); more wait in {@link #queue}. */
     public int maxconn;
     private final AtomicInteger served = new AtomicInteger();
+    /** Streams that got a slot after waiting in the queue, over the server's life (for %sq). */
+    public final java.util.concurrent.atomic.AtomicLong leftQueue = new java.util.concurrent.atomic.AtomicLong();
     /** Streams waiting for a slot (any thread); each is woken in turn as slots free up. */
     private final ConcurrentLinkedQueue<Stream> queue = new ConcurrentLinkedQueue<>();
 

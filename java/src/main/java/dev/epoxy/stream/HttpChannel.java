@@ -34,6 +34,11 @@ public final class HttpChannel {
     public long contentLength = -1;
     /** Body bytes produced and consumed so far, for logs and content-length checks. */
     public long bytesIn, bytesOut;
+    /**
+     * Bytes the consuming mux put on the wire for this message: status or request line, headers
+     * and the framed body (chunk sizes, HTTP/2 frame headers). The log's bytes_read.
+     */
+    public long wireOut;
     public final ByteBuffer data;
 
     public HttpChannel(int size) {
@@ -93,7 +98,7 @@ public final class HttpChannel {
         headIn = headOut = interim = eom = eomOut = bodyless = tunnel = false;
         upgrade = null;
         contentLength = -1;
-        bytesIn = bytesOut = 0;
+        bytesIn = bytesOut = wireOut = 0;
         data.clear();
     }
 }

@@ -81,6 +81,15 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
     /** Termination state, HAProxy's two characters (who ended it, in which phase). */
     public char termCause = '-', termPhase = '-';
     public int attempts;
+    /** The last retry went to another server ({@code option redispatch}): HAProxy's "+" before %rc. */
+    public boolean redispatched;
+    /** When a server slot was obtained (end of the queue wait, HAProxy's t_queue); -1 before. */
+    public long tQueue = -1;
+    /** Requests that left the server's queue ahead of this one while it waited (%sq). */
+    public long srvQueue;
+    private long queueMark;
+    /** This stream is counted in {@code be.beconn} (HAProxy's SF_BE_ASSIGNED). */
+    private boolean beCounted;
 
     public Stream(Poller poller, Origin origin, Endpoint front, HttpChannel req, HttpChannel res, long acceptMs) {
         this.poller = poller;
@@ -128,10 +137,7 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
             }
             if (scf.ep.failed() && !res.eomOut) {
                 if (!requestInvalid) {
-                    // A client connection gone altogether (an HTTP/2 client that left after its
-                    // request) is HAProxy's write error to the client: phase D, as 2.6 logs it.
-                    boolean gone = scf.ep.conn() != null && scf.ep.conn().has(Connection.CLOSED);
-                    abort('C', req.eom ? (res.headIn || gone ? 'D' : 'H') : 'R');
+                    abort('C', clientPhase());
                     return;
                 }
                 if (scf.ep.conn().has(Connection.ERROR)) {
@@ -166,12 +172,17 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
         routed = true;
         if (LocalReply.redirect(fe, req.head, res)) {
             localReply = true;
-            termCause = '-';
+            termCause = 'L'; // HAProxy: LR, a reply produced locally while processing the request
+            termPhase = 'R';
             return;
         }
         be = fe.selectBackend(req.head);
+        if (be != null) {
+            be.beconn.incrementAndGet();
+            beCounted = true;
+        }
         if (be == null || be.servers.isEmpty()) {
-            localError(503, 's', 'C');
+            localError(503, 'S', 'C'); // HAProxy 2.6 logs SC for a backend without servers
             return;
         }
         retriesLeft = be.retries;
@@ -225,8 +236,11 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
             case TAR:
                 if (now >= tarExp) {
                     // Same server again, unless option redispatch sends the last retry elsewhere.
-                    if (be.redispatch && retriesLeft == 0)
-                        srv = be.other(srv);
+                    if (be.redispatch && retriesLeft == 0) {
+                        Server next = be.other(srv);
+                        redispatched |= next != srv;
+                        srv = next;
+                    }
                     scb.setState(State.ASS);
                     return true;
                 }
@@ -257,11 +271,16 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
         }
         if (srv.tryAcquire()) {
             slotServer = srv;
-            if (queueExp >= 0)
+            if (queueExp >= 0) {
                 srv.dequeue(this);
+                srvQueue = srv.leftQueue.getAndIncrement() - queueMark;
+            }
+            if (tQueue < 0)
+                tQueue = now;
             return true;
         }
         if (queueExp < 0) {
+            queueMark = srv.leftQueue.get();
             long t = be.timeoutQueue > 0 ? be.timeoutQueue : be.timeoutConnect;
             queueExp = t > 0 ? now + t : Task.NEVER;
             srv.enqueue(this);
@@ -274,6 +293,34 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
         }
         scb.setState(State.QUE);
         return false;
+    }
+
+    /**
+     * The phase letter of a client abort or client timeout, as HAProxy's sess_set_term_flags
+     * derives it from the backend connector: R while the request is still being received (no
+     * server chosen yet), Q queued, C while connecting (including retries and turn-around), H
+     * while a complete request waits for the response head, D once data flows.
+     */
+    private char clientPhase() {
+        switch (scb.state()) {
+            case INI:
+            case REQ:
+                return 'R';
+            case QUE:
+                return 'Q';
+            case ASS:
+            case CON:
+            case CER:
+            case TAR:
+            case RDY:
+                return 'C';
+            default: {
+                // A client connection gone altogether (an HTTP/2 client that left after its
+                // request) is HAProxy's write error to the client: phase D, as 2.6 logs it.
+                boolean gone = scf.ep.conn() != null && scf.ep.conn().has(Connection.CLOSED);
+                return req.eom && !res.headIn && !gone ? 'H' : 'D';
+            }
+        }
     }
 
     /** Retry after a failed connect, or give up with 503. */
@@ -389,8 +436,11 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
         replay.restore(req);
         res.reset();
         tResponse = -1;
-        if (be.redispatch && retriesLeft == 0)
-            srv = be.other(srv);
+        if (be.redispatch && retriesLeft == 0) {
+            Server next = be.other(srv);
+            redispatched |= next != srv;
+            srv = next;
+        }
         scb.setState(State.ASS);
         return true;
     }
@@ -428,7 +478,7 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
         if (waitClient && fe.timeoutClient > 0 && scf.ep.conn() != null) {
             long t = scf.ep.conn().lastActivity + fe.timeoutClient;
             if (now >= t) {
-                abort('c', req.eom ? 'D' : 'R');
+                abort('c', clientPhase());
                 return;
             }
             exp = Math.min(exp, t);
@@ -501,6 +551,12 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
             slotServer = null;
         } else if (queueExp >= 0 && srv != null) {
             srv.dequeue(this);
+        }
+        // HAProxy decrements beconn and the server's count before the stream's log line, so
+        // the line shows the other streams (and its own client connection in %ac/%fc).
+        if (beCounted) {
+            beCounted = false;
+            be.beconn.decrementAndGet();
         }
         task.destroy();
         unwatch();

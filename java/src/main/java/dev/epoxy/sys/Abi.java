@@ -10,7 +10,7 @@ public final class Abi {
     public static final int EAGAIN, EINPROGRESS, ECONNREFUSED, EBADF, EPIPE, ECONNRESET, ENOTCONN,
             EINTR, ETIMEDOUT;
     public static final int SOCKADDR_STORAGE_SIZE, IOVEC_SIZE, AF_INET, AF_INET6;
-    public static final int SHUT_RD, SHUT_WR, SHUT_RDWR, EADDRINUSE, ENOENT, EEXIST, EMFILE, ENFILE;
+    public static final int SHUT_RD, SHUT_WR, SHUT_RDWR, EADDRINUSE, ENOENT, EEXIST, EMFILE, ENFILE, AF_UNIX;
 
     static {
         ByteBuffer b = Sys.allocate(64 * 4);
@@ -49,6 +49,7 @@ public final class Abi {
         EEXIST = b.getInt(4 * i++);
         EMFILE = b.getInt(4 * i++);
         ENFILE = b.getInt(4 * i++);
+        AF_UNIX = b.getInt(4 * i++);
     }
 
     private Abi() {}

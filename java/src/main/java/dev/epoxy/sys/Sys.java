@@ -51,6 +51,15 @@ public final class Sys {
     public static native int epoxy_close(int fd);
     public static native int epoxy_dup(int fd);
 
+    // dgram.c: syslog targets (UDP and AF_UNIX datagram sockets)
+    public static native int epoxy_dgram_socket(int family);
+    /** Fills a sockaddr_un (at least 110 bytes at {@code out}); returns its length or -errno. */
+    public static native int epoxy_unix_sockaddr(String path, long out);
+    public static native int epoxy_bind(int fd, long sa, int salen);
+    public static native long epoxy_sendto(int fd, long buf, long len, long sa, int salen);
+    /** One datagram, waiting at most {@code timeoutMs}; -EAGAIN on timeout. */
+    public static native long epoxy_recv_wait(int fd, long buf, long len, int timeoutMs);
+
     /** Off-heap, native-order buffer; kept reachable by the caller for as long as its address is used. */
     public static ByteBuffer allocate(int size) {
         return ByteBuffer.allocateDirect(size).order(ByteOrder.nativeOrder());

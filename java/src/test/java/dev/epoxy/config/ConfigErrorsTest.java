@@ -78,10 +78,13 @@ class ConfigErrorsTest {
 
     @Test
     void logLines() {
-        rejects(lines("global", "    log 127.0.0.1:514 local0"),
-                "t.cfg:2: log target '127.0.0.1:514' is not supported: Epoxy only logs to stdout or stderr");
-        rejects(lines("global", "    log /dev/log local0"),
-                "t.cfg:2: log target '/dev/log' is not supported: Epoxy only logs to stdout or stderr");
+        rejects(lines("global", "    log tcp@127.0.0.1:514 local0"),
+                "t.cfg:2: log target 'tcp@127.0.0.1:514' is not supported: Epoxy logs to stdout, stderr, "
+                        + "a unix datagram socket or a UDP syslog server");
+        rejects(lines("global", "    log ring@buf local0"),
+                "t.cfg:2: log target 'ring@buf' is not supported: Epoxy logs to stdout, stderr, "
+                        + "a unix datagram socket or a UDP syslog server");
+        rejects(lines("global", "    log 127.0.0.1:99999 local0"), "t.cfg:2: log target '127.0.0.1:99999': invalid port");
         rejects(lines("global", "    log"), "t.cfg:2: 'log' expects either <address[:port]> and <facility> or 'global' as arguments.");
         rejects(lines("global", "    log stdout"), "t.cfg:2: 'log' expects a facility after the target (e.g. local0)");
         rejects(lines("global", "    log stdout format json local0"),
