@@ -271,20 +271,26 @@ public final class H2FrontMux extends H2Conn implements Stream.Origin {
             start++;
         start += 4;
         int len = page.length - start;
-        fe.logBadRequest(this, status, conn.poller().nowMs(), false);
+        long now = conn.poller().nowMs();
         H2Stream s = new H2Stream(this, id, null, peer.initialWindowSize());
         headersReceived(s, endStream);
         if (len > Math.min(s.sendWindow.available(), sendWindow.available())
-                || !outputRoom(H2Frame.HEADER_LENGTH * 2 + 256 + len + CTRL_RESERVE))
+                || !outputRoom(H2Frame.HEADER_LENGTH * 2 + 256 + len + CTRL_RESERVE)) {
+            fe.logBadRequest(this, status, now, now, 0, 'P', false);
             throw H2Exception.stream(id, H2Error.PROTOCOL_ERROR, why);
+        }
+        int before = conn.out.position();
         fields.clear();
         fields.add(":status", Integer.toString(status));
         fields.add("content-length", Integer.toString(len));
         fields.add("cache-control", "no-cache");
         fields.add("content-type", "text/html");
-        if (!writeHeaderBlock(id, false))
+        if (!writeHeaderBlock(id, false)) {
+            fe.logBadRequest(this, status, now, now, 0, 'P', false);
             throw H2Exception.stream(id, H2Error.PROTOCOL_ERROR, why);
+        }
         FrameWriter.writeData(conn.out, id, ByteBuffer.wrap(page, start, len), len, true);
+        fe.logBadRequest(this, status, now, now, conn.out.position() - before, 'P', false);
         sendWindow.consume(len);
         streams.put(id, s);
         headersSent(s, true);

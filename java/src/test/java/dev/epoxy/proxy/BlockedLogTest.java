@@ -3,7 +3,6 @@ package dev.epoxy.proxy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.epoxy.testutil.Epoxy;
 import dev.epoxy.testutil.EpoxyProcess;
 import dev.epoxy.testutil.RawClient;
 import java.io.BufferedReader;
@@ -24,18 +23,17 @@ import org.junit.jupiter.api.Test;
 class BlockedLogTest {
     @Test
     void aBlockedStdoutDoesNotStallProxyingAndDropsAreCounted() throws Exception {
-        int port = Epoxy.freePort();
         Path cfg = EpoxyProcess.config("global\n    nbthread 1\n    log stdout format raw local0\n"
                 + "defaults\n    mode http\n    log global\n    option httplog\n    timeout client 5s\n"
-                + "frontend fe\n    bind 127.0.0.1:" + port + "\n"
+                + "frontend fe\n    bind 127.0.0.1:0\n"
                 + "    http-request return status 200 content-type text/plain string \"ok\"\n");
         List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                System.getProperty("java.class.path"), "dev.epoxy.Main", "-f", cfg.toString());
+                System.getProperty("java.class.path"), "dev.epoxy.Main", "-d", "-f", cfg.toString());
         Process p = new ProcessBuilder(cmd).start(); // stdout: a pipe nobody reads for now
         try {
             LinkedBlockingQueue<String> err = new LinkedBlockingQueue<>();
             pump(p.getErrorStream(), err);
-            assertTrue(await(err, "epoxy started", 20_000), "epoxy starts");
+            int port = listeningPort(err, 20_000);
             // About 110 bytes per line: a 64 KiB pipe holds ~600 lines, a ring 1024 more.
             int n = 4000;
             long t0 = System.nanoTime();
@@ -73,6 +71,18 @@ class BlockedLogTest {
             p.destroy();
             p.waitFor(10, TimeUnit.SECONDS);
         }
+    }
+
+    /** The port of frontend fe, from the "'fe' listening on HOST:PORT" line that -d prints. */
+    private static int listeningPort(LinkedBlockingQueue<String> err, long millis) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + millis;
+        while (System.currentTimeMillis() < deadline) {
+            String l = err.poll(100, TimeUnit.MILLISECONDS);
+            java.util.regex.Matcher m = l == null ? null : java.util.regex.Pattern.compile("'fe' listening on \\S*:(\\d+)").matcher(l);
+            if (m != null && m.find())
+                return Integer.parseInt(m.group(1));
+        }
+        throw new AssertionError("epoxy did not start listening");
     }
 
     private static boolean await(LinkedBlockingQueue<String> q, String text, long millis) throws InterruptedException {

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.epoxy.testutil.Epoxy;
 import dev.epoxy.testutil.EpoxyProcess;
+import dev.epoxy.testutil.RefusedPort;
 import dev.epoxy.testutil.Tools;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -93,29 +93,30 @@ class LogComparisonTest {
     void epoxyLogsWhatHaproxyLogs() throws Exception {
         Tools.require("haproxy", "haproxy");
         List<Outcome> hap, epx;
-        int dead = Epoxy.freePort();
-        try (Backend be = new Backend()) {
-            int fe = Epoxy.freePort();
-            Path cfg = EpoxyProcess.config(config(fe, be.port(), dead));
-            Process p = new ProcessBuilder("/usr/sbin/haproxy", "-f", cfg.toString()).start();
-            try {
-                LinkedBlockingQueue<String> out = new LinkedBlockingQueue<>();
-                pump(p.getInputStream(), out);
-                pump(p.getErrorStream(), new LinkedBlockingQueue<>());
-                waitListening(fe);
-                line(out); // the probe connection, logged as CR-- <BADREQ>
-                hap = run(fe, out, be);
-            } finally {
-                p.destroy();
-                p.waitFor(5, TimeUnit.SECONDS);
+        try (RefusedPort deadPort = new RefusedPort()) {
+            int dead = deadPort.port();
+            try (Backend be = new Backend()) {
+                // HAProxy refuses port 0: its port is one the kernel just handed out and took back.
+                int fe = haproxyPort();
+                Path cfg = EpoxyProcess.config(config(fe, be.port(), dead));
+                Process p = new ProcessBuilder("/usr/sbin/haproxy", "-f", cfg.toString()).start();
+                try {
+                    LinkedBlockingQueue<String> out = new LinkedBlockingQueue<>();
+                    pump(p.getInputStream(), out);
+                    pump(p.getErrorStream(), new LinkedBlockingQueue<>());
+                    waitListening(fe);
+                    line(out); // the probe connection, logged as CR-- <BADREQ>
+                    hap = run(fe, out, be);
+                } finally {
+                    p.destroy();
+                    p.waitFor(5, TimeUnit.SECONDS);
+                }
             }
-        }
-        try (Backend be = new Backend()) {
-            int fe = Epoxy.freePort();
-            Path cfg = EpoxyProcess.config(config(fe, be.port(), dead));
-            try (EpoxyProcess p = EpoxyProcess.start(List.of(), "-f", cfg.toString())) {
-                assertNotNull(p.awaitLine(p.stderr, "epoxy started", 20_000), "epoxy starts");
-                epx = run(fe, p.stdout, be);
+            try (Backend be = new Backend()) {
+                Path cfg = EpoxyProcess.config(config(0, be.port(), dead));
+                try (EpoxyProcess p = EpoxyProcess.start(List.of(), "-d", "-f", cfg.toString())) {
+                    epx = run(p.awaitPort("fe", 20_000), p.stdout, be);
+                }
             }
         }
         List<String> diffs = new ArrayList<>();
@@ -265,6 +266,12 @@ class LogComparisonTest {
             // a reset after the response: what arrived counts
         }
         return b.toByteArray();
+    }
+
+    private static int haproxyPort() throws java.io.IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
     }
 
     private static void waitListening(int port) throws Exception {
