@@ -6,15 +6,22 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * The native shim (libepoxy.so) through JNA direct mapping.
+ * The native shim (libepoxyshim.so) through JNA direct mapping.
  *
  * <p>Raw natives carry the C symbol's name and return a value or {@code -errno}; nothing here
  * throws on an I/O error, callers test {@code r < 0}. Only primitives and raw addresses cross
  * the boundary, except the host string of {@link #sockaddr}, which is a start-up path.
  */
 public final class Sys {
+    /**
+     * The shim's JNA name: {@code <os>-<arch>/libepoxyshim.so} on the class path. Not "epoxy":
+     * JNA searches the system's library paths before the class path, and Debian's libepoxy0 (an
+     * OpenGL library that chromium and GTK install) would be bound instead.
+     */
+    public static final String LIBRARY = "epoxyshim";
+
     static {
-        Native.register(Sys.class, "epoxy");
+        Native.register(Sys.class, LIBRARY);
     }
 
     private Sys() {}
