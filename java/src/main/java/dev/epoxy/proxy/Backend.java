@@ -10,6 +10,12 @@ public final class Backend {
     public final List<Server> servers = new ArrayList<>();
     /** Streams assigned to this backend now (HAProxy's beconn, %bc). */
     public final AtomicInteger beconn = new AtomicInteger();
+    /** HAProxy's proxy id (iid): position among all proxies in the configuration, from 1 (set at build). */
+    public int id;
+    /** Streams that were assigned to this backend, over its life (stot). */
+    public final java.util.concurrent.atomic.LongAdder cumSessions = new java.util.concurrent.atomic.LongAdder();
+    /** The last response refused as invalid ({@code show errors}), or null. */
+    public volatile ErrorSnapshot lastResponseError;
     public long timeoutConnect, timeoutServer, timeoutQueue, timeoutTunnel, timeoutServerFin;
     public int retries = 3;
     public dev.epoxy.http.ConnectionMode connMode = dev.epoxy.http.ConnectionMode.KEEP_ALIVE;

@@ -73,6 +73,8 @@ public final class TcpSession extends dev.epoxy.poller.Watched implements Connec
             return;
         }
         s.srv.cumSessions.increment();
+        s.be.cumSessions.increment();
+        fe.requests.increment();
         s.connect();
         s.task.wakeup();
     }

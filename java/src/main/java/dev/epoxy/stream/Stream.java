@@ -104,6 +104,7 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
         this.tAccept = acceptMs;
         this.task = new Task(poller, this);
         this.id = poller.nextStreamId();
+        fe.requests.increment();
         watch(poller);
     }
 
@@ -179,6 +180,7 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
         be = fe.selectBackend(req.head);
         if (be != null) {
             be.beconn.incrementAndGet();
+            be.cumSessions.increment();
             beCounted = true;
         }
         if (be == null || be.servers.isEmpty()) {
