@@ -169,6 +169,11 @@ public final class AccessLog {
         emit(b, WARNING);
     }
 
+    /** A message as it is, at severity "warning" (server state changes from the runtime API). */
+    public void message(String text) {
+        emit(new StringBuilder(text), WARNING);
+    }
+
     private void emit(StringBuilder line, int severity) {
         Instant now = null;
         String text = null;

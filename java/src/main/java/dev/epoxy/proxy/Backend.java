@@ -10,6 +10,12 @@ public final class Backend {
     public final List<Server> servers = new ArrayList<>();
     /** Streams assigned to this backend now (HAProxy's beconn, %bc). */
     public final AtomicInteger beconn = new AtomicInteger();
+    /** HAProxy's proxy id (iid): position among all proxies in the configuration, from 1 (set at build). */
+    public int id;
+    /** Streams that were assigned to this backend, over its life (stot). */
+    public final java.util.concurrent.atomic.LongAdder cumSessions = new java.util.concurrent.atomic.LongAdder();
+    /** The last response refused as invalid ({@code show errors}), or null. */
+    public volatile ErrorSnapshot lastResponseError;
     public long timeoutConnect, timeoutServer, timeoutQueue, timeoutTunnel, timeoutServerFin;
     public int retries = 3;
     public dev.epoxy.http.ConnectionMode connMode = dev.epoxy.http.ConnectionMode.KEEP_ALIVE;
@@ -53,12 +59,25 @@ public final class Backend {
         return retrySafe;
     }
 
-    /** The server after {@code s} in round-robin order (redispatch). */
+    /** The next usable server after {@code s} in round-robin order (redispatch); {@code s} itself when there is none. */
     public Server other(Server s) {
         int n = servers.size();
-        if (n == 1)
-            return s;
-        return servers.get((servers.indexOf(s) + 1) % n);
+        int at = servers.indexOf(s);
+        for (int i = 1; i < n; i++) {
+            Server o = servers.get((at + i) % n);
+            if (o.usable())
+                return o;
+        }
+        return s;
+    }
+
+    /** Servers taking new traffic now (ready, weight above 0). */
+    public int usableServers() {
+        int n = 0;
+        for (Server s : servers)
+            if (s.usable())
+                n++;
+        return n;
     }
     private final AtomicInteger rr = new AtomicInteger();
 
@@ -69,32 +88,66 @@ public final class Backend {
     public dev.epoxy.config.Balance balance = dev.epoxy.config.Balance.ROUNDROBIN;
 
     /**
-     * The server for a new request: {@code roundrobin} in turn; {@code first} the first server
-     * with a free slot (the first one when all are full, to queue there); {@code leastconn} the
-     * one serving the fewest requests.
+     * The server for a new request, among the usable ones ({@link Server#usable}: servers in
+     * maintenance or drain, or with weight 0, get no new traffic), or null when none is usable:
+     * {@code roundrobin} in turn, each server as often as its weight; {@code first} the first
+     * server with a free slot (the first usable one when all are full, to queue there);
+     * {@code leastconn} the one serving the fewest requests relative to its weight.
      */
     public Server pick() {
+        Server s = choose();
+        if (s != null)
+            s.lbTotal.increment();
+        return s;
+    }
+
+    private Server choose() {
         int n = servers.size();
-        if (n == 1)
-            return servers.get(0);
         switch (balance) {
-            case FIRST:
-                for (Server s : servers)
+            case FIRST: {
+                Server firstUsable = null;
+                for (Server s : servers) {
+                    if (!s.usable())
+                        continue;
+                    if (firstUsable == null)
+                        firstUsable = s;
                     if (s.maxconn <= 0 || s.served() < s.maxconn)
                         return s;
-                return servers.get(0);
+                }
+                return firstUsable;
+            }
             case LEASTCONN: {
                 Server best = null;
                 int start = Math.floorMod(rr.getAndIncrement(), n); // rotate among equals
                 for (int i = 0; i < n; i++) {
                     Server s = servers.get((start + i) % n);
-                    if (best == null || s.served() < best.served())
+                    if (s.usable() && (best == null || (long) s.served() * best.weight < (long) best.served() * s.weight))
                         best = s;
                 }
                 return best;
             }
-            default:
-                return servers.get(Math.floorMod(rr.getAndIncrement(), n));
+            default: {
+                // Weighted round-robin: position k of the cycle (sum of the weights) belongs to
+                // the server whose cumulative weight range holds k. Changes to weights or states
+                // take effect at the next pick.
+                long total = 0;
+                for (Server s : servers)
+                    if (s.usable())
+                        total += s.weight;
+                if (total == 0)
+                    return null;
+                long k = Math.floorMod(rr.getAndIncrement(), total);
+                Server last = null;
+                for (Server s : servers) {
+                    if (!s.usable())
+                        continue;
+                    last = s;
+                    k -= s.weight;
+                    if (k < 0)
+                        return s;
+                }
+                return last; // the weights changed under us
+            }
         }
     }
 }

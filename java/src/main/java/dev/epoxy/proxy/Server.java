@@ -14,6 +14,31 @@ public final class Server {
     /** Connections opened to this server over its life (all threads). */
     public final java.util.concurrent.atomic.AtomicLong connects = new java.util.concurrent.atomic.AtomicLong();
 
+    /** Administrative states set through the runtime API ({@code set server ... state}). */
+    public enum Admin { READY, DRAIN, MAINT }
+
+    /**
+     * The administrative state and the user weight (HAProxy's uweight, 0..256, 1 by default).
+     * Written by the runtime API from any poller thread, read by {@link Backend#pick} on every
+     * thread: volatile, and a pick that races with a change may still choose the old way once.
+     * Only a READY server with a weight above 0 takes new traffic; requests in progress finish.
+     */
+    public volatile Admin admin = Admin.READY;
+    public volatile int weight = 1;
+    /** When the state last changed (System.nanoTime() ms), for the "last change" columns. */
+    public volatile long lastChangeMs = System.nanoTime() / 1_000_000;
+    /** 1-based position in the backend (HAProxy's srv_id / sid). */
+    public int id;
+    /** Requests (HTTP) or sessions (tcp) that took a slot of this server, over its life (stot). */
+    public final java.util.concurrent.atomic.LongAdder cumSessions = new java.util.concurrent.atomic.LongAdder();
+    /** Times the load balancer chose this server (lbtot). */
+    public final java.util.concurrent.atomic.LongAdder lbTotal = new java.util.concurrent.atomic.LongAdder();
+
+    /** Takes new traffic: ready and with a positive weight. */
+    public boolean usable() {
+        return admin == Admin.READY && weight > 0;
+    }
+
     /** Idle connections to this server, per thread. */
     public final IdlePools pools;
     /** {@code maxconn}: concurrent requests this server takes (0: no limit); more wait in {@link #queue}. */
@@ -47,8 +72,10 @@ public final class Server {
             int n = served.get();
             if (maxconn > 0 && n >= maxconn)
                 return false;
-            if (served.compareAndSet(n, n + 1))
+            if (served.compareAndSet(n, n + 1)) {
+                cumSessions.increment();
                 return true;
+            }
         }
     }
 

@@ -57,6 +57,8 @@ public final class Sys {
     public static native int epoxy_shutdown(int fd, int how);
     public static native int epoxy_close(int fd);
     public static native int epoxy_dup(int fd);
+    /** A listening AF_UNIX stream socket at {@code path} (replacing a stale socket file), chmod'ed to {@code mode} when >= 0. */
+    public static native int epoxy_unix_listen(String path, int backlog, int mode);
 
     // dgram.c: syslog targets (UDP and AF_UNIX datagram sockets)
     public static native int epoxy_dgram_socket(int family);
