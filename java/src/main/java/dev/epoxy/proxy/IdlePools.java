@@ -163,6 +163,7 @@ public final class IdlePools {
                     size.decrementAndGet();
                     conn.adopt(me);
                     takeovers.incrementAndGet();
+                    me.countTakeover();
                     return c;
                 }
             }
