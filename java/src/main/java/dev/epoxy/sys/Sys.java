@@ -14,7 +14,22 @@ import java.nio.ByteOrder;
  */
 public final class Sys {
     static {
-        Native.register(Sys.class, "epoxy");
+        Native.register(Sys.class, bundled());
+    }
+
+    /**
+     * The shim shipped on the class path (the jar, or target/classes in tests), loaded by its
+     * path. A plain {@code Native.register(..., "epoxy")} searches the system library paths
+     * first, where an unrelated {@code libepoxy.so.0} (the OpenGL dispatch library that GTK and
+     * Chromium depend on) is found instead and every symbol lookup fails.
+     */
+    private static com.sun.jna.NativeLibrary bundled() {
+        try {
+            java.io.File f = Native.extractFromResourcePath("epoxy", Sys.class.getClassLoader());
+            return com.sun.jna.NativeLibrary.getInstance(f.getAbsolutePath());
+        } catch (java.io.IOException | UnsatisfiedLinkError e) {
+            return com.sun.jna.NativeLibrary.getInstance("epoxy");
+        }
     }
 
     private Sys() {}
