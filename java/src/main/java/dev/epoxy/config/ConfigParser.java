@@ -443,7 +443,7 @@ public final class ConfigParser {
                 return;
             default:
                 if (kw.startsWith("stats")) {
-                    diag.error(l.where(), "'" + kw + "' is not supported: Epoxy has no stats socket or stats page");
+                    diag.error(l.where(), "'" + kw + "' is not supported: Epoxy has no stats socket (the stats page and the Prometheus exporter are configured in proxy sections)");
                 } else if (UNSUPPORTED_GLOBAL.contains(kw)) {
                     diag.error(l.where(), "'" + kw + "' is not supported by Epoxy");
                 } else {

@@ -49,6 +49,11 @@ public final class IdlePools {
         this.purgeDelayMs = purgeDelayMs;
     }
 
+    /** {@code pool-max-conn}: -1 unlimited, 0 no pooling. */
+    public int maxConn() {
+        return maxConn;
+    }
+
     public int size() {
         return size.get();
     }

@@ -44,6 +44,7 @@ public final class ProxyRuntime implements AutoCloseable {
     /** One output per distinct log target, shared by the frontends that log there. */
     private final Map<LogTarget, LogWriter.Output> logOutputs = new HashMap<>();
     private final ConnLimit globalConns;
+    private final Stats stats;
 
     public ProxyRuntime(Config cfg) {
         this.cfg = cfg;
@@ -61,6 +62,9 @@ public final class ProxyRuntime implements AutoCloseable {
             if (p.kind() == ProxyKind.FRONTEND)
                 continue;
             Backend be = new Backend(p.name());
+            be.counters = new dev.epoxy.metrics.Counters(pollers.size());
+            be.stats = p.stats();
+            be.http = p.isHttp();
             be.timeoutConnect = p.timeouts().connect();
             be.timeoutServer = p.timeouts().server();
             be.timeoutQueue = p.timeouts().queue();
@@ -102,8 +106,13 @@ public final class ProxyRuntime implements AutoCloseable {
             fe.maxHdr = cfg.global().maxhdr();
             fe.global = globalConns;
             fe.local = new ConnLimit(p.maxconn());
+            fe.counters = new dev.epoxy.metrics.Counters(pollers.size());
             frontends.put(p.name(), fe);
         }
+        stats = new Stats(frontends.values(), backends.values(), pollers, buffers, globalConns, cfg.global().maxconn(),
+                logWriter::dropped);
+        for (Frontend fe : frontends.values())
+            fe.statsSource = stats;
     }
 
     private LogWriter.Output output(LogTarget t) {
@@ -144,11 +153,19 @@ public final class ProxyRuntime implements AutoCloseable {
             frontendConns.put(p.name(), local);
             List<Listener> ls = new ArrayList<>();
             for (BindConfig b : p.binds()) {
-                Listener.Acceptor acceptor = p.mode() == Mode.TCP
+                Listener.Acceptor inner = p.mode() == Mode.TCP
                         ? (poller, fd, addr, port, onClose) -> TcpSession.start(poller, fd, fe, addr, port, onClose)
                         : b.h2()
                         ? (poller, fd, addr, port, onClose) -> dev.epoxy.h2.H2FrontMux.start(poller, fd, fe, addr, port, onClose)
                         : (poller, fd, addr, port, onClose) -> H1FrontMux.start(poller, fd, fe, addr, port, onClose);
+                Listener.Acceptor acceptor = (poller, fd, addr, port, onClose) -> {
+                    // On the connection's owner thread: its lane of the frontend's counters.
+                    int t = poller.tid();
+                    fe.counters.add(t, dev.epoxy.metrics.Counters.CONN_TOT, 1);
+                    fe.counters.add(t, dev.epoxy.metrics.Counters.SESS_TOT, 1);
+                    fe.counters.max(t, dev.epoxy.metrics.Counters.MAX_SESS, fe.feconn());
+                    inner.accepted(poller, fd, addr, port, onClose);
+                };
                 Listener l = new Listener(resolve(b.host(), b.port(), b.where()), pollers, acceptor, global, local);
                 l.start();
                 ls.add(l);
@@ -176,6 +193,11 @@ public final class ProxyRuntime implements AutoCloseable {
 
     public Backend backend(String name) {
         return backends.get(name);
+    }
+
+    /** The figures of the metrics exporter and the statistics page. */
+    public Stats stats() {
+        return stats;
     }
 
     public Pollers pollers() {

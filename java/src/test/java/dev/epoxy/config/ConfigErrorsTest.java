@@ -69,8 +69,8 @@ class ConfigErrorsTest {
         rejects(lines("global", "    daemon"), "t.cfg:2: 'daemon' is not supported: Epoxy always runs in the foreground"
                 + " (let a service manager or the shell put it in the background)");
         rejects(lines("global", "    stats socket /run/haproxy.sock"),
-                "t.cfg:2: 'stats' is not supported: Epoxy has no stats socket or stats page");
-        rejects(lines("global", "    stats timeout 30s"), "t.cfg:2: 'stats' is not supported: Epoxy has no stats socket or stats page");
+                "t.cfg:2: 'stats' is not supported: Epoxy has no stats socket (the stats page and the Prometheus exporter are configured in proxy sections)");
+        rejects(lines("global", "    stats timeout 30s"), "t.cfg:2: 'stats' is not supported: Epoxy has no stats socket (the stats page and the Prometheus exporter are configured in proxy sections)");
         rejects(lines("global", "    cpu-map 1 0"), "t.cfg:2: 'cpu-map' is not supported by Epoxy");
         rejects(lines("global", "    tune.idle-pool.shared on"), "t.cfg:2: 'tune.idle-pool.shared' is not supported by Epoxy");
         rejects(lines("global", "    foo bar"), "t.cfg:2: unknown keyword 'foo' in 'global' section");
@@ -254,8 +254,8 @@ class ConfigErrorsTest {
         rejectsIn("frontend fe", "redirect location /%[path]",
                 "'redirect location' : log-format values ('%' in '/%[path]') are not supported by Epoxy");
         rejectsIn("frontend fe", "http-request deny",
-                "'http-request deny' is not supported by Epoxy (only 'http-request redirect' and 'http-request return')");
-        rejectsIn("frontend fe", "http-request", "'http-request' expects an action (Epoxy supports 'redirect' and 'return')");
+                "'http-request deny' is not supported by Epoxy (only 'http-request redirect', 'return' and 'use-service')");
+        rejectsIn("frontend fe", "http-request", "'http-request' expects an action (Epoxy supports 'redirect', 'return' and 'use-service')");
         rejectsIn("frontend fe", "http-request return string hi",
                 "'http-request return': a content type must be defined when non-empty payload is configured");
         rejectsIn("frontend fe", "http-request return status 99", "'http-request return': status code must be between 200 and 599 (got '99')");
