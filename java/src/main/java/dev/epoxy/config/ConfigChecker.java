@@ -129,8 +129,14 @@ final class ConfigChecker {
             }
         }
         for (ReplyRule r : p.redirects()) {
-            diag.error(r.where(), "redirect rules need 'mode http' but " + p.kind().keyword() + " '" + p.name()
+            String what = r.type() == ReplyRule.Type.SERVICE ? "'http-request use-service " + r.value() + "' needs"
+                    : "redirect rules need";
+            diag.error(r.where(), what + " 'mode http' but " + p.kind().keyword() + " '" + p.name()
                     + "' is in tcp mode");
+        }
+        if (p.stats() != null) {
+            diag.error(p.stats().where(), "the statistics page needs 'mode http' but " + p.kind().keyword() + " '"
+                    + p.name() + "' is in tcp mode");
         }
         for (UseBackendRule r : p.useBackends()) {
             if (r.condition().needsHttp()) {

@@ -66,6 +66,11 @@ final class ProxyBuilder {
     final List<LogTarget> logs = new ArrayList<>();
     String defaultBackend;
     String defaultBackendWhere;
+    /** Statistics page: enabled by any 'stats' keyword; passed on by defaults like HAProxy's uri_auth. */
+    boolean statsEnabled;
+    String statsUri = StatsConfig.DEFAULT_URI, statsRealm = StatsConfig.DEFAULT_REALM, statsWhere;
+    long statsRefresh;
+    final List<String> statsAuth = new ArrayList<>();
 
     final List<BindConfig> binds = new ArrayList<>();
     final List<ServerConfig> servers = new ArrayList<>();
@@ -131,6 +136,13 @@ final class ProxyBuilder {
         logs.addAll(d.logs);
         defaultBackend = d.defaultBackend;
         defaultBackendWhere = d.defaultBackendWhere;
+        statsEnabled = d.statsEnabled;
+        statsUri = d.statsUri;
+        statsRealm = d.statsRealm;
+        statsWhere = d.statsWhere;
+        statsRefresh = d.statsRefresh;
+        statsAuth.clear();
+        statsAuth.addAll(d.statsAuth);
     }
 
     long timeout(TimeoutKind t) {
@@ -155,6 +167,7 @@ final class ProxyBuilder {
                 Collections.unmodifiableSet(EnumSet.copyOf(options)), reuse, retries,
                 Collections.unmodifiableSet(EnumSet.copyOf(retryOn)),
                 balance, maxconn, List.copyOf(resolvedLogs), List.copyOf(allRedirects), List.copyOf(useBackends),
-                defaultBackend);
+                defaultBackend, statsEnabled
+                        ? new StatsConfig(statsUri, statsRefresh, List.copyOf(statsAuth), statsRealm, statsWhere) : null);
     }
 }

@@ -12,7 +12,7 @@ import java.util.Set;
 final class ProxyKeywords {
     /** HAProxy proxy keywords Epoxy knows but does not implement (a clearer error than "unknown"). */
     private static final Set<String> UNSUPPORTED = Set.of(
-            "stats", "http-response", "http-after-response", "tcp-request", "tcp-response", "stick-table", "stick",
+            "http-response", "http-after-response", "tcp-request", "tcp-response", "stick-table", "stick",
             "cookie", "compression", "errorfile", "errorloc", "errorloc302", "errorloc303", "capture", "http-check",
             "tcp-check", "external-check", "fullconn", "hash-type", "hash-balance-factor", "default-server",
             "server-template", "filter", "unique-id-format", "unique-id-header", "log-format", "log-format-sd",
@@ -60,6 +60,7 @@ final class ProxyKeywords {
             case "retry-on": retryOn(l, p); break;
             case "maxconn": maxconn(l, p); break;
             case "balance": balance(l, p); break;
+            case "stats": stats(l, p); break;
             default:
                 if (UNSUPPORTED.contains(kw)) {
                     diag.error(l.where(), "'" + kw + "' is not supported by Epoxy");
@@ -450,19 +451,119 @@ final class ProxyKeywords {
         }
         String action = l.word(1);
         if (action == null) {
-            diag.error(l.where(), "'http-request' expects an action (Epoxy supports 'redirect' and 'return')");
+            diag.error(l.where(), "'http-request' expects an action (Epoxy supports 'redirect', 'return' and 'use-service')");
             return;
         }
         if (action.equals("return")) {
             httpReturn(l, p);
             return;
         }
+        if (action.equals("use-service")) {
+            useService(l, p);
+            return;
+        }
         if (!action.equals("redirect")) {
             diag.error(l.where(), "'http-request " + action
-                    + "' is not supported by Epoxy (only 'http-request redirect' and 'http-request return')");
+                    + "' is not supported by Epoxy (only 'http-request redirect', 'return' and 'use-service')");
             return;
         }
         redirect(l, p, 2, true);
+    }
+
+    /** {@code http-request use-service prometheus-exporter [if|unless cond]}: HAProxy's only built-in HTTP service. */
+    private void useService(Line l, ProxyBuilder p) {
+        String name = l.word(2);
+        if (name == null || name.equals("if") || name.equals("unless")) {
+            diag.error(l.where(), "'http-request use-service' expects a service name (Epoxy has 'prometheus-exporter')");
+            return;
+        }
+        if (!name.equals("prometheus-exporter")) {
+            diag.error(l.where(), "'http-request use-service " + name
+                    + "': unknown service (Epoxy has only 'prometheus-exporter')");
+            return;
+        }
+        if (!p.frontendSide()) {
+            // HAProxy: http-request use-service is evaluated by the frontend's rules only.
+            diag.error(l.where(), "'http-request use-service' not allowed in " + p.describe() + " (no frontend capability)");
+            return;
+        }
+        Condition cond = Condition.ALWAYS;
+        String w = l.word(3);
+        if (w != null) {
+            if (!w.equals("if") && !w.equals("unless")) {
+                diag.error(l.where(), "'http-request use-service " + name + "' expects 'if' or 'unless' (got '" + w + "')");
+                return;
+            }
+            cond = acls.parseCondition(l, 3, p);
+            if (cond == null)
+                return;
+        }
+        addHttpRequestRule(l, p, new ReplyRule(ReplyRule.Type.SERVICE, name, 200, false, cond, l.where(), null));
+    }
+
+    /**
+     * {@code stats enable|uri U|refresh T|auth USER:PASS|realm R}: the statistics page. Any of
+     * them enables it, as in HAProxy; other stats keywords are refused.
+     */
+    private void stats(Line l, ProxyBuilder p) {
+        if (!placed(l, p, true, false, false))
+            return;
+        String sub = l.word(1);
+        if (sub == null) {
+            diag.error(l.where(), "'stats' expects 'enable', 'uri', 'refresh', 'auth' or 'realm'");
+            return;
+        }
+        String v = l.word(2);
+        switch (sub) {
+            case "enable":
+                if (!noExtra(l, 1, "stats enable"))
+                    return;
+                break;
+            case "uri":
+            case "refresh":
+            case "auth":
+            case "realm":
+                if (v == null) {
+                    diag.error(l.where(), "'stats " + sub + "' expects a value");
+                    return;
+                }
+                if (!noExtra(l, 2, "stats " + sub))
+                    return;
+                break;
+            default:
+                diag.error(l.where(), "'stats " + sub + "' is not supported by Epoxy (only 'stats enable', 'uri', "
+                        + "'refresh', 'auth' and 'realm')");
+                return;
+        }
+        switch (sub) {
+            case "uri":
+                p.statsUri = v;
+                break;
+            case "refresh":
+                try {
+                    long ms = Units.parseTimeMs(v);
+                    p.statsRefresh = Math.max(1, (ms + 999) / 1000);
+                } catch (IllegalArgumentException e) {
+                    diag.error(l.where(), "'stats refresh' " + e.getMessage());
+                    return;
+                }
+                break;
+            case "auth":
+                if (v.indexOf(':') <= 0) {
+                    diag.error(l.where(), "'stats auth' expects 'user:password' (got '" + v + "')");
+                    return;
+                }
+                p.statsAuth.add(v);
+                break;
+            case "realm":
+                p.statsRealm = v;
+                break;
+            default:
+                break;
+        }
+        if (p.statsWhere == null || !p.statsEnabled)
+            p.statsWhere = l.where();
+        p.statsEnabled = true;
     }
 
     /** {@code http-request return [status C] [content-type T] [string S] [if|unless cond]}. */

@@ -50,6 +50,11 @@ public final class Connection implements IoCallback {
     public long lastActivity;
     /** Bytes read from and written to the socket over the connection's life (progress for the stall watchdog). */
     public long bytesIn, bytesOut;
+    /**
+     * Where this connection's traffic is counted (its frontend's or server's counters), or
+     * null; written by the owner thread into its own lane (see {@link dev.epoxy.metrics.Counters}).
+     */
+    public dev.epoxy.metrics.Counters stats;
 
     private Connection(FdTable fds, Poller poller, int fd, BufferPool pool, boolean backend) {
         this.fds = fds;
@@ -185,6 +190,8 @@ public final class Connection implements IoCallback {
         if (n > 0) {
             in.limit(in.limit() + (int) n);
             bytesIn += n;
+            if (stats != null)
+                stats.add(poller.tid(), dev.epoxy.metrics.Counters.BYTES_IN, n);
             lastActivity = poller.nowMs();
             if (n < room && !fds.edgeTriggered()) {
                 // Level-triggered: a short read drained the socket; the poller reports what comes
@@ -230,6 +237,8 @@ public final class Connection implements IoCallback {
             return -1;
         in.limit(in.limit() + (int) n);
         bytesIn += n;
+        if (stats != null)
+            stats.add(poller.tid(), dev.epoxy.metrics.Counters.BYTES_IN, n);
         return (int) n;
     }
 
@@ -268,6 +277,8 @@ public final class Connection implements IoCallback {
         }
         lastActivity = poller.nowMs();
         bytesOut += n;
+        if (stats != null)
+            stats.add(poller.tid(), dev.epoxy.metrics.Counters.BYTES_OUT, n);
         if (n == len) {
             out.clear();
             fds.stopSend(fd);

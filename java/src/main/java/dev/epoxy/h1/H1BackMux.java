@@ -57,6 +57,8 @@ public final class H1BackMux implements Connection.Handler, Endpoint, BackendCon
         Connection c = Connection.connect(p, srv.addr, pool, null, err);
         if (c == null)
             return null;
+        c.stats = srv.counters;
+        srv.counters.add(p.tid(), dev.epoxy.metrics.Counters.CONN_TOT, 1);
         H1BackMux m = new H1BackMux(c, srv, maxHead, maxHdr);
         c.setHandler(m);
         srv.connects.incrementAndGet();

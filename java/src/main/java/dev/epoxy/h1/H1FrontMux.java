@@ -68,6 +68,7 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
         this.res = new HttpChannel(pool.get(p));
         this.idle = new Task(p, this::process);
         this.conn = Connection.accepted(p, fd, pool, this);
+        conn.stats = fe.counters;
         this.acceptTime = idleSince = p.nowMs();
     }
 

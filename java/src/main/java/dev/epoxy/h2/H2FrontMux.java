@@ -58,6 +58,7 @@ public final class H2FrontMux extends H2Conn implements Stream.Origin {
     /** Sets up an accepted client connection of a {@code proto h2} listener, on its owner thread. */
     public static H2FrontMux start(Poller p, int fd, Frontend fe, String addr, int port, Runnable onClose) {
         Connection c = Connection.accepted(p, fd, fe.buffers, null);
+        c.stats = fe.counters;
         return takeOver(c, fe, addr, port, onClose);
     }
 

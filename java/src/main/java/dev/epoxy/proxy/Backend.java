@@ -16,6 +16,11 @@ public final class Backend {
     public final java.util.concurrent.atomic.LongAdder cumSessions = new java.util.concurrent.atomic.LongAdder();
     /** The last response refused as invalid ({@code show errors}), or null. */
     public volatile ErrorSnapshot lastResponseError;
+    /** Activity counters, one lane per poller thread (replaced by the runtime before servers are added). */
+    public dev.epoxy.metrics.Counters counters = new dev.epoxy.metrics.Counters(64);
+    /** {@code stats enable} and friends of this section, or null. */
+    public dev.epoxy.config.StatsConfig stats;
+    public boolean http = true;
     public long timeoutConnect, timeoutServer, timeoutQueue, timeoutTunnel, timeoutServerFin;
     public int retries = 3;
     public dev.epoxy.http.ConnectionMode connMode = dev.epoxy.http.ConnectionMode.KEEP_ALIVE;

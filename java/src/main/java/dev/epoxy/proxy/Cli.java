@@ -274,7 +274,7 @@ final class Cli {
         kv(b, "Listeners", listeners);
         kv(b, "DroppedLogs", rt.logDrops());
         kv(b, "Build info", dev.epoxy.cli.Version.VERSION);
-        kv(b, "PoolAlloc_bytes", buffers.allocated() * buffers.size());
+        kv(b, "PoolAlloc_bytes", buffers.held() * buffers.size());
         kv(b, "Start_time_sec", startMs / 1000);
         return b.toString();
     }
@@ -639,12 +639,12 @@ final class Cli {
     }
 
     private String showPools(CliSession s) {
-        int[] free = new int[pollers.size()];
+        long[] free = new long[pollers.size()];
         onEachPoller(s, (p, b) -> free[p.tid()] = buffers.free(p.tid()), t -> {
             long cached = 0;
-            for (int f : free)
+            for (long f : free)
                 cached += f;
-            long alloc = buffers.allocated();
+            long alloc = buffers.inUse() + cached;
             long size = buffers.size();
             return "Dumping pools usage. Use SIGQUIT to flush them.\n"
                     + "  - Pool buffer (" + size + " bytes) : " + alloc + " allocated (" + alloc * size + " bytes), "

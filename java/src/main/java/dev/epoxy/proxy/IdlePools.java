@@ -49,6 +49,11 @@ public final class IdlePools {
         this.purgeDelayMs = purgeDelayMs;
     }
 
+    /** {@code pool-max-conn}: -1 unlimited, 0 no pooling. */
+    public int maxConn() {
+        return maxConn;
+    }
+
     public int size() {
         return size.get();
     }
@@ -163,6 +168,7 @@ public final class IdlePools {
                     size.decrementAndGet();
                     conn.adopt(me);
                     takeovers.incrementAndGet();
+                    me.countTakeover();
                     return c;
                 }
             }

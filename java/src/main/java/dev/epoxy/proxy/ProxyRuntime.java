@@ -50,6 +50,7 @@ public final class ProxyRuntime implements AutoCloseable {
     private final Map<String, AccessLog> adminLogs = new HashMap<>();
     private final BufferPool buffers;
     private final List<Listener> statsListeners = new ArrayList<>();
+    private final Stats stats;
 
     public ProxyRuntime(Config cfg) {
         this.cfg = cfg;
@@ -81,6 +82,9 @@ public final class ProxyRuntime implements AutoCloseable {
                     targets.add(AccessLog.Target.of(t, logOutputs.computeIfAbsent(t, this::output)));
                 adminLogs.put(p.name(), new AccessLog(logWriter, targets, false, System.nanoTime() / 1_000_000));
             }
+            be.counters = new dev.epoxy.metrics.Counters(pollers.size());
+            be.stats = p.stats();
+            be.http = p.isHttp();
             be.timeoutConnect = p.timeouts().connect();
             be.timeoutServer = p.timeouts().server();
             be.timeoutQueue = p.timeouts().queue();
@@ -125,8 +129,13 @@ public final class ProxyRuntime implements AutoCloseable {
             fe.maxHdr = cfg.global().maxhdr();
             fe.global = globalConns;
             fe.local = new ConnLimit(p.maxconn());
+            fe.counters = new dev.epoxy.metrics.Counters(pollers.size());
             frontends.put(p.name(), fe);
         }
+        stats = new Stats(frontends.values(), backends.values(), pollers, buffers, globalConns, cfg.global().maxconn(),
+                logWriter::dropped);
+        for (Frontend fe : frontends.values())
+            fe.statsSource = stats;
     }
 
     private LogWriter.Output output(LogTarget t) {
@@ -167,11 +176,19 @@ public final class ProxyRuntime implements AutoCloseable {
             frontendConns.put(p.name(), local);
             List<Listener> ls = new ArrayList<>();
             for (BindConfig b : p.binds()) {
-                Listener.Acceptor acceptor = p.mode() == Mode.TCP
+                Listener.Acceptor inner = p.mode() == Mode.TCP
                         ? (poller, fd, addr, port, onClose) -> TcpSession.start(poller, fd, fe, addr, port, onClose)
                         : b.h2()
                         ? (poller, fd, addr, port, onClose) -> dev.epoxy.h2.H2FrontMux.start(poller, fd, fe, addr, port, onClose)
                         : (poller, fd, addr, port, onClose) -> H1FrontMux.start(poller, fd, fe, addr, port, onClose);
+                Listener.Acceptor acceptor = (poller, fd, addr, port, onClose) -> {
+                    // On the connection's owner thread: its lane of the frontend's counters.
+                    int t = poller.tid();
+                    fe.counters.add(t, dev.epoxy.metrics.Counters.CONN_TOT, 1);
+                    fe.counters.add(t, dev.epoxy.metrics.Counters.SESS_TOT, 1);
+                    fe.counters.max(t, dev.epoxy.metrics.Counters.MAX_SESS, fe.feconn());
+                    inner.accepted(poller, fd, addr, port, onClose);
+                };
                 Listener l = new Listener(resolve(b.host(), b.port(), b.where()), pollers, acceptor, global, local);
                 l.start();
                 ls.add(l);
@@ -266,6 +283,11 @@ public final class ProxyRuntime implements AutoCloseable {
 
     public Backend backend(String name) {
         return backends.get(name);
+    }
+
+    /** The figures of the metrics exporter and the statistics page. */
+    public Stats stats() {
+        return stats;
     }
 
     public Pollers pollers() {

@@ -59,8 +59,9 @@ public final class TcpSession extends dev.epoxy.poller.Watched implements Connec
 
     /** Sets up an accepted client connection on the calling (owner) thread. */
     public static void start(Poller p, int fd, Frontend fe, String addr, int port, Runnable onClose) {
-        TcpSession s = new TcpSession(p, fe, fe.tcpBackend(), Connection.accepted(p, fd, fe.buffers, null), addr, port,
-                onClose);
+        Connection front = Connection.accepted(p, fd, fe.buffers, null);
+        front.stats = fe.counters;
+        TcpSession s = new TcpSession(p, fe, fe.tcpBackend(), front, addr, port, onClose);
         if (s.be == null || s.be.servers.isEmpty()) {
             s.close(true);
             return;
@@ -75,6 +76,13 @@ public final class TcpSession extends dev.epoxy.poller.Watched implements Connec
         s.srv.cumSessions.increment();
         s.be.cumSessions.increment();
         fe.requests.increment();
+        int t = p.tid();
+        s.be.counters.add(t, dev.epoxy.metrics.Counters.SESS_TOT, 1);
+        s.be.counters.add(t, dev.epoxy.metrics.Counters.LBTOT, 1);
+        s.be.counters.max(t, dev.epoxy.metrics.Counters.LAST_SESS, p.nowMs());
+        s.srv.counters.add(t, dev.epoxy.metrics.Counters.SESS_TOT, 1);
+        s.srv.counters.add(t, dev.epoxy.metrics.Counters.LBTOT, 1);
+        s.srv.counters.max(t, dev.epoxy.metrics.Counters.LAST_SESS, p.nowMs());
         s.connect();
         s.task.wakeup();
     }
@@ -102,6 +110,9 @@ public final class TcpSession extends dev.epoxy.poller.Watched implements Connec
         int[] err = new int[1];
         back = Connection.connect(poller, srv.addr, be.buffers, this, err);
         srv.connects.incrementAndGet();
+        srv.counters.add(poller.tid(), dev.epoxy.metrics.Counters.CONN_TOT, 1);
+        if (back != null)
+            back.stats = srv.counters;
         connTimedOut = false;
         connExp = be.timeoutConnect > 0 ? poller.nowMs() + be.timeoutConnect : Task.NEVER;
         tarExp = 0;

@@ -12,6 +12,7 @@ import dev.epoxy.proxy.Server;
 import dev.epoxy.proxy.TcpSession;
 import dev.epoxy.conn.Connection;
 import dev.epoxy.stream.StreamConnector.State;
+import dev.epoxy.metrics.Counters;
 
 /**
  * One request/response exchange, run as a task on the thread of its client connection.
@@ -154,6 +155,8 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
                 progress |= driveBackend(now);
             if (finished)
                 return;
+            if (localReply && !res.eom)
+                progress |= res.refill();
             if (res.headIn && !res.eomOut)
                 progress |= scf.ep.send(res);
         } while (progress && ++rounds < 64);
@@ -171,17 +174,22 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
     /** Picks a redirect or a backend for the request. */
     private void route(long now) {
         routed = true;
-        if (LocalReply.redirect(fe, req.head, res)) {
-            localReply = true;
-            termCause = 'L'; // HAProxy: LR, a reply produced locally while processing the request
-            termPhase = 'R';
+        if (LocalReply.redirect(fe, req.head, res) || LocalReply.stats(fe, fe.stats, req.head, res)) {
+            intercepted();
             return;
         }
         be = fe.selectBackend(req.head);
         if (be != null) {
-            be.beconn.incrementAndGet();
             be.cumSessions.increment();
+            int t = poller.tid();
+            be.counters.max(t, Counters.MAX_SESS, be.beconn.incrementAndGet());
+            be.counters.add(t, Counters.SESS_TOT, 1);
+            be.counters.max(t, Counters.LAST_SESS, now);
             beCounted = true;
+            if (be.stats != null && LocalReply.stats(fe, be.stats, req.head, res)) {
+                intercepted();
+                return;
+            }
         }
         if (be == null || be.servers.isEmpty()) {
             localError(503, 'S', 'C'); // HAProxy 2.6 logs SC for a backend without servers
@@ -193,6 +201,23 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
         if (be.abortOnClose && scf.ep.conn() != null)
             scf.ep.conn().wantRecv(); // keep watching the client to see it close
         scb.setState(State.REQ);
+    }
+
+    /** The response is produced locally (redirect, return, service, stats page): HAProxy's LR. */
+    private void intercepted() {
+        localReply = true;
+        termCause = 'L'; // HAProxy: LR, a reply produced locally while processing the request
+        termPhase = 'R';
+        fe.counters.add(poller.tid(), Counters.INTERCEPTED, 1);
+    }
+
+    /** Counts an event on the backend and, when one is chosen, on the server. */
+    private void countBackend(int field) {
+        int t = poller.tid();
+        if (be != null)
+            be.counters.add(t, field, 1);
+        if (srv != null)
+            srv.counters.add(t, field, 1);
     }
 
     private boolean driveBackend(long now) {
@@ -210,6 +235,7 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
                     localError(503, 'S', 'C');
                     return true;
                 }
+                countBackend(Counters.LBTOT);
                 scb.setState(State.ASS);
                 // fall through
             case QUE:
@@ -225,6 +251,8 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
                     scb.setState(State.CER);
                     return true;
                 }
+                if (connector.reused)
+                    countBackend(Counters.REUSE);
                 if (scb.state() == State.ASS) {
                     // A fresh connection: wait for the poller to confirm it.
                     scb.setState(State.CON);
@@ -245,6 +273,8 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
                     // Same server again, unless option redispatch sends the last retry elsewhere.
                     if (be.redispatch && retriesLeft == 0) {
                         Server next = be.other(srv);
+                        if (next != srv)
+                            countBackend(Counters.REDISPATCH);
                         redispatched |= next != srv;
                         srv = next;
                     }
@@ -278,6 +308,10 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
         }
         if (srv.tryAcquire()) {
             slotServer = srv;
+            int t = poller.tid();
+            srv.counters.max(t, Counters.MAX_SESS, srv.served());
+            srv.counters.add(t, Counters.SESS_TOT, 1);
+            srv.counters.max(t, Counters.LAST_SESS, now);
             if (queueExp >= 0) {
                 srv.dequeue(this);
                 srvQueue = srv.leftQueue.getAndIncrement() - queueMark;
@@ -333,8 +367,10 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
     /** Retry after a failed connect, or give up with 503. */
     private boolean connectionError(long now) {
         connector.abort();
+        countBackend(Counters.CONN_ERR);
         if (retriesLeft > 0 && be.retryOn(RetryOn.CONN_FAILURE)) {
             retriesLeft--;
+            countBackend(Counters.RETRIES);
             // HAProxy's turn-around: wait min(1s, timeout connect) after an error, not after a timeout.
             long delay = connTimedOut ? 0 : Math.min(1000, be.timeoutConnect > 0 ? be.timeoutConnect : 1000);
             tarExp = now + delay;
@@ -393,6 +429,7 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
                 // close or an error is the server's (SH).
                 char cause = back.invalid() ? 'P' : 'S';
                 connector.abort();
+                countBackend(Counters.RESP_ERR);
                 localError(502, cause, 'H');
             } else {
                 abort('S', 'D');
@@ -443,8 +480,11 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
         replay.restore(req);
         res.reset();
         tResponse = -1;
+        countBackend(Counters.RETRIES);
         if (be.redispatch && retriesLeft == 0) {
             Server next = be.other(srv);
+            if (next != srv)
+                countBackend(Counters.REDISPATCH);
             redispatched |= next != srv;
             srv = next;
         }
@@ -468,6 +508,7 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
                     task.wakeup();
                     return;
                 }
+                countBackend(Counters.RESP_ERR);
                 if (!res.headOut) {
                     connector.abort();
                     localError(504, 's', 'H');
@@ -507,6 +548,7 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
         }
         char phase = req.headOut ? 'H' : 'R';
         connector.abort();
+        fe.counters.add(poller.tid(), Counters.REQ_ERR, 1);
         localError(400, 'P', phase);
     }
 
@@ -567,8 +609,32 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
         }
         task.destroy();
         unwatch();
+        count();
         if (!silent)
             fe.log(this);
+    }
+
+    /** The exchange's figures for the frontend, backend and server counters (owner thread's lane). */
+    private void count() {
+        int t = poller.tid();
+        fe.counters.add(t, Counters.REQ_TOT, 1);
+        int st = res.headOut ? Counters.statusField(res.head.status()) : -1;
+        if (st >= 0)
+            fe.counters.add(t, st, 1);
+        if (be == null)
+            return;
+        be.counters.add(t, Counters.REQ_TOT, 1);
+        if (st >= 0)
+            be.counters.add(t, st, 1);
+        if (srv != null) {
+            srv.counters.add(t, Counters.REQ_TOT, 1);
+            if (st >= 0 && tResponse >= 0)
+                srv.counters.add(t, st, 1);
+        }
+        if (termCause == 'C' || termCause == 'c')
+            countBackend(Counters.CLI_ABRT);
+        else if ((termCause == 'S' || termCause == 's') && termPhase == 'D')
+            countBackend(Counters.SRV_ABRT);
     }
 
     /** The HTTP connection mode of this exchange: the stricter of the frontend's and backend's. */

@@ -21,7 +21,17 @@ public final class Sys {
     public static final String LIBRARY = "epoxyshim";
 
     static {
-        Native.register(Sys.class, LIBRARY);
+        Native.register(Sys.class, bundled());
+    }
+
+    /** The shim shipped on the class path (the jar, or target/classes in tests), loaded by its path. */
+    private static com.sun.jna.NativeLibrary bundled() {
+        try {
+            java.io.File f = Native.extractFromResourcePath(LIBRARY, Sys.class.getClassLoader());
+            return com.sun.jna.NativeLibrary.getInstance(f.getAbsolutePath());
+        } catch (java.io.IOException | UnsatisfiedLinkError e) {
+            return com.sun.jna.NativeLibrary.getInstance(LIBRARY);
+        }
     }
 
     private Sys() {}

@@ -278,8 +278,8 @@ class ConfigErrorsTest {
         rejectsIn("frontend fe", "redirect location /%[path]",
                 "'redirect location' : log-format values ('%' in '/%[path]') are not supported by Epoxy");
         rejectsIn("frontend fe", "http-request deny",
-                "'http-request deny' is not supported by Epoxy (only 'http-request redirect' and 'http-request return')");
-        rejectsIn("frontend fe", "http-request", "'http-request' expects an action (Epoxy supports 'redirect' and 'return')");
+                "'http-request deny' is not supported by Epoxy (only 'http-request redirect', 'return' and 'use-service')");
+        rejectsIn("frontend fe", "http-request", "'http-request' expects an action (Epoxy supports 'redirect', 'return' and 'use-service')");
         rejectsIn("frontend fe", "http-request return string hi",
                 "'http-request return': a content type must be defined when non-empty payload is configured");
         rejectsIn("frontend fe", "http-request return status 99", "'http-request return': status code must be between 200 and 599 (got '99')");
