@@ -169,6 +169,11 @@ public final class AccessLog {
         emit(b, WARNING);
     }
 
+    /** A proxy event (a server state change) at a syslog severity (0 emerg .. 7 debug), as the text is. */
+    public void event(String line, int severity) {
+        emit(new StringBuilder(line), severity);
+    }
+
     private void emit(StringBuilder line, int severity) {
         Instant now = null;
         String text = null;

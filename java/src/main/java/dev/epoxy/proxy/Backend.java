@@ -53,13 +53,34 @@ public final class Backend {
         return retrySafe;
     }
 
-    /** The server after {@code s} in round-robin order (redispatch). */
-    public Server other(Server s) {
-        int n = servers.size();
-        if (n == 1)
-            return s;
-        return servers.get((servers.indexOf(s) + 1) % n);
+    /** Servers that may take new requests now (HAProxy's srv_act, no backup servers in Epoxy). */
+    public int usableCount() {
+        int n = 0;
+        for (int i = 0; i < servers.size(); i++)
+            if (servers.get(i).state.usable())
+                n++;
+        return n;
     }
+
+    /**
+     * HAProxy's stream_choose_redispatch, for a connection or L7 retry from {@code srv} with
+     * {@code retriesLeft} retries left after this one: with {@code option redispatch}, the retry
+     * goes to another server when {@code srv} is no longer usable (DOWN, MAINT, DRAIN), on the
+     * last retry, or at once with {@code balance roundrobin} and more than one usable server.
+     * Returns the server to use (another one, or {@code srv} when no other is usable), or
+     * {@code srv} when there is no redispatch.
+     */
+    public Server redispatchTarget(Server srv, int retriesLeft) {
+        if (!redispatch)
+            return srv;
+        boolean go = !srv.state.usable() || retriesLeft == 0
+                || (balance == dev.epoxy.config.Balance.ROUNDROBIN && usableCount() > 1);
+        if (!go)
+            return srv;
+        Server next = pick(srv);
+        return next == null ? srv : next;
+    }
+
     private final AtomicInteger rr = new AtomicInteger();
 
     public Backend(String name) {
@@ -69,32 +90,76 @@ public final class Backend {
     public dev.epoxy.config.Balance balance = dev.epoxy.config.Balance.ROUNDROBIN;
 
     /**
-     * The server for a new request: {@code roundrobin} in turn; {@code first} the first server
-     * with a free slot (the first one when all are full, to queue there); {@code leastconn} the
-     * one serving the fewest requests.
+     * The server for a new request, among those that are {@link ServerState#usable() usable}
+     * (not DOWN, MAINT or DRAIN); null when there is none (the caller answers 503).
+     * {@code roundrobin} in turn; {@code first} the first server with a free slot (the first
+     * usable one when all are full, to queue there); {@code leastconn} the one serving the fewest
+     * requests.
      */
     public Server pick() {
+        return pick(null);
+    }
+
+    /**
+     * As {@link #pick()}, avoiding {@code avoid} when another server is usable (a redispatch,
+     * like HAProxy's "srvtoavoid"); {@code avoid} itself when it is the only usable one.
+     */
+    public Server pick(Server avoid) {
         int n = servers.size();
-        if (n == 1)
-            return servers.get(0);
+        if (n == 1) {
+            Server s = servers.get(0);
+            return s.state.usable() ? s : null;
+        }
+        Server fallback = null;
         switch (balance) {
-            case FIRST:
-                for (Server s : servers)
+            case FIRST: {
+                Server firstUsable = null;
+                for (Server s : servers) {
+                    if (!s.state.usable())
+                        continue;
+                    if (s == avoid) {
+                        fallback = s;
+                        continue;
+                    }
+                    if (firstUsable == null)
+                        firstUsable = s;
                     if (s.maxconn <= 0 || s.served() < s.maxconn)
                         return s;
-                return servers.get(0);
+                }
+                return firstUsable != null ? firstUsable : fallback;
+            }
             case LEASTCONN: {
                 Server best = null;
                 int start = Math.floorMod(rr.getAndIncrement(), n); // rotate among equals
                 for (int i = 0; i < n; i++) {
                     Server s = servers.get((start + i) % n);
+                    if (!s.state.usable())
+                        continue;
+                    if (s == avoid) {
+                        fallback = s;
+                        continue;
+                    }
                     if (best == null || s.served() < best.served())
                         best = s;
                 }
-                return best;
+                return best != null ? best : fallback;
             }
-            default:
-                return servers.get(Math.floorMod(rr.getAndIncrement(), n));
+            default: {
+                int start = rr.getAndIncrement();
+                for (int i = 0; i < n; i++) {
+                    Server s = servers.get(Math.floorMod(start + i, n));
+                    if (!s.state.usable())
+                        continue;
+                    if (s == avoid) {
+                        fallback = s;
+                        continue;
+                    }
+                    if (i > 0)
+                        rr.getAndIncrement(); // the turn of the servers skipped is taken too
+                    return s;
+                }
+                return fallback;
+            }
         }
     }
 }

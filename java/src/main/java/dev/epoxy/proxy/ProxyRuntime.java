@@ -44,6 +44,12 @@ public final class ProxyRuntime implements AutoCloseable {
     /** One output per distinct log target, shared by the frontends that log there. */
     private final Map<LogTarget, LogWriter.Output> logOutputs = new HashMap<>();
     private final ConnLimit globalConns;
+    /** Health checks to start, in configuration order (their position spreads their first run). */
+    private final List<CheckSpec> checkSpecs = new ArrayList<>();
+    private final List<HealthCheck> checks = new ArrayList<>();
+
+    private record CheckSpec(Server srv, ServerConfig cfg, ProxyConfig proxy, SockAddr addr, HealthCheck.BackendLog log) {
+    }
 
     public ProxyRuntime(Config cfg) {
         this.cfg = cfg;
@@ -78,11 +84,25 @@ public final class ProxyRuntime implements AutoCloseable {
             be.bufferRequest = p.hasOption(ProxyOption.HTTP_BUFFER_REQUEST);
             be.abortOnClose = p.hasOption(ProxyOption.ABORTONCLOSE);
             be.balance = p.balance();
+            HealthCheck.BackendLog beLog = null;
+            if (!p.logs().isEmpty()) {
+                List<AccessLog.Target> targets = new ArrayList<>();
+                for (LogTarget t : p.logs())
+                    targets.add(AccessLog.Target.of(t, logOutputs.computeIfAbsent(t, this::output)));
+                AccessLog events = new AccessLog(logWriter, targets, false, System.nanoTime() / 1_000_000);
+                beLog = events::event;
+            }
             for (ServerConfig s : p.servers()) {
                 Server srv = new Server(be, s.name(), resolve(s.host(), s.port(), s.where()), s.h2(),
                         new IdlePools(pollers.size(), s.poolMaxConn(), s.poolPurgeDelayMs()));
                 srv.maxconn = s.maxconn();
+                srv.state = new ServerState(s.check().enabled(), s.check().rise(), s.check().fall());
                 be.servers.add(srv);
+                if (s.check().enabled()) {
+                    SockAddr ca = resolve(s.check().addr() != null ? s.check().addr() : s.host(),
+                            s.check().port() > 0 ? s.check().port() : s.port(), s.where());
+                    checkSpecs.add(new CheckSpec(srv, s, p, ca, beLog));
+                }
             }
             backends.put(p.name(), be);
         }
@@ -135,6 +155,12 @@ public final class ProxyRuntime implements AutoCloseable {
 
     public void start() throws IOException {
         pollers.start();
+        for (int i = 0; i < checkSpecs.size(); i++) {
+            CheckSpec c = checkSpecs.get(i);
+            checks.add(new HealthCheck(pollers.get(i % pollers.size()), c.srv(), c.cfg().check(), c.proxy().httpCheck(),
+                    c.addr(), c.proxy().timeouts().check(), c.proxy().timeouts().connect(), c.log()));
+        }
+        HealthCheck.startAll(checks);
         ConnLimit global = globalConns;
         for (ProxyConfig p : cfg.proxies()) {
             if (p.kind() == ProxyKind.BACKEND)
@@ -184,6 +210,8 @@ public final class ProxyRuntime implements AutoCloseable {
 
     @Override
     public void close() {
+        for (HealthCheck c : checks)
+            c.stop();
         for (List<Listener> ls : listeners.values())
             for (Listener l : ls)
                 l.close();

@@ -14,6 +14,12 @@ public final class Server {
     /** Connections opened to this server over its life (all threads). */
     public final java.util.concurrent.atomic.AtomicLong connects = new java.util.concurrent.atomic.AtomicLong();
 
+    /**
+     * UP/DOWN/MAINT/DRAIN and the check counters; see {@link ServerState} for its threading
+     * protocol. Set once when the runtime is built, before the pollers start.
+     */
+    public ServerState state = new ServerState(false, 2, 3);
+
     /** Idle connections to this server, per thread. */
     public final IdlePools pools;
     /** {@code maxconn}: concurrent requests this server takes (0: no limit); more wait in {@link #queue}. */

@@ -203,6 +203,11 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
                 if ((fe.bufferRequest || be.bufferRequest) && !req.eom && req.room() > 0)
                     return false;
                 srv = be.pick();
+                if (srv == null) {
+                    // Every server is DOWN, in maintenance or draining: HAProxy's 503 "SC".
+                    localError(503, 'S', 'C');
+                    return true;
+                }
                 scb.setState(State.ASS);
                 // fall through
             case QUE:
@@ -235,13 +240,8 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
                 return connectionError(now);
             case TAR:
                 if (now >= tarExp) {
-                    // Same server again, unless option redispatch sends the last retry elsewhere.
-                    if (be.redispatch && retriesLeft == 0) {
-                        Server next = be.other(srv);
-                        redispatched |= next != srv;
-                        srv = next;
-                    }
-                    scb.setState(State.ASS);
+                    scb.setState(State.ASS); // the server was chosen when the retry was decided
+
                     return true;
                 }
                 return false;
@@ -328,8 +328,15 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
         connector.abort();
         if (retriesLeft > 0 && be.retryOn(RetryOn.CONN_FAILURE)) {
             retriesLeft--;
-            // HAProxy's turn-around: wait min(1s, timeout connect) after an error, not after a timeout.
-            long delay = connTimedOut ? 0 : Math.min(1000, be.timeoutConnect > 0 ? be.timeoutConnect : 1000);
+            // Same server again, unless option redispatch chooses another (Backend.redispatchTarget).
+            Server next = be.redispatchTarget(srv, retriesLeft);
+            boolean same = next == srv;
+            redispatched |= !same;
+            srv = next;
+            // HAProxy's turn-around: wait min(1s, timeout connect) after an error, not after a
+            // timeout, and only when retrying the same server (or the only usable one).
+            long delay = connTimedOut || !(same || be.usableCount() <= 1) ? 0
+                    : Math.min(1000, be.timeoutConnect > 0 ? be.timeoutConnect : 1000);
             tarExp = now + delay;
             scb.setState(State.TAR);
             return true;
@@ -436,11 +443,9 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
         replay.restore(req);
         res.reset();
         tResponse = -1;
-        if (be.redispatch && retriesLeft == 0) {
-            Server next = be.other(srv);
-            redispatched |= next != srv;
-            srv = next;
-        }
+        Server next = be.redispatchTarget(srv, retriesLeft);
+        redispatched |= next != srv;
+        srv = next;
         scb.setState(State.ASS);
         return true;
     }
