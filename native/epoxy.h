@@ -36,6 +36,7 @@ int64_t epoxy_writev(int fd, const void *iov, int cnt);
 int  epoxy_shutdown(int fd, int how);
 int  epoxy_close(int fd);
 int  epoxy_dup(int fd);
+int  epoxy_unix_listen(const char *path, int backlog, int mode);
 int  epoxy_noop(int x);
 int64_t epoxy_raise_nofile(void);
 

@@ -10,6 +10,8 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <sys/un.h>
+#include <sys/stat.h>
 #include "epoxy.h"
 
 /* Fills a sockaddr_storage at out from a numeric host; returns its length or -EINVAL. */
@@ -183,4 +185,31 @@ int epoxy_dup(int fd)
 {
     int r = fcntl(fd, F_DUPFD_CLOEXEC, 0);
     return r < 0 ? -errno : r;
+}
+
+/* A listening AF_UNIX stream socket at path (the stats socket). Like HAProxy, an existing socket file
+ * is replaced; mode >= 0 is applied with chmod before listen, so no client connects with the wrong
+ * permissions. Returns the fd or -errno. */
+int epoxy_unix_listen(const char *path, int backlog, int mode)
+{
+    struct sockaddr_un sa;
+    size_t len = strlen(path);
+    if (len == 0 || len >= sizeof(sa.sun_path))
+        return -ENAMETOOLONG;
+    memset(&sa, 0, sizeof(sa));
+    sa.sun_family = AF_UNIX;
+    memcpy(sa.sun_path, path, len + 1);
+    int fd = epoxy_socket(AF_UNIX);
+    if (fd < 0)
+        return fd;
+    struct stat st;
+    if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode))
+        unlink(path);
+    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+        (mode >= 0 && chmod(path, (mode_t)mode) < 0) || listen(fd, backlog) < 0) {
+        int e = errno;
+        close(fd);
+        return -e;
+    }
+    return fd;
 }

@@ -38,7 +38,7 @@ public final class Main {
             System.out.print(Version.text(cl.version() == CommandLine.VersionRequest.VERBOSE));
             if (cl.version() == CommandLine.VersionRequest.VERBOSE)
             {
-                System.out.println("Native shim: libepoxy.so through JNA " + com.sun.jna.Native.VERSION
+                System.out.println("Native shim: libepoxyshim.so through JNA " + com.sun.jna.Native.VERSION
                         + ", epoll_event size " + dev.epoxy.sys.Abi.EPOLL_EVENT_SIZE);
                 System.out.println("Threads: one epoll poller per thread, up to " + GlobalSettings.MAX_THREADS
                         + "; default nbthread here: " + GlobalSettings.DEFAULTS.threads() + " (available CPUs)");

@@ -7,17 +7,28 @@ import java.util.List;
  * {@code maxconn} 0 means not set; {@code bufsize} defaults to 16384 like HAProxy;
  * {@code stallReportMs} ({@code tune.stall-report}) defaults to 5 s, 0 turns the stall watchdog off;
  * {@code maxhdr} ({@code tune.http.maxhdr}) defaults to 101 like HAProxy: a message must carry
- * fewer header fields than that.
+ * fewer header fields than that; {@code statsSockets} are the runtime API's sockets and
+ * {@code statsTimeoutMs} their idle timeout ({@code stats timeout}, 10 s by default).
  */
 public record GlobalSettings(int nbthread, int maxconn, int bufsize, boolean edgeTriggered,
-                             boolean exposeExperimental, List<LogTarget> logs, long stallReportMs, int maxhdr) {
+                             boolean exposeExperimental, List<LogTarget> logs, long stallReportMs, int maxhdr,
+                             List<StatsSocket> statsSockets, long statsTimeoutMs) {
+    /** {@code stats timeout}: HAProxy's default idle timeout of a runtime API connection. */
+    public static final long DEFAULT_STATS_TIMEOUT_MS = 10_000;
+
     public static final int DEFAULT_BUFSIZE = 16384;
     public static final int DEFAULT_MAXHDR = 101;
     public static final long DEFAULT_STALL_REPORT_MS = 5000;
     public static final int MAX_THREADS = 64;
 
     public static final GlobalSettings DEFAULTS = new GlobalSettings(0, 0, DEFAULT_BUFSIZE, false, false, List.of(),
-            DEFAULT_STALL_REPORT_MS, DEFAULT_MAXHDR);
+            DEFAULT_STALL_REPORT_MS, DEFAULT_MAXHDR, List.of(), DEFAULT_STATS_TIMEOUT_MS);
+
+    /** The settings with other stats sockets (tests). */
+    public GlobalSettings withStatsSockets(List<StatsSocket> sockets) {
+        return new GlobalSettings(nbthread, maxconn, bufsize, edgeTriggered, exposeExperimental, logs, stallReportMs, maxhdr,
+                List.copyOf(sockets), statsTimeoutMs);
+    }
 
     /** The thread count to run: nbthread if set, else the available CPUs (at most 64), like HAProxy. */
     public int threads() {

@@ -18,6 +18,8 @@ public final class BufferPool {
     private static final int MAX_FREE_PER_THREAD = 1024;
     private final int size;
     private final ArrayDeque<ByteBuffer>[] free;
+    /** Buffers allocated and not dropped (kept or in use), for {@code show pools}. */
+    private final java.util.concurrent.atomic.AtomicLong allocated = new java.util.concurrent.atomic.AtomicLong();
 
     @SuppressWarnings("unchecked")
     public BufferPool(int nbThreads, int size) {
@@ -34,7 +36,10 @@ public final class BufferPool {
     /** A cleared buffer for the calling poller thread. */
     public ByteBuffer get(Poller p) {
         ByteBuffer b = free[p.tid()].pollFirst();
-        return b != null ? b.clear() : Sys.allocate(size);
+        if (b != null)
+            return b.clear();
+        allocated.incrementAndGet();
+        return Sys.allocate(size);
     }
 
     /** Gives a buffer back; it must not be used afterwards. */
@@ -42,5 +47,17 @@ public final class BufferPool {
         ArrayDeque<ByteBuffer> list = free[p.tid()];
         if (b.capacity() == size && list.size() < MAX_FREE_PER_THREAD)
             list.addFirst(b);
+        else if (b.capacity() == size)
+            allocated.decrementAndGet(); // left to the garbage collector
+    }
+
+    /** Buffers allocated and not dropped: in use plus kept in the free lists. */
+    public long allocated() {
+        return allocated.get();
+    }
+
+    /** Buffers kept in thread {@code tid}'s free list (owner thread only). */
+    public int free(int tid) {
+        return free[tid].size();
     }
 }

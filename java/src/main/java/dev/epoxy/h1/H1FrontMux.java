@@ -135,6 +135,7 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
                     return;
                 }
                 if (r < 0) {
+                    dev.epoxy.proxy.ErrorSnapshot.request(fe, clientAddr, clientPort, conn.in, parser.errorOffset());
                     badRequest(-r);
                     return;
                 }

@@ -128,6 +128,21 @@ public final class Poller {
     }
 
     /** Loop iterations so far (diagnostics). */
+    /** Runnables and tasks queued now (owner thread for an exact value; approximate elsewhere). */
+    public int runQueueSize() {
+        return local.size() + remote.size();
+    }
+
+    /** Armed timers (owner thread only). */
+    public int timerCount() {
+        return timers.size();
+    }
+
+    /** The poller's thread name. */
+    public String threadName() {
+        return thread.getName();
+    }
+
     public long loops() {
         return loops;
     }

@@ -10,6 +10,12 @@ public final class Backend {
     public final List<Server> servers = new ArrayList<>();
     /** Streams assigned to this backend now (HAProxy's beconn, %bc). */
     public final AtomicInteger beconn = new AtomicInteger();
+    /** HAProxy's proxy id (iid): position among all proxies in the configuration, from 1 (set at build). */
+    public int id;
+    /** Streams that were assigned to this backend, over its life (stot). */
+    public final java.util.concurrent.atomic.LongAdder cumSessions = new java.util.concurrent.atomic.LongAdder();
+    /** The last response refused as invalid ({@code show errors}), or null. */
+    public volatile ErrorSnapshot lastResponseError;
     public long timeoutConnect, timeoutServer, timeoutQueue, timeoutTunnel, timeoutServerFin;
     public int retries = 3;
     public dev.epoxy.http.ConnectionMode connMode = dev.epoxy.http.ConnectionMode.KEEP_ALIVE;
@@ -53,7 +59,7 @@ public final class Backend {
         return retrySafe;
     }
 
-    /** Servers that may take new requests now (HAProxy's srv_act, no backup servers in Epoxy). */
+    /** Servers that may take new requests now (HAProxy's srv_act, no backup servers in Epoxy): UP, not in maintenance or drain, weight above 0. */
     public int usableCount() {
         int n = 0;
         for (int i = 0; i < servers.size(); i++)
@@ -65,9 +71,9 @@ public final class Backend {
     /**
      * HAProxy's stream_choose_redispatch, for a connection or L7 retry from {@code srv} with
      * {@code retriesLeft} retries left after this one: with {@code option redispatch}, the retry
-     * goes to another server when {@code srv} is no longer usable (DOWN, MAINT, DRAIN), on the
-     * last retry, or at once with {@code balance roundrobin} and more than one usable server.
-     * Returns the server to use (another one, or {@code srv} when no other is usable), or
+     * goes to another server when {@code srv} is no longer usable (DOWN, MAINT, DRAIN, weight 0),
+     * on the last retry, or at once with {@code balance roundrobin} and more than one usable
+     * server. Returns the server to use (another one, or {@code srv} when no other is usable), or
      * {@code srv} when there is no redispatch.
      */
     public Server redispatchTarget(Server srv, int retriesLeft) {
@@ -91,10 +97,10 @@ public final class Backend {
 
     /**
      * The server for a new request, among those that are {@link ServerState#usable() usable}
-     * (not DOWN, MAINT or DRAIN); null when there is none (the caller answers 503).
-     * {@code roundrobin} in turn; {@code first} the first server with a free slot (the first
-     * usable one when all are full, to queue there); {@code leastconn} the one serving the fewest
-     * requests.
+     * (not DOWN, MAINT or DRAIN, weight above 0); null when there is none (the caller answers
+     * 503). {@code roundrobin} in turn, each server as often as its weight; {@code first} the
+     * first server with a free slot (the first usable one when all are full, to queue there);
+     * {@code leastconn} the one serving the fewest requests relative to its weight.
      */
     public Server pick() {
         return pick(null);
@@ -105,6 +111,13 @@ public final class Backend {
      * like HAProxy's "srvtoavoid"); {@code avoid} itself when it is the only usable one.
      */
     public Server pick(Server avoid) {
+        Server s = choose(avoid);
+        if (s != null)
+            s.lbTotal.increment();
+        return s;
+    }
+
+    private Server choose(Server avoid) {
         int n = servers.size();
         if (n == 1) {
             Server s = servers.get(0);
@@ -130,6 +143,7 @@ public final class Backend {
             }
             case LEASTCONN: {
                 Server best = null;
+                long bestWeight = 0;
                 int start = Math.floorMod(rr.getAndIncrement(), n); // rotate among equals
                 for (int i = 0; i < n; i++) {
                     Server s = servers.get((start + i) % n);
@@ -139,26 +153,43 @@ public final class Backend {
                         fallback = s;
                         continue;
                     }
-                    if (best == null || s.served() < best.served())
+                    long w = s.state.weight();
+                    if (w <= 0)
+                        continue; // set to 0 since the usable read
+                    // fewest requests per unit of weight: served/w < best.served/bestWeight
+                    if (best == null || s.served() * bestWeight < best.served() * w) {
                         best = s;
+                        bestWeight = w;
+                    }
                 }
                 return best != null ? best : fallback;
             }
             default: {
-                int start = rr.getAndIncrement();
-                for (int i = 0; i < n; i++) {
-                    Server s = servers.get(Math.floorMod(start + i, n));
+                // Weighted round-robin: position k of the cycle (sum of the usable servers'
+                // weights, the one to avoid left out) belongs to the server whose cumulative
+                // weight range holds k. Changes to weights or states take effect at the next pick.
+                long total = 0;
+                for (Server s : servers) {
                     if (!s.state.usable())
                         continue;
-                    if (s == avoid) {
+                    if (s == avoid)
                         fallback = s;
-                        continue;
-                    }
-                    if (i > 0)
-                        rr.getAndIncrement(); // the turn of the servers skipped is taken too
-                    return s;
+                    else
+                        total += s.state.weight();
                 }
-                return fallback;
+                if (total == 0)
+                    return fallback;
+                long k = Math.floorMod(rr.getAndIncrement(), total);
+                Server last = null;
+                for (Server s : servers) {
+                    if (s == avoid || !s.state.usable())
+                        continue;
+                    last = s;
+                    k -= s.state.weight();
+                    if (k < 0)
+                        return s;
+                }
+                return last != null ? last : fallback; // the weights or states changed under us
             }
         }
     }

@@ -34,6 +34,12 @@ public final class Frontend {
     private final AccessLog log;
     /** Client connections of the whole process (%ac) and of this frontend (%fc); set before the listeners start. */
     ConnLimit global, local;
+    /** HAProxy's proxy id (iid): position among all proxies in the configuration, from 1 (set at build). */
+    public int id;
+    /** Requests received (HTTP streams started, or tcp sessions): HAProxy's req_tot / CumReq. */
+    public final java.util.concurrent.atomic.LongAdder requests = new java.util.concurrent.atomic.LongAdder();
+    /** The last request refused by the parser ({@code show errors}), or null. */
+    public volatile ErrorSnapshot lastRequestError;
 
     public Frontend(ProxyConfig cfg, int bufSize, BufferPool buffers, Map<String, Backend> backends, AccessLog log) {
         this.name = cfg.name();
@@ -127,6 +133,11 @@ public final class Frontend {
     /** Client connections open in the process now (HAProxy's actconn). */
     public int actconn() {
         return global != null ? global.current() : 0;
+    }
+
+    /** This frontend's own {@code maxconn} counter (for the runtime API). */
+    public ConnLimit limit() {
+        return local;
     }
 
     /** Client connections open on this frontend now (HAProxy's feconn). */

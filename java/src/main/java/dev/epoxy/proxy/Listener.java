@@ -35,7 +35,10 @@ public final class Listener implements IoCallback {
 
     private static final int ACCEPT_BURST = 64;
 
+    /** The bound address, or null for a Unix socket. */
     public final SockAddr addr;
+    /** What it listens on, for logs and {@code show fd}. */
+    public final String name;
     public final int fd;
     private final Pollers pollers;
     private final Acceptor acceptor;
@@ -45,11 +48,17 @@ public final class Listener implements IoCallback {
     private final ConnLimit[] limits;
 
     public Listener(SockAddr addr, Pollers pollers, Acceptor acceptor, ConnLimit... limits) throws IOException {
+        this(Net.listen(addr, 1024, false), addr, addr.toString(), pollers, acceptor, limits);
+    }
+
+    /** A listener on an fd already listening (a Unix socket: {@code addr} null). */
+    public Listener(int fd, SockAddr addr, String name, Pollers pollers, Acceptor acceptor, ConnLimit... limits) {
         this.limits = limits;
         this.addr = addr;
+        this.name = name;
         this.pollers = pollers;
         this.acceptor = acceptor;
-        this.fd = Net.listen(addr, 1024, false);
+        this.fd = fd;
         this.peer = new ByteBuffer[pollers.size()];
         this.retry = new Task[pollers.size()];
         for (int i = 0; i < peer.length; i++)
@@ -130,7 +139,7 @@ public final class Listener implements IoCallback {
             retry[me.tid()] = new Task(me, this::resume);
         pauseFd();
         retry[me.tid()].expireAt(me.nowMs() + FD_SHORTAGE_PAUSE_MS);
-        LOG.warn("{}: out of file descriptors, accepting paused for {} ms", addr, FD_SHORTAGE_PAUSE_MS);
+        LOG.warn("{}: out of file descriptors, accepting paused for {} ms", name, FD_SHORTAGE_PAUSE_MS);
     }
 
     void pauseFd() {
@@ -158,6 +167,11 @@ public final class Listener implements IoCallback {
         } catch (UnknownHostException e) {
             return "?";
         }
+    }
+
+    @Override
+    public String toString() {
+        return "listener(" + name + ")";
     }
 
     public void close() {

@@ -51,6 +51,13 @@ public final class ProxyRuntime implements AutoCloseable {
     private record CheckSpec(Server srv, ServerConfig cfg, ProxyConfig proxy, SockAddr addr, HealthCheck.BackendLog log) {
     }
 
+    /** "fe:name" / "be:name" to "http" or "tcp" (for show stat). */
+    private final Map<String, String> modes = new HashMap<>();
+    /** Backends with their own log targets: where server state changes are logged. */
+    private final Map<String, AccessLog> adminLogs = new HashMap<>();
+    private final BufferPool buffers;
+    private final List<Listener> statsListeners = new ArrayList<>();
+
     public ProxyRuntime(Config cfg) {
         this.cfg = cfg;
         // Like HAProxy, raise the soft open-file limit to the hard one; the fd table covers it.
@@ -63,10 +70,24 @@ public final class ProxyRuntime implements AutoCloseable {
         // One pool for all connection buffers and H1 channels, sized for a whole HTTP/2 frame:
         // an H1 listener may turn into HTTP/2 when a client sends the preface.
         BufferPool buffers = new BufferPool(pollers.size(), H2Conn.bufferSizeFor(bufSize));
+        this.buffers = buffers;
+        // HAProxy's proxy ids (iid): in configuration order from 2, after its internal GLOBAL proxy
+        // (the CLI's); a listen section is one proxy with one id.
+        Map<String, Integer> ids = new HashMap<>();
+        for (ProxyConfig p : cfg.proxies())
+            ids.putIfAbsent(p.kind() + ":" + p.name(), ids.size() + 2);
         for (ProxyConfig p : cfg.proxies()) {
             if (p.kind() == ProxyKind.FRONTEND)
                 continue;
             Backend be = new Backend(p.name());
+            be.id = ids.get(p.kind() + ":" + p.name());
+            modes.put("be:" + p.name(), p.mode() == Mode.TCP ? "tcp" : "http");
+            if (!p.logs().isEmpty()) {
+                List<AccessLog.Target> targets = new ArrayList<>();
+                for (LogTarget t : p.logs())
+                    targets.add(AccessLog.Target.of(t, logOutputs.computeIfAbsent(t, this::output)));
+                adminLogs.put(p.name(), new AccessLog(logWriter, targets, false, System.nanoTime() / 1_000_000));
+            }
             be.timeoutConnect = p.timeouts().connect();
             be.timeoutServer = p.timeouts().server();
             be.timeoutQueue = p.timeouts().queue();
@@ -84,19 +105,15 @@ public final class ProxyRuntime implements AutoCloseable {
             be.bufferRequest = p.hasOption(ProxyOption.HTTP_BUFFER_REQUEST);
             be.abortOnClose = p.hasOption(ProxyOption.ABORTONCLOSE);
             be.balance = p.balance();
-            HealthCheck.BackendLog beLog = null;
-            if (!p.logs().isEmpty()) {
-                List<AccessLog.Target> targets = new ArrayList<>();
-                for (LogTarget t : p.logs())
-                    targets.add(AccessLog.Target.of(t, logOutputs.computeIfAbsent(t, this::output)));
-                AccessLog events = new AccessLog(logWriter, targets, false, System.nanoTime() / 1_000_000);
-                beLog = events::event;
-            }
+            // Server state changes (checks and runtime API alike) go to the backend's log targets.
+            AccessLog events = adminLogs.get(p.name());
+            HealthCheck.BackendLog beLog = events == null ? null : events::event;
             for (ServerConfig s : p.servers()) {
                 Server srv = new Server(be, s.name(), resolve(s.host(), s.port(), s.where()), s.h2(),
                         new IdlePools(pollers.size(), s.poolMaxConn(), s.poolPurgeDelayMs()));
                 srv.maxconn = s.maxconn();
                 srv.state = new ServerState(s.check().enabled(), s.check().rise(), s.check().fall());
+                srv.id = be.servers.size() + 1;
                 be.servers.add(srv);
                 if (s.check().enabled()) {
                     SockAddr ca = resolve(s.check().addr() != null ? s.check().addr() : s.host(),
@@ -119,6 +136,8 @@ public final class ProxyRuntime implements AutoCloseable {
                 log = new AccessLog(logWriter, targets, p.hasOption(ProxyOption.HTTPLOG), now);
             }
             Frontend fe = new Frontend(p, bufSize, buffers, backends, log);
+            fe.id = ids.get(p.kind() + ":" + p.name());
+            modes.put("fe:" + p.name(), p.mode() == Mode.TCP ? "tcp" : "http");
             fe.maxHdr = cfg.global().maxhdr();
             fe.global = globalConns;
             fe.local = new ConnLimit(p.maxconn());
@@ -182,9 +201,76 @@ public final class ProxyRuntime implements AutoCloseable {
             }
             listeners.put(p.name(), ls);
         }
+        startStatsSockets();
         LOG.info("epoxy started: {} thread(s), {} poller, {} frontend(s), {} backend(s)", pollers.size(),
                 cfg.global().edgeTriggered() ? "epoll (edge-triggered)" : "epoll (level-triggered)",
                 frontends.size(), backends.size());
+    }
+
+    /** The runtime API's sockets ({@code stats socket}), served on the pollers by {@link CliSession}. */
+    private void startStatsSockets() throws IOException {
+        if (cfg.global().statsSockets().isEmpty())
+            return;
+        Cli cli = new Cli(this, pollers, buffers);
+        long timeout = cfg.global().statsTimeoutMs();
+        for (dev.epoxy.config.StatsSocket ss : cfg.global().statsSockets()) {
+            dev.epoxy.config.StatsSocket.Level level = ss.level();
+            Listener.Acceptor acceptor = (poller, fd, addr, port, onClose) -> CliSession.start(cli, poller, fd, level, timeout, onClose);
+            Listener l;
+            if (ss.unix()) {
+                int fd = dev.epoxy.sys.Net.listenUnix(ss.path(), 16, ss.mode());
+                l = new Listener(fd, null, "unix@" + ss.path(), pollers, acceptor);
+            } else {
+                l = new Listener(resolve(ss.host(), ss.port(), ss.where()), pollers, acceptor);
+            }
+            l.start();
+            statsListeners.add(l);
+            LOG.debug("stats socket listening on {} (level {})", l.name, level.keyword());
+        }
+    }
+
+    /** The port of the n-th TCP stats socket (for configs binding port 0 in tests), or -1. */
+    public int statsPort(int n) throws IOException {
+        int i = 0;
+        for (Listener l : statsListeners)
+            if (l.addr != null && i++ == n)
+                return l.port();
+        return -1;
+    }
+
+    Map<String, Frontend> frontends() {
+        return frontends;
+    }
+
+    Map<String, Backend> backends() {
+        return backends;
+    }
+
+    Map<String, List<Listener>> listeners() {
+        return listeners;
+    }
+
+    int statsListenerCount() {
+        return statsListeners.size();
+    }
+
+    ConnLimit globalLimit() {
+        return globalConns;
+    }
+
+    String frontendMode(String name) {
+        return modes.getOrDefault("fe:" + name, "http");
+    }
+
+    String backendMode(String name) {
+        return modes.getOrDefault("be:" + name, "http");
+    }
+
+    /** A server state change from the runtime API: to the backend's log targets at a syslog severity, as HAProxy sends it. */
+    void logAdmin(Backend be, String msg, int severity) {
+        AccessLog l = adminLogs.get(be.name);
+        if (l != null)
+            l.event(msg, severity);
     }
 
     /** The port a frontend's n-th bind listens on (for configs binding port 0 in tests). */
@@ -215,6 +301,8 @@ public final class ProxyRuntime implements AutoCloseable {
         for (List<Listener> ls : listeners.values())
             for (Listener l : ls)
                 l.close();
+        for (Listener l : statsListeners)
+            l.close();
         pollers.close();
         logWriter.close();
     }

@@ -15,10 +15,17 @@ public final class Server {
     public final java.util.concurrent.atomic.AtomicLong connects = new java.util.concurrent.atomic.AtomicLong();
 
     /**
-     * UP/DOWN/MAINT/DRAIN and the check counters; see {@link ServerState} for its threading
+     * The one state model: UP/DOWN from checks, MAINT/DRAIN from the runtime API, the user weight,
+     * and the volatile usable flag load balancing reads; see {@link ServerState} for its threading
      * protocol. Set once when the runtime is built, before the pollers start.
      */
     public ServerState state = new ServerState(false, 2, 3);
+    /** 1-based position in the backend (HAProxy's srv_id / sid). */
+    public int id;
+    /** Requests (HTTP) or sessions (tcp) that took a slot of this server, over its life (stot). */
+    public final java.util.concurrent.atomic.LongAdder cumSessions = new java.util.concurrent.atomic.LongAdder();
+    /** Times the load balancer chose this server (lbtot). */
+    public final java.util.concurrent.atomic.LongAdder lbTotal = new java.util.concurrent.atomic.LongAdder();
 
     /** Idle connections to this server, per thread. */
     public final IdlePools pools;
@@ -53,8 +60,10 @@ public final class Server {
             int n = served.get();
             if (maxconn > 0 && n >= maxconn)
                 return false;
-            if (served.compareAndSet(n, n + 1))
+            if (served.compareAndSet(n, n + 1)) {
+                cumSessions.increment();
                 return true;
+            }
         }
     }
 

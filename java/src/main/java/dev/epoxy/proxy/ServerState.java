@@ -7,7 +7,10 @@ package dev.epoxy.proxy;
  * driven by health checks (or forced with {@link #setOperational}), and the <b>administrative</b>
  * flags MAINT and DRAIN, set by an operator ({@link #setMaint}, {@link #setDrain}). The state a
  * user sees ({@link #effective}) is MAINT if maintenance is set, else DOWN if the checks say so,
- * else DRAIN if draining, else UP. Only an UP server gets new requests from load balancing.
+ * else DRAIN if draining, else UP. Only an UP server with a weight above 0 gets new requests
+ * from load balancing (HAProxy's srv_currently_usable: a zero effective weight also takes a
+ * server out). The weight is the runtime API's ({@code set server ... weight}, HAProxy's uweight,
+ * 0..256, 1 by default); weighted round-robin and leastconn read it with {@link #weight()}.
  *
  * <p>Check counters follow HAProxy's {@code check->health}: from 0 to {@code rise + fall - 1}.
  * A server is operationally UP while health &ge; rise. A failed check decrements health, and once
@@ -74,7 +77,7 @@ public final class ServerState {
     /** A consistent copy of every field, for display (runtime API) and log lines. */
     public record Snapshot(Effective state, Op op, boolean maint, boolean drain, boolean checked, int health,
                            int rise, int fall, CheckResult last, long failedChecks, long downTransitions,
-                           long lastChangeMs) {
+                           long lastChangeMs, int weight) {
     }
 
     private final int rise, fall;
@@ -85,6 +88,7 @@ public final class ServerState {
     private CheckResult last;
     private long failedChecks, downTransitions;
     private long lastChangeMs = System.currentTimeMillis();
+    private volatile int weight = 1;
     private volatile boolean usable = true;
 
     /** {@code checked}: the server has {@code check}; rise and fall as configured (defaults 2 and 3). */
@@ -95,14 +99,25 @@ public final class ServerState {
         this.health = this.rise + this.fall - 1;
     }
 
-    /** Any thread, lock-free: the server may get new requests (UP, not draining, not in maintenance). */
+    /** Any thread, lock-free: the server may get new requests (UP, not draining, not in maintenance, weight above 0). */
     public boolean usable() {
         return usable;
     }
 
+    /** Any thread, lock-free: the user weight (0..256), for weighted selection. */
+    public int weight() {
+        return weight;
+    }
+
+    /** The runtime API's {@code set server ... weight}: 0 takes the server out of load balancing. */
+    public synchronized void setWeight(int w) {
+        weight = w;
+        recompute();
+    }
+
     public synchronized Snapshot snapshot() {
         return new Snapshot(effective(), op, maint, drain, checked, health, rise, fall, last, failedChecks,
-                downTransitions, lastChangeMs);
+                downTransitions, lastChangeMs, weight);
     }
 
     public synchronized Effective effective() {
@@ -175,6 +190,23 @@ public final class ServerState {
         recompute();
     }
 
+    /**
+     * Sets both admin flags at once (runtime API: {@code ready} clears both, {@code drain} sets
+     * DRAIN and clears MAINT, {@code maint} sets MAINT and clears DRAIN, as HAProxy's
+     * srv_adm_set_*). Returns the state before the change, or null when nothing changed, so the
+     * caller logs each change once even when two operators act at the same time.
+     */
+    public synchronized Snapshot setAdmin(boolean maint, boolean drain) {
+        if (this.maint == maint && this.drain == drain)
+            return null;
+        Snapshot before = snapshot();
+        this.maint = maint;
+        this.drain = drain;
+        lastChangeMs = System.currentTimeMillis();
+        recompute();
+        return before;
+    }
+
     private Op changed(Op before) {
         recompute();
         if (op == before)
@@ -186,6 +218,6 @@ public final class ServerState {
     }
 
     private void recompute() {
-        usable = op == Op.UP && !maint && !drain;
+        usable = op == Op.UP && !maint && !drain && weight > 0;
     }
 }

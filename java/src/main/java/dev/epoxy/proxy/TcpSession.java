@@ -38,6 +38,8 @@ public final class TcpSession extends dev.epoxy.poller.Watched implements Connec
     private int retries;
     /** HAProxy's termination state: who ended the session and in which phase. */
     private char cause = '-', phase = '-';
+    /** Per-thread sequence number, shared with streams ({@code show sess} names it thread.id). */
+    private final long id;
 
     private TcpSession(Poller p, Frontend fe, Backend be, Connection front, String addr, int port, Runnable onClose) {
         this.poller = p;
@@ -51,6 +53,7 @@ public final class TcpSession extends dev.epoxy.poller.Watched implements Connec
         front.setHandler(this);
         this.task = new Task(p, this::run);
         this.retriesLeft = be == null ? 0 : be.retries;
+        this.id = p.nextStreamId();
         watch(p);
     }
 
@@ -63,12 +66,15 @@ public final class TcpSession extends dev.epoxy.poller.Watched implements Connec
             return;
         }
         s.srv = s.be.pick();
-        if (s.srv == null) { // every server is DOWN, in maintenance or draining
+        if (s.srv == null) { // no usable server (DOWN, maintenance, drain, weight 0)
             s.cause = 'S';
             s.phase = 'C';
             s.close(true);
             return;
         }
+        s.srv.cumSessions.increment();
+        s.be.cumSessions.increment();
+        fe.requests.increment();
         s.connect();
         s.task.wakeup();
     }
@@ -203,11 +209,43 @@ public final class TcpSession extends dev.epoxy.poller.Watched implements Connec
         fe.logStall(line);
     }
 
+    @Override
+    public String cliId() {
+        return poller.tid() + "." + id;
+    }
+
+    @Override
+    public Object server() {
+        return srv;
+    }
+
+    /** {@code shutdown sessions server}: both connections aborted, logged with K (killed). */
+    @Override
+    public void kill() {
+        if (done)
+            return;
+        cause = 'K';
+        phase = established ? 'D' : 'C';
+        close(true);
+    }
+
+    @Override
+    public void summary(StringBuilder b) {
+        long now = poller.nowMs();
+        b.append(cliId()).append(": proto=tcpv4 src=").append(clientAddr != null ? clientAddr + ":" + clientPort : "-")
+                .append(" fe=").append(fe.name).append(" be=").append(be != null ? be.name : "<NONE>")
+                .append(" srv=").append(srv != null ? srv.name : "<none>")
+                .append(" age=").append((now - tAccept) / 1000).append("s thr=").append(poller.tid())
+                .append(" phase=").append(done ? "DONE" : tarExp > 0 ? "TURN_AROUND" : !established ? "CONNECT" : logged ? "RELAY" : "TUNNEL")
+                .append(" to.client=").append(toClient)
+                .append(" fd=").append(front.fd).append('/').append(back != null ? back.fd : -1);
+    }
+
     /** The session's whole state on one line (stall report; a future {@code show sess}). */
     @Override
     public void describe(StringBuilder b) {
         long now = poller.nowMs();
-        b.append("tcp{fe=").append(fe.name).append(" be=").append(be != null ? be.name : "-")
+        b.append("tcp{id=").append(cliId()).append(" fe=").append(fe.name).append(" be=").append(be != null ? be.name : "-")
                 .append(" srv=").append(srv != null ? srv.name : "-");
         if (clientAddr != null)
             b.append(" client=").append(clientAddr).append(':').append(clientPort);

@@ -104,6 +104,7 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
         this.tAccept = acceptMs;
         this.task = new Task(poller, this);
         this.id = poller.nextStreamId();
+        fe.requests.increment();
         watch(poller);
     }
 
@@ -179,6 +180,7 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
         be = fe.selectBackend(req.head);
         if (be != null) {
             be.beconn.incrementAndGet();
+            be.cumSessions.increment();
             beCounted = true;
         }
         if (be == null || be.servers.isEmpty()) {
@@ -204,7 +206,7 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
                     return false;
                 srv = be.pick();
                 if (srv == null) {
-                    // Every server is DOWN, in maintenance or draining: HAProxy's 503 "SC".
+                    // Every server is DOWN, in maintenance, draining or at weight 0: HAProxy's 503, SC.
                     localError(503, 'S', 'C');
                     return true;
                 }
@@ -666,6 +668,41 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
     @Override
     protected void logStall(String line) {
         fe.logStall(line);
+    }
+
+    @Override
+    public String cliId() {
+        return poller.tid() + "." + id;
+    }
+
+    @Override
+    public Object server() {
+        return srv;
+    }
+
+    /** {@code shutdown sessions server}: both connections closed at once, logged with K (killed). */
+    @Override
+    public void kill() {
+        if (!finished)
+            abort('K', res.headOut ? 'D' : scb.state() == State.EST || scb.state() == State.RDY ? 'H' : 'C');
+    }
+
+    /** {@code show sess}: one line in the spirit of HAProxy's. Owner thread only. */
+    @Override
+    public void summary(StringBuilder b) {
+        long now = poller.nowMs();
+        Connection fc = scf.ep.conn();
+        b.append(cliId()).append(": proto=").append(fc != null ? "tcpv4" : "h2")
+                .append(" src=").append(origin.clientAddr()).append(':').append(origin.clientPort())
+                .append(" fe=").append(fe.name).append(" be=").append(be != null ? be.name : "<NONE>")
+                .append(" srv=").append(srv != null ? srv.name : "<none>")
+                .append(" age=").append((now - tAccept) / 1000).append("s thr=").append(poller.tid())
+                .append(" phase=").append(phase()).append(" scf=").append(scf.state()).append(" scb=").append(scb.state())
+                .append(" rq[in=").append(req.bytesIn).append(",out=").append(req.bytesOut).append(']')
+                .append(" rp[in=").append(res.bytesIn).append(",out=").append(res.bytesOut).append(']')
+                .append(" fd=").append(fc != null ? fc.fd : -1);
+        Connection bc = scb.ep != null ? scb.ep.conn() : null;
+        b.append('/').append(bc != null ? bc.fd : -1);
     }
 
     /**

@@ -15,7 +15,7 @@ public final class Abi {
     static {
         ByteBuffer b = Sys.allocate(64 * 4);
         int n = Sys.epoxy_abi(Sys.address(b), 64);
-        if (n < 32) throw new IllegalStateException("libepoxy ABI table too short: " + n);
+        if (n < 32) throw new IllegalStateException("libepoxyshim ABI table too short: " + n);
         int i = 0;
         EPOLL_EVENT_SIZE = b.getInt(4 * i++);
         EPOLL_DATA_OFFSET = b.getInt(4 * i++);

@@ -6,15 +6,22 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * The native shim (libepoxy.so) through JNA direct mapping.
+ * The native shim (libepoxyshim.so) through JNA direct mapping.
  *
  * <p>Raw natives carry the C symbol's name and return a value or {@code -errno}; nothing here
  * throws on an I/O error, callers test {@code r < 0}. Only primitives and raw addresses cross
  * the boundary, except the host string of {@link #sockaddr}, which is a start-up path.
  */
 public final class Sys {
+    /**
+     * The shim's JNA name: {@code <os>-<arch>/libepoxyshim.so} on the class path. Not "epoxy":
+     * JNA searches the system's library paths before the class path, and Debian's libepoxy0 (an
+     * OpenGL library that chromium and GTK install) would be bound instead.
+     */
+    public static final String LIBRARY = "epoxyshim";
+
     static {
-        Native.register(Sys.class, "epoxy");
+        Native.register(Sys.class, LIBRARY);
     }
 
     private Sys() {}
@@ -50,6 +57,8 @@ public final class Sys {
     public static native int epoxy_shutdown(int fd, int how);
     public static native int epoxy_close(int fd);
     public static native int epoxy_dup(int fd);
+    /** A listening AF_UNIX stream socket at {@code path} (replacing a stale socket file), chmod'ed to {@code mode} when >= 0. */
+    public static native int epoxy_unix_listen(String path, int backlog, int mode);
 
     // dgram.c: syslog targets (UDP and AF_UNIX datagram sockets)
     public static native int epoxy_dgram_socket(int family);

@@ -68,12 +68,36 @@ class ConfigErrorsTest {
                 "t.cfg:2: 'expose-experimental-directives' cannot handle unexpected argument 'now'.");
         rejects(lines("global", "    daemon"), "t.cfg:2: 'daemon' is not supported: Epoxy always runs in the foreground"
                 + " (let a service manager or the shell put it in the background)");
-        rejects(lines("global", "    stats socket /run/haproxy.sock"),
-                "t.cfg:2: 'stats' is not supported: Epoxy has no stats socket or stats page");
-        rejects(lines("global", "    stats timeout 30s"), "t.cfg:2: 'stats' is not supported: Epoxy has no stats socket or stats page");
+        rejects(lines("global", "    stats socket /run/e.sock level root"),
+                "t.cfg:2: 'stats socket': 'level' only supports 'user', 'operator', and 'admin'");
+        rejects(lines("global", "    stats socket /run/e.sock mode 9"),
+                "t.cfg:2: 'stats socket': 'mode' : missing or invalid mode (octal integer expected)");
+        rejects(lines("global", "    stats socket 127.0.0.1:9999 mode 600"),
+                "t.cfg:2: 'stats socket': 'mode' only applies to a UNIX socket");
+        rejects(lines("global", "    stats socket /run/e.sock expose-fd listeners"),
+                "t.cfg:2: 'stats socket': option 'expose-fd' is not supported by Epoxy (only 'mode' and 'level')");
+        rejects(lines("global", "    stats socket 127.0.0.1"), "t.cfg:2: 'stats socket': missing or invalid port in address '127.0.0.1'");
+        rejects(lines("global", "    stats socket"),
+                "t.cfg:2: 'stats socket' in global section expects an address or a path to a UNIX socket");
+        rejects(lines("global", "    stats timeout 0"), "t.cfg:2: 'stats timeout' expects a positive value");
+        rejects(lines("global", "    stats maxconn 10"),
+                "t.cfg:2: 'stats maxconn' is not supported by Epoxy (only 'stats socket' and 'stats timeout')");
         rejects(lines("global", "    cpu-map 1 0"), "t.cfg:2: 'cpu-map' is not supported by Epoxy");
         rejects(lines("global", "    tune.idle-pool.shared on"), "t.cfg:2: 'tune.idle-pool.shared' is not supported by Epoxy");
         rejects(lines("global", "    foo bar"), "t.cfg:2: unknown keyword 'foo' in 'global' section");
+    }
+
+    @Test
+    void statsSockets() throws Exception {
+        GlobalSettings g = ConfigParser.parse("t.cfg", lines("global", "    stats socket /run/e.sock mode 660 level admin",
+                "    stats socket unix@/tmp/u.sock", "    stats socket ipv4@127.0.0.1:9999 level user", "    stats socket :9998",
+                "    stats timeout 1m")).global();
+        assertEquals(List.of(new StatsSocket("t.cfg:2", "/run/e.sock", null, 0, 0660, StatsSocket.Level.ADMIN),
+                new StatsSocket("t.cfg:3", "/tmp/u.sock", null, 0, -1, StatsSocket.Level.OPERATOR),
+                new StatsSocket("t.cfg:4", null, "127.0.0.1", 9999, -1, StatsSocket.Level.USER),
+                new StatsSocket("t.cfg:5", null, "0.0.0.0", 9998, -1, StatsSocket.Level.OPERATOR)), g.statsSockets());
+        assertEquals(60_000, g.statsTimeoutMs());
+        assertEquals(GlobalSettings.DEFAULT_STATS_TIMEOUT_MS, ConfigParser.parse("t.cfg", "global\n").global().statsTimeoutMs());
     }
 
     @Test

@@ -55,6 +55,48 @@ class ServerSelectionTest {
     }
 
     @Test
+    void weightsAndCheckStateShareOneUsableFlag() {
+        Backend be = backend(Balance.ROUNDROBIN, 3);
+        Server s0 = be.servers.get(0), s1 = be.servers.get(1), s2 = be.servers.get(2);
+        s1.state.setWeight(3);
+        s2.state.setOperational(ServerState.Op.DOWN);
+        int[] hits = new int[3];
+        for (int i = 0; i < 40; i++)
+            hits[be.servers.indexOf(be.pick())]++;
+        assertEquals(10, hits[0]);
+        assertEquals(30, hits[1], "weight 3 against 1, the DOWN server skipped");
+        s1.state.setWeight(0);
+        assertEquals(1, be.usableCount(), "weight 0 takes a server out");
+        assertSame(s0, be.pick());
+        assertSame(s0, be.pick(s0), "the server to avoid when it is the only one");
+        s0.state.setAdmin(true, false);
+        assertNull(be.pick());
+        assertEquals(12, s0.lbTotal.sum(), "lbtot counts every choice");
+        assertEquals(30, s1.lbTotal.sum());
+    }
+
+    @Test
+    void statusColumnAsHAProxys() {
+        ServerState st = new ServerState(true, 2, 3);
+        ServerState.CheckResult ko = new ServerState.CheckResult(ServerState.CheckStatus.L4CON, 0, "Connection refused", 0);
+        ServerState.CheckResult ok = new ServerState.CheckResult(ServerState.CheckStatus.L4OK, 0, null, 0);
+        assertEquals("UP", Cli.status(st.snapshot()));
+        st.checkResult(ko);
+        assertEquals("UP 2/3", Cli.status(st.snapshot()), "going down");
+        st.checkResult(ko);
+        st.checkResult(ko);
+        assertEquals("DOWN", Cli.status(st.snapshot()));
+        st.setAdmin(false, true);
+        assertEquals("DOWN", Cli.status(st.snapshot()), "DOWN from checks wins over drain");
+        st.checkResult(ok);
+        assertEquals("DOWN 1/2", Cli.status(st.snapshot()), "going up");
+        st.setAdmin(true, false);
+        assertEquals("MAINT", Cli.status(st.snapshot()));
+        assertNull(st.setAdmin(true, false), "no change, nothing to log");
+        assertEquals("no check", Cli.status(new ServerState(false, 2, 3).snapshot()));
+    }
+
+    @Test
     void healthCounterFollowsRiseAndFall() {
         ServerState st = new ServerState(true, 2, 3);
         ServerState.CheckResult ok = new ServerState.CheckResult(ServerState.CheckStatus.L4OK, 0, null, 0);
