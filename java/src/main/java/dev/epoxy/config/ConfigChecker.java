@@ -61,6 +61,10 @@ final class ConfigChecker {
             if (p.kind() == ProxyKind.BACKEND && p.servers().isEmpty() && !b.serverFailed) {
                 diag.warn(p.where(), "backend '" + p.name() + "' has no server");
             }
+            if (p.kind().hasBackend() && p.httpCheck() == null && b.httpCheckRulesWhere != null) {
+                diag.warn(b.httpCheckRulesWhere, p.kind().keyword() + " '" + p.name()
+                        + "' uses http-check rules without 'option httpchk', so the rules are ignored.");
+            }
             if (p.mode() == Mode.TCP) {
                 tcpMode(p);
             }

@@ -46,6 +46,8 @@ public final class Connection implements IoCallback {
     private Handler handler;
     private int flags;
     public final boolean backend;
+    /** The errno of a failed connect (SO_ERROR, read once when the poller reported it), else 0. */
+    public int connectErrno;
     /** Time of the last successful read or write, in the poller's clock. */
     public long lastActivity;
     /** Bytes read from and written to the socket over the connection's life (progress for the stall watchdog). */
@@ -148,6 +150,7 @@ public final class Connection implements IoCallback {
             if (err == 0 && (ev & FdTable.POLL_OUT) == 0 && (ev & FdTable.POLL_ERR) == 0)
                 return;
             flags &= ~CONNECTING;
+            connectErrno = err;
             if (err != 0 || (ev & FdTable.POLL_ERR) != 0)
                 flags |= ERROR;
             else

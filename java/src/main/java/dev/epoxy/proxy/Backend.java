@@ -64,26 +64,34 @@ public final class Backend {
         return retrySafe;
     }
 
-    /** The next usable server after {@code s} in round-robin order (redispatch); {@code s} itself when there is none. */
-    public Server other(Server s) {
-        int n = servers.size();
-        int at = servers.indexOf(s);
-        for (int i = 1; i < n; i++) {
-            Server o = servers.get((at + i) % n);
-            if (o.usable())
-                return o;
-        }
-        return s;
-    }
-
-    /** Servers taking new traffic now (ready, weight above 0). */
-    public int usableServers() {
+    /** Servers that may take new requests now (HAProxy's srv_act, no backup servers in Epoxy): UP, not in maintenance or drain, weight above 0. */
+    public int usableCount() {
         int n = 0;
-        for (Server s : servers)
-            if (s.usable())
+        for (int i = 0; i < servers.size(); i++)
+            if (servers.get(i).state.usable())
                 n++;
         return n;
     }
+
+    /**
+     * HAProxy's stream_choose_redispatch, for a connection or L7 retry from {@code srv} with
+     * {@code retriesLeft} retries left after this one: with {@code option redispatch}, the retry
+     * goes to another server when {@code srv} is no longer usable (DOWN, MAINT, DRAIN, weight 0),
+     * on the last retry, or at once with {@code balance roundrobin} and more than one usable
+     * server. Returns the server to use (another one, or {@code srv} when no other is usable), or
+     * {@code srv} when there is no redispatch.
+     */
+    public Server redispatchTarget(Server srv, int retriesLeft) {
+        if (!redispatch)
+            return srv;
+        boolean go = !srv.state.usable() || retriesLeft == 0
+                || (balance == dev.epoxy.config.Balance.ROUNDROBIN && usableCount() > 1);
+        if (!go)
+            return srv;
+        Server next = pick(srv);
+        return next == null ? srv : next;
+    }
+
     private final AtomicInteger rr = new AtomicInteger();
 
     public Backend(String name) {
@@ -93,65 +101,100 @@ public final class Backend {
     public dev.epoxy.config.Balance balance = dev.epoxy.config.Balance.ROUNDROBIN;
 
     /**
-     * The server for a new request, among the usable ones ({@link Server#usable}: servers in
-     * maintenance or drain, or with weight 0, get no new traffic), or null when none is usable:
-     * {@code roundrobin} in turn, each server as often as its weight; {@code first} the first
-     * server with a free slot (the first usable one when all are full, to queue there);
+     * The server for a new request, among those that are {@link ServerState#usable() usable}
+     * (not DOWN, MAINT or DRAIN, weight above 0); null when there is none (the caller answers
+     * 503). {@code roundrobin} in turn, each server as often as its weight; {@code first} the
+     * first server with a free slot (the first usable one when all are full, to queue there);
      * {@code leastconn} the one serving the fewest requests relative to its weight.
      */
     public Server pick() {
-        Server s = choose();
+        return pick(null);
+    }
+
+    /**
+     * As {@link #pick()}, avoiding {@code avoid} when another server is usable (a redispatch,
+     * like HAProxy's "srvtoavoid"); {@code avoid} itself when it is the only usable one.
+     */
+    public Server pick(Server avoid) {
+        Server s = choose(avoid);
         if (s != null)
             s.lbTotal.increment();
         return s;
     }
 
-    private Server choose() {
+    private Server choose(Server avoid) {
         int n = servers.size();
+        if (n == 1) {
+            Server s = servers.get(0);
+            return s.state.usable() ? s : null;
+        }
+        Server fallback = null;
         switch (balance) {
             case FIRST: {
                 Server firstUsable = null;
                 for (Server s : servers) {
-                    if (!s.usable())
+                    if (!s.state.usable())
                         continue;
+                    if (s == avoid) {
+                        fallback = s;
+                        continue;
+                    }
                     if (firstUsable == null)
                         firstUsable = s;
                     if (s.maxconn <= 0 || s.served() < s.maxconn)
                         return s;
                 }
-                return firstUsable;
+                return firstUsable != null ? firstUsable : fallback;
             }
             case LEASTCONN: {
                 Server best = null;
+                long bestWeight = 0;
                 int start = Math.floorMod(rr.getAndIncrement(), n); // rotate among equals
                 for (int i = 0; i < n; i++) {
                     Server s = servers.get((start + i) % n);
-                    if (s.usable() && (best == null || (long) s.served() * best.weight < (long) best.served() * s.weight))
+                    if (!s.state.usable())
+                        continue;
+                    if (s == avoid) {
+                        fallback = s;
+                        continue;
+                    }
+                    long w = s.state.weight();
+                    if (w <= 0)
+                        continue; // set to 0 since the usable read
+                    // fewest requests per unit of weight: served/w < best.served/bestWeight
+                    if (best == null || s.served() * bestWeight < best.served() * w) {
                         best = s;
+                        bestWeight = w;
+                    }
                 }
-                return best;
+                return best != null ? best : fallback;
             }
             default: {
-                // Weighted round-robin: position k of the cycle (sum of the weights) belongs to
-                // the server whose cumulative weight range holds k. Changes to weights or states
-                // take effect at the next pick.
+                // Weighted round-robin: position k of the cycle (sum of the usable servers'
+                // weights, the one to avoid left out) belongs to the server whose cumulative
+                // weight range holds k. Changes to weights or states take effect at the next pick.
                 long total = 0;
-                for (Server s : servers)
-                    if (s.usable())
-                        total += s.weight;
+                for (Server s : servers) {
+                    if (!s.state.usable())
+                        continue;
+                    if (s == avoid)
+                        fallback = s;
+                    else
+                        total += s.state.weight();
+                }
                 if (total == 0)
-                    return null;
+                    return fallback;
                 long k = Math.floorMod(rr.getAndIncrement(), total);
                 Server last = null;
                 for (Server s : servers) {
-                    if (!s.usable())
+                    if (s == avoid || !s.state.usable())
                         continue;
                     last = s;
-                    k -= s.weight;
+                    k -= s.state.weight();
                     if (k < 0)
                         return s;
                 }
-                return last; // the weights changed under us
+                return last != null ? last : fallback; // the weights or states changed under us
             }
         }
     }

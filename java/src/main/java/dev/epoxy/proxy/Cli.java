@@ -149,7 +149,7 @@ final class Cli {
                 if (o instanceof String)
                     return (String) o;
                 Server srv = (Server) o;
-                return srv.weight + " (initial 1)\n";
+                return srv.state.weight() + " (initial 1)\n";
             }
             case "set server <bk>/<srv> [opts]":
                 return setServer(w);
@@ -159,10 +159,11 @@ final class Cli {
                 if (o instanceof String)
                     return (String) o;
                 Server srv = (Server) o;
+                // HAProxy's srv_adm_set_maint / srv_adm_set_ready
                 if (w[0].equals("disable"))
-                    setAdmin(srv, Server.Admin.MAINT);
-                else if (srv.admin == Server.Admin.MAINT)
-                    setAdmin(srv, Server.Admin.READY);
+                    setAdmin(srv, true, false);
+                else
+                    setAdmin(srv, false, false);
                 return "";
             }
             case "shutdown sessions server <bk>/<srv>":
@@ -327,7 +328,7 @@ final class Cli {
             r.put("conn_tot", l != null ? l.total() : 0);
             row(b, r);
         }
-        long nowMono = System.nanoTime() / 1_000_000;
+        long nowMs = System.currentTimeMillis();
         for (Backend be : rt.backends().values()) {
             int qcur = 0, weight = 0, act = 0;
             long lbtot = 0, lastChange = 0;
@@ -341,12 +342,14 @@ final class Cli {
                 if (s.maxconn > 0)
                     r.put("slim", s.maxconn);
                 r.put("stot", s.cumSessions.sum());
-                r.put("status", status(s));
-                r.put("weight", s.weight);
+                ServerState.Snapshot st = s.state.snapshot();
+                r.put("status", status(st));
+                r.put("weight", st.weight());
                 r.put("act", 1);
                 r.put("bck", 0);
-                long lc = (nowMono - s.lastChangeMs) / 1000;
-                r.put("lastchg", lc);
+                r.put("lastchg", Math.max(0, nowMs - st.lastChangeMs()) / 1000);
+                if (st.checked())
+                    checkColumns(r, st);
                 r.put("pid", 1);
                 r.put("iid", be.id);
                 r.put("sid", s.id);
@@ -354,15 +357,15 @@ final class Cli {
                 r.put("type", 2);
                 r.put("addr", s.addr.toString());
                 r.put("mode", mode);
-                r.put("uweight", s.weight);
+                r.put("uweight", st.weight());
                 row(b, r);
                 qcur += s.queued();
                 lbtot += s.lbTotal.sum();
-                if (s.usable()) {
-                    weight += s.weight;
+                if (s.state.usable()) {
+                    weight += st.weight();
                     act++;
                 }
-                lastChange = Math.max(lastChange, s.lastChangeMs);
+                lastChange = Math.max(lastChange, st.lastChangeMs());
             }
             Map<String, Object> r = new java.util.HashMap<>();
             r.put("pxname", be.name);
@@ -374,7 +377,7 @@ final class Cli {
             r.put("weight", weight);
             r.put("act", act);
             r.put("bck", 0);
-            r.put("lastchg", lastChange > 0 ? (nowMono - lastChange) / 1000 : 0);
+            r.put("lastchg", lastChange > 0 ? Math.max(0, nowMs - lastChange) / 1000 : 0);
             r.put("pid", 1);
             r.put("iid", be.id);
             r.put("sid", 0);
@@ -388,14 +391,53 @@ final class Cli {
         return b.toString();
     }
 
-    private static String status(Server s) {
-        switch (s.admin) {
-            case MAINT:
-                return "MAINT";
-            case DRAIN:
-                return "DRAIN";
-            default:
-                return "no check";
+    /**
+     * HAProxy's server status column: MAINT, then DRAIN, then "no check" for an unchecked server,
+     * else UP/DOWN from the checks, with "UP n/fall" while failing and "DOWN n/rise" while rising.
+     */
+    static String status(ServerState.Snapshot st) {
+        if (st.maint())
+            return "MAINT";
+        if (st.drain() && st.op() == ServerState.Op.UP)
+            return "DRAIN";
+        if (!st.checked())
+            return "no check";
+        int max = st.rise() + st.fall() - 1;
+        if (st.op() == ServerState.Op.UP)
+            return st.health() < max ? "UP " + (st.health() - st.rise() + 1) + "/" + st.fall() : "UP";
+        return st.health() > 0 ? "DOWN " + st.health() + "/" + st.rise() : "DOWN";
+    }
+
+    /** The health-check columns of a checked server's row, as HAProxy fills them. */
+    private static void checkColumns(Map<String, Object> r, ServerState.Snapshot st) {
+        r.put("chkfail", st.failedChecks());
+        r.put("chkdown", st.downTransitions());
+        r.put("check_rise", st.rise());
+        r.put("check_fall", st.fall());
+        r.put("check_health", st.health());
+        ServerState.CheckResult last = st.last();
+        if (last == null || st.maint()) // HAProxy pauses checks in maintenance and shows none
+            return;
+        r.put("check_status", last.status().name());
+        if (last.code() > 0)
+            r.put("check_code", last.code());
+        r.put("check_duration", last.durationMs());
+        r.put("check_desc", last.status().reason);
+        if (last.info() != null && !last.info().isEmpty())
+            r.put("last_chk", last.info());
+    }
+
+    /** HAProxy's enum healthcheck_status numbers (show servers state's srv_check_status). */
+    private static int checkStatusNumber(ServerState.CheckStatus c) {
+        switch (c) {
+            case L4OK: return 6;
+            case L4TOUT: return 7;
+            case L4CON: return 8;
+            case L7TOUT: return 12;
+            case L7RSP: return 13;
+            case L7OK: return 14;
+            case L7STS: return 16;
+            default: return 0;
         }
     }
 
@@ -418,17 +460,30 @@ final class Cli {
                 + "srv_uweight srv_iweight srv_time_since_last_change srv_check_status srv_check_result srv_check_health "
                 + "srv_check_state srv_agent_state bk_f_forced_id srv_f_forced_id srv_fqdn srv_port srvrecord srv_use_ssl "
                 + "srv_check_port srv_check_addr srv_agent_addr srv_agent_port\n");
-        long nowMono = System.nanoTime() / 1_000_000;
+        long nowMs = System.currentTimeMillis();
         for (Backend be : rt.backends().values()) {
             if (only != null && !only.equals(be.name))
                 continue;
             for (Server s : be.servers) {
-                int op = s.admin == Server.Admin.MAINT ? 0 : 2;
-                int adm = s.admin == Server.Admin.MAINT ? 1 : s.admin == Server.Admin.DRAIN ? 8 : 0;
+                ServerState.Snapshot st = s.state.snapshot();
+                // srv_op_state: 0 stopped (maintenance or DOWN from checks), 2 running;
+                // srv_admin_state: 0x01 forced maintenance, 0x08 forced drain
+                int op = st.maint() || st.op() == ServerState.Op.DOWN ? 0 : 2;
+                int adm = st.maint() ? 1 : st.drain() ? 8 : 0;
+                // check status (HAProxy's numbers, 1 "initializing" before the first), result
+                // (2 failed, 3 passed), health, state (0x02 configured | 0x04 enabled)
+                String check;
+                if (st.checked()) {
+                    ServerState.CheckResult last = st.last();
+                    check = (last == null ? 1 : checkStatusNumber(last.status())) + " "
+                            + (last == null ? 0 : last.status().passed() ? 3 : 2) + " " + st.health() + " 6";
+                } else {
+                    check = "1 0 " + (op == 2 ? 2 : 0) + " 0";
+                }
                 b.append(be.id).append(' ').append(be.name).append(' ').append(s.id).append(' ').append(s.name).append(' ')
                         .append(s.addr.host).append(' ').append(op).append(' ').append(adm).append(' ')
-                        .append(s.weight).append(" 1 ").append((nowMono - s.lastChangeMs) / 1000)
-                        .append(" 1 0 ").append(op == 2 ? 2 : 0).append(" 0 0 0 0 - ").append(s.addr.port)
+                        .append(st.weight()).append(" 1 ").append(Math.max(0, nowMs - st.lastChangeMs()) / 1000)
+                        .append(' ').append(check).append(" 0 0 0 - ").append(s.addr.port)
                         .append(" - 0 0 - - 0\n");
             }
         }
@@ -694,9 +749,9 @@ final class Cli {
             case "state": {
                 String v = w.length > 4 ? w[4] : "";
                 switch (v) {
-                    case "ready": setAdmin(srv, Server.Admin.READY); return "";
-                    case "drain": setAdmin(srv, Server.Admin.DRAIN); return "";
-                    case "maint": setAdmin(srv, Server.Admin.MAINT); return "";
+                    case "ready": setAdmin(srv, false, false); return "";
+                    case "drain": setAdmin(srv, false, true); return "";
+                    case "maint": setAdmin(srv, true, false); return "";
                     default: return "'set server <srv> state' expects 'ready', 'drain' and 'maint'.\n";
                 }
             }
@@ -715,8 +770,7 @@ final class Cli {
                 } else if (n > 256) {
                     return "Absolute weight can only be between 0 and 256 inclusive.\n";
                 }
-                srv.weight = n;
-                srv.lastChangeMs = System.nanoTime() / 1_000_000;
+                srv.state.setWeight(n);
                 return "";
             }
             default:
@@ -733,31 +787,46 @@ final class Cli {
         }
     }
 
-    /** Changes a server's admin state and logs it with HAProxy's messages. */
-    void setAdmin(Server srv, Server.Admin to) {
-        Server.Admin from;
-        synchronized (srv) { // two admins at once: each change is logged once, in order
-            from = srv.admin;
-            if (from == to)
-                return;
-            srv.admin = to;
-            srv.lastChangeMs = System.nanoTime() / 1_000_000;
-        }
+    /**
+     * Sets a server's admin flags ({@link ServerState#setAdmin}) and logs the change with HAProxy
+     * 2.6's messages and severities: to stderr as a warning and to the backend's log targets,
+     * "going DOWN for maintenance" at alert (notice when the checks had it DOWN already: "was DOWN
+     * and now enters maintenance"), the others at notice; then "backend X has no server
+     * available!" at emerg when the change left none usable. Leaving maintenance reports the
+     * checks' state (UP or DOWN): Epoxy keeps checking servers in maintenance.
+     */
+    void setAdmin(Server srv, boolean maint, boolean drain) {
+        ServerState.Snapshot from = srv.state.setAdmin(maint, drain);
+        if (from == null)
+            return;
         Backend be = srv.backend;
+        boolean down = from.op() == ServerState.Op.DOWN;
+        int active = be.usableCount();
         String msg;
-        if (to == Server.Admin.MAINT) {
-            msg = "Server " + srv + " is going DOWN for maintenance. " + be.usableServers() + " active and 0 backup servers left. "
-                    + srv.served() + " sessions active, 0 requeued, " + srv.queued() + " remaining in queue.";
-        } else if (from == Server.Admin.MAINT) {
-            msg = "Server " + srv + " is UP/" + (to == Server.Admin.READY ? "READY" : "DRAIN") + " (leaving forced maintenance).";
-        } else if (to == Server.Admin.DRAIN) {
-            msg = "Server " + srv + " enters drain state. " + be.usableServers() + " active and 0 backup servers online. "
+        int severity = 5;
+        if (maint && !from.maint()) {
+            if (down) {
+                msg = "Server " + srv + " was DOWN and now enters maintenance.";
+            } else {
+                msg = "Server " + srv + " is going DOWN for maintenance. " + active + " active and 0 backup servers left. "
+                        + srv.served() + " sessions active, 0 requeued, " + srv.queued() + " remaining in queue.";
+                severity = 1;
+            }
+        } else if (from.maint()) {
+            msg = "Server " + srv + " is " + (down ? "DOWN" : "UP") + "/" + (drain ? "DRAIN" : "READY")
+                    + " (leaving forced maintenance).";
+        } else if (drain) {
+            msg = "Server " + srv + " enters drain state. " + active + " active and 0 backup servers online. "
                     + "0 sessions requeued, " + srv.queued() + " total in queue.";
         } else {
-            msg = "Server " + srv + " is UP (leaving forced drain).";
+            msg = "Server " + srv + " is " + (down ? "DOWN" : "UP") + " (leaving forced drain).";
         }
         LOG.warn(msg);
-        rt.logAdmin(be, msg);
+        rt.logAdmin(be, msg, severity);
+        if (active == 0 && from.op() == ServerState.Op.UP && !from.maint() && !from.drain() && (maint || drain)) {
+            LOG.error("backend '{}' has no server available!", be.name);
+            rt.logAdmin(be, "backend " + be.name + " has no server available!", 0);
+        }
     }
 
     private String setMaxconnFrontend(String[] w) {

@@ -44,6 +44,13 @@ public final class ProxyRuntime implements AutoCloseable {
     /** One output per distinct log target, shared by the frontends that log there. */
     private final Map<LogTarget, LogWriter.Output> logOutputs = new HashMap<>();
     private final ConnLimit globalConns;
+    /** Health checks to start, in configuration order (their position spreads their first run). */
+    private final List<CheckSpec> checkSpecs = new ArrayList<>();
+    private final List<HealthCheck> checks = new ArrayList<>();
+
+    private record CheckSpec(Server srv, ServerConfig cfg, ProxyConfig proxy, SockAddr addr, HealthCheck.BackendLog log) {
+    }
+
     /** "fe:name" / "be:name" to "http" or "tcp" (for show stat). */
     private final Map<String, String> modes = new HashMap<>();
     /** Backends with their own log targets: where server state changes are logged. */
@@ -102,12 +109,21 @@ public final class ProxyRuntime implements AutoCloseable {
             be.bufferRequest = p.hasOption(ProxyOption.HTTP_BUFFER_REQUEST);
             be.abortOnClose = p.hasOption(ProxyOption.ABORTONCLOSE);
             be.balance = p.balance();
+            // Server state changes (checks and runtime API alike) go to the backend's log targets.
+            AccessLog events = adminLogs.get(p.name());
+            HealthCheck.BackendLog beLog = events == null ? null : events::event;
             for (ServerConfig s : p.servers()) {
                 Server srv = new Server(be, s.name(), resolve(s.host(), s.port(), s.where()), s.h2(),
                         new IdlePools(pollers.size(), s.poolMaxConn(), s.poolPurgeDelayMs()));
                 srv.maxconn = s.maxconn();
+                srv.state = new ServerState(s.check().enabled(), s.check().rise(), s.check().fall());
                 srv.id = be.servers.size() + 1;
                 be.servers.add(srv);
+                if (s.check().enabled()) {
+                    SockAddr ca = resolve(s.check().addr() != null ? s.check().addr() : s.host(),
+                            s.check().port() > 0 ? s.check().port() : s.port(), s.where());
+                    checkSpecs.add(new CheckSpec(srv, s, p, ca, beLog));
+                }
             }
             backends.put(p.name(), be);
         }
@@ -167,6 +183,12 @@ public final class ProxyRuntime implements AutoCloseable {
 
     public void start() throws IOException {
         pollers.start();
+        for (int i = 0; i < checkSpecs.size(); i++) {
+            CheckSpec c = checkSpecs.get(i);
+            checks.add(new HealthCheck(pollers.get(i % pollers.size()), c.srv(), c.cfg().check(), c.proxy().httpCheck(),
+                    c.addr(), c.proxy().timeouts().check(), c.proxy().timeouts().connect(), c.log()));
+        }
+        HealthCheck.startAll(checks);
         ConnLimit global = globalConns;
         for (ProxyConfig p : cfg.proxies()) {
             if (p.kind() == ProxyKind.BACKEND)
@@ -261,11 +283,11 @@ public final class ProxyRuntime implements AutoCloseable {
         return modes.getOrDefault("be:" + name, "http");
     }
 
-    /** A server state change: to the backend's log targets, as HAProxy sends it (severity warning). */
-    void logAdmin(Backend be, String msg) {
+    /** A server state change from the runtime API: to the backend's log targets at a syslog severity, as HAProxy sends it. */
+    void logAdmin(Backend be, String msg, int severity) {
         AccessLog l = adminLogs.get(be.name);
         if (l != null)
-            l.message(msg);
+            l.event(msg, severity);
     }
 
     /** The port a frontend's n-th bind listens on (for configs binding port 0 in tests). */
@@ -296,6 +318,8 @@ public final class ProxyRuntime implements AutoCloseable {
 
     @Override
     public void close() {
+        for (HealthCheck c : checks)
+            c.stop();
         for (List<Listener> ls : listeners.values())
             for (Listener l : ls)
                 l.close();

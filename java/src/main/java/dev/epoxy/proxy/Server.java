@@ -18,30 +18,18 @@ public final class Server {
     /** Connections opened to this server over its life (all threads). */
     public final java.util.concurrent.atomic.AtomicLong connects = new java.util.concurrent.atomic.AtomicLong();
 
-    /** Administrative states set through the runtime API ({@code set server ... state}). */
-    public enum Admin { READY, DRAIN, MAINT }
-
     /**
-     * The administrative state and the user weight (HAProxy's uweight, 0..256, 1 by default).
-     * Written by the runtime API from any poller thread, read by {@link Backend#pick} on every
-     * thread: volatile, and a pick that races with a change may still choose the old way once.
-     * Only a READY server with a weight above 0 takes new traffic; requests in progress finish.
+     * The one state model: UP/DOWN from checks, MAINT/DRAIN from the runtime API, the user weight,
+     * and the volatile usable flag load balancing reads; see {@link ServerState} for its threading
+     * protocol. Set once when the runtime is built, before the pollers start.
      */
-    public volatile Admin admin = Admin.READY;
-    public volatile int weight = 1;
-    /** When the state last changed (System.nanoTime() ms), for the "last change" columns. */
-    public volatile long lastChangeMs = System.nanoTime() / 1_000_000;
+    public ServerState state = new ServerState(false, 2, 3);
     /** 1-based position in the backend (HAProxy's srv_id / sid). */
     public int id;
     /** Requests (HTTP) or sessions (tcp) that took a slot of this server, over its life (stot). */
     public final java.util.concurrent.atomic.LongAdder cumSessions = new java.util.concurrent.atomic.LongAdder();
     /** Times the load balancer chose this server (lbtot). */
     public final java.util.concurrent.atomic.LongAdder lbTotal = new java.util.concurrent.atomic.LongAdder();
-
-    /** Takes new traffic: ready and with a positive weight. */
-    public boolean usable() {
-        return admin == Admin.READY && weight > 0;
-    }
 
     /** Idle connections to this server, per thread. */
     public final IdlePools pools;

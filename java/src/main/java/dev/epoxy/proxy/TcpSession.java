@@ -67,7 +67,7 @@ public final class TcpSession extends dev.epoxy.poller.Watched implements Connec
             return;
         }
         s.srv = s.be.pick();
-        if (s.srv == null) { // no usable server (maintenance, drain, weight 0)
+        if (s.srv == null) { // no usable server (DOWN, maintenance, drain, weight 0)
             s.cause = 'S';
             s.phase = 'C';
             s.close(true);
@@ -319,9 +319,13 @@ public final class TcpSession extends dev.epoxy.poller.Watched implements Connec
         if (retriesLeft > 0 && be.retryOn(dev.epoxy.config.RetryOn.CONN_FAILURE)) {
             retriesLeft--;
             retries++;
-            if (be.redispatch && retriesLeft == 0)
-                srv = be.other(srv);
-            long delay = connTimedOut ? 0 : Math.min(1000, be.timeoutConnect > 0 ? be.timeoutConnect : 1000);
+            Server next = be.redispatchTarget(srv, retriesLeft);
+            boolean same = next == null || next == srv;
+            if (!same)
+                srv = next;
+            // HAProxy waits the turn-around delay only when retrying the same server (or the only one).
+            long delay = connTimedOut || !(same || be.usableCount() <= 1) ? 0
+                    : Math.min(1000, be.timeoutConnect > 0 ? be.timeoutConnect : 1000);
             tarExp = now + Math.max(1, delay);
             task.expireAt(tarExp);
             return;

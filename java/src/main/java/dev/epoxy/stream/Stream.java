@@ -231,7 +231,7 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
                     return false;
                 srv = be.pick();
                 if (srv == null) {
-                    // Every server is in maintenance, draining or at weight 0: HAProxy's 503, SC.
+                    // Every server is DOWN, in maintenance, draining or at weight 0: HAProxy's 503, SC.
                     localError(503, 'S', 'C');
                     return true;
                 }
@@ -270,15 +270,8 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
                 return connectionError(now);
             case TAR:
                 if (now >= tarExp) {
-                    // Same server again, unless option redispatch sends the last retry elsewhere.
-                    if (be.redispatch && retriesLeft == 0) {
-                        Server next = be.other(srv);
-                        if (next != srv)
-                            countBackend(Counters.REDISPATCH);
-                        redispatched |= next != srv;
-                        srv = next;
-                    }
-                    scb.setState(State.ASS);
+                    scb.setState(State.ASS); // the server was chosen when the retry was decided
+
                     return true;
                 }
                 return false;
@@ -371,8 +364,17 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
         if (retriesLeft > 0 && be.retryOn(RetryOn.CONN_FAILURE)) {
             retriesLeft--;
             countBackend(Counters.RETRIES);
-            // HAProxy's turn-around: wait min(1s, timeout connect) after an error, not after a timeout.
-            long delay = connTimedOut ? 0 : Math.min(1000, be.timeoutConnect > 0 ? be.timeoutConnect : 1000);
+            // Same server again, unless option redispatch chooses another (Backend.redispatchTarget).
+            Server next = be.redispatchTarget(srv, retriesLeft);
+            boolean same = next == srv;
+            if (!same)
+                countBackend(Counters.REDISPATCH);
+            redispatched |= !same;
+            srv = next;
+            // HAProxy's turn-around: wait min(1s, timeout connect) after an error, not after a
+            // timeout, and only when retrying the same server (or the only usable one).
+            long delay = connTimedOut || !(same || be.usableCount() <= 1) ? 0
+                    : Math.min(1000, be.timeoutConnect > 0 ? be.timeoutConnect : 1000);
             tarExp = now + delay;
             scb.setState(State.TAR);
             return true;
@@ -481,13 +483,11 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
         res.reset();
         tResponse = -1;
         countBackend(Counters.RETRIES);
-        if (be.redispatch && retriesLeft == 0) {
-            Server next = be.other(srv);
-            if (next != srv)
-                countBackend(Counters.REDISPATCH);
-            redispatched |= next != srv;
-            srv = next;
-        }
+        Server next = be.redispatchTarget(srv, retriesLeft);
+        if (next != srv)
+            countBackend(Counters.REDISPATCH);
+        redispatched |= next != srv;
+        srv = next;
         scb.setState(State.ASS);
         return true;
     }

@@ -189,8 +189,8 @@ class ConfigErrorsTest {
     @Test
     void timeouts() {
         rejectsIn("backend be", "timeout foo 1s", "'timeout' supports 'client', 'server', 'connect', 'http-request', "
-                + "'http-keep-alive', 'queue', 'tunnel', 'client-fin' and 'server-fin' (got 'foo')");
-        rejectsIn("backend be", "timeout check 1s", "'timeout check' is not supported by Epoxy");
+                + "'http-keep-alive', 'queue', 'tunnel', 'client-fin', 'server-fin' and 'check' (got 'foo')");
+        rejectsIn("backend be", "timeout tarpit 1s", "'timeout tarpit' is not supported by Epoxy");
         rejectsIn("backend be", "timeout server", "'timeout server' expects a time value (milliseconds, or with a unit us/ms/s/m/h/d)");
         rejectsIn("backend be", "timeout server 5x", "'timeout server': unexpected character 'x' in time value '5x' (units: us, ms, s, m, h, d)");
         rejectsIn("backend be", "timeout server -1", "'timeout server': unexpected character '-' in time value '-1'");
@@ -198,15 +198,14 @@ class ConfigErrorsTest {
                 "'timeout server': timer overflow in '100000000000' (maximum value is 2147483647 ms or ~24.8 days)");
         rejectsIn("backend be", "timeout server 1s 2s", "'timeout server' cannot handle unexpected argument '2s'.");
         rejectsIn("backend be", "timeout", "'timeout' expects a timer name ('client', 'server', 'connect', 'http-request', "
-                + "'http-keep-alive', 'queue', 'tunnel', 'client-fin' and 'server-fin') and a time value");
+                + "'http-keep-alive', 'queue', 'tunnel', 'client-fin', 'server-fin' and 'check') and a time value");
     }
 
     @Test
     void options() {
         rejectsIn("backend be", "option foo", "unknown or unsupported option 'foo' (Epoxy supports http-keep-alive, httpclose, "
-                + "http-server-close, httplog, redispatch, http-buffer-request, forwardfor, dontlognull, abortonclose)");
-        rejectsIn("backend be", "option httpchk", "unknown or unsupported option 'httpchk' (Epoxy supports http-keep-alive, "
-                + "httpclose, http-server-close, httplog, redispatch, http-buffer-request, forwardfor, dontlognull, abortonclose)");
+                + "http-server-close, httplog, redispatch, http-buffer-request, forwardfor, dontlognull, abortonclose, httpchk)");
+        rejectsIn("backend be", "option httpchk GET / HTTP/1.1 extra", "'option httpchk' cannot handle unexpected argument 'extra'.");
         rejectsIn("frontend fe", "no option httplog", "negation is not supported for option 'httplog'");
         rejectsIn("frontend fe", "no option forwardfor", "negation is not supported for option 'forwardfor'");
         rejectsIn("frontend fe", "option forwardfor except 127.0.0.1",
@@ -238,9 +237,11 @@ class ConfigErrorsTest {
 
     @Test
     void servers() {
-        rejectsIn("backend be", "server s1 127.0.0.1:8081 check", "server 's1' : 'check' is not supported (Epoxy performs no health checks)");
+        rejectsIn("backend be", "server s1 127.0.0.1:8081 check observe layer7",
+                "server 's1' : 'observe' is not supported by Epoxy (health is judged by active checks only)");
         rejectsIn("backend be", "server s1 127.0.0.1:8081 weight 10", "server 's1' : unsupported server keyword 'weight'"
-                + " (Epoxy supports proto h2, maxconn, pool-max-conn, pool-purge-delay)");
+                + " (Epoxy supports proto h2, maxconn, pool-max-conn, pool-purge-delay, check, no-check, inter, fastinter,"
+                + " downinter, rise, fall, port, addr)");
         rejectsIn("backend be", "server s1 127.0.0.1", "server 's1' : missing port in '127.0.0.1'");
         rejectsIn("backend be", "server s1 :80", "server 's1' : missing server address in ':80'");
         rejectsIn("backend be", "server s1 127.0.0.1:99999", "server 's1' : invalid port '99999'");
@@ -393,14 +394,14 @@ class ConfigErrorsTest {
         ConfigParser p = new ConfigParser(name -> null);
         p.addText("a.cfg", lines("global", "    nbthread 99", "    foo", "defaults", "    mode http",
                 "    timeout client 5x", "frontend fe", "    bind 127.0.0.1:8080", "    default_backend be"));
-        p.addText("b.cfg", lines("backend other", "    server s1 127.0.0.1:8081 check", "    retry-on bogus",
+        p.addText("b.cfg", lines("backend other", "    server s1 127.0.0.1:8081 check rise 0", "    retry-on bogus",
                 "frontend fe2", "    bind 127.0.0.1:8080"));
         ConfigException e = assertThrows(ConfigException.class, p::finish);
         assertEquals(List.of(
                 "a.cfg:2: 'nbthread' value must be between 1 and 64 (was 99)",
                 "a.cfg:3: unknown keyword 'foo' in 'global' section",
                 "a.cfg:6: 'timeout client': unexpected character 'x' in time value '5x' (units: us, ms, s, m, h, d)",
-                "b.cfg:2: server 's1' : 'check' is not supported (Epoxy performs no health checks)",
+                "b.cfg:2: server 's1' : 'rise' has to be > 0 (got '0')",
                 "b.cfg:3: 'retry-on': unknown keyword 'bogus'",
                 "a.cfg:9: frontend 'fe': unable to find required default_backend: 'be'",
                 "b.cfg:5: address 127.0.0.1:8080 is already bound by frontend 'fe' at a.cfg:8"), e.errors());

@@ -232,7 +232,7 @@ class RuntimeApiTest {
         assertEquals("Permission denied\n\n", tcp("shutdown sessions server be/s1\n"));
         // a session may lower its level, not raise it
         assertEquals("\nPermission denied\n\n", admin("user; set server be/s1 state maint"));
-        assertEquals(Server.Admin.READY, px.rt.backend("be").servers.get(0).admin);
+        assertEquals(ServerState.Effective.UP, px.rt.backend("be").servers.get(0).state.effective());
         // help lists only what the level allows
         assertFalse(unix("user.sock", "help\n").contains("set server"));
         assertTrue(admin("help").contains("  set server <bk>/<srv> [opts]            : change a server's state or weight\n"));
