@@ -144,6 +144,10 @@ class ServerMaxconnTest {
                         () -> slowA.now.get() + b.requests.get() >= sent);
             }
             assertEquals(1, slowA.now.get(), "one slow request in progress on a");
+            // The requests that went to b must have given their slot back before leastconn counts:
+            // b receiving a request is not b's stream ending (a CI run picked a on that tie).
+            Server sb = ep.rt.backend("li").servers.get(1);
+            Wait.until("b's earlier requests ended", 10_000, () -> sb.served() == 0);
             int before = b.requests.get();
             for (int i = 0; i < 3; i++)
                 try (RawClient c = new RawClient(port)) {
