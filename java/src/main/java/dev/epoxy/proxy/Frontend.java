@@ -34,6 +34,8 @@ public final class Frontend {
     private final AccessLog log;
     /** Client connections of the whole process (%ac) and of this frontend (%fc); set before the listeners start. */
     ConnLimit global, local;
+    /** The process's soft-stop state; set before the listeners start. */
+    public SoftStop softStop = new SoftStop(1);
 
     public Frontend(ProxyConfig cfg, int bufSize, BufferPool buffers, Map<String, Backend> backends, AccessLog log) {
         this.name = cfg.name();

@@ -14,7 +14,21 @@ import java.nio.ByteOrder;
  */
 public final class Sys {
     static {
-        Native.register(Sys.class, "epoxy");
+        Native.register(Sys.class, library());
+    }
+
+    /**
+     * Our own libepoxy.so from the class path (the classes directory, or extracted from the
+     * jar), not JNA's usual search order: that tries the system library directories first and
+     * picks up any versioned libepoxy.so.N there, such as Debian's unrelated OpenGL libepoxy0.
+     */
+    private static com.sun.jna.NativeLibrary library() {
+        try {
+            java.io.File f = Native.extractFromResourcePath("epoxy", Sys.class.getClassLoader());
+            return com.sun.jna.NativeLibrary.getInstance(f.getAbsolutePath());
+        } catch (java.io.IOException | UnsatisfiedLinkError e) {
+            return com.sun.jna.NativeLibrary.getInstance("epoxy");
+        }
     }
 
     private Sys() {}
