@@ -47,4 +47,21 @@ int  epoxy_bind(int fd, const void *sa, int salen);
 int64_t epoxy_sendto(int fd, const void *buf, int64_t len, const void *sa, int salen);
 int64_t epoxy_recv_wait(int fd, void *buf, int64_t len, int timeout_ms);
 
+/* proc.c: listener hand-over (SCM_RIGHTS), signals, privileges, detaching */
+int  epoxy_unix_listen(const char *name);
+int  epoxy_unix_accept(int lfd, int timeout_ms);
+int  epoxy_unix_connect(const char *name);
+int  epoxy_peer_uid(int fd);
+int  epoxy_send_fds(int sock, const void *buf, int len, const int32_t *fds, int nfds);
+int  epoxy_recv_fds(int sock, void *buf, int len, int32_t *fds, int maxfds, int32_t *nfds);
+int  epoxy_listens_on(int fd, const void *sa, int salen);
+int  epoxy_getpid(void);
+int  epoxy_geteuid(void);
+int  epoxy_kill(int pid, int sig);
+int  epoxy_setsid(void);
+int  epoxy_setgid(int gid);
+int  epoxy_setuid(int uid);
+int  epoxy_chroot(const char *dir);
+int  epoxy_devnull(int fd);
+
 #endif

@@ -30,11 +30,11 @@ public final class ConfigParser {
             "program", "http-errors", "ring", "cache", "fcgi-app", "log-forward", "crt-store", "traces");
 
     /** HAProxy global keywords Epoxy knows but does not implement. */
-    private static final Set<String> UNSUPPORTED_GLOBAL = Set.of("cpu-map", "tune.idle-pool.shared", "daemon",
-            "master-worker", "nbproc", "user", "group", "uid", "gid", "chroot", "pidfile", "ulimit-n",
+    private static final Set<String> UNSUPPORTED_GLOBAL = Set.of("cpu-map", "tune.idle-pool.shared",
+            "master-worker", "nbproc", "ulimit-n",
             "ssl-default-bind-options", "ssl-default-bind-ciphers", "ssl-default-server-options", "lua-load",
             "external-check", "node", "description", "log-send-hostname", "log-tag", "numa-cpu-mapping",
-            "thread-groups", "localpeer", "hard-stop-after", "grace", "setenv", "presetenv", "resetenv", "unsetenv");
+            "thread-groups", "localpeer", "grace", "setenv", "presetenv", "resetenv", "unsetenv");
 
     private final Function<String, String> env;
     private final Diagnostics diag = new Diagnostics();
@@ -59,6 +59,13 @@ public final class ConfigParser {
     private long statsTimeoutMs = GlobalSettings.DEFAULT_STATS_TIMEOUT_MS;
 
     private boolean finished;
+    // process life (global): daemon, pidfile, hard-stop-after, user/uid, group/gid, chroot
+    private boolean daemon;
+    private String pidfile;
+    private long hardStopAfterMs;
+    private int uid = -1, gid = -1;
+    private String chroot;
+    private final Map<String, String> processWhere = new HashMap<>();
 
     /** A parser reading environment variables from the process environment. */
     public ConfigParser() {
@@ -440,8 +447,71 @@ public final class ConfigParser {
                 return;
             }
             case "daemon":
-                diag.error(l.where(), "'daemon' is not supported: Epoxy always runs in the foreground (let a service manager"
-                        + " or the shell put it in the background)");
+                if (noArgs(l)) {
+                    daemon = true;
+                    processWhere.put(kw, l.where());
+                }
+                return;
+            case "pidfile":
+                if (oneArg(l, "a file name")) {
+                    pidfile = v;
+                    processWhere.put(kw, l.where());
+                }
+                return;
+            case "hard-stop-after":
+                if (oneArg(l, "a time")) {
+                    try {
+                        hardStopAfterMs = Units.parseTimeMs(v);
+                        processWhere.put(kw, l.where());
+                    } catch (IllegalArgumentException e) {
+                        diag.error(l.where(), "'hard-stop-after': " + e.getMessage());
+                    }
+                }
+                return;
+            case "user":
+            case "uid":
+            case "group":
+            case "gid": {
+                if (!oneArg(l, kw.endsWith("id") ? "a number" : "a name")) {
+                    return;
+                }
+                boolean isUser = kw.startsWith("u");
+                int id = -1;
+                if (kw.endsWith("id")) {
+                    try {
+                        id = Integer.parseInt(v);
+                    } catch (NumberFormatException e) {
+                        id = -1;
+                    }
+                    if (id < 0) {
+                        diag.error(l.where(), "'" + kw + "' expects a non-negative number (got '" + v + "')");
+                        return;
+                    }
+                } else {
+                    id = PosixIds.lookup(isUser ? "/etc/passwd" : "/etc/group", v);
+                    if (id < 0) {
+                        diag.error(l.where(), "unknown " + (isUser ? "user" : "group") + " '" + v + "' (not in "
+                                + (isUser ? "/etc/passwd" : "/etc/group") + ")");
+                        return;
+                    }
+                }
+                if (isUser) {
+                    uid = id;
+                } else {
+                    gid = id;
+                }
+                processWhere.put(isUser ? "user" : "group", l.where());
+                return;
+            }
+            case "chroot":
+                if (oneArg(l, "a directory")) {
+                    if (!java.nio.file.Files.isDirectory(java.nio.file.Path.of(v))) {
+                        diag.error(l.where(), "'chroot': '" + v + "' is not a directory");
+                        return;
+                    }
+                    chroot = v;
+                    processWhere.put(kw, l.where());
+                }
                 return;
             case "stats":
                 stats(l);
@@ -582,7 +652,8 @@ public final class ConfigParser {
         }
         finished = true;
         GlobalSettings g = new GlobalSettings(nbthread, maxconn, bufsize, edgeTriggered, exposeExperimental,
-                List.copyOf(globalLogs), stallReportMs, maxhdr, List.copyOf(statsSockets), statsTimeoutMs);
+                List.copyOf(globalLogs), stallReportMs, maxhdr, List.copyOf(statsSockets), statsTimeoutMs,
+                new GlobalSettings.Process(daemon, pidfile, hardStopAfterMs, uid, gid, chroot, Map.copyOf(processWhere)));
         List<ProxyConfig> built = new ConfigChecker(diag).check(g, proxies);
         if (!diag.errors.isEmpty()) {
             throw new ConfigException(diag.errors, diag.warnings);

@@ -12,9 +12,18 @@ import java.util.List;
  */
 public record GlobalSettings(int nbthread, int maxconn, int bufsize, boolean edgeTriggered,
                              boolean exposeExperimental, List<LogTarget> logs, long stallReportMs, int maxhdr,
-                             List<StatsSocket> statsSockets, long statsTimeoutMs) {
+                             List<StatsSocket> statsSockets, long statsTimeoutMs, Process process) {
     /** {@code stats timeout}: HAProxy's default idle timeout of a runtime API connection. */
     public static final long DEFAULT_STATS_TIMEOUT_MS = 10_000;
+    /**
+     * Process life keywords: {@code daemon}, {@code pidfile}, {@code hard-stop-after} (ms, 0 = none),
+     * {@code user}/{@code uid} and {@code group}/{@code gid} resolved to numbers (-1 = keep),
+     * {@code chroot} (null = none); {@code where} is the file:line of each keyword given, for messages.
+     */
+    public record Process(boolean daemon, String pidfile, long hardStopAfterMs, int uid, int gid, String chroot,
+                          java.util.Map<String, String> where) {
+        public static final Process DEFAULTS = new Process(false, null, 0, -1, -1, null, java.util.Map.of());
+    }
 
     public static final int DEFAULT_BUFSIZE = 16384;
     public static final int DEFAULT_MAXHDR = 101;
@@ -22,12 +31,12 @@ public record GlobalSettings(int nbthread, int maxconn, int bufsize, boolean edg
     public static final int MAX_THREADS = 64;
 
     public static final GlobalSettings DEFAULTS = new GlobalSettings(0, 0, DEFAULT_BUFSIZE, false, false, List.of(),
-            DEFAULT_STALL_REPORT_MS, DEFAULT_MAXHDR, List.of(), DEFAULT_STATS_TIMEOUT_MS);
+            DEFAULT_STALL_REPORT_MS, DEFAULT_MAXHDR, List.of(), DEFAULT_STATS_TIMEOUT_MS, Process.DEFAULTS);
 
     /** The settings with other stats sockets (tests). */
     public GlobalSettings withStatsSockets(List<StatsSocket> sockets) {
         return new GlobalSettings(nbthread, maxconn, bufsize, edgeTriggered, exposeExperimental, logs, stallReportMs, maxhdr,
-                List.copyOf(sockets), statsTimeoutMs);
+                List.copyOf(sockets), statsTimeoutMs, process);
     }
 
     /** The thread count to run: nbthread if set, else the available CPUs (at most 64), like HAProxy. */

@@ -197,6 +197,18 @@ public final class FdThreadCtx {
         if (rc != 0) log.warn("thread {}: epoll_ctl op {} on fd {} failed: {}", tid, op, fd, Sys.strerror(rc));
     }
 
+    /**
+     * Removes fd from this thread's epoll set now (caller: this thread). For a file that another
+     * process also holds (a listener handed over on reload, HAProxy's FD_CLONED): closing our
+     * descriptor would not remove the registration, since epoll keys it on the open file.
+     */
+    public void forget(int fd) {
+        clearPolled(fd);
+        int rc = Sys.epoxy_epoll_ctl(epfd, Abi.EPOLL_CTL_DEL, fd, 0, 0);
+        if (rc != 0 && rc != -Abi.ENOENT && rc != -Abi.EBADF)
+            log.warn("thread {}: epoll_ctl DEL on fd {} failed: {}", tid, fd, Sys.strerror(rc));
+    }
+
     private void clearPolled(int fd) {
         LONGS.getAndBitwiseAnd(table.polledRecv, fd, ~bit);
         LONGS.getAndBitwiseAnd(table.polledSend, fd, ~bit);

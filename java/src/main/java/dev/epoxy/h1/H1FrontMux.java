@@ -322,7 +322,8 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
         BodyKind kind = h.bodyKind();
         boolean selfDelimited = h.status() != 101 && kind != BodyKind.UNTIL_CLOSE && kind != BodyKind.TUNNEL;
         // An unread request body would be parsed as the next request: close instead.
-        boolean ka = !closing && clientWantsKeepAlive && selfDelimited && req.eom
+        // Soft stop: the connection ends after this response (HAProxy: idle-close-on-response).
+        boolean ka = !closing && !fe.softStop.stopping() && clientWantsKeepAlive && selfDelimited && req.eom
                 && stream.connMode() != ConnectionMode.HTTP_CLOSE;
         if (!ka)
             closing = true;

@@ -40,8 +40,15 @@ public final class ConnLimit {
         }
     }
 
+    /** Runs (on the releasing thread) each time the count drops to zero; set during a soft stop. */
+    volatile Runnable onZero;
+
     public void release() {
-        count.decrementAndGet();
+        if (count.decrementAndGet() == 0) {
+            Runnable z = onZero;
+            if (z != null)
+                z.run();
+        }
         if (!paused.isEmpty())
             for (Listener l : paused)
                 if (paused.remove(l))

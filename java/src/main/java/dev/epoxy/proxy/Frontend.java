@@ -49,6 +49,8 @@ public final class Frontend {
     public final dev.epoxy.config.StatsConfig stats;
     /** Answers {@code use-service} and stats requests; set by the runtime. */
     public Stats statsSource;
+    /** The process's soft-stop state; set before the listeners start. */
+    public SoftStop softStop = new SoftStop(1);
 
     public Frontend(ProxyConfig cfg, int bufSize, BufferPool buffers, Map<String, Backend> backends, AccessLog log) {
         this.name = cfg.name();

@@ -58,6 +58,13 @@ public final class ProxyRuntime implements AutoCloseable {
     private final BufferPool buffers;
     private final List<Listener> statsListeners = new ArrayList<>();
     private final Stats stats;
+    private final SoftStop softStop;
+    /** Listening sockets received from the previous process (reload), not yet matched to a bind. */
+    private final List<Integer> inherited = new ArrayList<>();
+    /** Counts down once the soft stop has closed the listeners and every client connection ended. */
+    private final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
+    private final java.util.concurrent.atomic.AtomicInteger listenersOpen = new java.util.concurrent.atomic.AtomicInteger();
+    private boolean stopBegun;
 
     public ProxyRuntime(Config cfg) {
         this.cfg = cfg;
@@ -66,6 +73,7 @@ public final class ProxyRuntime implements AutoCloseable {
         int limit = (int) Math.min(MAX_FDS, Math.max(4096, nofile > 0 ? nofile : 65536));
         this.fds = new FdTable(limit);
         this.pollers = new Pollers(fds, cfg.global().threads(), cfg.global().edgeTriggered());
+        this.softStop = new SoftStop(pollers.size());
         pollers.configureStallReport(cfg.global().stallReportMs());
         int bufSize = cfg.global().bufsize();
         // One pool for all connection buffers and H1 channels, sized for a whole HTTP/2 frame:
@@ -146,6 +154,7 @@ public final class ProxyRuntime implements AutoCloseable {
             fe.global = globalConns;
             fe.local = new ConnLimit(p.maxconn());
             fe.counters = new dev.epoxy.metrics.Counters(pollers.size());
+            fe.softStop = softStop;
             frontends.put(p.name(), fe);
         }
         stats = new Stats(frontends.values(), backends.values(), pollers, buffers, globalConns, cfg.global().maxconn(),
@@ -211,14 +220,23 @@ public final class ProxyRuntime implements AutoCloseable {
                     fe.counters.max(t, dev.epoxy.metrics.Counters.MAX_SESS, fe.feconn());
                     inner.accepted(poller, fd, addr, port, onClose);
                 };
-                Listener l = new Listener(resolve(b.host(), b.port(), b.where()), pollers, acceptor, global, local);
+                SockAddr sa = resolve(b.host(), b.port(), b.where());
+                int inheritedFd = takeInherited(sa);
+                Listener l = inheritedFd >= 0 ? Listener.inherited(inheritedFd, sa, pollers, acceptor, global, local)
+                        : new Listener(sa, pollers, acceptor, global, local);
                 l.start();
+                listenersOpen.incrementAndGet();
                 ls.add(l);
                 LOG.debug("{} '{}' listening on {}:{}", p.kind().keyword(), p.name(), b.host(), l.port());
             }
             listeners.put(p.name(), ls);
         }
         startStatsSockets();
+        for (int fd : inherited) {
+            LOG.info("listening socket fd {} from the previous process matches no bind: closed", fd);
+            dev.epoxy.sys.Sys.epoxy_close(fd);
+        }
+        inherited.clear();
         LOG.info("epoxy started: {} thread(s), {} poller, {} frontend(s), {} backend(s)", pollers.size(),
                 cfg.global().edgeTriggered() ? "epoll (edge-triggered)" : "epoll (level-triggered)",
                 frontends.size(), backends.size());
@@ -288,6 +306,99 @@ public final class ProxyRuntime implements AutoCloseable {
         AccessLog l = adminLogs.get(be.name);
         if (l != null)
             l.event(msg, severity);
+    }
+
+    /**
+     * Listening sockets received from the previous process (see {@code cli.Handover}); each one
+     * bound to the same address and port as a {@code bind} line is used instead of a new socket.
+     * Call before {@link #start}.
+     */
+    public void inherit(List<Integer> fds) {
+        inherited.addAll(fds);
+    }
+
+    private int takeInherited(SockAddr sa) {
+        if (sa.port == 0)
+            return -1;
+        for (int i = 0; i < inherited.size(); i++) {
+            int fd = inherited.get(i);
+            if (dev.epoxy.sys.Sys.epoxy_listens_on(fd, sa.address, sa.length) == 1) {
+                inherited.remove(i);
+                LOG.debug("{}: using the listening socket of the previous process", sa);
+                return fd;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * The listening sockets now open, for a new process taking over (reload). The caller sends
+     * them while holding this runtime's monitor, which {@link #softStop} also takes before it
+     * closes any, so a number is never sent after it was closed (and perhaps reused).
+     */
+    public synchronized List<Integer> listenerFds() {
+        List<Integer> r = new ArrayList<>();
+        if (stopBegun)
+            return r;
+        for (List<Listener> ls : listeners.values())
+            for (Listener l : ls)
+                r.add(l.fd);
+        return r;
+    }
+
+    /** Runs {@code r} with the listeners guaranteed open (see {@link #listenerFds}). */
+    public synchronized void withListeners(java.util.function.Consumer<List<Integer>> r) {
+        r.accept(listenerFds());
+    }
+
+    /**
+     * Soft stop (HAProxy's SIGUSR1): close the listeners (the sockets themselves stay open in a
+     * process they were handed to), let every exchange in progress finish, answer HTTP/1
+     * requests with {@code Connection: close}, send GOAWAY on HTTP/2 connections. {@link
+     * #awaitStopped} returns once the last client connection ended. From any thread, idempotent.
+     */
+    public void softStop() {
+        synchronized (this) {
+            if (stopBegun)
+                return;
+            stopBegun = true;
+        }
+        LOG.info("soft stop: closing {} listener(s), waiting for {} client connection(s)", listenersOpen.get(),
+                globalConns.current());
+        softStop.begin(pollers);
+        Runnable check = () -> {
+            if (listenersOpen.get() == 0 && globalConns.current() == 0)
+                stopped.countDown();
+        };
+        globalConns.onZero = check;
+        List<Listener> all = new ArrayList<>();
+        for (List<Listener> ls : listeners.values())
+            all.addAll(ls);
+        if (all.isEmpty())
+            check.run();
+        for (Listener l : all)
+            l.unbind(() -> {
+                listenersOpen.decrementAndGet();
+                check.run();
+            });
+    }
+
+    /** Waits for the end of a soft stop; false if {@code ms} (0: forever) passed first. */
+    public boolean awaitStopped(long ms) throws InterruptedException {
+        if (ms <= 0) {
+            stopped.await();
+            return true;
+        }
+        return stopped.await(ms, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    public boolean stopping() {
+        return softStop.stopping();
+    }
+
+    /** Client connections of the whole process open now. */
+    public int connections() {
+        return globalConns.current();
     }
 
     /** The port a frontend's n-th bind listens on (for configs binding port 0 in tests). */

@@ -11,6 +11,7 @@ public final class Abi {
             EINTR, ETIMEDOUT;
     public static final int SOCKADDR_STORAGE_SIZE, IOVEC_SIZE, AF_INET, AF_INET6;
     public static final int SHUT_RD, SHUT_WR, SHUT_RDWR, EADDRINUSE, ENOENT, EEXIST, EMFILE, ENFILE, AF_UNIX;
+    public static final int SIGUSR1, SIGTERM, ESRCH, EPERM;
 
     static {
         ByteBuffer b = Sys.allocate(64 * 4);
@@ -50,6 +51,10 @@ public final class Abi {
         EMFILE = b.getInt(4 * i++);
         ENFILE = b.getInt(4 * i++);
         AF_UNIX = b.getInt(4 * i++);
+        SIGUSR1 = b.getInt(4 * i++);
+        SIGTERM = b.getInt(4 * i++);
+        ESRCH = b.getInt(4 * i++);
+        EPERM = b.getInt(4 * i++);
     }
 
     private Abi() {}

@@ -79,6 +79,26 @@ public final class Sys {
     /** One datagram, waiting at most {@code timeoutMs}; -EAGAIN on timeout. */
     public static native long epoxy_recv_wait(int fd, long buf, long len, int timeoutMs);
 
+    // proc.c: listener hand-over (SCM_RIGHTS over AF_UNIX), signals, privileges, detaching
+    /** A listening AF_UNIX stream socket; a name starting with '@' is in the abstract namespace. */
+    public static native int epoxy_unix_listen(String name);
+    /** Waits at most {@code timeoutMs} for a connection (-EAGAIN on timeout); the result is blocking, 5 s I/O timeouts. */
+    public static native int epoxy_unix_accept(int lfd, int timeoutMs);
+    public static native int epoxy_unix_connect(String name);
+    public static native int epoxy_peer_uid(int fd);
+    public static native int epoxy_send_fds(int sock, long buf, int len, long fds, int nfds);
+    public static native int epoxy_recv_fds(int sock, long buf, int len, long fds, int maxfds, long nfdsOut);
+    /** 1 when fd is a listening TCP socket bound to exactly this address, else 0. */
+    public static native int epoxy_listens_on(int fd, long sa, int salen);
+    public static native int epoxy_getpid();
+    public static native int epoxy_geteuid();
+    public static native int epoxy_kill(int pid, int sig);
+    public static native int epoxy_setsid();
+    public static native int epoxy_setgid(int gid);
+    public static native int epoxy_setuid(int uid);
+    public static native int epoxy_chroot(String dir);
+    public static native int epoxy_devnull(int fd);
+
     /** Off-heap, native-order buffer; kept reachable by the caller for as long as its address is used. */
     public static ByteBuffer allocate(int size) {
         return ByteBuffer.allocateDirect(size).order(ByteOrder.nativeOrder());

@@ -66,8 +66,11 @@ class ConfigErrorsTest {
                 "t.cfg:3: 'tune.fd.edge-triggered' expects 'on' or 'off' (got 'yes')");
         rejects(lines("global", "    expose-experimental-directives now"),
                 "t.cfg:2: 'expose-experimental-directives' cannot handle unexpected argument 'now'.");
-        rejects(lines("global", "    daemon"), "t.cfg:2: 'daemon' is not supported: Epoxy always runs in the foreground"
-                + " (let a service manager or the shell put it in the background)");
+        rejects(lines("global", "    daemon now"), "t.cfg:2: 'daemon' cannot handle unexpected argument 'now'.");
+        rejects(lines("global", "    user nosuchuser-epoxy"), "t.cfg:2: unknown user 'nosuchuser-epoxy' (not in /etc/passwd)");
+        rejects(lines("global", "    gid -3"), "t.cfg:2: 'gid' expects a non-negative number (got '-3')");
+        rejects(lines("global", "    chroot /nonexistent-epoxy"), "t.cfg:2: 'chroot': '/nonexistent-epoxy' is not a directory");
+        rejects(lines("global", "    hard-stop-after"), "t.cfg:2: 'hard-stop-after' expects a time");
         rejects(lines("global", "    stats socket /run/e.sock level root"),
                 "t.cfg:2: 'stats socket': 'level' only supports 'user', 'operator', and 'admin'");
         rejects(lines("global", "    stats socket /run/e.sock mode 9"),
