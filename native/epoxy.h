@@ -48,7 +48,6 @@ int64_t epoxy_sendto(int fd, const void *buf, int64_t len, const void *sa, int s
 int64_t epoxy_recv_wait(int fd, void *buf, int64_t len, int timeout_ms);
 
 /* proc.c: listener hand-over (SCM_RIGHTS), signals, privileges, detaching */
-int  epoxy_unix_listen(const char *name);
 int  epoxy_unix_accept(int lfd, int timeout_ms);
 int  epoxy_unix_connect(const char *name);
 int  epoxy_peer_uid(int fd);

@@ -28,24 +28,6 @@ static int unix_addr(const char *name, struct sockaddr_un *sa)
     return (int)(offsetof(struct sockaddr_un, sun_path) + n + (name[0] == '@' ? 0 : 1));
 }
 
-/* A listening AF_UNIX stream socket (non-blocking, close-on-exec). */
-int epoxy_unix_listen(const char *name)
-{
-    struct sockaddr_un sa;
-    int len = unix_addr(name, &sa);
-    if (len < 0)
-        return len;
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return -errno;
-    if (bind(fd, (struct sockaddr *)&sa, (socklen_t)len) < 0 || listen(fd, 16) < 0) {
-        int e = errno;
-        close(fd);
-        return -e;
-    }
-    return fd;
-}
-
 /* Waits up to timeout_ms for a connection; returns a blocking fd with 5 s send/receive timeouts. */
 int epoxy_unix_accept(int lfd, int timeout_ms)
 {

@@ -48,7 +48,7 @@ public final class Handover implements AutoCloseable {
     /** Starts serving this process's listeners; null (with a warning) if the socket cannot be made. */
     public static Handover serve(ProxyRuntime rt) {
         String name = socketName(Sys.epoxy_getpid());
-        int fd = Sys.epoxy_unix_listen(name);
+        int fd = Sys.epoxy_unix_listen(name, 16, -1);
         if (fd < 0) {
             LOG.warn("reload socket {}: {}; a reload will not receive these listeners", name, Sys.strerror(fd));
             return null;

@@ -81,7 +81,6 @@ public final class Sys {
 
     // proc.c: listener hand-over (SCM_RIGHTS over AF_UNIX), signals, privileges, detaching
     /** A listening AF_UNIX stream socket; a name starting with '@' is in the abstract namespace. */
-    public static native int epoxy_unix_listen(String name);
     /** Waits at most {@code timeoutMs} for a connection (-EAGAIN on timeout); the result is blocking, 5 s I/O timeouts. */
     public static native int epoxy_unix_accept(int lfd, int timeoutMs);
     public static native int epoxy_unix_connect(String name);
