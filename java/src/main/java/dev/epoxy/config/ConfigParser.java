@@ -30,7 +30,7 @@ public final class ConfigParser {
             "program", "http-errors", "ring", "cache", "fcgi-app", "log-forward", "crt-store", "traces");
 
     /** HAProxy global keywords Epoxy knows but does not implement. */
-    private static final Set<String> UNSUPPORTED_GLOBAL = Set.of("cpu-map", "tune.idle-pool.shared",
+    private static final Set<String> UNSUPPORTED_GLOBAL = Set.of("cpu-map",
             "master-worker", "nbproc", "ulimit-n",
             "ssl-default-bind-options", "ssl-default-bind-ciphers", "ssl-default-server-options", "lua-load",
             "external-check", "node", "description", "log-send-hostname", "log-tag", "numa-cpu-mapping",
@@ -52,6 +52,7 @@ public final class ConfigParser {
     private int bufsize = GlobalSettings.DEFAULT_BUFSIZE;
     private long stallReportMs = GlobalSettings.DEFAULT_STALL_REPORT_MS;
     private int maxhdr = GlobalSettings.DEFAULT_MAXHDR;
+    private boolean idlePoolShared = true;
     private boolean edgeTriggered;
     private boolean exposeExperimental;
     private final List<LogTarget> globalLogs = new ArrayList<>();
@@ -439,6 +440,18 @@ public final class ConfigParser {
                     diag.error(l.where(), "'tune.fd.edge-triggered' expects 'on' or 'off' (got '" + v + "')");
                 }
                 return;
+            case "tune.idle-pool.shared":
+                // HAProxy's default is on: a thread may take over another thread's idle server
+                // connection; off keeps each thread to its own.
+                if (!oneArg(l, "'on' or 'off'")) {
+                    return;
+                }
+                if (v.equals("on") || v.equals("off")) {
+                    idlePoolShared = v.equals("on");
+                } else {
+                    diag.error(l.where(), "'tune.idle-pool.shared' expects 'on' or 'off' (got '" + v + "')");
+                }
+                return;
             case "log": {
                 LogTarget t = LogParser.parse(l, diag);
                 if (t != null) {
@@ -652,7 +665,7 @@ public final class ConfigParser {
         }
         finished = true;
         GlobalSettings g = new GlobalSettings(nbthread, maxconn, bufsize, edgeTriggered, exposeExperimental,
-                List.copyOf(globalLogs), stallReportMs, maxhdr, List.copyOf(statsSockets), statsTimeoutMs,
+                List.copyOf(globalLogs), stallReportMs, maxhdr, idlePoolShared, List.copyOf(statsSockets), statsTimeoutMs,
                 new GlobalSettings.Process(daemon, pidfile, hardStopAfterMs, uid, gid, chroot, Map.copyOf(processWhere)));
         List<ProxyConfig> built = new ConfigChecker(diag).check(g, proxies);
         if (!diag.errors.isEmpty()) {

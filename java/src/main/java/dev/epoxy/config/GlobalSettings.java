@@ -7,11 +7,12 @@ import java.util.List;
  * {@code maxconn} 0 means not set; {@code bufsize} defaults to 16384 like HAProxy;
  * {@code stallReportMs} ({@code tune.stall-report}) defaults to 5 s, 0 turns the stall watchdog off;
  * {@code maxhdr} ({@code tune.http.maxhdr}) defaults to 101 like HAProxy: a message must carry
- * fewer header fields than that; {@code statsSockets} are the runtime API's sockets and
+ * fewer header fields than that; {@code idlePoolShared} ({@code tune.idle-pool.shared}, on by
+ * default) lets a thread take over another thread's idle server connections; {@code statsSockets} are the runtime API's sockets and
  * {@code statsTimeoutMs} their idle timeout ({@code stats timeout}, 10 s by default).
  */
 public record GlobalSettings(int nbthread, int maxconn, int bufsize, boolean edgeTriggered,
-                             boolean exposeExperimental, List<LogTarget> logs, long stallReportMs, int maxhdr,
+                             boolean exposeExperimental, List<LogTarget> logs, long stallReportMs, int maxhdr, boolean idlePoolShared,
                              List<StatsSocket> statsSockets, long statsTimeoutMs, Process process) {
     /** {@code stats timeout}: HAProxy's default idle timeout of a runtime API connection. */
     public static final long DEFAULT_STATS_TIMEOUT_MS = 10_000;
@@ -31,11 +32,11 @@ public record GlobalSettings(int nbthread, int maxconn, int bufsize, boolean edg
     public static final int MAX_THREADS = 64;
 
     public static final GlobalSettings DEFAULTS = new GlobalSettings(0, 0, DEFAULT_BUFSIZE, false, false, List.of(),
-            DEFAULT_STALL_REPORT_MS, DEFAULT_MAXHDR, List.of(), DEFAULT_STATS_TIMEOUT_MS, Process.DEFAULTS);
+            DEFAULT_STALL_REPORT_MS, DEFAULT_MAXHDR, true, List.of(), DEFAULT_STATS_TIMEOUT_MS, Process.DEFAULTS);
 
     /** The settings with other stats sockets (tests). */
     public GlobalSettings withStatsSockets(List<StatsSocket> sockets) {
-        return new GlobalSettings(nbthread, maxconn, bufsize, edgeTriggered, exposeExperimental, logs, stallReportMs, maxhdr,
+        return new GlobalSettings(nbthread, maxconn, bufsize, edgeTriggered, exposeExperimental, logs, stallReportMs, maxhdr, idlePoolShared,
                 List.copyOf(sockets), statsTimeoutMs, process);
     }
 

@@ -122,7 +122,7 @@ public final class ProxyRuntime implements AutoCloseable {
             HealthCheck.BackendLog beLog = events == null ? null : events::event;
             for (ServerConfig s : p.servers()) {
                 Server srv = new Server(be, s.name(), resolve(s.host(), s.port(), s.where()), s.h2(),
-                        new IdlePools(pollers.size(), s.poolMaxConn(), s.poolPurgeDelayMs()));
+                        new IdlePools(pollers.size(), s.poolMaxConn(), s.poolPurgeDelayMs(), cfg.global().idlePoolShared()));
                 srv.maxconn = s.maxconn();
                 srv.state = new ServerState(s.check().enabled(), s.check().rise(), s.check().fall());
                 srv.id = be.servers.size() + 1;

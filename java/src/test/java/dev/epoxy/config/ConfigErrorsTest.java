@@ -66,6 +66,7 @@ class ConfigErrorsTest {
                 "t.cfg:3: 'tune.fd.edge-triggered' expects 'on' or 'off' (got 'yes')");
         rejects(lines("global", "    expose-experimental-directives now"),
                 "t.cfg:2: 'expose-experimental-directives' cannot handle unexpected argument 'now'.");
+        rejects(lines("global", "    tune.idle-pool.shared maybe"), "t.cfg:2: 'tune.idle-pool.shared' expects 'on' or 'off' (got 'maybe')");
         rejects(lines("global", "    daemon now"), "t.cfg:2: 'daemon' cannot handle unexpected argument 'now'.");
         rejects(lines("global", "    user nosuchuser-epoxy"), "t.cfg:2: unknown user 'nosuchuser-epoxy' (not in /etc/passwd)");
         rejects(lines("global", "    gid -3"), "t.cfg:2: 'gid' expects a non-negative number (got '-3')");
@@ -86,7 +87,6 @@ class ConfigErrorsTest {
         rejects(lines("global", "    stats maxconn 10"),
                 "t.cfg:2: 'stats maxconn' is not supported by Epoxy (only 'stats socket' and 'stats timeout')");
         rejects(lines("global", "    cpu-map 1 0"), "t.cfg:2: 'cpu-map' is not supported by Epoxy");
-        rejects(lines("global", "    tune.idle-pool.shared on"), "t.cfg:2: 'tune.idle-pool.shared' is not supported by Epoxy");
         rejects(lines("global", "    foo bar"), "t.cfg:2: unknown keyword 'foo' in 'global' section");
     }
 
