@@ -237,7 +237,7 @@ final class Cli {
         String uptime = String.format("%dd %dh%02dm%02ds", up / 86400, (up / 3600) % 24, (up / 60) % 60, up % 60);
         long cumReq = 0;
         for (Frontend fe : rt.frontends().values())
-            cumReq += fe.requests.sum();
+            cumReq += fe.counters.sum(dev.epoxy.metrics.Counters.REQ_TOT);
         ConnLimit g = rt.globalLimit();
         String node;
         try {
@@ -323,7 +323,7 @@ final class Cli {
             r.put("sid", 0);
             r.put("type", 0);
             if (rt.frontendMode(fe.name).equals("http"))
-                r.put("req_tot", fe.requests.sum());
+                r.put("req_tot", fe.counters.sum(dev.epoxy.metrics.Counters.REQ_TOT));
             r.put("mode", rt.frontendMode(fe.name));
             r.put("conn_tot", l != null ? l.total() : 0);
             row(b, r);
@@ -341,7 +341,7 @@ final class Cli {
                 r.put("scur", s.served());
                 if (s.maxconn > 0)
                     r.put("slim", s.maxconn);
-                r.put("stot", s.cumSessions.sum());
+                r.put("stot", s.counters.sum(dev.epoxy.metrics.Counters.SESS_TOT));
                 ServerState.Snapshot st = s.state.snapshot();
                 r.put("status", status(st));
                 r.put("weight", st.weight());
@@ -353,14 +353,14 @@ final class Cli {
                 r.put("pid", 1);
                 r.put("iid", be.id);
                 r.put("sid", s.id);
-                r.put("lbtot", s.lbTotal.sum());
+                r.put("lbtot", s.counters.sum(dev.epoxy.metrics.Counters.LBTOT));
                 r.put("type", 2);
                 r.put("addr", s.addr.toString());
                 r.put("mode", mode);
                 r.put("uweight", st.weight());
                 row(b, r);
                 qcur += s.queued();
-                lbtot += s.lbTotal.sum();
+                lbtot += s.counters.sum(dev.epoxy.metrics.Counters.LBTOT);
                 if (s.state.usable()) {
                     weight += st.weight();
                     act++;
@@ -372,7 +372,7 @@ final class Cli {
             r.put("svname", "BACKEND");
             r.put("qcur", qcur);
             r.put("scur", be.beconn.get());
-            r.put("stot", be.cumSessions.sum());
+            r.put("stot", be.counters.sum(dev.epoxy.metrics.Counters.SESS_TOT));
             r.put("status", act > 0 ? "UP" : "DOWN");
             r.put("weight", weight);
             r.put("act", act);
