@@ -80,20 +80,20 @@ class ServerSelectionTest {
         ServerState st = new ServerState(true, 2, 3);
         ServerState.CheckResult ko = new ServerState.CheckResult(ServerState.CheckStatus.L4CON, 0, "Connection refused", 0);
         ServerState.CheckResult ok = new ServerState.CheckResult(ServerState.CheckStatus.L4OK, 0, null, 0);
-        assertEquals("UP", Cli.status(st.snapshot()));
+        assertEquals("UP", Stats.status(st.snapshot()));
         st.checkResult(ko);
-        assertEquals("UP 2/3", Cli.status(st.snapshot()), "going down");
+        assertEquals("UP 2/3", Stats.status(st.snapshot()), "going down");
         st.checkResult(ko);
         st.checkResult(ko);
-        assertEquals("DOWN", Cli.status(st.snapshot()));
+        assertEquals("DOWN", Stats.status(st.snapshot()));
         st.setAdmin(false, true);
-        assertEquals("DOWN", Cli.status(st.snapshot()), "DOWN from checks wins over drain");
+        assertEquals("DOWN", Stats.status(st.snapshot()), "DOWN from checks wins over drain");
         st.checkResult(ok);
-        assertEquals("DOWN 1/2", Cli.status(st.snapshot()), "going up");
+        assertEquals("DOWN 1/2", Stats.status(st.snapshot()), "going up");
         st.setAdmin(true, false);
-        assertEquals("MAINT", Cli.status(st.snapshot()));
+        assertEquals("MAINT", Stats.status(st.snapshot()));
         assertNull(st.setAdmin(true, false), "no change, nothing to log");
-        assertEquals("no check", Cli.status(new ServerState(false, 2, 3).snapshot()));
+        assertEquals("no check", Stats.status(new ServerState(false, 2, 3).snapshot()));
     }
 
     @Test
