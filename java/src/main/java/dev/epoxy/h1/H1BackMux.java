@@ -61,7 +61,6 @@ public final class H1BackMux implements Connection.Handler, Endpoint, BackendCon
         srv.counters.add(p.tid(), dev.epoxy.metrics.Counters.CONN_TOT, 1);
         H1BackMux m = new H1BackMux(c, srv, maxHead, maxHdr);
         c.setHandler(m);
-        srv.connects.incrementAndGet();
         return m;
     }
 

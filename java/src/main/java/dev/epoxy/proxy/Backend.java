@@ -12,8 +12,6 @@ public final class Backend {
     public final AtomicInteger beconn = new AtomicInteger();
     /** HAProxy's proxy id (iid): position among all proxies in the configuration, from 1 (set at build). */
     public int id;
-    /** Streams that were assigned to this backend, over its life (stot). */
-    public final java.util.concurrent.atomic.LongAdder cumSessions = new java.util.concurrent.atomic.LongAdder();
     /** The last response refused as invalid ({@code show errors}), or null. */
     public volatile ErrorSnapshot lastResponseError;
     /** Activity counters, one lane per poller thread (replaced by the runtime before servers are added). */
@@ -79,16 +77,17 @@ public final class Backend {
      * goes to another server when {@code srv} is no longer usable (DOWN, MAINT, DRAIN, weight 0),
      * on the last retry, or at once with {@code balance roundrobin} and more than one usable
      * server. Returns the server to use (another one, or {@code srv} when no other is usable), or
-     * {@code srv} when there is no redispatch.
+     * {@code srv} when there is no redispatch. A new choice counts as load-balanced (see
+     * {@link #pick(int)}), as HAProxy counts a redispatch in lbtot.
      */
-    public Server redispatchTarget(Server srv, int retriesLeft) {
+    public Server redispatchTarget(Server srv, int retriesLeft, int tid) {
         if (!redispatch)
             return srv;
         boolean go = !srv.state.usable() || retriesLeft == 0
                 || (balance == dev.epoxy.config.Balance.ROUNDROBIN && usableCount() > 1);
         if (!go)
             return srv;
-        Server next = pick(srv);
+        Server next = pick(srv, tid);
         return next == null ? srv : next;
     }
 
@@ -106,19 +105,25 @@ public final class Backend {
      * 503). {@code roundrobin} in turn, each server as often as its weight; {@code first} the
      * first server with a free slot (the first usable one when all are full, to queue there);
      * {@code leastconn} the one serving the fewest requests relative to its weight.
+     *
+     * <p>Every choice counts as one load-balanced request (lbtot) of the backend and of the
+     * server, in lane {@code tid} of their {@link dev.epoxy.metrics.Counters}: {@code tid} must
+     * be the calling poller thread's id (the lanes' single-writer protocol).
      */
-    public Server pick() {
-        return pick(null);
+    public Server pick(int tid) {
+        return pick(null, tid);
     }
 
     /**
-     * As {@link #pick()}, avoiding {@code avoid} when another server is usable (a redispatch,
+     * As {@link #pick(int)}, avoiding {@code avoid} when another server is usable (a redispatch,
      * like HAProxy's "srvtoavoid"); {@code avoid} itself when it is the only usable one.
      */
-    public Server pick(Server avoid) {
+    public Server pick(Server avoid, int tid) {
         Server s = choose(avoid);
-        if (s != null)
-            s.lbTotal.increment();
+        if (s != null) {
+            counters.add(tid, dev.epoxy.metrics.Counters.LBTOT, 1);
+            s.counters.add(tid, dev.epoxy.metrics.Counters.LBTOT, 1);
+        }
         return s;
     }
 

@@ -13,7 +13,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
@@ -237,7 +236,7 @@ final class Cli {
         String uptime = String.format("%dd %dh%02dm%02ds", up / 86400, (up / 3600) % 24, (up / 60) % 60, up % 60);
         long cumReq = 0;
         for (Frontend fe : rt.frontends().values())
-            cumReq += fe.requests.sum();
+            cumReq += fe.counters.sum(dev.epoxy.metrics.Counters.REQ_TOT);
         ConnLimit g = rt.globalLimit();
         String node;
         try {
@@ -286,145 +285,9 @@ final class Cli {
 
     // ---- show stat ----
 
-    /** HAProxy 2.6's column list, in its order (its "show stat" header without "# "). */
-    static final String[] STAT_COLUMNS = ("pxname,svname,qcur,qmax,scur,smax,slim,stot,bin,bout,dreq,dresp,ereq,econ,eresp,"
-            + "wretr,wredis,status,weight,act,bck,chkfail,chkdown,lastchg,downtime,qlimit,pid,iid,sid,throttle,lbtot,tracked,"
-            + "type,rate,rate_lim,rate_max,check_status,check_code,check_duration,hrsp_1xx,hrsp_2xx,hrsp_3xx,hrsp_4xx,"
-            + "hrsp_5xx,hrsp_other,hanafail,req_rate,req_rate_max,req_tot,cli_abrt,srv_abrt,comp_in,comp_out,comp_byp,"
-            + "comp_rsp,lastsess,last_chk,last_agt,qtime,ctime,rtime,ttime,agent_status,agent_code,agent_duration,"
-            + "check_desc,agent_desc,check_rise,check_fall,check_health,agent_rise,agent_fall,agent_health,addr,cookie,"
-            + "mode,algo,conn_rate,conn_rate_max,conn_tot,intercepted,dcon,dses,wrew,connect,reuse,cache_lookups,"
-            + "cache_hits,srv_icur,src_ilim,qtime_max,ctime_max,rtime_max,ttime_max,eint,idle_conn_cur,safe_conn_cur,"
-            + "used_conn_cur,need_conn_est,uweight,agg_server_status,agg_server_check_status,agg_check_status,-,"
-            + "ssl_sess,ssl_reused_sess,ssl_failed_handshake,h2_headers_rcvd,h2_data_rcvd,h2_settings_rcvd,"
-            + "h2_rst_stream_rcvd,h2_goaway_rcvd,h2_detected_conn_protocol_errors,h2_detected_strm_protocol_errors,"
-            + "h2_rst_stream_resp,h2_goaway_resp,h2_open_connections,h2_backend_open_streams,h2_total_connections,"
-            + "h2_backend_total_streams,h1_open_connections,h1_open_streams,h1_total_connections,h1_total_streams,"
-            + "h1_bytes_in,h1_bytes_out,h1_spliced_bytes_in,h1_spliced_bytes_out").split(",");
-
+    /** The same CSV as the stats page's export (HAProxy 2.6's columns), with server addresses: one builder, {@link Stats#csv(boolean)}. */
     String showStat() {
-        StringBuilder b = new StringBuilder("# ");
-        for (String c : STAT_COLUMNS)
-            b.append(c).append(',');
-        b.append('\n');
-        Map<String, Frontend> fes = rt.frontends();
-        for (Frontend fe : fes.values()) {
-            Map<String, Object> r = new java.util.HashMap<>();
-            r.put("pxname", fe.name);
-            r.put("svname", "FRONTEND");
-            r.put("scur", fe.feconn());
-            ConnLimit l = fe.limit();
-            if (l != null && l.max() > 0)
-                r.put("slim", l.max());
-            r.put("stot", l != null ? l.total() : 0);
-            r.put("status", "OPEN");
-            r.put("pid", 1);
-            r.put("iid", fe.id);
-            r.put("sid", 0);
-            r.put("type", 0);
-            if (rt.frontendMode(fe.name).equals("http"))
-                r.put("req_tot", fe.requests.sum());
-            r.put("mode", rt.frontendMode(fe.name));
-            r.put("conn_tot", l != null ? l.total() : 0);
-            row(b, r);
-        }
-        long nowMs = System.currentTimeMillis();
-        for (Backend be : rt.backends().values()) {
-            int qcur = 0, weight = 0, act = 0;
-            long lbtot = 0, lastChange = 0;
-            String mode = rt.backendMode(be.name);
-            for (Server s : be.servers) {
-                Map<String, Object> r = new java.util.HashMap<>();
-                r.put("pxname", be.name);
-                r.put("svname", s.name);
-                r.put("qcur", s.queued());
-                r.put("scur", s.served());
-                if (s.maxconn > 0)
-                    r.put("slim", s.maxconn);
-                r.put("stot", s.cumSessions.sum());
-                ServerState.Snapshot st = s.state.snapshot();
-                r.put("status", status(st));
-                r.put("weight", st.weight());
-                r.put("act", 1);
-                r.put("bck", 0);
-                r.put("lastchg", Math.max(0, nowMs - st.lastChangeMs()) / 1000);
-                if (st.checked())
-                    checkColumns(r, st);
-                r.put("pid", 1);
-                r.put("iid", be.id);
-                r.put("sid", s.id);
-                r.put("lbtot", s.lbTotal.sum());
-                r.put("type", 2);
-                r.put("addr", s.addr.toString());
-                r.put("mode", mode);
-                r.put("uweight", st.weight());
-                row(b, r);
-                qcur += s.queued();
-                lbtot += s.lbTotal.sum();
-                if (s.state.usable()) {
-                    weight += st.weight();
-                    act++;
-                }
-                lastChange = Math.max(lastChange, st.lastChangeMs());
-            }
-            Map<String, Object> r = new java.util.HashMap<>();
-            r.put("pxname", be.name);
-            r.put("svname", "BACKEND");
-            r.put("qcur", qcur);
-            r.put("scur", be.beconn.get());
-            r.put("stot", be.cumSessions.sum());
-            r.put("status", act > 0 ? "UP" : "DOWN");
-            r.put("weight", weight);
-            r.put("act", act);
-            r.put("bck", 0);
-            r.put("lastchg", lastChange > 0 ? Math.max(0, nowMs - lastChange) / 1000 : 0);
-            r.put("pid", 1);
-            r.put("iid", be.id);
-            r.put("sid", 0);
-            r.put("lbtot", lbtot);
-            r.put("type", 1);
-            r.put("mode", mode);
-            r.put("algo", be.balance.name().toLowerCase(Locale.ROOT));
-            r.put("uweight", weight);
-            row(b, r);
-        }
-        return b.toString();
-    }
-
-    /**
-     * HAProxy's server status column: MAINT, then DRAIN, then "no check" for an unchecked server,
-     * else UP/DOWN from the checks, with "UP n/fall" while failing and "DOWN n/rise" while rising.
-     */
-    static String status(ServerState.Snapshot st) {
-        if (st.maint())
-            return "MAINT";
-        if (st.drain() && st.op() == ServerState.Op.UP)
-            return "DRAIN";
-        if (!st.checked())
-            return "no check";
-        int max = st.rise() + st.fall() - 1;
-        if (st.op() == ServerState.Op.UP)
-            return st.health() < max ? "UP " + (st.health() - st.rise() + 1) + "/" + st.fall() : "UP";
-        return st.health() > 0 ? "DOWN " + st.health() + "/" + st.rise() : "DOWN";
-    }
-
-    /** The health-check columns of a checked server's row, as HAProxy fills them. */
-    private static void checkColumns(Map<String, Object> r, ServerState.Snapshot st) {
-        r.put("chkfail", st.failedChecks());
-        r.put("chkdown", st.downTransitions());
-        r.put("check_rise", st.rise());
-        r.put("check_fall", st.fall());
-        r.put("check_health", st.health());
-        ServerState.CheckResult last = st.last();
-        if (last == null || st.maint()) // HAProxy pauses checks in maintenance and shows none
-            return;
-        r.put("check_status", last.status().name());
-        if (last.code() > 0)
-            r.put("check_code", last.code());
-        r.put("check_duration", last.durationMs());
-        r.put("check_desc", last.status().reason);
-        if (last.info() != null && !last.info().isEmpty())
-            r.put("last_chk", last.info());
+        return rt.stats().csv(true);
     }
 
     /** HAProxy's enum healthcheck_status numbers (show servers state's srv_check_status). */
@@ -439,16 +302,6 @@ final class Cli {
             case L7STS: return 16;
             default: return 0;
         }
-    }
-
-    private static void row(StringBuilder b, Map<String, Object> r) {
-        for (String c : STAT_COLUMNS) {
-            Object v = r.get(c);
-            if (v != null)
-                b.append(v);
-            b.append(',');
-        }
-        b.append('\n');
     }
 
     // ---- show servers state ----

@@ -36,8 +36,6 @@ public final class Frontend {
     ConnLimit global, local;
     /** HAProxy's proxy id (iid): position among all proxies in the configuration, from 1 (set at build). */
     public int id;
-    /** Requests received (HTTP streams started, or tcp sessions): HAProxy's req_tot / CumReq. */
-    public final java.util.concurrent.atomic.LongAdder requests = new java.util.concurrent.atomic.LongAdder();
     /** The last request refused by the parser ({@code show errors}), or null. */
     public volatile ErrorSnapshot lastRequestError;
     /** Activity counters, one lane per poller thread (replaced by the runtime before start). */

@@ -51,8 +51,6 @@ public final class ProxyRuntime implements AutoCloseable {
     private record CheckSpec(Server srv, ServerConfig cfg, ProxyConfig proxy, SockAddr addr, HealthCheck.BackendLog log) {
     }
 
-    /** "fe:name" / "be:name" to "http" or "tcp" (for show stat). */
-    private final Map<String, String> modes = new HashMap<>();
     /** Backends with their own log targets: where server state changes are logged. */
     private final Map<String, AccessLog> adminLogs = new HashMap<>();
     private final BufferPool buffers;
@@ -90,7 +88,6 @@ public final class ProxyRuntime implements AutoCloseable {
                 continue;
             Backend be = new Backend(p.name());
             be.id = ids.get(p.kind() + ":" + p.name());
-            modes.put("be:" + p.name(), p.mode() == Mode.TCP ? "tcp" : "http");
             if (!p.logs().isEmpty()) {
                 List<AccessLog.Target> targets = new ArrayList<>();
                 for (LogTarget t : p.logs())
@@ -149,7 +146,6 @@ public final class ProxyRuntime implements AutoCloseable {
             }
             Frontend fe = new Frontend(p, bufSize, buffers, backends, log);
             fe.id = ids.get(p.kind() + ":" + p.name());
-            modes.put("fe:" + p.name(), p.mode() == Mode.TCP ? "tcp" : "http");
             fe.maxHdr = cfg.global().maxhdr();
             fe.global = globalConns;
             fe.local = new ConnLimit(p.maxconn());
@@ -291,14 +287,6 @@ public final class ProxyRuntime implements AutoCloseable {
 
     ConnLimit globalLimit() {
         return globalConns;
-    }
-
-    String frontendMode(String name) {
-        return modes.getOrDefault("fe:" + name, "http");
-    }
-
-    String backendMode(String name) {
-        return modes.getOrDefault("be:" + name, "http");
     }
 
     /** A server state change from the runtime API: to the backend's log targets at a syslog severity, as HAProxy sends it. */

@@ -15,8 +15,6 @@ public final class Server {
     public final dev.epoxy.metrics.Counters counters;
     /** Streams in {@link #queue} (ConcurrentLinkedQueue.size() is a walk); for the longest-queue figure. */
     private final AtomicInteger queueLen = new AtomicInteger();
-    /** Connections opened to this server over its life (all threads). */
-    public final java.util.concurrent.atomic.AtomicLong connects = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * The one state model: UP/DOWN from checks, MAINT/DRAIN from the runtime API, the user weight,
@@ -26,10 +24,6 @@ public final class Server {
     public ServerState state = new ServerState(false, 2, 3);
     /** 1-based position in the backend (HAProxy's srv_id / sid). */
     public int id;
-    /** Requests (HTTP) or sessions (tcp) that took a slot of this server, over its life (stot). */
-    public final java.util.concurrent.atomic.LongAdder cumSessions = new java.util.concurrent.atomic.LongAdder();
-    /** Times the load balancer chose this server (lbtot). */
-    public final java.util.concurrent.atomic.LongAdder lbTotal = new java.util.concurrent.atomic.LongAdder();
 
     /** Idle connections to this server, per thread. */
     public final IdlePools pools;
@@ -65,10 +59,8 @@ public final class Server {
             int n = served.get();
             if (maxconn > 0 && n >= maxconn)
                 return false;
-            if (served.compareAndSet(n, n + 1)) {
-                cumSessions.increment();
+            if (served.compareAndSet(n, n + 1))
                 return true;
-            }
         }
     }
 

@@ -43,29 +43,70 @@ public final class Stats {
 
     enum Type { FRONTEND, BACKEND, SERVER }
 
-    /** One line of {@code show stat}: a frontend, a backend or a server, every figure read once. */
+    /**
+     * One line of {@code show stat}: a frontend, a backend or a server, every figure read once.
+     * The single source of the CSV (runtime API and stats page), the HTML page and the Prometheus
+     * families; -1 means "not kept" (an empty CSV field, no Prometheus sample).
+     */
     static final class Row {
         final Type type;
         final String px, sv;
         final boolean http;
+        /** HAProxy's proxy id (iid, from the configuration) and server id (sid, 0 for frontend and backend rows). */
+        final int iid, sid;
         long qcur = -1, qmax = -1, scur, smax, slim = -1, stot, bin, bout, ereq = -1, econ = -1, eresp = -1,
                 wretr = -1, wredis = -1, weight = -1, act = -1, bck = -1, lbtot = -1, reqTot, cliAbrt = -1,
                 srvAbrt = -1, lastSessMs = -1, connTot = -1, intercepted = -1, connect = -1, reuse = -1,
                 idleCur = -1, idleLim = -1;
+        /** Wall-clock ms of the last state change (servers; the latest of its servers' for a backend), -1 if none. */
+        long lastChangeMs = -1;
         final long[] hrsp = new long[6];
+        /** The status column: OPEN, UP/DOWN for a backend, {@link #status(ServerState.Snapshot)} for a server. */
         String status;
+        /** A server's state, read once (one snapshot gives status, weight and check columns); null for other rows. */
+        ServerState.Snapshot state;
+        /** A server's address, a backend's balance algorithm; null otherwise. */
+        String addr, algo;
 
-        Row(Type type, String px, String sv, boolean http) {
+        Row(Type type, String px, String sv, boolean http, int iid, int sid) {
             this.type = type;
             this.px = px;
             this.sv = sv;
             this.http = http;
+            this.iid = iid;
+            this.sid = sid;
         }
 
         /** Seconds since the last session, -1 if none yet. */
         long lastSess(long nowMs) {
             return lastSessMs <= 0 ? -1 : Math.max(0, (nowMs - lastSessMs) / 1000);
         }
+
+        /** The state label of {@code haproxy_server_status}: UP (also "no check" and "UP n/fall"), DOWN (also "DOWN n/rise"), MAINT or DRAIN. */
+        String promState() {
+            if (status.startsWith("DOWN"))
+                return "DOWN";
+            if (status.equals("MAINT") || status.equals("DRAIN"))
+                return status;
+            return "UP";
+        }
+    }
+
+    /**
+     * HAProxy's server status column: MAINT, then DRAIN, then "no check" for an unchecked server,
+     * else UP/DOWN from the checks, with "UP n/fall" while failing and "DOWN n/rise" while rising.
+     */
+    static String status(ServerState.Snapshot st) {
+        if (st.maint())
+            return "MAINT";
+        if (st.drain() && st.op() == ServerState.Op.UP)
+            return "DRAIN";
+        if (!st.checked())
+            return "no check";
+        int max = st.rise() + st.fall() - 1;
+        if (st.op() == ServerState.Op.UP)
+            return st.health() < max ? "UP " + (st.health() - st.rise() + 1) + "/" + st.fall() : "UP";
+        return st.health() > 0 ? "DOWN " + st.health() + "/" + st.rise() : "DOWN";
     }
 
     private static long sumHrsp(Counters c, int i) {
@@ -74,10 +115,13 @@ public final class Stats {
 
     private Row frontend(Frontend fe) {
         Counters c = fe.counters;
-        Row r = new Row(Type.FRONTEND, fe.name, "FRONTEND", fe.http);
+        Row r = new Row(Type.FRONTEND, fe.name, "FRONTEND", fe.http, fe.id, 0);
         r.scur = fe.feconn();
         r.smax = c.maxOf(Counters.MAX_SESS);
-        r.slim = fe.maxconn > 0 ? fe.maxconn : globalMaxconn > 0 ? globalMaxconn : -1;
+        // The limits as they are now: the runtime API may have changed them (set maxconn).
+        ConnLimit own = fe.limit();
+        int lim = own != null && own.max() > 0 ? own.max() : fe.maxconn > 0 ? fe.maxconn : global.max();
+        r.slim = lim > 0 ? lim : -1;
         r.stot = c.sum(Counters.SESS_TOT);
         r.bin = c.sum(Counters.BYTES_IN);
         r.bout = c.sum(Counters.BYTES_OUT);
@@ -93,17 +137,22 @@ public final class Stats {
 
     private Row server(Backend be, Server s) {
         Counters c = s.counters;
-        Row r = new Row(Type.SERVER, be.name, s.name, be.http);
+        Row r = new Row(Type.SERVER, be.name, s.name, be.http, be.id, s.id);
         r.qcur = s.queued();
         r.qmax = c.maxOf(Counters.MAX_QUEUE);
         r.scur = s.served();
         r.smax = c.maxOf(Counters.MAX_SESS);
         r.slim = s.maxconn > 0 ? s.maxconn : -1;
         fillBackendSide(r, c);
-        r.status = "no check";
-        r.weight = 1;
-        r.act = 1;
+        r.connect = c.sum(Counters.CONN_TOT);
+        ServerState.Snapshot st = s.state.snapshot();
+        r.state = st;
+        r.status = status(st);
+        r.weight = st.weight();
+        r.act = 1; // an active (not backup) server, whatever its state, as HAProxy shows it
         r.bck = 0;
+        r.lastChangeMs = st.lastChangeMs();
+        r.addr = s.addr.toString();
         r.idleCur = s.pools.size();
         r.idleLim = s.pools.maxConn();
         return r;
@@ -128,15 +177,21 @@ public final class Stats {
         r.reuse = c.sum(Counters.REUSE);
     }
 
+    /**
+     * The backend row, from the server rows just read: weight and act count the usable servers
+     * (UP, not draining, weight above 0), status is UP while one is usable, or when there is no
+     * server at all (HAProxy's {@code tot_weight > 0 || !px->srv}).
+     */
     private Row backend(Backend be, List<Row> servers) {
         Counters c = be.counters;
-        Row r = new Row(Type.BACKEND, be.name, "BACKEND", be.http);
+        Row r = new Row(Type.BACKEND, be.name, "BACKEND", be.http, be.id, 0);
         fillBackendSide(r, c);
         r.qcur = 0;
         r.qmax = 0;
         r.bin = 0;
         r.bout = 0;
         r.connect = 0;
+        long weight = 0, act = 0;
         for (int i = 0; i < servers.size(); i++) {
             Row s = servers.get(i);
             r.qcur += s.qcur;
@@ -144,45 +199,45 @@ public final class Stats {
             r.bin += s.bin;
             r.bout += s.bout;
             r.connect += s.connect;
+            r.lastChangeMs = Math.max(r.lastChangeMs, s.lastChangeMs);
+            if (s.state.state() == ServerState.Effective.UP && s.state.weight() > 0) {
+                weight += s.state.weight();
+                act++;
+            }
         }
         r.scur = be.beconn.get();
         r.smax = c.maxOf(Counters.MAX_SESS);
-        r.status = be.servers.isEmpty() ? "DOWN" : "UP";
-        r.weight = be.servers.size();
-        r.act = be.servers.size();
+        r.status = act > 0 || servers.isEmpty() ? "UP" : "DOWN";
+        r.weight = weight;
+        r.act = act;
         r.bck = 0;
+        r.algo = be.balance.name().toLowerCase(java.util.Locale.ROOT);
         return r;
     }
 
-    /** Every row in configuration order: a proxy's frontend row, then its servers, then its backend row. */
+    /**
+     * Every row in HAProxy's order, by proxy id (configuration order): a proxy's frontend row,
+     * then its servers, then its backend row (a listen section is one proxy with both).
+     */
     List<Row> rows() {
+        List<Object> proxies = new ArrayList<>(frontends);
+        proxies.addAll(backends);
+        // Stable: a listen section's frontend stays before its backend.
+        proxies.sort(java.util.Comparator.comparingInt(p -> p instanceof Frontend ? ((Frontend) p).id : ((Backend) p).id));
         List<Row> rows = new ArrayList<>();
-        java.util.Map<String, Frontend> fes = new java.util.LinkedHashMap<>();
-        for (Frontend fe : frontends)
-            fes.put(fe.name, fe);
-        java.util.Set<String> done = new java.util.HashSet<>();
-        // Listen sections are both: keep their frontend and backend rows together, as HAProxy does.
-        for (Frontend fe : frontends) {
-            rows.add(frontend(fe));
-            for (Backend be : backends)
-                if (be.name.equals(fe.name)) {
-                    addBackend(rows, be);
-                    done.add(be.name);
-                }
+        for (Object p : proxies) {
+            if (p instanceof Frontend)
+                rows.add(frontend((Frontend) p));
+            else
+                addBackend(rows, (Backend) p);
         }
-        for (Backend be : backends)
-            if (!done.contains(be.name))
-                addBackend(rows, be);
         return rows;
     }
 
     private void addBackend(List<Row> rows, Backend be) {
         List<Row> srv = new ArrayList<>();
-        for (Server s : be.servers) {
-            Row r = server(be, s);
-            r.connect = s.counters.sum(Counters.CONN_TOT);
-            srv.add(r);
-        }
+        for (Server s : be.servers)
+            srv.add(server(be, s));
         rows.addAll(srv);
         rows.add(backend(be, srv));
     }
@@ -237,7 +292,7 @@ public final class Stats {
                 status(b, rows, t, p + "status", new String[] {"DOWN", "UP"}, r -> r.status);
                 perRow(b, rows, t, p + "active_servers", "gauge", "Total number of active UP servers with a non-zero weight", r -> r.act, now);
             } else {
-                status(b, rows, t, p + "status", new String[] {"DOWN", "UP", "MAINT", "DRAIN", "NOLB"}, r -> "UP");
+                status(b, rows, t, p + "status", new String[] {"DOWN", "UP", "MAINT", "DRAIN", "NOLB"}, Row::promState);
                 perRow(b, rows, t, p + "weight", "gauge", "Server's effective weight, or sum of active servers' effective weights for a backend", r -> r.weight, now);
                 perRow(b, rows, t, p + "active", "gauge", "Total number of active UP servers with a non-zero weight", r -> r.act, now);
                 perRow(b, rows, t, p + "backup", "gauge", "Total number of backup UP servers with a non-zero weight", r -> r.bck, now);
@@ -410,54 +465,127 @@ public final class Stats {
 
     // ------------------------------------------------------------------ CSV
 
-    /** HAProxy's {@code show stat} columns, up to {@code reuse}; Epoxy fills those it has. */
-    static final String CSV_HEADER = "# pxname,svname,qcur,qmax,scur,smax,slim,stot,bin,bout,dreq,dresp,ereq,econ,eresp,"
-            + "wretr,wredis,status,weight,act,bck,chkfail,chkdown,lastchg,downtime,qlimit,pid,iid,sid,throttle,lbtot,"
-            + "tracked,type,rate,rate_lim,rate_max,check_status,check_code,check_duration,hrsp_1xx,hrsp_2xx,hrsp_3xx,"
-            + "hrsp_4xx,hrsp_5xx,hrsp_other,hanafail,req_rate,req_rate_max,req_tot,cli_abrt,srv_abrt,comp_in,comp_out,"
-            + "comp_byp,comp_rsp,lastsess,last_chk,last_agt,qtime,ctime,rtime,ttime,agent_status,agent_code,"
-            + "agent_duration,check_desc,agent_desc,check_rise,check_fall,check_health,agent_rise,agent_fall,"
-            + "agent_health,addr,cookie,mode,algo,conn_rate,conn_rate_max,conn_tot,intercepted,dcon,dses,wrew,connect,reuse,";
+    /**
+     * HAProxy 2.6's {@code show stat} columns, in its order (the stats page's {@code ;csv} export is
+     * the same format); Epoxy fills those it keeps and leaves the others empty.
+     */
+    static final String[] CSV_COLUMNS = ("pxname,svname,qcur,qmax,scur,smax,slim,stot,bin,bout,dreq,dresp,ereq,econ,eresp,"
+            + "wretr,wredis,status,weight,act,bck,chkfail,chkdown,lastchg,downtime,qlimit,pid,iid,sid,throttle,lbtot,tracked,"
+            + "type,rate,rate_lim,rate_max,check_status,check_code,check_duration,hrsp_1xx,hrsp_2xx,hrsp_3xx,hrsp_4xx,"
+            + "hrsp_5xx,hrsp_other,hanafail,req_rate,req_rate_max,req_tot,cli_abrt,srv_abrt,comp_in,comp_out,comp_byp,"
+            + "comp_rsp,lastsess,last_chk,last_agt,qtime,ctime,rtime,ttime,agent_status,agent_code,agent_duration,"
+            + "check_desc,agent_desc,check_rise,check_fall,check_health,agent_rise,agent_fall,agent_health,addr,cookie,"
+            + "mode,algo,conn_rate,conn_rate_max,conn_tot,intercepted,dcon,dses,wrew,connect,reuse,cache_lookups,"
+            + "cache_hits,srv_icur,src_ilim,qtime_max,ctime_max,rtime_max,ttime_max,eint,idle_conn_cur,safe_conn_cur,"
+            + "used_conn_cur,need_conn_est,uweight,agg_server_status,agg_server_check_status,agg_check_status,-,"
+            + "ssl_sess,ssl_reused_sess,ssl_failed_handshake,h2_headers_rcvd,h2_data_rcvd,h2_settings_rcvd,"
+            + "h2_rst_stream_rcvd,h2_goaway_rcvd,h2_detected_conn_protocol_errors,h2_detected_strm_protocol_errors,"
+            + "h2_rst_stream_resp,h2_goaway_resp,h2_open_connections,h2_backend_open_streams,h2_total_connections,"
+            + "h2_backend_total_streams,h1_open_connections,h1_open_streams,h1_total_connections,h1_total_streams,"
+            + "h1_bytes_in,h1_bytes_out,h1_spliced_bytes_in,h1_spliced_bytes_out").split(",");
 
+    /** The header line, as HAProxy prints it ("# " and a comma after every column). */
+    static final String CSV_HEADER = "# " + String.join(",", CSV_COLUMNS) + ",";
+
+    private static final java.util.Map<String, Integer> CSV_INDEX = new java.util.HashMap<>();
+    static {
+        for (int i = 0; i < CSV_COLUMNS.length; i++)
+            CSV_INDEX.putIfAbsent(CSV_COLUMNS[i], i);
+    }
+
+    /** The stats page's {@code ;csv} export: {@link #csv(boolean)} without server addresses (HAProxy shows them on the CLI only). */
     public String csv() {
-        StringBuilder b = new StringBuilder(4096).append(CSV_HEADER).append('\n');
+        return csv(false);
+    }
+
+    /** The CSV of {@code show stat} (with {@code addresses}) and of the stats page: a header line, then a line per row. */
+    public String csv(boolean addresses) {
+        StringBuilder b = new StringBuilder(8192).append(CSV_HEADER).append('\n');
         long now = nowMs();
-        int iid = 0;
-        String lastPx = null;
-        int sid = 0;
+        long wallNow = System.currentTimeMillis();
+        Object[] v = new Object[CSV_COLUMNS.length];
         for (Row r : rows()) {
-            if (!r.px.equals(lastPx)) {
-                iid++;
-                lastPx = r.px;
-                sid = 0;
-            }
-            int typ = r.type == Type.FRONTEND ? 0 : r.type == Type.BACKEND ? 1 : 2;
-            Object[] v = new Object[84];
-            v[0] = r.px; v[1] = r.sv;
-            v[2] = opt(r.qcur); v[3] = opt(r.qmax); v[4] = r.scur; v[5] = r.smax; v[6] = opt(r.slim); v[7] = r.stot;
-            v[8] = r.bin; v[9] = r.bout;
-            v[10] = r.type == Type.SERVER ? "" : "0"; v[11] = "0";
-            v[12] = opt(r.ereq); v[13] = opt(r.econ); v[14] = opt(r.eresp); v[15] = opt(r.wretr); v[16] = opt(r.wredis);
-            v[17] = r.status; v[18] = opt(r.weight); v[19] = opt(r.act); v[20] = opt(r.bck);
-            v[26] = 1; v[27] = iid; v[28] = r.type == Type.SERVER ? ++sid : 0;
-            v[30] = opt(r.lbtot); v[32] = typ;
+            java.util.Arrays.fill(v, null);
+            put(v, "pxname", r.px);
+            put(v, "svname", r.sv);
+            put(v, "qcur", opt(r.qcur));
+            put(v, "qmax", opt(r.qmax));
+            put(v, "scur", r.scur);
+            put(v, "smax", r.smax);
+            put(v, "slim", opt(r.slim));
+            put(v, "stot", r.stot);
+            put(v, "bin", r.bin);
+            put(v, "bout", r.bout);
+            put(v, "dreq", r.type == Type.SERVER ? "" : "0");
+            put(v, "dresp", "0");
+            put(v, "ereq", opt(r.ereq));
+            put(v, "econ", opt(r.econ));
+            put(v, "eresp", opt(r.eresp));
+            put(v, "wretr", opt(r.wretr));
+            put(v, "wredis", opt(r.wredis));
+            put(v, "status", r.status);
+            put(v, "weight", opt(r.weight));
+            put(v, "act", opt(r.act));
+            put(v, "bck", opt(r.bck));
+            if (r.type != Type.FRONTEND)
+                put(v, "lastchg", r.lastChangeMs > 0 ? Math.max(0, wallNow - r.lastChangeMs) / 1000 : 0);
+            put(v, "pid", 1);
+            put(v, "iid", r.iid);
+            put(v, "sid", r.sid);
+            put(v, "lbtot", opt(r.lbtot));
+            put(v, "type", r.type == Type.FRONTEND ? 0 : r.type == Type.BACKEND ? 1 : 2);
+            if (r.state != null && r.state.checked())
+                checkColumns(v, r.state);
             if (r.http)
                 for (int i = 0; i < 6; i++)
-                    v[39 + i] = r.hrsp[i];
-            v[48] = r.http ? r.reqTot : "";
-            v[49] = opt(r.cliAbrt); v[50] = opt(r.srvAbrt);
-            v[55] = r.type == Type.FRONTEND ? "" : r.lastSess(now);
-            v[75] = r.http ? "http" : "tcp";
-            v[79] = opt(r.connTot); v[80] = opt(r.intercepted);
-            v[82] = opt(r.connect); v[83] = opt(r.reuse);
-            for (int i = 0; i < v.length; i++) {
-                if (v[i] != null)
-                    b.append(v[i]);
+                    v[CSV_INDEX.get("hrsp_1xx") + i] = r.hrsp[i];
+            put(v, "req_tot", r.http ? r.reqTot : "");
+            put(v, "cli_abrt", opt(r.cliAbrt));
+            put(v, "srv_abrt", opt(r.srvAbrt));
+            put(v, "lastsess", r.type == Type.FRONTEND ? "" : r.lastSess(now));
+            if (addresses && r.addr != null)
+                put(v, "addr", r.addr);
+            put(v, "mode", r.http ? "http" : "tcp");
+            put(v, "algo", r.algo);
+            put(v, "conn_tot", opt(r.connTot));
+            put(v, "intercepted", opt(r.intercepted));
+            put(v, "connect", opt(r.connect));
+            put(v, "reuse", opt(r.reuse));
+            put(v, "srv_icur", opt(r.idleCur));
+            put(v, "src_ilim", opt(r.idleLim));
+            if (r.type != Type.FRONTEND)
+                put(v, "uweight", opt(r.weight));
+            for (Object o : v) {
+                if (o != null)
+                    b.append(o);
                 b.append(',');
             }
             b.append('\n');
         }
         return b.toString();
+    }
+
+    private static void put(Object[] v, String column, Object value) {
+        v[CSV_INDEX.get(column)] = value;
+    }
+
+    /** The health-check columns of a checked server's row, as HAProxy fills them. */
+    private static void checkColumns(Object[] v, ServerState.Snapshot st) {
+        put(v, "chkfail", st.failedChecks());
+        put(v, "chkdown", st.downTransitions());
+        put(v, "check_rise", st.rise());
+        put(v, "check_fall", st.fall());
+        put(v, "check_health", st.health());
+        ServerState.CheckResult last = st.last();
+        if (last == null || st.maint()) // HAProxy pauses checks in maintenance and shows none
+            return;
+        put(v, "check_status", last.status().name());
+        if (last.code() > 0)
+            put(v, "check_code", last.code());
+        put(v, "check_duration", last.durationMs());
+        put(v, "check_desc", last.status().reason);
+        if (last.info() != null && !last.info().isEmpty())
+            put(v, "last_chk", last.info());
     }
 
     private static Object opt(long v) {
@@ -482,6 +610,9 @@ public final class Stats {
                 .append(".titre\t{background: #20D0D0;color: #000000; font-weight: bold; text-align: center;}\n")
                 .append(".frontend\t{background: #e8e8d0;}\n.backend\t{background: #e8e8d0;}\n")
                 .append(".active_no_check\t{background: #e0e0e0;}\n.active_down\t{background: #ff9090;}\n")
+                .append(".active_up\t{background: #c0ffc0;}\n.active_going_down\t{background: #ffffa0;}\n")
+                .append(".active_going_up\t{background: #ffd020;}\n.active_draining\t{background: #20a0ff;}\n")
+                .append(".maintain\t{background: #c07820;}\n")
                 .append("table.tbl { border-collapse: collapse; border-style: none;}\n")
                 .append("table.tbl td { text-align: right; border-width: 1px 1px 1px 1px; border-style: solid solid solid solid; padding: 2px 3px; border-color: gray; white-space: nowrap;}\n")
                 .append("table.tbl td.ac { text-align: center;}\n")
@@ -524,7 +655,7 @@ public final class Stats {
                 b.append("</tr>\n");
             }
             String cls = r.type == Type.FRONTEND ? "frontend" : r.type == Type.BACKEND ? "backend"
-                    : "active_no_check";
+                    : serverClass(r.status);
             String label = r.type == Type.FRONTEND ? "Frontend" : r.type == Type.BACKEND ? "Backend" : r.sv;
             b.append("<tr class=\"").append(cls).append("\" data-row=\"").append(html(r.sv)).append("\"><td class=ac>")
                     .append("<a name=\"").append(html(r.px)).append('/').append(html(label)).append("\"></a>")
@@ -537,7 +668,7 @@ public final class Stats {
             cell(b, r.wretr); cell(b, r.wredis);
             for (int i = 0; i < 6; i++)
                 cell(b, r.http ? r.hrsp[i] : -1);
-            b.append("<td class=ac>").append(r.type == Type.SERVER ? "<i>no check</i>" : html(r.status)).append("</td>");
+            b.append("<td class=ac>").append(r.status.equals("no check") ? "<i>no check</i>" : html(r.status)).append("</td>");
             cell(b, r.weight); cell(b, r.act); cell(b, r.bck);
             b.append("</tr>\n");
         }
@@ -545,6 +676,21 @@ public final class Stats {
             b.append("</table><p>\n");
         b.append("</body></html>\n");
         return b.toString();
+    }
+
+    /** HAProxy's row class (and colour) for a server status. */
+    static String serverClass(String status) {
+        if (status.equals("no check"))
+            return "active_no_check";
+        if (status.equals("MAINT"))
+            return "maintain";
+        if (status.equals("DRAIN"))
+            return "active_draining";
+        if (status.equals("UP"))
+            return "active_up";
+        if (status.startsWith("UP "))
+            return "active_going_down";
+        return status.equals("DOWN") ? "active_down" : "active_going_up";
     }
 
     /** The second header row: one per data cell. */

@@ -66,22 +66,19 @@ public final class TcpSession extends dev.epoxy.poller.Watched implements Connec
             s.close(true);
             return;
         }
-        s.srv = s.be.pick();
+        s.srv = s.be.pick(p.tid());
         if (s.srv == null) { // no usable server (DOWN, maintenance, drain, weight 0)
             s.cause = 'S';
             s.phase = 'C';
             s.close(true);
             return;
         }
-        s.srv.cumSessions.increment();
-        s.be.cumSessions.increment();
-        fe.requests.increment();
         int t = p.tid();
+        // A tcp session is one request for CumReq (req_tot is shown for HTTP proxies only).
+        fe.counters.add(t, dev.epoxy.metrics.Counters.REQ_TOT, 1);
         s.be.counters.add(t, dev.epoxy.metrics.Counters.SESS_TOT, 1);
-        s.be.counters.add(t, dev.epoxy.metrics.Counters.LBTOT, 1);
         s.be.counters.max(t, dev.epoxy.metrics.Counters.LAST_SESS, p.nowMs());
         s.srv.counters.add(t, dev.epoxy.metrics.Counters.SESS_TOT, 1);
-        s.srv.counters.add(t, dev.epoxy.metrics.Counters.LBTOT, 1);
         s.srv.counters.max(t, dev.epoxy.metrics.Counters.LAST_SESS, p.nowMs());
         s.connect();
         s.task.wakeup();
@@ -109,7 +106,6 @@ public final class TcpSession extends dev.epoxy.poller.Watched implements Connec
     private void connect() {
         int[] err = new int[1];
         back = Connection.connect(poller, srv.addr, be.buffers, this, err);
-        srv.connects.incrementAndGet();
         srv.counters.add(poller.tid(), dev.epoxy.metrics.Counters.CONN_TOT, 1);
         if (back != null)
             back.stats = srv.counters;
@@ -319,7 +315,7 @@ public final class TcpSession extends dev.epoxy.poller.Watched implements Connec
         if (retriesLeft > 0 && be.retryOn(dev.epoxy.config.RetryOn.CONN_FAILURE)) {
             retriesLeft--;
             retries++;
-            Server next = be.redispatchTarget(srv, retriesLeft);
+            Server next = be.redispatchTarget(srv, retriesLeft, poller.tid());
             boolean same = next == null || next == srv;
             if (!same)
                 srv = next;

@@ -105,7 +105,6 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
         this.tAccept = acceptMs;
         this.task = new Task(poller, this);
         this.id = poller.nextStreamId();
-        fe.requests.increment();
         watch(poller);
     }
 
@@ -180,7 +179,6 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
         }
         be = fe.selectBackend(req.head);
         if (be != null) {
-            be.cumSessions.increment();
             int t = poller.tid();
             be.counters.max(t, Counters.MAX_SESS, be.beconn.incrementAndGet());
             be.counters.add(t, Counters.SESS_TOT, 1);
@@ -229,13 +227,12 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
                 // which also lets a slowly sent request be kept for L7 retries.
                 if ((fe.bufferRequest || be.bufferRequest) && !req.eom && req.room() > 0)
                     return false;
-                srv = be.pick();
+                srv = be.pick(poller.tid()); // counts lbtot
                 if (srv == null) {
                     // Every server is DOWN, in maintenance, draining or at weight 0: HAProxy's 503, SC.
                     localError(503, 'S', 'C');
                     return true;
                 }
-                countBackend(Counters.LBTOT);
                 scb.setState(State.ASS);
                 // fall through
             case QUE:
@@ -365,7 +362,7 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
             retriesLeft--;
             countBackend(Counters.RETRIES);
             // Same server again, unless option redispatch chooses another (Backend.redispatchTarget).
-            Server next = be.redispatchTarget(srv, retriesLeft);
+            Server next = be.redispatchTarget(srv, retriesLeft, poller.tid());
             boolean same = next == srv;
             if (!same)
                 countBackend(Counters.REDISPATCH);
@@ -483,7 +480,7 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
         res.reset();
         tResponse = -1;
         countBackend(Counters.RETRIES);
-        Server next = be.redispatchTarget(srv, retriesLeft);
+        Server next = be.redispatchTarget(srv, retriesLeft, poller.tid());
         if (next != srv)
             countBackend(Counters.REDISPATCH);
         redispatched |= next != srv;

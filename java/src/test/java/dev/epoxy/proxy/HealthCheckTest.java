@@ -178,6 +178,89 @@ class HealthCheckTest {
         }
     }
 
+    /**
+     * One state, three views: a server the checks took DOWN shows DOWN (with its check columns)
+     * in {@code show stat}, in the stats page's CSV and HTML, and in {@code haproxy_server_status},
+     * all built from the same rows; its backend stays UP on the other server.
+     */
+    @Test
+    void aServerDownByChecksShowsDownInShowStatTheStatsPageAndPrometheus() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("epoxy-hc");
+        java.nio.file.Path sock = dir.resolve("admin.sock");
+        try (dev.epoxy.testutil.RefusedPort refused = new dev.epoxy.testutil.RefusedPort(); Switchable s2 = new Switchable();
+                Epoxy ep = Epoxy.start(Epoxy.global(2, false) + "    stats socket " + sock + " level admin\n"
+                        + "defaults\n    mode http\n    timeout client 5s\n    timeout server 5s\n    timeout connect 1s\n"
+                        + "frontend fe\n    bind 127.0.0.1:0\n"
+                        + "    http-request use-service prometheus-exporter if { path /metrics }\n"
+                        + "    stats enable\n    stats uri /stats\n    default_backend be\n"
+                        + "backend be\n    server s1 127.0.0.1:" + refused.port() + " check inter 100 fall 2 rise 2\n"
+                        + "    server s2 127.0.0.1:" + s2.port + " check inter 100 fall 2 rise 2\n")) {
+            Server srv1 = ep.rt.backend("be").servers.get(0);
+            Wait.until("s1 DOWN by its checks", 10_000, () -> srv1.state.effective() == ServerState.Effective.DOWN);
+
+            String stat = cli(sock, "show stat");
+            String[] hdr = stat.substring(2, stat.indexOf('\n')).split(",", -1);
+            java.util.Map<String, String> s1 = csvRow(stat, hdr, "be,s1,");
+            assertEquals("DOWN", s1.get("status"), stat);
+            assertEquals("L4CON", s1.get("check_status"));
+            assertEquals("Layer4 connection problem", s1.get("check_desc"));
+            assertEquals("0", s1.get("check_health"));
+            assertEquals("1", s1.get("chkdown"));
+            assertEquals("UP", csvRow(stat, hdr, "be,s2,").get("status"));
+            java.util.Map<String, String> be = csvRow(stat, hdr, "be,BACKEND,");
+            assertEquals("UP", be.get("status"));
+            assertEquals("1", be.get("act"), "one usable server");
+
+            String page = httpGet(ep, "/stats;csv");
+            assertTrue(page.startsWith(stat.substring(0, stat.indexOf('\n'))), "the page's CSV has show stat's header");
+            assertEquals("DOWN", csvRow(page, hdr, "be,s1,").get("status"), page);
+            assertEquals("", csvRow(page, hdr, "be,s1,").get("addr"), "no server address on the page");
+            String html = httpGet(ep, "/stats");
+            assertTrue(html.contains("<tr class=\"active_down\" data-row=\"s1\">"), html);
+
+            String metrics = httpGet(ep, "/metrics");
+            assertTrue(metrics.contains("\nhaproxy_server_status{proxy=\"be\",server=\"s1\",state=\"DOWN\"} 1\n"), metrics);
+            assertTrue(metrics.contains("\nhaproxy_server_status{proxy=\"be\",server=\"s1\",state=\"UP\"} 0\n"), metrics);
+            assertTrue(metrics.contains("\nhaproxy_server_status{proxy=\"be\",server=\"s2\",state=\"UP\"} 1\n"), metrics);
+            assertTrue(metrics.contains("\nhaproxy_backend_active_servers{proxy=\"be\"} 1\n"), metrics);
+        } finally {
+            java.nio.file.Files.deleteIfExists(sock);
+            java.nio.file.Files.deleteIfExists(dir);
+        }
+    }
+
+    /** One CSV line, starting with {@code prefix}, as column name to value. */
+    private static java.util.Map<String, String> csvRow(String csv, String[] hdr, String prefix) {
+        for (String l : csv.split("\n"))
+            if (l.startsWith(prefix)) {
+                String[] v = l.split(",", -1);
+                java.util.Map<String, String> m = new java.util.HashMap<>();
+                for (int i = 0; i < hdr.length && i < v.length; i++)
+                    m.putIfAbsent(hdr[i], v[i]);
+                return m;
+            }
+        throw new AssertionError(prefix + " not in " + csv);
+    }
+
+    private static String cli(java.nio.file.Path sock, String cmd) throws IOException {
+        try (java.nio.channels.SocketChannel ch = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            ch.connect(java.net.UnixDomainSocketAddress.of(sock));
+            ch.write(java.nio.ByteBuffer.wrap((cmd + "\n").getBytes(StandardCharsets.US_ASCII)));
+            return new String(java.nio.channels.Channels.newInputStream(ch).readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static String httpGet(Epoxy ep, String path) throws IOException {
+        try (Socket s = new Socket("127.0.0.1", ep.port("fe"))) {
+            s.setSoTimeout(5000);
+            s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            String r = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(r.startsWith("HTTP/1.1 200"), r);
+            return r.substring(r.indexOf("\r\n\r\n") + 4);
+        }
+    }
+
     @Test
     void aServerThatStopsListeningIsTakenOutAfterFallChecksAndPutBackAfterRise() throws Exception {
         try (Switchable s1 = new Switchable(); Switchable s2 = new Switchable(); LogSink log = new LogSink();
@@ -208,13 +291,13 @@ class HealthCheckTest {
             assertEquals(0, st.health());
             assertTrue(st.failedChecks() >= 3, "fall 3: three failed checks before DOWN, got " + st.failedChecks());
 
-            long connectsAtDown = srv1.connects.get();
+            long connectsAtDown = srv1.counters.sum(dev.epoxy.metrics.Counters.CONN_TOT);
             int s2Before = s2.requests.get();
             for (int i = 0; i < 50; i++)
                 if (get(ep) != 200)
                     failed++;
             assertEquals(0, failed, "no request failed while s1 went down");
-            assertEquals(connectsAtDown, srv1.connects.get(), "a DOWN server gets no traffic");
+            assertEquals(connectsAtDown, srv1.counters.sum(dev.epoxy.metrics.Counters.CONN_TOT), "a DOWN server gets no traffic");
             assertEquals(s2Before + 50, s2.requests.get(), "s2 carries everything");
 
             s1.listen();

@@ -29,16 +29,16 @@ class ServerSelectionTest {
             s0.state.setOperational(ServerState.Op.DOWN);
             s1.state.setMaint(true);
             for (int i = 0; i < 10; i++)
-                assertSame(s2, be.pick(), b + " picks the only usable server");
-            assertSame(s2, be.pick(s2), b + ": the server to avoid when it is the only one");
+                assertSame(s2, be.pick(0), b + " picks the only usable server");
+            assertSame(s2, be.pick(s2, 0), b + ": the server to avoid when it is the only one");
             s2.state.setDrain(true);
-            assertNull(be.pick(), b + ": none usable");
+            assertNull(be.pick(0), b + ": none usable");
             assertEquals(0, be.usableCount());
             s1.state.setMaint(false);
             s2.state.setDrain(false);
             Set<Server> seen = new HashSet<>();
             for (int i = 0; i < 10; i++)
-                seen.add(be.pick(s1));
+                seen.add(be.pick(s1, 0));
             assertEquals(Set.of(s2), seen, b + " avoids s1 (a redispatch) when s2 is usable");
         }
     }
@@ -49,7 +49,7 @@ class ServerSelectionTest {
         be.servers.get(0).state.setOperational(ServerState.Op.DOWN);
         int[] hits = new int[3];
         for (int i = 0; i < 100; i++)
-            hits[be.servers.indexOf(be.pick())]++;
+            hits[be.servers.indexOf(be.pick(0))]++;
         assertEquals(0, hits[0]);
         assertTrue(Math.abs(hits[1] - hits[2]) <= 2, "even spread, got " + hits[1] + "/" + hits[2]);
     }
@@ -62,17 +62,17 @@ class ServerSelectionTest {
         s2.state.setOperational(ServerState.Op.DOWN);
         int[] hits = new int[3];
         for (int i = 0; i < 40; i++)
-            hits[be.servers.indexOf(be.pick())]++;
+            hits[be.servers.indexOf(be.pick(0))]++;
         assertEquals(10, hits[0]);
         assertEquals(30, hits[1], "weight 3 against 1, the DOWN server skipped");
         s1.state.setWeight(0);
         assertEquals(1, be.usableCount(), "weight 0 takes a server out");
-        assertSame(s0, be.pick());
-        assertSame(s0, be.pick(s0), "the server to avoid when it is the only one");
+        assertSame(s0, be.pick(0));
+        assertSame(s0, be.pick(s0, 0), "the server to avoid when it is the only one");
         s0.state.setAdmin(true, false);
-        assertNull(be.pick());
-        assertEquals(12, s0.lbTotal.sum(), "lbtot counts every choice");
-        assertEquals(30, s1.lbTotal.sum());
+        assertNull(be.pick(0));
+        assertEquals(12, s0.counters.sum(dev.epoxy.metrics.Counters.LBTOT), "lbtot counts every choice");
+        assertEquals(30, s1.counters.sum(dev.epoxy.metrics.Counters.LBTOT));
     }
 
     @Test
@@ -80,20 +80,20 @@ class ServerSelectionTest {
         ServerState st = new ServerState(true, 2, 3);
         ServerState.CheckResult ko = new ServerState.CheckResult(ServerState.CheckStatus.L4CON, 0, "Connection refused", 0);
         ServerState.CheckResult ok = new ServerState.CheckResult(ServerState.CheckStatus.L4OK, 0, null, 0);
-        assertEquals("UP", Cli.status(st.snapshot()));
+        assertEquals("UP", Stats.status(st.snapshot()));
         st.checkResult(ko);
-        assertEquals("UP 2/3", Cli.status(st.snapshot()), "going down");
+        assertEquals("UP 2/3", Stats.status(st.snapshot()), "going down");
         st.checkResult(ko);
         st.checkResult(ko);
-        assertEquals("DOWN", Cli.status(st.snapshot()));
+        assertEquals("DOWN", Stats.status(st.snapshot()));
         st.setAdmin(false, true);
-        assertEquals("DOWN", Cli.status(st.snapshot()), "DOWN from checks wins over drain");
+        assertEquals("DOWN", Stats.status(st.snapshot()), "DOWN from checks wins over drain");
         st.checkResult(ok);
-        assertEquals("DOWN 1/2", Cli.status(st.snapshot()), "going up");
+        assertEquals("DOWN 1/2", Stats.status(st.snapshot()), "going up");
         st.setAdmin(true, false);
-        assertEquals("MAINT", Cli.status(st.snapshot()));
+        assertEquals("MAINT", Stats.status(st.snapshot()));
         assertNull(st.setAdmin(true, false), "no change, nothing to log");
-        assertEquals("no check", Cli.status(new ServerState(false, 2, 3).snapshot()));
+        assertEquals("no check", Stats.status(new ServerState(false, 2, 3).snapshot()));
     }
 
     @Test
