@@ -149,10 +149,14 @@ class ServerMaxconnTest {
             Server sb = ep.rt.backend("li").servers.get(1);
             Wait.until("b's earlier requests ended", 10_000, () -> sb.served() == 0);
             int before = b.requests.get();
+            Server sa = ep.rt.backend("li").servers.get(0);
             for (int i = 0; i < 3; i++)
                 try (RawClient c = new RawClient(port)) {
+                    String before3 = "before: a.served=" + sa.served() + " b.served=" + sb.served() + " a.now=" + slowA.now.get()
+                            + " b.requests=" + b.requests.get();
                     c.send("GET /quick HTTP/1.1\r\nHost: x\r\n\r\n");
-                    assertEquals(200, c.read().status);
+                    assertEquals(200, c.read().status, before3 + "; after: a.now=" + slowA.now.get() + " b.requests="
+                            + b.requests.get() + " a.served=" + sa.served());
                 }
             assertEquals(before + 3, b.requests.get(), "all three went to the idle server b");
             gate.countDown();
