@@ -88,9 +88,12 @@ class H2ClientGoneTest {
                 "the request reached the server");
         String line = logLine(path);
         assertNotNull(line, "a log line for " + path);
-        // Whether the server's head arrived before the proxy saw the client gone is a race (status
-        // -1 or 200): either way nothing reached the client and the client ended it, in phase D.
-        assertTrue(line.matches(".* (-1|200) 0 - - CD-- .*"), line);
+        // What the log says depends on a race the client sets up by closing: if the proxy sees
+        // the close first, nothing is delivered and the client ended it in phase D (status -1, or
+        // 200 when the server's head came first); if the whole response is written before the
+        // close is read, the kernel accepts it and the exchange ends normally (HAProxy 2.6 also
+        // logged "200 ----" once in the same experiment). The request reached the server in all.
+        assertTrue(line.matches(".* (-1|200) 0 - - CD-- .*") || line.matches(".* 200 [1-9]\\d* - - ---- .*"), line);
     }
 
     @Test
