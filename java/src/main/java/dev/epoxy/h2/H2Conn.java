@@ -147,7 +147,21 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
             s.with(Settings.INITIAL_WINDOW_SIZE, recvInitial);
         s.with(Settings.MAX_HEADER_LIST_SIZE, MAX_HEADER_LIST);
         FrameWriter.writeSettings(conn.out, s);
-        // One increment opens the connection window wide; stream windows bound memory.
+    }
+
+    /** The connection window was opened wide (after the acknowledgement of the peer's first SETTINGS). */
+    private boolean connWindowOpened;
+
+    /**
+     * One increment opens the connection window wide; stream windows bound memory. Sent right
+     * after our acknowledgement of the peer's first SETTINGS rather than after our own SETTINGS:
+     * both orders are valid, but peers that script the preface exchange (HAProxy's reg-tests
+     * through VTest) expect the acknowledgement to be the next frame after our SETTINGS.
+     */
+    private void openConnectionWindow() {
+        if (connWindowOpened)
+            return;
+        connWindowOpened = true;
         FrameWriter.writeWindowUpdate(conn.out, 0, H2Frame.MAX_WINDOW_SIZE - H2Frame.DEFAULT_INITIAL_WINDOW_SIZE);
         try {
             recvWindow.credit(H2Frame.MAX_WINDOW_SIZE - H2Frame.DEFAULT_INITIAL_WINDOW_SIZE);
@@ -786,6 +800,7 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
             henc.setMaxTableSize((int) Math.min(s.headerTableSize(), H2Frame.DEFAULT_HEADER_TABLE_SIZE));
         peer.applyFrom(s);
         FrameWriter.writeSettingsAck(conn.out);
+        openConnectionWindow();
         checkReserve();
     }
 

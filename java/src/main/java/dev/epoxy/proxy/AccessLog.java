@@ -86,11 +86,14 @@ public final class AccessLog {
         b.append(" [").append(ACCEPT_DATE.format(Instant.ofEpochMilli(s.tAccept + wallOffset))).append("] ");
         b.append(s.fe.name).append(' ');
         b.append(s.be != null ? s.be.name : s.fe.name).append('/');
-        b.append(s.srv != null ? s.srv.name : "<NOSRV>").append(' ');
+        // A client that left while its stream waited in a server's queue: HAProxy logs
+        // <NOSRV>, and Tw as the time it waited (http_abortonclose.vtc).
+        boolean queued = s.termPhase == 'Q' && (s.termCause == 'C' || s.termCause == 'c');
+        b.append(s.srv != null && !queued ? s.srv.name : "<NOSRV>").append(' ');
         long tq = s.tRequest >= 0 ? s.tRequest - s.tAccept : -1;
         // HAProxy's timers: Tw from the request head to a server slot, Tc from there to the
         // established connection (retries included), Tr from there to the response head.
-        long tw = s.tQueue >= 0 && s.tRequest >= 0 ? s.tQueue - s.tRequest : -1;
+        long tw = s.tRequest < 0 ? -1 : s.tQueue >= 0 ? s.tQueue - s.tRequest : queued ? end - s.tRequest : -1;
         long tc = s.tConnect >= 0 && s.tQueue >= 0 ? s.tConnect - s.tQueue : -1;
         long tr = s.tResponse >= 0 && s.tConnect >= 0 ? s.tResponse - s.tConnect : -1;
         if (httplog)
@@ -98,7 +101,7 @@ public final class AccessLog {
         else
             b.append(tw).append('/').append(tc).append('/');
         b.append(end - s.tAccept).append(' ');
-        b.append(s.res.head.status() > 0 ? s.res.head.status() : -1).append(' ');
+        b.append(s.res.head.status() > 0 ? s.res.head.status() : s.abortStatus > 0 ? s.abortStatus : -1).append(' ');
         b.append(s.res.wireOut).append(' ');
         if (httplog)
             b.append("- - ");

@@ -81,6 +81,8 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
     public long tRequest = -1, tConnStart = -1, tConnect = -1, tResponse = -1;
     /** Termination state, HAProxy's two characters (who ended it, in which phase). */
     public char termCause = '-', termPhase = '-';
+    /** The status the log shows when no response head exists (HAProxy's txn->status), else 0. */
+    public int abortStatus;
     public int attempts;
     /** The last retry went to another server ({@code option redispatch}): HAProxy's "+" before %rc. */
     public boolean redispatched;
@@ -138,7 +140,10 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
             }
             if (scf.ep.failed() && !res.eomOut) {
                 if (!requestInvalid) {
-                    abort('C', clientPhase());
+                    char phase = clientPhase();
+                    if (phase == 'H' && !res.headIn)
+                        abortStatus = 400; // HAProxy logs a client abort awaiting the response as 400 (http_abortonclose.vtc)
+                    abort('C', phase);
                     return;
                 }
                 if (scf.ep.conn().has(Connection.ERROR)) {
