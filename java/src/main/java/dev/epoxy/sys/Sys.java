@@ -14,7 +14,16 @@ import java.nio.ByteOrder;
  */
 public final class Sys {
     static {
-        Native.register(Sys.class, "epoxy");
+        // Our own libepoxy.so from the class path (a directory in tests, extracted from the jar),
+        // never a system library of the same name: Debian's libepoxy0 (an OpenGL helper, pulled
+        // in by desktop packages) would otherwise be found first by JNA's versioned-name search.
+        java.io.File lib;
+        try {
+            lib = Native.extractFromResourcePath("epoxy", Sys.class.getClassLoader());
+        } catch (java.io.IOException e) {
+            throw new UnsatisfiedLinkError("libepoxy.so not found on the class path: " + e.getMessage());
+        }
+        Native.register(Sys.class, com.sun.jna.NativeLibrary.getInstance(lib.getAbsolutePath()));
     }
 
     private Sys() {}
