@@ -7,17 +7,46 @@ import java.util.List;
  * {@code maxconn} 0 means not set; {@code bufsize} defaults to 16384 like HAProxy;
  * {@code stallReportMs} ({@code tune.stall-report}) defaults to 5 s, 0 turns the stall watchdog off;
  * {@code maxhdr} ({@code tune.http.maxhdr}) defaults to 101 like HAProxy: a message must carry
- * fewer header fields than that.
+ * fewer header fields than that. {@code buffersLimit} ({@code tune.buffers.limit}) caps the buffers
+ * of the whole process, 0 means derived from maxconn (see {@link #buffersLimit(int)});
+ * {@code buffersReserve} ({@code tune.buffers.reserve}) is the part of it kept for exchanges in
+ * progress, -1 means the default ({@link #buffersReserve(int, int)}).
  */
 public record GlobalSettings(int nbthread, int maxconn, int bufsize, boolean edgeTriggered,
-                             boolean exposeExperimental, List<LogTarget> logs, long stallReportMs, int maxhdr) {
+                             boolean exposeExperimental, List<LogTarget> logs, long stallReportMs, int maxhdr,
+                             int buffersLimit, int buffersReserve) {
     public static final int DEFAULT_BUFSIZE = 16384;
     public static final int DEFAULT_MAXHDR = 101;
     public static final long DEFAULT_STALL_REPORT_MS = 5000;
     public static final int MAX_THREADS = 64;
 
     public static final GlobalSettings DEFAULTS = new GlobalSettings(0, 0, DEFAULT_BUFSIZE, false, false, List.of(),
-            DEFAULT_STALL_REPORT_MS, DEFAULT_MAXHDR);
+            DEFAULT_STALL_REPORT_MS, DEFAULT_MAXHDR, 0, -1);
+
+    /** Buffers one HTTP/1 exchange may hold at once: client in/out, request and response channels, server in/out. */
+    public static final int BUFFERS_PER_EXCHANGE = 6;
+
+    /**
+     * The buffer budget: {@code tune.buffers.limit} if set, else HAProxy's model, buffers per
+     * exchange times maxconn ({@code maxconn} if set, else {@code defaultMaxconn}, what the fd
+     * limit allows).
+     */
+    public int buffersLimit(int defaultMaxconn) {
+        if (buffersLimit > 0)
+            return buffersLimit;
+        long n = (long) BUFFERS_PER_EXCHANGE * (maxconn > 0 ? maxconn : defaultMaxconn);
+        return (int) Math.min(n, 1 << 22);
+    }
+
+    /**
+     * Buffers kept for exchanges in progress: {@code tune.buffers.reserve} if set, else one whole
+     * exchange per thread (at most half the limit). New work starts only while more than this is left.
+     */
+    public int buffersReserve(int limit, int threads) {
+        if (buffersReserve >= 0)
+            return Math.min(buffersReserve, limit - 1);
+        return Math.min(BUFFERS_PER_EXCHANGE * threads, limit / 2);
+    }
 
     /** The thread count to run: nbthread if set, else the available CPUs (at most 64), like HAProxy. */
     public int threads() {

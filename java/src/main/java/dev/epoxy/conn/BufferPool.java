@@ -3,44 +3,258 @@ package dev.epoxy.conn;
 import dev.epoxy.poller.Poller;
 import dev.epoxy.sys.Sys;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayDeque;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Fixed-size off-heap buffers ({@code tune.bufsize}) recycled per thread, so that a new
- * connection or stream does not pay for allocating and zeroing direct memory, and freed memory
- * is reused at once instead of waiting for a garbage collection to release it.
+ * The buffers of every connection and channel: fixed-size ({@code tune.bufsize}, rounded up for a
+ * whole HTTP/2 frame), carved from one region of native memory that Epoxy owns, handed out on
+ * demand and taken back the moment their holder is drained: never left to the garbage collector.
  *
- * <p>Threading: one free list per poller thread, indexed by thread id and touched only by that
- * thread. A buffer may be released on another thread than the one it came from (a server
- * connection taken over); it then joins that thread's list.
+ * <p><b>Memory.</b> The region is address space reserved once ({@code mmap MAP_NORESERVE}) for
+ * {@link #limit()} buffers; a buffer's pages become resident when first written. Returned buffers
+ * go to a small per-thread cache, then to a global free stack; past {@link #GLOBAL_HOT} buffers on
+ * that stack, their pages are handed back to the kernel ({@code madvise DONTNEED}), so after a
+ * burst the resident size falls back.
+ *
+ * <p><b>Budget</b> (HAProxy's {@code tune.buffers.limit} / {@code tune.buffers.reserve}): at most
+ * {@link #limit()} buffers exist. A holder that starts new work (a connection with nothing in
+ * flight that wants to read) gets a buffer only while more than {@link #reserve()} remain;
+ * buffers for work in progress (the rest of an exchange) may use the reserve. When a new-work
+ * request is refused the caller registers a waiter ({@link #await}); waiters of a thread are
+ * called on that thread, in order, as buffers come back (HAProxy's {@code buffer_wait}). Should
+ * even the reserve run out, an in-progress request still gets a buffer from outside the region
+ * (counted in {@link #overflows()}): progress wins over the bound, the count says how often.
+ *
+ * <p>Threading: the caches and wait queues are per poller thread, indexed by thread id and touched
+ * only by that thread. The free stack is under a lock (taken only when a cache is empty or full),
+ * the count of buffers in use is atomic. A buffer may be given back on another thread than the one
+ * it came from (a server connection taken over); it joins that thread's cache, and waiters of
+ * other threads are woken through their pollers' queues.
  */
 public final class BufferPool {
-    private static final int MAX_FREE_PER_THREAD = 1024;
-    private final int size;
-    private final ArrayDeque<ByteBuffer>[] free;
+    /** One buffer of the pool and its address (kept together so that nothing is allocated per use). */
+    public static final class Buf {
+        public final ByteBuffer bb;
+        public final long addr;
+        /** Its pages were given back to the kernel while it sat on the free stack. */
+        boolean cold;
+        /** Outside the region (overflow): dropped to the collector when returned. */
+        final boolean foreign;
 
-    @SuppressWarnings("unchecked")
+        Buf(ByteBuffer bb, long addr, boolean foreign) {
+            this.bb = bb;
+            this.addr = addr;
+            this.foreign = foreign;
+        }
+    }
+
+    static final int CACHE_PER_THREAD = 16;
+    static final int GLOBAL_HOT = 32;
+    /** Buffers one HTTP/1 exchange may hold at once: client in/out, request and response channels, server in/out. */
+    public static final int BUFFERS_PER_EXCHANGE = 6;
+    private static final int PAGE = 4096;
+
+    private final int size, stride, limit, reserve;
+    private final Local[] locals;
+    private final AtomicInteger inUse = new AtomicInteger();
+    private final AtomicInteger waiting = new AtomicInteger();
+    private long base;
+    private int carved;
+    private Buf[] free = new Buf[64];
+    private int freeCount;
+    private long overflows, refusals;
+
+    private static final class Local {
+        final Buf[] cache = new Buf[CACHE_PER_THREAD];
+        int n;
+        final ArrayDeque<Runnable> waiters = new ArrayDeque<>();
+        /** Size of {@link #waiters}, readable from any thread. */
+        final AtomicInteger count = new AtomicInteger();
+        volatile Poller poller;
+        volatile Runnable wake;
+    }
+
+    /** A pool for tests and hand-built backends: a budget of 4096 buffers, a reserve of 16. */
     public BufferPool(int nbThreads, int size) {
+        this(nbThreads, size, 4096, 16);
+    }
+
+    public BufferPool(int nbThreads, int size, int limit, int reserve) {
+        if (limit < 1 || reserve < 0 || reserve >= limit)
+            throw new IllegalArgumentException("buffer limit " + limit + ", reserve " + reserve);
         this.size = size;
-        this.free = new ArrayDeque[nbThreads];
+        this.stride = (size + PAGE - 1) / PAGE * PAGE;
+        this.limit = limit;
+        this.reserve = reserve;
+        this.locals = new Local[nbThreads];
         for (int i = 0; i < nbThreads; i++)
-            free[i] = new ArrayDeque<>();
+            locals[i] = new Local();
     }
 
     public int size() {
         return size;
     }
 
-    /** A cleared buffer for the calling poller thread. */
-    public ByteBuffer get(Poller p) {
-        ByteBuffer b = free[p.tid()].pollFirst();
-        return b != null ? b.clear() : Sys.allocate(size);
+    public int limit() {
+        return limit;
     }
 
-    /** Gives a buffer back; it must not be used afterwards. */
-    public void put(Poller p, ByteBuffer b) {
-        ArrayDeque<ByteBuffer> list = free[p.tid()];
-        if (b.capacity() == size && list.size() < MAX_FREE_PER_THREAD)
-            list.addFirst(b);
+    public int reserve() {
+        return reserve;
+    }
+
+    /** Buffers handed out and not yet returned. */
+    public int inUse() {
+        return inUse.get();
+    }
+
+    /** Bytes of the region that may be resident: every buffer carved so far, minus those given back. */
+    public synchronized long touchedBytes() {
+        int cold = 0;
+        for (int i = 0; i < freeCount; i++)
+            if (free[i].cold)
+                cold++;
+        return (long) (carved - cold) * stride;
+    }
+
+    public synchronized long overflows() {
+        return overflows;
+    }
+
+    public synchronized long refusals() {
+        return refusals;
+    }
+
+    /** A cleared buffer for work in progress (may use the reserve). */
+    public Buf get(Poller p) {
+        return take(p, false);
+    }
+
+    /** A cleared buffer to start new work, or null when only the reserve is left (then {@link #await}). */
+    public Buf getForNewWork(Poller p) {
+        return take(p, true);
+    }
+
+    private Buf take(Poller p, boolean newWork) {
+        int used = inUse.incrementAndGet();
+        if (newWork && used > limit - reserve) {
+            inUse.decrementAndGet();
+            synchronized (this) {
+                refusals++;
+            }
+            return null;
+        }
+        Local l = locals[p.tid()];
+        Buf b;
+        if (used > limit) {
+            // The reserve is spent too: a buffer outside the region, so that the exchange goes on.
+            synchronized (this) {
+                overflows++;
+            }
+            ByteBuffer bb = ByteBuffer.allocateDirect(size).order(ByteOrder.nativeOrder());
+            b = new Buf(bb, Sys.address(bb), true);
+        } else if (l.n > 0) {
+            b = l.cache[--l.n];
+            l.cache[l.n] = null;
+        } else {
+            b = takeShared();
+        }
+        b.bb.clear().order(ByteOrder.nativeOrder());
+        return b;
+    }
+
+    private synchronized Buf takeShared() {
+        if (freeCount > 0) {
+            Buf b = free[--freeCount];
+            free[freeCount] = null;
+            b.cold = false;
+            return b;
+        }
+        if (base == 0) {
+            long a = Sys.epoxy_mem_reserve((long) stride * limit);
+            if (a < 0)
+                throw new OutOfMemoryError("cannot reserve " + (long) stride * limit + " bytes for buffers: errno " + -a);
+            base = a;
+        }
+        long addr = base + (long) stride * carved++;
+        return new Buf(Sys.wrap(addr, size), addr, false);
+    }
+
+    /** Gives a buffer back; it must not be used afterwards. Wakes waiters if any. */
+    public void put(Poller p, Buf b) {
+        if (!b.foreign) {
+            Local l = locals[p.tid()];
+            if (l.n < CACHE_PER_THREAD)
+                l.cache[l.n++] = b;
+            else
+                putShared(b);
+        }
+        inUse.decrementAndGet();
+        if (waiting.get() > 0)
+            wakeWaiters(p);
+    }
+
+    private synchronized void putShared(Buf b) {
+        if (freeCount >= GLOBAL_HOT && !b.cold) {
+            Sys.epoxy_mem_release(b.addr, stride);
+            b.cold = true;
+        }
+        if (freeCount == free.length)
+            free = java.util.Arrays.copyOf(free, free.length * 2);
+        free[freeCount++] = b;
+    }
+
+    /**
+     * Registers {@code w} to run on the calling thread once a buffer may be available again (after
+     * a refusal from {@link #getForNewWork}). It runs once; it tries again and re-registers if
+     * refused again.
+     */
+    public void await(Poller p, Runnable w) {
+        Local l = locals[p.tid()];
+        if (l.poller == null) {
+            l.poller = p;
+            l.wake = () -> runWaiters(l);
+        }
+        l.waiters.addLast(w);
+        l.count.incrementAndGet();
+        waiting.incrementAndGet();
+        // A buffer returned between the refusal and this registration saw no waiter: look again.
+        if (inUse.get() < limit - reserve)
+            p.execute(l.wake);
+    }
+
+    /** Removes a waiter registered on the calling thread (its holder is going away). */
+    public void cancel(Poller p, Runnable w) {
+        Local l = locals[p.tid()];
+        if (l.waiters.remove(w)) {
+            l.count.decrementAndGet();
+            waiting.decrementAndGet();
+        }
+    }
+
+    private void wakeWaiters(Poller current) {
+        Local mine = locals[current.tid()];
+        if (mine.count.get() > 0) {
+            current.execute(mine.wake);
+            return;
+        }
+        for (Local l : locals) {
+            Poller owner = l.poller;
+            if (owner != null && l.count.get() > 0)
+                owner.execute(l.wake);
+        }
+    }
+
+    /** On the waiters' thread: run them in order while new work can get a buffer. */
+    private void runWaiters(Local l) {
+        // Bounded by the waiters present now: one refused again re-registers at the tail.
+        for (int n = l.waiters.size(); n > 0 && inUse.get() < limit - reserve; n--) {
+            Runnable w = l.waiters.pollFirst();
+            l.count.decrementAndGet();
+            waiting.decrementAndGet();
+            w.run();
+        }
     }
 }

@@ -44,7 +44,7 @@ public final class H2BackMux extends H2Conn implements BackendConn {
         H2BackMux m = new H2BackMux(c, srv, Math.min(bufSize, H2Frame.DEFAULT_INITIAL_WINDOW_SIZE));
         c.setHandler(m);
         srv.connects.incrementAndGet();
-        FrameWriter.writePreface(c.out);
+        FrameWriter.writePreface(c.out());
         m.writeInitialSettings();
         return m;
     }

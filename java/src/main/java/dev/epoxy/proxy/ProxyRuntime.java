@@ -44,6 +44,8 @@ public final class ProxyRuntime implements AutoCloseable {
     /** One output per distinct log target, shared by the frontends that log there. */
     private final Map<LogTarget, LogWriter.Output> logOutputs = new HashMap<>();
     private final ConnLimit globalConns;
+    /** Every connection and HTTP/1 channel buffer of the process (the budget). */
+    public final BufferPool buffers;
 
     public ProxyRuntime(Config cfg) {
         this.cfg = cfg;
@@ -56,7 +58,11 @@ public final class ProxyRuntime implements AutoCloseable {
         int bufSize = cfg.global().bufsize();
         // One pool for all connection buffers and H1 channels, sized for a whole HTTP/2 frame:
         // an H1 listener may turn into HTTP/2 when a client sends the preface.
-        BufferPool buffers = new BufferPool(pollers.size(), H2Conn.bufferSizeFor(bufSize));
+        // The budget (tune.buffers.limit / reserve): derived from maxconn, or from what the fd
+        // limit allows (two fds per client connection), as HAProxy sizes its memory.
+        int bufLimit = cfg.global().buffersLimit(Math.max(1, (limit - 100) / 2));
+        this.buffers = new BufferPool(pollers.size(), H2Conn.bufferSizeFor(bufSize), bufLimit,
+                cfg.global().buffersReserve(bufLimit, pollers.size()));
         for (ProxyConfig p : cfg.proxies()) {
             if (p.kind() == ProxyKind.FRONTEND)
                 continue;
