@@ -30,11 +30,14 @@ cleanup() {
         for _ in $(seq 1 30); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
         kill -9 "$p" 2>/dev/null
     done
-    rm -rf "$tmp"
+    if [ "${KEEP:-0}" = 1 ]; then echo "kept $tmp" >&2; else rm -rf "$tmp"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+for p in $P_NGINX $P_PROXY $P_PROXY2; do
+    if (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then echo "port $p already in use (set PORT_BASE)" >&2; exit 2; fi
+done
 mkdir -p "$tmp/www"
 head -c 4194304 /dev/zero > "$tmp/www/4m"
 cat > "$tmp/nginx.conf" <<EOF

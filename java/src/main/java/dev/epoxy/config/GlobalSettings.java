@@ -29,23 +29,27 @@ public record GlobalSettings(int nbthread, int maxconn, int bufsize, boolean edg
     /**
      * The buffer budget: {@code tune.buffers.limit} if set, else HAProxy's model, buffers per
      * exchange times maxconn ({@code maxconn} if set, else {@code defaultMaxconn}, what the fd
-     * limit allows).
+     * limit allows), plus the reserve, so that maxconn exchanges can always run at once.
      */
-    public int buffersLimit(int defaultMaxconn) {
+    public int buffersLimit(int defaultMaxconn, int threads) {
         if (buffersLimit > 0)
             return buffersLimit;
         long n = (long) BUFFERS_PER_EXCHANGE * (maxconn > 0 ? maxconn : defaultMaxconn);
-        return (int) Math.min(n, 1 << 22);
+        return (int) Math.min(n + defaultReserve(threads), 1 << 22);
     }
 
     /**
-     * Buffers kept for exchanges in progress: {@code tune.buffers.reserve} if set, else one whole
-     * exchange per thread (at most half the limit). New work starts only while more than this is left.
+     * Buffers left to holders that do not commit a whole exchange first (HTTP/2 connections, tcp
+     * sessions): {@code tune.buffers.reserve} if set, else one exchange's worth per thread.
      */
     public int buffersReserve(int limit, int threads) {
         if (buffersReserve >= 0)
             return Math.min(buffersReserve, limit - 1);
-        return Math.min(BUFFERS_PER_EXCHANGE * threads, limit / 2);
+        return Math.min(defaultReserve(threads), limit / 2);
+    }
+
+    private static int defaultReserve(int threads) {
+        return BUFFERS_PER_EXCHANGE * threads;
     }
 
     /** The thread count to run: nbthread if set, else the available CPUs (at most 64), like HAProxy. */

@@ -19,13 +19,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * burst the resident size falls back.
  *
  * <p><b>Budget</b> (HAProxy's {@code tune.buffers.limit} / {@code tune.buffers.reserve}): at most
- * {@link #limit()} buffers exist. A holder that starts new work (a connection with nothing in
- * flight that wants to read) gets a buffer only while more than {@link #reserve()} remain;
- * buffers for work in progress (the rest of an exchange) may use the reserve. When a new-work
- * request is refused the caller registers a waiter ({@link #await}); waiters of a thread are
- * called on that thread, in order, as buffers come back (HAProxy's {@code buffer_wait}). Should
- * even the reserve run out, an in-progress request still gets a buffer from outside the region
- * (counted in {@link #overflows()}): progress wins over the bound, the count says how often.
+ * {@link #limit()} buffers exist. A connection that starts new work (an HTTP/1 client connection
+ * with nothing in flight that wants to read) first commits a whole exchange's worth of buffers
+ * ({@link #BUFFERS_PER_EXCHANGE}, {@link #commit}); commitments may cover the limit minus
+ * {@link #reserve()}, the reserve being left to holders that do not commit (HTTP/2 connections
+ * and their streams, tcp sessions). The buffers of a committed exchange are then taken without
+ * any check ({@link #get}), so an exchange that started never waits halfway and nothing can
+ * deadlock; the commitment is given back when the connection is idle again. A refused commitment
+ * registers a waiter ({@link #await}); waiters of a thread are called on that thread, in order,
+ * as commitments come back (HAProxy's {@code buffer_wait}). Should the region run out anyway (the
+ * reserve spent by holders that do not commit), a buffer still comes from outside the region,
+ * counted in {@link #overflows()}: progress wins over the bound, the count says how often.
  *
  * <p>Threading: the caches and wait queues are per poller thread, indexed by thread id and touched
  * only by that thread. The free stack is under a lock (taken only when a cache is empty or full),
@@ -53,12 +57,13 @@ public final class BufferPool {
     static final int CACHE_PER_THREAD = 16;
     static final int GLOBAL_HOT = 32;
     /** Buffers one HTTP/1 exchange may hold at once: client in/out, request and response channels, server in/out. */
-    public static final int BUFFERS_PER_EXCHANGE = 6;
+    public static final int BUFFERS_PER_EXCHANGE = dev.epoxy.config.GlobalSettings.BUFFERS_PER_EXCHANGE;
     private static final int PAGE = 4096;
 
     private final int size, stride, limit, reserve;
     private final Local[] locals;
     private final AtomicInteger inUse = new AtomicInteger();
+    private final AtomicInteger committed = new AtomicInteger();
     private final AtomicInteger waiting = new AtomicInteger();
     private long base;
     private int carved;
@@ -127,25 +132,44 @@ public final class BufferPool {
         return refusals;
     }
 
-    /** A cleared buffer for work in progress (may use the reserve). */
-    public Buf get(Poller p) {
-        return take(p, false);
+    /** Buffers committed to exchanges in progress. */
+    public int committed() {
+        return committed.get();
     }
 
-    /** A cleared buffer to start new work, or null when only the reserve is left (then {@link #await}). */
-    public Buf getForNewWork(Poller p) {
-        return take(p, true);
-    }
-
-    private Buf take(Poller p, boolean newWork) {
-        int used = inUse.incrementAndGet();
-        if (newWork && used > limit - reserve) {
-            inUse.decrementAndGet();
-            synchronized (this) {
-                refusals++;
-            }
-            return null;
+    /**
+     * Commits an exchange's worth of buffers before new work starts; false when the budget
+     * (limit minus reserve) has no room for it (then {@link #await}). {@link #uncommit} gives it back.
+     */
+    public boolean commit() {
+        if (committed.addAndGet(BUFFERS_PER_EXCHANGE) <= limit - reserve)
+            return true;
+        committed.addAndGet(-BUFFERS_PER_EXCHANGE);
+        synchronized (this) {
+            refusals++;
         }
+        return false;
+    }
+
+    /** Commits without a check: work that already started (it may exceed the budget by one exchange). */
+    public void commitAnyway() {
+        committed.addAndGet(BUFFERS_PER_EXCHANGE);
+    }
+
+    /** Gives a commitment back (its exchange is over); wakes waiters if any. */
+    public void uncommit(Poller p) {
+        committed.addAndGet(-BUFFERS_PER_EXCHANGE);
+        if (waiting.get() > 0)
+            wakeWaiters(p);
+    }
+
+    private boolean canCommit() {
+        return committed.get() + BUFFERS_PER_EXCHANGE <= limit - reserve;
+    }
+
+    /** A cleared buffer (never refused: new work commits first, see the class comment). */
+    public Buf get(Poller p) {
+        int used = inUse.incrementAndGet();
         Local l = locals[p.tid()];
         Buf b;
         if (used > limit) {
@@ -192,8 +216,6 @@ public final class BufferPool {
                 putShared(b);
         }
         inUse.decrementAndGet();
-        if (waiting.get() > 0)
-            wakeWaiters(p);
     }
 
     private synchronized void putShared(Buf b) {
@@ -207,8 +229,8 @@ public final class BufferPool {
     }
 
     /**
-     * Registers {@code w} to run on the calling thread once a buffer may be available again (after
-     * a refusal from {@link #getForNewWork}). It runs once; it tries again and re-registers if
+     * Registers {@code w} to run on the calling thread once a commitment may succeed again (after
+     * a refusal from {@link #commit}). It runs once; it tries again and re-registers if
      * refused again.
      */
     public void await(Poller p, Runnable w) {
@@ -220,8 +242,8 @@ public final class BufferPool {
         l.waiters.addLast(w);
         l.count.incrementAndGet();
         waiting.incrementAndGet();
-        // A buffer returned between the refusal and this registration saw no waiter: look again.
-        if (inUse.get() < limit - reserve)
+        // A commitment returned between the refusal and this registration saw no waiter: look again.
+        if (canCommit())
             p.execute(l.wake);
     }
 
@@ -250,7 +272,7 @@ public final class BufferPool {
     /** On the waiters' thread: run them in order while new work can get a buffer. */
     private void runWaiters(Local l) {
         // Bounded by the waiters present now: one refused again re-registers at the tail.
-        for (int n = l.waiters.size(); n > 0 && inUse.get() < limit - reserve; n--) {
+        for (int n = l.waiters.size(); n > 0 && canCommit(); n--) {
             Runnable w = l.waiters.pollFirst();
             l.count.decrementAndGet();
             waiting.decrementAndGet();

@@ -26,9 +26,10 @@ import java.nio.ByteOrder;
  * read finds nothing (EAGAIN, or not ready) while all input was consumed; until then {@link #in}
  * is an empty shared buffer. The output buffer is taken by the first {@link #out()} and given
  * back when a flush empties it. While the mux says the connection is idle ({@link #idle}), taking
- * the input buffer is new work, which the pool refuses when only its reserve is left: the
- * connection then stops reading and waits in the pool's queue; when a buffer comes back the
- * handler is called as for an I/O event, and its recv() reads.
+ * the input buffer is new work: it first commits an exchange's worth of buffers in the pool,
+ * which refuses when the budget is spent; the connection then stops reading and waits in the
+ * pool's queue, and when a commitment comes back the handler is called as for an I/O event, and
+ * its recv() reads. The commitment is returned when the mux says idle again, or at close.
  */
 public final class Connection implements IoCallback {
     /** The layer above the transport: told of every I/O event on the owner thread. */
@@ -58,6 +59,8 @@ public final class Connection implements IoCallback {
     private ByteOrder order = ByteOrder.nativeOrder();
     /** The mux has nothing in flight: taking an input buffer is new work (see the class comment). */
     private boolean idle;
+    /** An exchange's worth of buffers is committed in the pool for this connection (see BufferPool). */
+    private boolean committed;
     private boolean waitingBuffer;
     private final Runnable bufferReady = this::bufferReady;
     private Handler handler;
@@ -91,7 +94,17 @@ public final class Connection implements IoCallback {
      * work, subject to the pool's reserve; otherwise it is part of the work in progress.
      */
     public void idle(boolean idle) {
+        if (idle == this.idle)
+            return;
         this.idle = idle;
+        if (idle && committed) {
+            committed = false;
+            pool.uncommit(poller);
+        } else if (!idle && !committed) {
+            // Work that started from bytes already held (a pipelined request): count it too.
+            pool.commitAnyway();
+            committed = true;
+        }
     }
 
     /** The output buffer (write mode), taken from the pool if none is held. */
@@ -117,15 +130,18 @@ public final class Connection implements IoCallback {
     private boolean takeIn() {
         if (inBuf != null)
             return true;
-        BufferPool.Buf b = idle && outBuf == null ? pool.getForNewWork(poller) : pool.get(poller);
-        if (b == null) {
-            if (!waitingBuffer) {
-                waitingBuffer = true;
-                fds.stopRecv(fd);
-                pool.await(poller, bufferReady);
+        if (idle && !committed) {
+            if (!pool.commit()) {
+                if (!waitingBuffer) {
+                    waitingBuffer = true;
+                    fds.stopRecv(fd);
+                    pool.await(poller, bufferReady);
+                }
+                return false;
             }
-            return false;
+            committed = true;
         }
+        BufferPool.Buf b = pool.get(poller);
         inBuf = b;
         in = b.bb.order(order);
         in.limit(0);
@@ -413,6 +429,10 @@ public final class Connection implements IoCallback {
         fds.delete(fd);
         if (waitingBuffer)
             pool.cancel(poller, bufferReady);
+        if (committed) {
+            committed = false;
+            pool.uncommit(poller);
+        }
         if (inBuf != null) {
             pool.put(poller, inBuf);
             inBuf = null;
@@ -441,8 +461,10 @@ public final class Connection implements IoCallback {
         return (flags & CLOSED) != 0 ? 0 : out.position();
     }
 
-    /** Room left for output: a whole buffer while none is held. */
+    /** Room left for output: a whole buffer while none is held, none once closed. */
     public int outRoom() {
+        if ((flags & CLOSED) != 0)
+            return 0;
         return outBuf == null ? pool.size() : out.remaining();
     }
 

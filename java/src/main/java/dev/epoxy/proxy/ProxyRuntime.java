@@ -60,7 +60,7 @@ public final class ProxyRuntime implements AutoCloseable {
         // an H1 listener may turn into HTTP/2 when a client sends the preface.
         // The budget (tune.buffers.limit / reserve): derived from maxconn, or from what the fd
         // limit allows (two fds per client connection), as HAProxy sizes its memory.
-        int bufLimit = cfg.global().buffersLimit(Math.max(1, (limit - 100) / 2));
+        int bufLimit = cfg.global().buffersLimit(Math.max(1, (limit - 100) / 2), pollers.size());
         this.buffers = new BufferPool(pollers.size(), H2Conn.bufferSizeFor(bufSize), bufLimit,
                 cfg.global().buffersReserve(bufLimit, pollers.size()));
         for (ProxyConfig p : cfg.proxies()) {
