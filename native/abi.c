@@ -1,5 +1,6 @@
 /* ABI facts read once by Java at start (Native.Abi): struct sizes, offsets, constants. */
 #include <errno.h>
+#include <signal.h>
 #include <stddef.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -20,6 +21,7 @@ int epoxy_abi(int32_t *out, int n)
         sizeof(struct sockaddr_storage), sizeof(struct iovec), AF_INET, AF_INET6,
         SHUT_RD, SHUT_WR, SHUT_RDWR, EADDRINUSE, ENOENT, EEXIST,
         EMFILE, ENFILE, AF_UNIX,
+        SIGUSR1, SIGTERM, ESRCH, EPERM,
     };
     int count = (int)(sizeof(v) / sizeof(v[0]));
     if (n < count)

@@ -36,6 +36,7 @@ int64_t epoxy_writev(int fd, const void *iov, int cnt);
 int  epoxy_shutdown(int fd, int how);
 int  epoxy_close(int fd);
 int  epoxy_dup(int fd);
+int  epoxy_unix_listen(const char *path, int backlog, int mode);
 int  epoxy_noop(int x);
 int64_t epoxy_raise_nofile(void);
 
@@ -50,5 +51,21 @@ int64_t epoxy_recv_wait(int fd, void *buf, int64_t len, int timeout_ms);
 int64_t epoxy_mem_reserve(int64_t len);
 int  epoxy_mem_release(int64_t addr, int64_t len);
 int  epoxy_mem_unmap(int64_t addr, int64_t len);
+
+/* proc.c: listener hand-over (SCM_RIGHTS), signals, privileges, detaching */
+int  epoxy_unix_accept(int lfd, int timeout_ms);
+int  epoxy_unix_connect(const char *name);
+int  epoxy_peer_uid(int fd);
+int  epoxy_send_fds(int sock, const void *buf, int len, const int32_t *fds, int nfds);
+int  epoxy_recv_fds(int sock, void *buf, int len, int32_t *fds, int maxfds, int32_t *nfds);
+int  epoxy_listens_on(int fd, const void *sa, int salen);
+int  epoxy_getpid(void);
+int  epoxy_geteuid(void);
+int  epoxy_kill(int pid, int sig);
+int  epoxy_setsid(void);
+int  epoxy_setgid(int gid);
+int  epoxy_setuid(int uid);
+int  epoxy_chroot(const char *dir);
+int  epoxy_devnull(int fd);
 
 #endif

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
@@ -10,6 +11,8 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <sys/un.h>
+#include <sys/stat.h>
 #include "epoxy.h"
 
 /* Fills a sockaddr_storage at out from a numeric host; returns its length or -EINVAL. */
@@ -183,4 +186,36 @@ int epoxy_dup(int fd)
 {
     int r = fcntl(fd, F_DUPFD_CLOEXEC, 0);
     return r < 0 ? -errno : r;
+}
+
+/* A listening AF_UNIX stream socket at path (the stats socket), or in the abstract namespace when
+ * path starts with '@' (the reload hand-over: no file, nothing to clean up). Like HAProxy, an
+ * existing socket file is replaced; mode >= 0 is applied with chmod before listen, so no client
+ * connects with the wrong permissions. Returns the fd or -errno. */
+int epoxy_unix_listen(const char *path, int backlog, int mode)
+{
+    struct sockaddr_un sa;
+    size_t len = strlen(path);
+    int abstract = path[0] == '@';
+    if (len == 0 || len >= sizeof(sa.sun_path))
+        return -ENAMETOOLONG;
+    memset(&sa, 0, sizeof(sa));
+    sa.sun_family = AF_UNIX;
+    memcpy(sa.sun_path, path, len + 1);
+    if (abstract)
+        sa.sun_path[0] = '\0';
+    socklen_t salen = abstract ? (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len) : sizeof(sa);
+    int fd = epoxy_socket(AF_UNIX);
+    if (fd < 0)
+        return fd;
+    struct stat st;
+    if (!abstract && lstat(path, &st) == 0 && S_ISSOCK(st.st_mode))
+        unlink(path);
+    if (bind(fd, (struct sockaddr *)&sa, salen) < 0 ||
+        (!abstract && mode >= 0 && chmod(path, (mode_t)mode) < 0) || listen(fd, backlog) < 0) {
+        int e = errno;
+        close(fd);
+        return -e;
+    }
+    return fd;
 }

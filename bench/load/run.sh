@@ -12,8 +12,16 @@
 #   PIN=0            no CPU pinning at all (on a shared VM pinning exposes a proxy to whatever
 #                    else runs on its CPU; see bench/README.md)
 #   PORT_BASE        first of the 5 loopback ports used (default 18180)
-#   EPOXY_JAVA_OPTS  JVM flags for Epoxy (default, as bin/epoxy: -Xms64m -Xmx512m -XX:+UseParallelGC)
+#   EPOXY_JAVA_OPTS  JVM flags for Epoxy (default: bin/epoxy's)
+#   HAPROXY          the peer (default: ../shared/peers/haproxy-3.4.0 when present, else /usr/sbin/haproxy)
 #   KEEP=1           keep the temp dir (configs, logs, raw client outputs)
+#
+# Every row reports req/s and the proxy's CPU microseconds per request (utime+stime of the proxy
+# process from /proc around that run, divided by the requests the run completed): on two shared
+# cores req/s mostly measures the client, CPU per request is the figure to compare. Epoxy runs
+# twice, level-triggered (default) and edge-triggered ("Epoxy ET"). After the rounds: RSS and peak
+# RSS, memory per idle keep-alive connection (IDLE_CONNS, default 5000), peak RSS under 100 slow
+# readers of 1 MiB responses, and start-up time to listening (fastest of 3).
 set -uo pipefail
 
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -25,8 +33,12 @@ PROXY_CPU="${PROXY_CPU:-0}"
 CLIENT_CPU="${CLIENT_CPU:-1}"
 PORT_BASE="${PORT_BASE:-18180}"
 P_NGINX=$PORT_BASE; P_HA=$((PORT_BASE + 1)); P_HA2=$((PORT_BASE + 2)); P_EP=$((PORT_BASE + 3)); P_EP2=$((PORT_BASE + 4))
+P_ET=$((PORT_BASE + 6)); P_ET2=$((PORT_BASE + 7)); P_START=$((PORT_BASE + 8))
+IDLE_CONNS="${IDLE_CONNS:-5000}"
 NGINX=/usr/sbin/nginx
-HAPROXY=/usr/sbin/haproxy
+if [ -z "${HAPROXY:-}" ]; then
+    if [ -x "$root/../shared/peers/haproxy-3.4.0" ]; then HAPROXY="$root/../shared/peers/haproxy-3.4.0"; else HAPROXY=/usr/sbin/haproxy; fi
+fi
 JAR="$root/java/target/epoxy.jar"
 
 ncpu=$(nproc)
@@ -34,7 +46,7 @@ if [ "$ncpu" -lt 2 ]; then PROXY_CPU=0; CLIENT_CPU=0; fi
 if [ "$NBTHREAD" -ge 2 ]; then PROXY_SET="0-$((ncpu - 1))"; else PROXY_SET="$PROXY_CPU"; fi
 if [ "${PIN:-1}" = 0 ]; then PROXY_SET="0-$((ncpu - 1))"; CLIENT_CPU="0-$((ncpu - 1))"; fi
 
-for tool in wrk h2load curl taskset "$NGINX" "$HAPROXY" java; do
+for tool in wrk h2load curl taskset python3 "$NGINX" "$HAPROXY" java; do
     command -v "$tool" >/dev/null || { echo "missing tool: $tool" >&2; exit 2; }
 done
 if [ ! -f "$JAR" ]; then
@@ -55,7 +67,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-for p in $P_NGINX $P_HA $P_HA2 $P_EP $P_EP2 $((P_NGINX + 5)); do
+for p in $P_NGINX $P_HA $P_HA2 $P_EP $P_EP2 $((P_NGINX + 5)) $P_ET $P_ET2 $P_START; do
     if (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then echo "port $p already in use (set PORT_BASE)" >&2; exit 2; fi
 done
 
@@ -63,6 +75,7 @@ done
 mkdir -p "$tmp/www" "$tmp/logs"
 head -c 4096 /dev/zero | tr '\0' 'a' > "$tmp/www/4k"
 head -c 65536 /dev/zero | tr '\0' 'b' > "$tmp/www/64k"
+head -c 1048576 /dev/zero | tr '\0' 'c' > "$tmp/www/1m"
 cat > "$tmp/nginx.conf" <<EOF
 worker_processes 1;
 master_process off;
@@ -84,11 +97,12 @@ http {
 EOF
 
 # The two proxies get the same settings; only the syntax of a few lines differs (none here).
-proxy_cfg() { # name port h2port(or empty)
+proxy_cfg() { # name port h2port(or empty) [extra global line]
     cat <<EOF
 global
     nbthread $NBTHREAD
-    maxconn 5000
+    maxconn $((IDLE_CONNS + 1000))
+${4:-}
 defaults
     mode http
     timeout connect 5s
@@ -106,8 +120,11 @@ backend be
 EOF
 }
 proxy_cfg haproxy $P_HA $P_HA2 > "$tmp/haproxy.cfg"
-proxy_cfg epoxy $P_EP $P_EP2 > "$tmp/epoxy-h2.cfg"
-proxy_cfg epoxy $P_EP "" > "$tmp/epoxy-h1.cfg"
+proxy_cfg epoxy $P_EP $P_EP2 > "$tmp/epoxy.cfg"
+proxy_cfg epoxy $P_ET $P_ET2 "    expose-experimental-directives
+    tune.fd.edge-triggered on" > "$tmp/epoxy-et.cfg"
+proxy_cfg epoxy $P_START "" > "$tmp/epoxy-start.cfg"
+proxy_cfg haproxy $P_START "" > "$tmp/haproxy-start.cfg"
 
 wait_port() { # port seconds
     for _ in $(seq 1 $(($2 * 10))); do
@@ -126,25 +143,26 @@ ha_pid=$!
 pids+=($ha_pid)
 wait_port $P_HA 10 || { echo "haproxy did not start" >&2; cat "$tmp/logs/haproxy.log" >&2; exit 1; }
 
-ep_cfg="$tmp/epoxy-h2.cfg"
-if ! java --enable-native-access=ALL-UNNAMED -jar "$JAR" -c -f "$ep_cfg" > "$tmp/logs/epoxy-check.log" 2>&1; then
-    ep_cfg="$tmp/epoxy-h1.cfg"
-fi
-# shellcheck disable=SC2086
-taskset -c "$PROXY_SET" java ${EPOXY_JAVA_OPTS:--Xms64m -Xmx512m -XX:+UseParallelGC} --enable-native-access=ALL-UNNAMED -jar "$JAR" -f "$ep_cfg" \
-    > "$tmp/logs/epoxy.log" 2>&1 &
-ep_pid=$!
-pids+=($ep_pid)
+EP_JAVA="${EPOXY_JAVA_OPTS:-$(sed -n 's/^opts="\${EPOXY_JAVA_OPTS:-\(.*\)}"$/\1/p' "$root/bin/epoxy")}"
+start_epoxy() { # cfg log -> pid
+    # shellcheck disable=SC2086
+    taskset -c "$PROXY_SET" java $EP_JAVA --enable-native-access=ALL-UNNAMED -jar "$JAR" -f "$1" > "$2" 2>&1 &
+    echo $!
+}
+ep_pid=$(start_epoxy "$tmp/epoxy.cfg" "$tmp/logs/epoxy.log"); pids+=($ep_pid)
+et_pid=$(start_epoxy "$tmp/epoxy-et.cfg" "$tmp/logs/epoxy-et.log"); pids+=($et_pid)
 wait_port $P_EP 30 || { echo "epoxy did not start" >&2; cat "$tmp/logs/epoxy.log" >&2; exit 1; }
+wait_port $P_ET 30 || { echo "epoxy (ET) did not start" >&2; cat "$tmp/logs/epoxy-et.log" >&2; exit 1; }
 
 # H2 (prior knowledge, cleartext) works end to end?
 h2_ok() { [ "$(curl -s --max-time 3 --http2-prior-knowledge -o /dev/null -w '%{http_code}' "http://127.0.0.1:$1/")" = 200 ]; }
-h2_ha=0; h2_ep=0; h2_ng=0
+h2_ha=0; h2_ep=0; h2_et=0; h2_ng=0
 h2_ok $P_HA2 && h2_ha=1
-[ "$ep_cfg" = "$tmp/epoxy-h2.cfg" ] && h2_ok $P_EP2 && h2_ep=1
+h2_ok $P_EP2 && h2_ep=1
+h2_ok $P_ET2 && h2_et=1
 h2_ok $((P_NGINX + 5)) && h2_ng=1
-for u in / /4k /64k; do
-    for p in $P_NGINX $P_HA $P_EP; do
+for u in / /4k /64k /1m; do
+    for p in $P_NGINX $P_HA $P_EP $P_ET; do
         code=$(curl -s --max-time 3 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$p$u")
         [ "$code" = 200 ] || { echo "sanity check failed: $p$u answered '$code'" >&2; exit 1; }
     done
@@ -152,79 +170,131 @@ done
 
 # ---------------------------------------------------------------- clients
 C="taskset -c $CLIENT_CPU"
-RESULTS="$tmp/results.txt"   # lines: target metric value
+RESULTS="$tmp/results.txt"   # lines: target metric value   (metric "X" = req/s, "X:cpu" = us/req)
 : > "$RESULTS"
 ERRS="$tmp/errors.txt"
 : > "$ERRS"
+hz=$(getconf CLK_TCK)
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+rss_kb() { awk -v k="$2" '$1 == k":" { print $2 }' "/proc/$1/status" 2>/dev/null; }
+pid_of() { case $1 in haproxy) echo "$ha_pid" ;; epoxy) echo "$ep_pid" ;; epoxy-et) echo "$et_pid" ;; *) echo "" ;; esac; }
 
 to_us() { # wrk latency like 123.45us / 1.23ms / 1.00s -> microseconds
     awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) print n; else if (v ~ /ms$/) print n * 1000;
                            else if (v ~ /m$/) print n * 60e6; else if (v ~ /s$/) print n * 1e6; else print n }'
 }
 
+record() { # target metric requests seconds cpu-ticks-or-empty
+    local rps; rps=$(awk -v n="$3" -v s="$4" 'BEGIN { if (s > 0) printf "%.0f", n / s; else print 0 }')
+    echo "$1 $2 $rps" >> "$RESULTS"
+    [ -n "$5" ] && [ "$3" -gt 0 ] && echo "$1 $2:cpu $(awk -v t="$5" -v hz="$hz" -v n="$3" 'BEGIN { printf "%.1f", t * 1e6 / hz / n }')" >> "$RESULTS"
+}
+
 wrk_run() { # target port metric path [extra wrk args...]
     local target=$1 port=$2 metric=$3 path=$4; shift 4
-    local out="$tmp/raw-$target-$metric-$RANDOM.txt"
+    local out="$tmp/raw-$target-$metric-$RANDOM.txt" pid c0 c1=""; pid=$(pid_of "$target")
+    [ -n "$pid" ] && c0=$(cpu_ticks "$pid")
     timeout $((DURATION + 15)) $C wrk -t1 "$@" -d"${DURATION}s" "http://127.0.0.1:$port$path" > "$out" 2>&1
-    local rps; rps=$(awk '/^Requests\/sec:/ { print $2 }' "$out")
-    echo "$target $metric ${rps:-0}" >> "$RESULTS"
+    [ -n "$pid" ] && c1=$(( $(cpu_ticks "$pid") - c0 ))
+    local n s; n=$(awk '/requests in/ { print $1 }' "$out"); s=$(awk '/requests in/ { sub(/s,$/, "", $4); print $4 }' "$out")
+    record "$target" "$metric" "${n:-0}" "${s:-0}" "$c1"
     local errs; errs=$(awk '/Socket errors/ { gsub(/,/, ""); s += $4 + $6 + $8 + $10 } /Non-2xx/ { s += $NF } END { print s + 0 }' "$out")
     [ "$errs" != 0 ] && echo "$target $metric $errs" >> "$ERRS"
-    if [ "$metric" = latency ]; then
-        echo "$target p50 $(to_us "$(awk '$1 == "50%" { print $2 }' "$out")")" >> "$RESULTS"
+    if [ "$metric" = lat200 ]; then
         echo "$target p99 $(to_us "$(awk '$1 == "99%" { print $2 }' "$out")")" >> "$RESULTS"
+        echo "$target max $(to_us "$(awk '$1 == "Latency" { print $4 }' "$out")")" >> "$RESULTS"
     fi
 }
 
-h2_run() { # target port
-    local out="$tmp/raw-$1-h2-$RANDOM.txt"
-    timeout $((DURATION + 15)) $C h2load -c10 -m10 -t1 -D "$DURATION" "http://127.0.0.1:$2/" > "$out" 2>&1
-    local rps; rps=$(awk '/^finished in/ { gsub(/,/, ""); print $4 }' "$out")
-    echo "$1 h2 ${rps:-0}" >> "$RESULTS"
+h2_run() { # target port metric path
+    local out="$tmp/raw-$1-$3-$RANDOM.txt" pid c0 c1=""; pid=$(pid_of "$1")
+    [ -n "$pid" ] && c0=$(cpu_ticks "$pid")
+    timeout $((DURATION + 15)) $C h2load -c10 -m10 -t1 -D "$DURATION" "http://127.0.0.1:$2$4" > "$out" 2>&1
+    [ -n "$pid" ] && c1=$(( $(cpu_ticks "$pid") - c0 ))
+    local n; n=$(awk '/^requests:/ { print $8 }' "$out")
+    record "$1" "$3" "${n:-0}" "$DURATION" "$c1"
     local errs; errs=$(awk '/^requests:/ { print $10 + $12 + $14 }' "$out")
-    [ -n "$errs" ] && [ "$errs" != 0 ] && echo "$1 h2 $errs" >> "$ERRS"
+    [ -n "$errs" ] && [ "$errs" != 0 ] && echo "$1 $3 $errs" >> "$ERRS"
 }
 
 suite() { # target port h2port h2ok
     wrk_run "$1" "$2" ka_small / -c50
     wrk_run "$1" "$2" ka_4k /4k -c50
     wrk_run "$1" "$2" ka_64k /64k -c50
+    wrk_run "$1" "$2" ka_1m /1m -c10
     wrk_run "$1" "$2" close / -c50 -H "Connection: close"
-    if [ "$4" = 1 ]; then h2_run "$1" "$3"; fi
-    wrk_run "$1" "$2" latency / -c10 --latency
+    if [ "$4" = 1 ]; then h2_run "$1" "$3" h2 /; h2_run "$1" "$3" h2_64k /64k; fi
+    wrk_run "$1" "$2" lat200 / -c200 --latency
 }
 
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
-rss_kb() { awk -v k="$2" '$1 == k":" { print $2 }' "/proc/$1/status" 2>/dev/null; }
-hz=$(getconf CLK_TCK)
-
 echo "warming up (${WARM}s each) ..." >&2
-timeout $((WARM + 15)) $C wrk -t1 -c50 -d"${WARM}s" "http://127.0.0.1:$P_HA/" > /dev/null 2>&1
-timeout $((WARM + 15)) $C wrk -t1 -c50 -d"${WARM}s" "http://127.0.0.1:$P_EP/" > /dev/null 2>&1
-timeout $((WARM + 15)) $C wrk -t1 -c50 -d"${WARM}s" -H "Connection: close" "http://127.0.0.1:$P_EP/" > /dev/null 2>&1
-[ "$h2_ep" = 1 ] && timeout $((WARM + 15)) $C h2load -c10 -m10 -t1 -D "$WARM" "http://127.0.0.1:$P_EP2/" > /dev/null 2>&1
+for p in $P_HA $P_EP $P_ET; do
+    timeout $((WARM + 15)) $C wrk -t1 -c50 -d"${WARM}s" "http://127.0.0.1:$p/" > /dev/null 2>&1
+    timeout $((WARM + 15)) $C wrk -t1 -c50 -d"${WARM}s" -H "Connection: close" "http://127.0.0.1:$p/" > /dev/null 2>&1
+done
+for p in $P_EP2 $P_ET2; do timeout $((WARM + 15)) $C h2load -c10 -m10 -t1 -D "$WARM" "http://127.0.0.1:$p/" > /dev/null 2>&1; done
 
-ep_cpu0=$(cpu_ticks $ep_pid); ha_cpu0=$(cpu_ticks $ha_pid)
-start=$(date +%s)
 for r in $(seq 1 "$ROUNDS"); do
     echo "round $r/$ROUNDS ..." >&2
     if [ $((r % 2)) = 1 ]; then
-        suite haproxy $P_HA $P_HA2 $h2_ha; suite epoxy $P_EP $P_EP2 $h2_ep
+        suite haproxy $P_HA $P_HA2 $h2_ha; suite epoxy $P_EP $P_EP2 $h2_ep; suite epoxy-et $P_ET $P_ET2 $h2_et
     else
-        suite epoxy $P_EP $P_EP2 $h2_ep; suite haproxy $P_HA $P_HA2 $h2_ha
+        suite epoxy-et $P_ET $P_ET2 $h2_et; suite epoxy $P_EP $P_EP2 $h2_ep; suite haproxy $P_HA $P_HA2 $h2_ha
     fi
     [ "$r" = 1 ] && suite nginx $P_NGINX $((P_NGINX + 5)) $h2_ng
 done
-elapsed=$(( $(date +%s) - start ))
-ep_cpu=$(( $(cpu_ticks $ep_pid) - ep_cpu0 )); ha_cpu=$(( $(cpu_ticks $ha_pid) - ha_cpu0 ))
-ep_rss=$(rss_kb $ep_pid VmRSS); ep_hwm=$(rss_kb $ep_pid VmHWM)
-ha_rss=$(rss_kb $ha_pid VmRSS); ha_hwm=$(rss_kb $ha_pid VmHWM)
-kill -0 $ep_pid 2>/dev/null || echo "WARNING: epoxy exited during the run (see its log)" >&2
+declare -A RSS HWM
+for t in haproxy epoxy epoxy-et; do RSS[$t]=$(rss_kb "$(pid_of $t)" VmRSS); HWM[$t]=$(rss_kb "$(pid_of $t)" VmHWM); done
+for t in epoxy epoxy-et; do kill -0 "$(pid_of $t)" 2>/dev/null || echo "WARNING: $t exited during the run (see its log)" >&2; done
+
+# ---------------------------------------------------------------- memory probes
+idle_probe() { # target port -> kB per idle keep-alive connection
+    local pid; pid=$(pid_of "$1"); local before after
+    before=$(rss_kb "$pid" VmRSS)
+    coproc IDLE { taskset -c "$CLIENT_CPU" python3 "$root/bench/load/clients.py" idle "$IDLE_CONNS" "$2"; }
+    local line; read -r -t 120 line <&"${IDLE[0]}"
+    after=$(rss_kb "$pid" VmRSS)
+    echo x >&"${IDLE[1]}"; wait "$IDLE_PID" 2>/dev/null
+    [ "$line" = ready ] || { echo "$1 idle: $line" >> "$ERRS"; }
+    awk -v a="$after" -v b="$before" -v n="$IDLE_CONNS" 'BEGIN { printf "%.2f", (a - b) / n }'
+}
+slow_probe() { # target port -> peak RSS kB while 100 slow readers hold 1 MiB responses
+    local pid; pid=$(pid_of "$1"); local peak=0 v
+    taskset -c "$CLIENT_CPU" python3 "$root/bench/load/clients.py" slow 100 "$2" /1m 8 > /dev/null &
+    local cp=$!
+    while kill -0 $cp 2>/dev/null; do v=$(rss_kb "$pid" VmRSS); [ "${v:-0}" -gt "$peak" ] && peak=$v; sleep 0.2; done
+    echo "$peak"
+}
+declare -A IDLE SLOW START
+for t in haproxy epoxy epoxy-et; do
+    case $t in haproxy) port=$P_HA ;; epoxy) port=$P_EP ;; *) port=$P_ET ;; esac
+    IDLE[$t]=$(idle_probe $t $port)
+    SLOW[$t]=$(slow_probe $t $port)
+done
+
+start_ms() { # haproxy|epoxy -> fastest of 3 starts to listening, in ms
+    local best=999999 i t0 t1 pid
+    for i in 1 2 3; do
+        t0=$(date +%s%N)
+        if [ "$1" = haproxy ]; then
+            taskset -c "$PROXY_SET" "$HAPROXY" -db -f "$tmp/haproxy-start.cfg" > /dev/null 2>&1 & pid=$!
+        else
+            pid=$(start_epoxy "$tmp/epoxy-start.cfg" /dev/null)
+        fi
+        for _ in $(seq 1 6000); do (exec 3<>/dev/tcp/127.0.0.1/$P_START) 2>/dev/null && break; sleep 0.005; done
+        t1=$(date +%s%N)
+        kill "$pid"; wait "$pid" 2>/dev/null
+        for _ in $(seq 1 200); do (exec 3<>/dev/tcp/127.0.0.1/$P_START) 2>/dev/null || break; sleep 0.01; done
+        i=$(( (t1 - t0) / 1000000 )); [ "$i" -lt "$best" ] && best=$i
+    done
+    echo "$best"
+}
+START[haproxy]=$(start_ms haproxy); START[epoxy]=$(start_ms epoxy)
 
 # ---------------------------------------------------------------- table
 echo
-echo "nbthread=$NBTHREAD rounds=$ROUNDS duration=${DURATION}s proxy CPU(s) $PROXY_SET, client+nginx CPU $CLIENT_CPU" \
-     "(median of rounds; latency = wrk -c10)"
+echo "peer: $("$HAPROXY" -v | head -1)"
+echo "nbthread=$NBTHREAD rounds=$ROUNDS duration=${DURATION}s proxy CPU(s) $PROXY_SET, client+nginx CPU $CLIENT_CPU (median of rounds)"
 awk -v h2ha=$h2_ha -v h2ep=$h2_ep '
     { v[$1 " " $2] = v[$1 " " $2] " " $3 }
     function median(s,   a, n, i, j, t) {
@@ -232,26 +302,31 @@ awk -v h2ha=$h2_ha -v h2ep=$h2_ep '
         for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
         return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
     }
+    function cell(x, f) { return x == "" ? "n/a" : sprintf(f, x) }
+    function ratio(e, h) { return (h + 0 > 0 && e != "") ? sprintf("%.2f", e / h) : "n/a" }
     END {
-        split("ka_small ka_4k ka_64k close h2 latency p50 p99", m, " ")
-        split("keep-alive req/s (-c50, 3 B)|keep-alive req/s (-c50, 4 KiB)|keep-alive req/s (-c50, 64 KiB)|Connection: close conn/s (-c50)|h2c req/s (h2load -c10 -m10)|keep-alive req/s (-c10, 3 B)|latency p50 us (-c10, lower is better)|latency p99 us (-c10, lower is better)", label, "|")
-        printf "%-42s %12s %12s %14s %12s\n", "metric", "HAProxy", "Epoxy", "Epoxy/HAProxy", "nginx-direct"
+        split("ka_small ka_4k ka_64k ka_1m close h2 h2_64k lat200", m, " ")
+        split("keep-alive, 3 B (wrk -c50)|keep-alive, 4 KiB (wrk -c50)|keep-alive, 64 KiB (wrk -c50)|keep-alive, 1 MiB (wrk -c10)|Connection: close (wrk -c50)|h2c, 3 B (h2load -c10 -m10)|h2c, 64 KiB (h2load -c10 -m10)|keep-alive, 3 B (wrk -c200)", label, "|")
+        printf "%-34s | %9s %9s %9s | %8s %8s %8s | %6s %6s | %6s %6s\n", "load", "HA req/s", "EP req/s", "ET req/s", "HA us/rq", "EP us/rq", "ET us/rq", "EP/HA", "ET/HA", "EP/HA", "ET/HA"
+        printf "%-34s | %29s | %26s | %13s | %13s\n", "", "", "CPU per request", "CPU ratio", "req/s ratio"
         for (i = 1; i <= 8; i++) {
-            h = median(v["haproxy " m[i]]); e = median(v["epoxy " m[i]]); n = median(v["nginx " m[i]])
-            if (m[i] == "h2" && !h2ep) e = "n/a"
-            if (m[i] == "h2" && !h2ha) h = "n/a"
-            ratio = (h + 0 > 0 && e != "n/a" && e != "") ? sprintf("%.2f", e / h) : "n/a"
-            printf "%-42s %12s %12s %14s %12s\n", label[i], (h == "" ? "n/a" : sprintf("%.0f", h)), (e == "n/a" || e == "" ? "n/a" : sprintf("%.0f", e)), ratio, (n == "" ? "n/a" : sprintf("%.0f", n))
+            hr = median(v["haproxy " m[i]]); er = median(v["epoxy " m[i]]); tr = median(v["epoxy-et " m[i]])
+            hc = median(v["haproxy " m[i] ":cpu"]); ec = median(v["epoxy " m[i] ":cpu"]); tc = median(v["epoxy-et " m[i] ":cpu"])
+            printf "%-34s | %9s %9s %9s | %8s %8s %8s | %6s %6s | %6s %6s\n", label[i], cell(hr, "%.0f"), cell(er, "%.0f"), cell(tr, "%.0f"),
+                cell(hc, "%.1f"), cell(ec, "%.1f"), cell(tc, "%.1f"), ratio(ec, hc), ratio(tc, hc), ratio(er, hr), ratio(tr, hr)
         }
+        printf "%-34s | %9s %9s %9s\n", "latency p99 us (wrk -c200)", cell(median(v["haproxy p99"]), "%.0f"), cell(median(v["epoxy p99"]), "%.0f"), cell(median(v["epoxy-et p99"]), "%.0f")
+        printf "%-34s | %9s %9s %9s\n", "latency max us (wrk -c200)", cell(median(v["haproxy max"]), "%.0f"), cell(median(v["epoxy max"]), "%.0f"), cell(median(v["epoxy-et max"]), "%.0f")
+        printf "%-34s | %9s\n", "nginx direct, 3 B req/s (wrk -c50)", cell(median(v["nginx ka_small"]), "%.0f")
     }' "$RESULTS"
 echo
-printf "CPU time over the %ss of measurement: Epoxy %.1f s, HAProxy %.1f s\n" "$elapsed" \
-    "$(echo "$ep_cpu $hz" | awk '{ print $1 / $2 }')" "$(echo "$ha_cpu $hz" | awk '{ print $1 / $2 }')"
-echo "RSS at end (peak): Epoxy ${ep_rss:-?} kB (${ep_hwm:-?} kB), HAProxy ${ha_rss:-?} kB (${ha_hwm:-?} kB)"
-if [ "$h2_ep" != 1 ]; then
-    if [ "$ep_cfg" = "$tmp/epoxy-h1.cfg" ]; then echo "Epoxy h2c: n/a (the config check rejects 'bind ... proto h2')"
-    else echo "Epoxy h2c: n/a ('bind ... proto h2' is accepted, but h2c prior-knowledge requests get no 200 yet)"; fi
-fi
+printf "%-44s %12s %12s %12s\n" "memory and start-up" "HAProxy" "Epoxy" "Epoxy ET"
+printf "%-44s %12s %12s %12s\n" "RSS after the load, kB" "${RSS[haproxy]}" "${RSS[epoxy]}" "${RSS[epoxy-et]}"
+printf "%-44s %12s %12s %12s\n" "peak RSS during the load, kB" "${HWM[haproxy]}" "${HWM[epoxy]}" "${HWM[epoxy-et]}"
+printf "%-44s %12s %12s %12s\n" "kB per idle keep-alive conn ($IDLE_CONNS)" "${IDLE[haproxy]}" "${IDLE[epoxy]}" "${IDLE[epoxy-et]}"
+printf "%-44s %12s %12s %12s\n" "peak RSS, 100 slow readers of 1 MiB, kB" "${SLOW[haproxy]}" "${SLOW[epoxy]}" "${SLOW[epoxy-et]}"
+printf "%-44s %12s %12s\n" "start-up to listening, ms (fastest of 3)" "${START[haproxy]}" "${START[epoxy]}"
+[ "$h2_ep" = 1 ] || echo "Epoxy h2c: n/a (no 200 from the proxy's h2 listener)"
 if [ -s "$ERRS" ]; then
     echo "client-reported errors (target metric count):"
     sed 's/^/  /' "$ERRS"

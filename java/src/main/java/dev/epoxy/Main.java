@@ -2,13 +2,22 @@ package dev.epoxy;
 
 import dev.epoxy.cli.Check;
 import dev.epoxy.cli.CommandLine;
+import dev.epoxy.cli.Daemon;
+import dev.epoxy.cli.Privileges;
 import dev.epoxy.cli.UsageException;
 import dev.epoxy.cli.Version;
 import dev.epoxy.config.Config;
 import dev.epoxy.config.ConfigException;
 import dev.epoxy.config.ConfigParser;
 import dev.epoxy.config.GlobalSettings;
+import dev.epoxy.proxy.Handover;
 import dev.epoxy.proxy.ProxyRuntime;
+import dev.epoxy.sys.Abi;
+import dev.epoxy.sys.Sys;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 
@@ -38,7 +47,7 @@ public final class Main {
             System.out.print(Version.text(cl.version() == CommandLine.VersionRequest.VERBOSE));
             if (cl.version() == CommandLine.VersionRequest.VERBOSE)
             {
-                System.out.println("Native shim: libepoxy.so through JNA " + com.sun.jna.Native.VERSION
+                System.out.println("Native shim: libepoxyshim.so through JNA " + com.sun.jna.Native.VERSION
                         + ", epoll_event size " + dev.epoxy.sys.Abi.EPOLL_EVENT_SIZE);
                 System.out.println("Threads: one epoll poller per thread, up to " + GlobalSettings.MAX_THREADS
                         + "; default nbthread here: " + GlobalSettings.DEFAULTS.threads() + " (available CPUs)");
@@ -49,6 +58,10 @@ public final class Main {
             return Check.run(cl, System.out, System.err);
         if (cl.debug())
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "debug");
+        else if (cl.quiet())
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        // Only now: the log level above is read when the first logger is made.
+        org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Main.class);
         Config cfg;
         try {
             cfg = ConfigParser.parse(cl.configFiles().toArray(new Path[0]));
@@ -59,25 +72,112 @@ public final class Main {
             System.err.println("[ALERT] Fatal errors found in configuration.");
             return 1;
         }
-        Check.printWarnings(cfg.warnings(), System.err);
+        if (!cl.quiet())
+            Check.printWarnings(cfg.warnings(), System.err);
+        GlobalSettings.Process proc = cfg.global().process();
+        boolean daemon = cl.daemon() || proc.daemon();
+        if (daemon && !cl.foreground() && !Daemon.isChild())
+            return Daemon.launch(args);
+        // Seamless reload: take the listening sockets of the old processes before binding.
+        List<Integer> inherited = new ArrayList<>();
+        for (long pid : cl.oldPids()) {
+            try {
+                inherited.addAll(Handover.fetch(pid));
+            } catch (java.io.IOException e) {
+                System.err.println("[WARNING] reload: no listening sockets from pid " + pid + " (" + e.getMessage()
+                        + "); binding new ones");
+            }
+        }
         ProxyRuntime rt;
         try {
             rt = new ProxyRuntime(cfg);
+            rt.inherit(inherited);
             rt.start();
         } catch (Exception e) {
             System.err.println("[ALERT] Starting proxy: " + e.getMessage());
             return 1;
         }
-        CountDownLatch stop = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        String pidfile = cl.pidfile() != null ? cl.pidfile() : proc.pidfile();
+        if (pidfile != null) {
+            try {
+                Files.writeString(Path.of(pidfile), ProcessHandle.current().pid() + "\n");
+            } catch (java.io.IOException e) {
+                System.err.println("[ALERT] cannot write pid file '" + pidfile + "': " + e);
+                rt.close();
+                return 1;
+            }
+        }
+        Handover handover = Handover.serve(rt);
+        String dropped = Privileges.apply(proc);
+        if (dropped != null) {
+            System.err.println("[ALERT] " + dropped);
+            if (handover != null)
+                handover.close();
             rt.close();
+            return 1;
+        }
+        AtomicBoolean closed = new AtomicBoolean();
+        Runnable closeAll = () -> {
+            if (closed.compareAndSet(false, true)) {
+                if (handover != null)
+                    handover.close();
+                rt.close();
+            }
+        };
+        CountDownLatch stop = new CountDownLatch(1);
+        CountDownLatch soft = new CountDownLatch(1);
+        // SIGTERM and SIGINT: hard stop, as HAProxy in plain mode (the JVM runs its shutdown hooks).
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            closeAll.run();
             stop.countDown();
         }, "epoxy-shutdown"));
+        // SIGUSR1: soft stop. The handler thread only flags it; the pollers do the work.
         try {
-            stop.await();
+            sun.misc.Signal.handle(new sun.misc.Signal("USR1"), sig -> {
+                rt.softStop();
+                soft.countDown();
+            });
+        } catch (IllegalArgumentException e) {
+            System.err.println("[WARNING] cannot handle SIGUSR1 (" + e.getMessage() + "): no soft stop");
+        }
+        for (long pid : cl.oldPids()) {
+            if (!looksLikeEpoxy(pid)) {
+                System.err.println("[WARNING] reload: pid " + pid + " is not an Epoxy process (per /proc/" + pid
+                        + "/cmdline): not signalled");
+                continue;
+            }
+            int sig = cl.hardStopOld() ? Abi.SIGTERM : Abi.SIGUSR1;
+            int r = Sys.epoxy_kill((int) pid, sig);
+            if (r < 0)
+                System.err.println("[WARNING] reload: signalling pid " + pid + ": " + Sys.strerror(r));
+        }
+        if (Daemon.isChild())
+            Daemon.detached();
+        try {
+            while (stop.getCount() > 0 && !soft.await(1, java.util.concurrent.TimeUnit.SECONDS)) {
+                // wait for a soft stop (SIGUSR1) or the shutdown hook (SIGTERM/SIGINT)
+            }
+            if (stop.getCount() > 0) {
+                if (!rt.awaitStopped(proc.hardStopAfterMs()))
+                    LOG.warn("hard-stop-after expired: closing {} remaining client connection(s)", rt.connections());
+                else
+                    LOG.info("soft stop complete: every client connection ended");
+                closeAll.run();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         return 0;
+    }
+
+    /** Unlike HAProxy, which signals whatever pid it is given, only a process running Epoxy is signalled. */
+    private static boolean looksLikeEpoxy(long pid) {
+        try {
+            byte[] cmd = Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline"));
+            String s = new String(cmd, java.nio.charset.StandardCharsets.UTF_8);
+            return s.contains("epoxy");
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 }

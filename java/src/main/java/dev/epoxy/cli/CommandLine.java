@@ -11,6 +11,12 @@ import java.util.List;
  *   -c                   check the configuration and exit
  *   -d                   debug mode (debug logging)
  *   -db                  disable background mode (Epoxy always runs in the foreground; accepted)
+ *   -D                   daemon mode (the JVM is started again, detached, see Daemon)
+ *   -p &lt;pidfile&gt;         write the pid (of the daemon with -D) to this file
+ *   -q                   quiet: no information messages on the console
+ *   -dM[...]             accepted and ignored (Epoxy has no pool poisoning)
+ *   -sf / -st &lt;pid&gt;*     seamless reload: take the listeners of these processes, then
+ *                        soft-stop (SIGUSR1) / hard-stop (SIGTERM) them
  *   -v / -vv             print the version / the version and build details, then exit
  *   -h                   print this usage and exit
  *   --                   every following argument is a configuration file
@@ -27,6 +33,9 @@ public final class CommandLine {
     private final boolean foreground;
     private final VersionRequest version;
     private final boolean help;
+    private boolean daemon, quiet, hardStopOld;
+    private String pidfile;
+    private List<Long> oldPids = List.of();
 
     private CommandLine(List<Path> configFiles, boolean checkOnly, boolean debug, boolean foreground,
                         VersionRequest version, boolean help) {
@@ -47,6 +56,9 @@ public final class CommandLine {
         VersionRequest version = VersionRequest.NONE;
         boolean help = false;
         boolean filesOnly = false;
+        boolean daemon = false, quiet = false, hardStopOld = false;
+        String pidfile = null;
+        List<Long> oldPids = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (filesOnly) {
@@ -84,7 +96,57 @@ public final class CommandLine {
                 case "--":
                     filesOnly = true;
                     break;
+                case "-D":
+                    daemon = true;
+                    break;
+                case "-q":
+                    quiet = true;
+                    break;
+                case "-p":
+                    if (i + 1 >= args.length || args[i + 1].isEmpty()) {
+                        throw new UsageException("option '-p' requires a pid file argument");
+                    }
+                    pidfile = args[++i];
+                    break;
+                case "-sf":
+                case "-st":
+                    if (!oldPids.isEmpty()) {
+                        throw new UsageException("'-sf' and '-st' may be given once");
+                    }
+                    hardStopOld = a.equals("-st");
+                    // As in HAProxy, the pids are the following arguments up to the next flag.
+                    while (i + 1 < args.length && !args[i + 1].startsWith("-")) {
+                        String v = args[++i];
+                        long pid;
+                        try {
+                            pid = Long.parseLong(v);
+                        } catch (NumberFormatException e) {
+                            pid = -1;
+                        }
+                        if (pid <= 0) {
+                            throw new UsageException("'" + a + "' expects process ids (got '" + v + "')");
+                        }
+                        oldPids.add(pid);
+                    }
+                    if (oldPids.isEmpty()) {
+                        throw new UsageException("'" + a + "' requires at least one process id");
+                    }
+                    break;
+                case "-W":
+                case "-Ws":
+                    throw new UsageException("'" + a + "' (master-worker mode) is not supported: a JVM cannot fork a"
+                            + " worker; reload with '-sf <pid>' (the new process takes the listeners over) and let a"
+                            + " service manager supervise the process");
+                case "-S":
+                    throw new UsageException("'-S' (master CLI socket) is not supported: there is no master process"
+                            + " (see '-W')");
+                case "-x":
+                    throw new UsageException("'-x' is not supported: with '-sf/-st <pid>' Epoxy fetches the listening"
+                            + " sockets from those processes itself (no stats socket is involved)");
                 default:
+                    if (a.startsWith("-dM")) {
+                        break; // HAProxy's memory poisoning / pool debugging: nothing to do in a JVM
+                    }
                     if (a.startsWith("-")) {
                         throw new UsageException("unknown option '" + a + "'");
                     }
@@ -94,7 +156,38 @@ public final class CommandLine {
         if (files.isEmpty() && !help && version == VersionRequest.NONE) {
             throw new UsageException("no configuration file specified (use -f <cfgfile>)");
         }
-        return new CommandLine(files, check, debug, foreground, version, help);
+        CommandLine cl = new CommandLine(files, check, debug, foreground, version, help);
+        cl.daemon = daemon;
+        cl.quiet = quiet;
+        cl.pidfile = pidfile;
+        cl.oldPids = List.copyOf(oldPids);
+        cl.hardStopOld = hardStopOld;
+        return cl;
+    }
+
+    /** -D: run as a daemon. */
+    public boolean daemon() {
+        return daemon;
+    }
+
+    /** -q: quiet. */
+    public boolean quiet() {
+        return quiet;
+    }
+
+    /** -p: the pid file, or null. */
+    public String pidfile() {
+        return pidfile;
+    }
+
+    /** The pids given to -sf or -st (empty if neither). */
+    public List<Long> oldPids() {
+        return oldPids;
+    }
+
+    /** -st (hard stop, SIGTERM) rather than -sf (soft stop, SIGUSR1). */
+    public boolean hardStopOld() {
+        return hardStopOld;
     }
 
     private static Path path(String s) throws UsageException {
@@ -139,11 +232,14 @@ public final class CommandLine {
 
     /** The usage text, HAProxy style. */
     public static String usage() {
-        return "Usage : epoxy [-f <cfgfile|cfgdir>]* [ -vdhc ] [-- <cfgfile>*]\n"
+        return "Usage : epoxy [-f <cfgfile|cfgdir>]* [ -vdhcDq ] [ -p <pidfile> ] [ -sf|-st <pid>* ] [-- <cfgfile>*]\n"
                 + "        -v displays version ; -vv shows known build options.\n"
                 + "        -h displays this help\n"
                 + "        -d enters debug mode ; -db only disables background mode.\n"
                 + "        -c check configuration and exit\n"
-                + "        -f <cfgfile|cfgdir> adds a configuration file or a directory of *.cfg files\n";
+                + "        -f <cfgfile|cfgdir> adds a configuration file or a directory of *.cfg files\n"
+                + "        -D goes daemon ; -p writes pids of all children to this file\n"
+                + "        -q quiet mode : don't display messages\n"
+                + "        -sf/-st [pid ]* finishes/terminates old pids (taking their listening sockets over).\n";
     }
 }

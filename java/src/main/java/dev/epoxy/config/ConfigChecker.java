@@ -61,6 +61,10 @@ final class ConfigChecker {
             if (p.kind() == ProxyKind.BACKEND && p.servers().isEmpty() && !b.serverFailed) {
                 diag.warn(p.where(), "backend '" + p.name() + "' has no server");
             }
+            if (p.kind().hasBackend() && p.httpCheck() == null && b.httpCheckRulesWhere != null) {
+                diag.warn(b.httpCheckRulesWhere, p.kind().keyword() + " '" + p.name()
+                        + "' uses http-check rules without 'option httpchk', so the rules are ignored.");
+            }
             if (p.mode() == Mode.TCP) {
                 tcpMode(p);
             }
@@ -129,8 +133,14 @@ final class ConfigChecker {
             }
         }
         for (ReplyRule r : p.redirects()) {
-            diag.error(r.where(), "redirect rules need 'mode http' but " + p.kind().keyword() + " '" + p.name()
+            String what = r.type() == ReplyRule.Type.SERVICE ? "'http-request use-service " + r.value() + "' needs"
+                    : "redirect rules need";
+            diag.error(r.where(), what + " 'mode http' but " + p.kind().keyword() + " '" + p.name()
                     + "' is in tcp mode");
+        }
+        if (p.stats() != null) {
+            diag.error(p.stats().where(), "the statistics page needs 'mode http' but " + p.kind().keyword() + " '"
+                    + p.name() + "' is in tcp mode");
         }
         for (UseBackendRule r : p.useBackends()) {
             if (r.condition().needsHttp()) {

@@ -30,11 +30,11 @@ public final class ConfigParser {
             "program", "http-errors", "ring", "cache", "fcgi-app", "log-forward", "crt-store", "traces");
 
     /** HAProxy global keywords Epoxy knows but does not implement. */
-    private static final Set<String> UNSUPPORTED_GLOBAL = Set.of("cpu-map", "tune.idle-pool.shared", "daemon",
-            "master-worker", "nbproc", "user", "group", "uid", "gid", "chroot", "pidfile", "ulimit-n", "stats",
+    private static final Set<String> UNSUPPORTED_GLOBAL = Set.of("cpu-map",
+            "master-worker", "nbproc", "ulimit-n",
             "ssl-default-bind-options", "ssl-default-bind-ciphers", "ssl-default-server-options", "lua-load",
             "external-check", "node", "description", "log-send-hostname", "log-tag", "numa-cpu-mapping",
-            "thread-groups", "localpeer", "hard-stop-after", "grace", "setenv", "presetenv", "resetenv", "unsetenv");
+            "thread-groups", "localpeer", "grace", "setenv", "presetenv", "resetenv", "unsetenv");
 
     private final Function<String, String> env;
     private final Diagnostics diag = new Diagnostics();
@@ -54,11 +54,21 @@ public final class ConfigParser {
     private int maxhdr = GlobalSettings.DEFAULT_MAXHDR;
     private int buffersLimit;
     private int buffersReserve = -1;
+    private boolean idlePoolShared = true;
     private boolean edgeTriggered;
     private boolean exposeExperimental;
     private final List<LogTarget> globalLogs = new ArrayList<>();
+    private final List<StatsSocket> statsSockets = new ArrayList<>();
+    private long statsTimeoutMs = GlobalSettings.DEFAULT_STATS_TIMEOUT_MS;
 
     private boolean finished;
+    // process life (global): daemon, pidfile, hard-stop-after, user/uid, group/gid, chroot
+    private boolean daemon;
+    private String pidfile;
+    private long hardStopAfterMs;
+    private int uid = -1, gid = -1;
+    private String chroot;
+    private final Map<String, String> processWhere = new HashMap<>();
 
     /** A parser reading environment variables from the process environment. */
     public ConfigParser() {
@@ -449,6 +459,18 @@ public final class ConfigParser {
                     diag.error(l.where(), "'tune.fd.edge-triggered' expects 'on' or 'off' (got '" + v + "')");
                 }
                 return;
+            case "tune.idle-pool.shared":
+                // HAProxy's default is on: a thread may take over another thread's idle server
+                // connection; off keeps each thread to its own.
+                if (!oneArg(l, "'on' or 'off'")) {
+                    return;
+                }
+                if (v.equals("on") || v.equals("off")) {
+                    idlePoolShared = v.equals("on");
+                } else {
+                    diag.error(l.where(), "'tune.idle-pool.shared' expects 'on' or 'off' (got '" + v + "')");
+                }
+                return;
             case "log": {
                 LogTarget t = LogParser.parse(l, diag);
                 if (t != null) {
@@ -457,18 +479,178 @@ public final class ConfigParser {
                 return;
             }
             case "daemon":
-                diag.error(l.where(), "'daemon' is not supported: Epoxy always runs in the foreground (let a service manager"
-                        + " or the shell put it in the background)");
+                if (noArgs(l)) {
+                    daemon = true;
+                    processWhere.put(kw, l.where());
+                }
+                return;
+            case "pidfile":
+                if (oneArg(l, "a file name")) {
+                    pidfile = v;
+                    processWhere.put(kw, l.where());
+                }
+                return;
+            case "hard-stop-after":
+                if (oneArg(l, "a time")) {
+                    try {
+                        hardStopAfterMs = Units.parseTimeMs(v);
+                        processWhere.put(kw, l.where());
+                    } catch (IllegalArgumentException e) {
+                        diag.error(l.where(), "'hard-stop-after': " + e.getMessage());
+                    }
+                }
+                return;
+            case "user":
+            case "uid":
+            case "group":
+            case "gid": {
+                if (!oneArg(l, kw.endsWith("id") ? "a number" : "a name")) {
+                    return;
+                }
+                boolean isUser = kw.startsWith("u");
+                int id = -1;
+                if (kw.endsWith("id")) {
+                    try {
+                        id = Integer.parseInt(v);
+                    } catch (NumberFormatException e) {
+                        id = -1;
+                    }
+                    if (id < 0) {
+                        diag.error(l.where(), "'" + kw + "' expects a non-negative number (got '" + v + "')");
+                        return;
+                    }
+                } else {
+                    id = PosixIds.lookup(isUser ? "/etc/passwd" : "/etc/group", v);
+                    if (id < 0) {
+                        diag.error(l.where(), "unknown " + (isUser ? "user" : "group") + " '" + v + "' (not in "
+                                + (isUser ? "/etc/passwd" : "/etc/group") + ")");
+                        return;
+                    }
+                }
+                if (isUser) {
+                    uid = id;
+                } else {
+                    gid = id;
+                }
+                processWhere.put(isUser ? "user" : "group", l.where());
+                return;
+            }
+            case "chroot":
+                if (oneArg(l, "a directory")) {
+                    if (!java.nio.file.Files.isDirectory(java.nio.file.Path.of(v))) {
+                        diag.error(l.where(), "'chroot': '" + v + "' is not a directory");
+                        return;
+                    }
+                    chroot = v;
+                    processWhere.put(kw, l.where());
+                }
+                return;
+            case "stats":
+                stats(l);
                 return;
             default:
-                if (kw.startsWith("stats")) {
-                    diag.error(l.where(), "'" + kw + "' is not supported: Epoxy has no stats socket or stats page");
-                } else if (UNSUPPORTED_GLOBAL.contains(kw)) {
+                if (UNSUPPORTED_GLOBAL.contains(kw)) {
                     diag.error(l.where(), "'" + kw + "' is not supported by Epoxy");
                 } else {
                     diag.error(l.where(), "unknown keyword '" + kw + "' in 'global' section");
                 }
         }
+    }
+
+    /** {@code stats socket <path|[ipv4@]addr:port> [mode <octal>] [level <level>]} and {@code stats timeout <time>}. */
+    private void stats(Line l) {
+        String sub = l.word(1);
+        if (sub.equals("timeout")) {
+            if (l.size() != 3) {
+                diag.error(l.where(), "'stats timeout' expects a positive delay in milliseconds.");
+                return;
+            }
+            try {
+                long t = Units.parseTimeMs(l.word(2));
+                if (t <= 0) {
+                    diag.error(l.where(), "'stats timeout' expects a positive value");
+                } else {
+                    statsTimeoutMs = t;
+                }
+            } catch (IllegalArgumentException e) {
+                diag.error(l.where(), "'stats timeout': " + e.getMessage());
+            }
+            return;
+        }
+        if (!sub.equals("socket")) {
+            diag.error(l.where(), sub.isEmpty() ? "'stats' expects 'socket' or 'timeout'"
+                    : "'stats " + sub + "' is not supported by Epoxy (only 'stats socket' and 'stats timeout')");
+            return;
+        }
+        if (l.size() < 3) {
+            diag.error(l.where(), "'stats socket' in global section expects an address or a path to a UNIX socket");
+            return;
+        }
+        String a = l.word(2);
+        String path = null, host = null;
+        int port = 0;
+        if (a.startsWith("unix@")) {
+            path = a.substring(5);
+        } else if (a.startsWith("/") || a.startsWith("./") || a.startsWith("../")) {
+            path = a;
+        } else {
+            String hp = a.startsWith("ipv4@") ? a.substring(5) : a;
+            if (hp.contains("@")) {
+                diag.error(l.where(), "'stats socket': address '" + a + "' is not supported (a path, unix@path, ipv4@addr:port or addr:port)");
+                return;
+            }
+            int colon = hp.lastIndexOf(':');
+            long p = colon < 0 ? -1 : Units.parseUnsigned(hp.substring(colon + 1), 65535);
+            if (colon < 0 || p < 0) {
+                diag.error(l.where(), "'stats socket': missing or invalid port in address '" + a + "'");
+                return;
+            }
+            host = hp.substring(0, colon).isEmpty() || hp.substring(0, colon).equals("*") ? "0.0.0.0" : hp.substring(0, colon);
+            port = (int) p;
+        }
+        if (path != null && path.isEmpty()) {
+            diag.error(l.where(), "'stats socket': empty path");
+            return;
+        }
+        int mode = -1;
+        StatsSocket.Level level = StatsSocket.Level.OPERATOR;
+        for (int i = 3; i < l.size(); i++) {
+            String opt = l.word(i);
+            String arg = i + 1 < l.size() ? l.word(i + 1) : null;
+            switch (opt) {
+                case "mode":
+                    if (arg == null || !arg.matches("[0-7]{1,4}")) {
+                        diag.error(l.where(), "'stats socket': 'mode' : missing or invalid mode (octal integer expected)");
+                        return;
+                    }
+                    if (path == null) {
+                        diag.error(l.where(), "'stats socket': 'mode' only applies to a UNIX socket");
+                        return;
+                    }
+                    mode = Integer.parseInt(arg, 8);
+                    i++;
+                    break;
+                case "level":
+                    if (arg == null) {
+                        diag.error(l.where(), "'stats socket': 'level' : missing level");
+                        return;
+                    }
+                    switch (arg) {
+                        case "user": level = StatsSocket.Level.USER; break;
+                        case "operator": level = StatsSocket.Level.OPERATOR; break;
+                        case "admin": level = StatsSocket.Level.ADMIN; break;
+                        default:
+                            diag.error(l.where(), "'stats socket': 'level' only supports 'user', 'operator', and 'admin'");
+                            return;
+                    }
+                    i++;
+                    break;
+                default:
+                    diag.error(l.where(), "'stats socket': option '" + opt + "' is not supported by Epoxy (only 'mode' and 'level')");
+                    return;
+            }
+        }
+        statsSockets.add(new StatsSocket(l.where(), path, host, port, mode, level));
     }
 
     private boolean oneArg(Line l, String expected) {
@@ -502,7 +684,9 @@ public final class ConfigParser {
         }
         finished = true;
         GlobalSettings g = new GlobalSettings(nbthread, maxconn, bufsize, edgeTriggered, exposeExperimental,
-                List.copyOf(globalLogs), stallReportMs, maxhdr, buffersLimit, buffersReserve);
+                List.copyOf(globalLogs), stallReportMs, maxhdr, idlePoolShared, List.copyOf(statsSockets), statsTimeoutMs,
+                new GlobalSettings.Process(daemon, pidfile, hardStopAfterMs, uid, gid, chroot, Map.copyOf(processWhere)),
+                buffersLimit, buffersReserve);
         List<ProxyConfig> built = new ConfigChecker(diag).check(g, proxies);
         if (!diag.errors.isEmpty()) {
             throw new ConfigException(diag.errors, diag.warnings);

@@ -7,21 +7,43 @@ import java.util.List;
  * {@code maxconn} 0 means not set; {@code bufsize} defaults to 16384 like HAProxy;
  * {@code stallReportMs} ({@code tune.stall-report}) defaults to 5 s, 0 turns the stall watchdog off;
  * {@code maxhdr} ({@code tune.http.maxhdr}) defaults to 101 like HAProxy: a message must carry
- * fewer header fields than that. {@code buffersLimit} ({@code tune.buffers.limit}) caps the buffers
- * of the whole process, 0 means derived from maxconn (see {@link #buffersLimit(int)});
+ * fewer header fields than that; {@code idlePoolShared} ({@code tune.idle-pool.shared}, on by
+ * default) lets a thread take over another thread's idle server connections; {@code statsSockets} are the runtime API's sockets and
+ * {@code statsTimeoutMs} their idle timeout ({@code stats timeout}, 10 s by default).
+ * {@code buffersLimit} ({@code tune.buffers.limit}) caps the buffers
+ * of the whole process, 0 means derived from maxconn (see {@link #buffersLimit(int, int)});
  * {@code buffersReserve} ({@code tune.buffers.reserve}) is the part of it kept for exchanges in
  * progress, -1 means the default ({@link #buffersReserve(int, int)}).
  */
 public record GlobalSettings(int nbthread, int maxconn, int bufsize, boolean edgeTriggered,
-                             boolean exposeExperimental, List<LogTarget> logs, long stallReportMs, int maxhdr,
+                             boolean exposeExperimental, List<LogTarget> logs, long stallReportMs, int maxhdr, boolean idlePoolShared,
+                             List<StatsSocket> statsSockets, long statsTimeoutMs, Process process,
                              int buffersLimit, int buffersReserve) {
+    /** {@code stats timeout}: HAProxy's default idle timeout of a runtime API connection. */
+    public static final long DEFAULT_STATS_TIMEOUT_MS = 10_000;
+    /**
+     * Process life keywords: {@code daemon}, {@code pidfile}, {@code hard-stop-after} (ms, 0 = none),
+     * {@code user}/{@code uid} and {@code group}/{@code gid} resolved to numbers (-1 = keep),
+     * {@code chroot} (null = none); {@code where} is the file:line of each keyword given, for messages.
+     */
+    public record Process(boolean daemon, String pidfile, long hardStopAfterMs, int uid, int gid, String chroot,
+                          java.util.Map<String, String> where) {
+        public static final Process DEFAULTS = new Process(false, null, 0, -1, -1, null, java.util.Map.of());
+    }
+
     public static final int DEFAULT_BUFSIZE = 16384;
     public static final int DEFAULT_MAXHDR = 101;
     public static final long DEFAULT_STALL_REPORT_MS = 5000;
     public static final int MAX_THREADS = 64;
 
     public static final GlobalSettings DEFAULTS = new GlobalSettings(0, 0, DEFAULT_BUFSIZE, false, false, List.of(),
-            DEFAULT_STALL_REPORT_MS, DEFAULT_MAXHDR, 0, -1);
+            DEFAULT_STALL_REPORT_MS, DEFAULT_MAXHDR, true, List.of(), DEFAULT_STATS_TIMEOUT_MS, Process.DEFAULTS, 0, -1);
+
+    /** The settings with other stats sockets (tests). */
+    public GlobalSettings withStatsSockets(List<StatsSocket> sockets) {
+        return new GlobalSettings(nbthread, maxconn, bufsize, edgeTriggered, exposeExperimental, logs, stallReportMs, maxhdr, idlePoolShared,
+                List.copyOf(sockets), statsTimeoutMs, process, buffersLimit, buffersReserve);
+    }
 
     /** Buffers one HTTP/1 exchange may hold at once: client in/out, request and response channels, server in/out. */
     public static final int BUFFERS_PER_EXCHANGE = 6;

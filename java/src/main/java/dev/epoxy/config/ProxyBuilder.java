@@ -26,7 +26,8 @@ final class ProxyBuilder {
         QUEUE("queue", false, true),
         TUNNEL("tunnel", false, true),
         CLIENT_FIN("client-fin", true, false),
-        SERVER_FIN("server-fin", false, true);
+        SERVER_FIN("server-fin", false, true),
+        CHECK("check", false, true);
 
         final String keyword;
         final boolean frontendSide;
@@ -66,6 +67,21 @@ final class ProxyBuilder {
     final List<LogTarget> logs = new ArrayList<>();
     String defaultBackend;
     String defaultBackendWhere;
+    /** Statistics page: enabled by any 'stats' keyword; passed on by defaults like HAProxy's uri_auth. */
+    boolean statsEnabled;
+    String statsUri = StatsConfig.DEFAULT_URI, statsRealm = StatsConfig.DEFAULT_REALM, statsWhere;
+    long statsRefresh;
+    final List<String> statsAuth = new ArrayList<>();
+
+    /** {@code option httpchk} with its http-check lines; null without the option. */
+    HttpCheck httpCheck;
+    /** {@code http-check send}/{@code expect} seen (warned about when httpchk is not set). */
+    String httpCheckRulesWhere;
+    boolean httpCheckSendSeen, httpCheckExpectSeen;
+    /** What {@code http-check} lines set before or without {@code option httpchk}. */
+    String sendMethod, sendUri, sendVersion;
+    final List<String[]> sendHeaders = new ArrayList<>();
+    HttpCheck.Expect expect;
 
     final List<BindConfig> binds = new ArrayList<>();
     final List<ServerConfig> servers = new ArrayList<>();
@@ -131,6 +147,29 @@ final class ProxyBuilder {
         logs.addAll(d.logs);
         defaultBackend = d.defaultBackend;
         defaultBackendWhere = d.defaultBackendWhere;
+        statsEnabled = d.statsEnabled;
+        statsUri = d.statsUri;
+        statsRealm = d.statsRealm;
+        statsWhere = d.statsWhere;
+        statsRefresh = d.statsRefresh;
+        statsAuth.clear();
+        statsAuth.addAll(d.statsAuth);
+        httpCheck = d.httpCheck;
+        httpCheckRulesWhere = d.httpCheckRulesWhere;
+        sendMethod = d.sendMethod;
+        sendUri = d.sendUri;
+        sendVersion = d.sendVersion;
+        sendHeaders.clear();
+        sendHeaders.addAll(d.sendHeaders);
+        expect = d.expect;
+    }
+
+    /** The check request and expectation: option httpchk's line, overridden by http-check lines. */
+    HttpCheck resolvedHttpCheck() {
+        if (httpCheck == null)
+            return null;
+        HttpCheck c = httpCheck.with(sendMethod, sendUri, sendVersion);
+        return new HttpCheck(c.method(), c.uri(), c.version(), List.copyOf(sendHeaders), expect);
     }
 
     long timeout(TimeoutKind t) {
@@ -140,7 +179,8 @@ final class ProxyBuilder {
     ProxyConfig build(GlobalSettings global) {
         Timeouts t = new Timeouts(timeout(TimeoutKind.CLIENT), timeout(TimeoutKind.SERVER), timeout(TimeoutKind.CONNECT),
                 timeout(TimeoutKind.HTTP_REQUEST), timeout(TimeoutKind.HTTP_KEEP_ALIVE), timeout(TimeoutKind.QUEUE),
-                timeout(TimeoutKind.TUNNEL), timeout(TimeoutKind.CLIENT_FIN), timeout(TimeoutKind.SERVER_FIN));
+                timeout(TimeoutKind.TUNNEL), timeout(TimeoutKind.CLIENT_FIN), timeout(TimeoutKind.SERVER_FIN),
+                timeout(TimeoutKind.CHECK));
         List<LogTarget> resolvedLogs = new ArrayList<>();
         for (LogTarget l : logs) {
             if (l == GLOBAL_LOGS) {
@@ -155,6 +195,8 @@ final class ProxyBuilder {
                 Collections.unmodifiableSet(EnumSet.copyOf(options)), reuse, retries,
                 Collections.unmodifiableSet(EnumSet.copyOf(retryOn)),
                 balance, maxconn, List.copyOf(resolvedLogs), List.copyOf(allRedirects), List.copyOf(useBackends),
-                defaultBackend);
+                defaultBackend, statsEnabled
+                        ? new StatsConfig(statsUri, statsRefresh, List.copyOf(statsAuth), statsRealm, statsWhere) : null,
+                resolvedHttpCheck());
     }
 }

@@ -11,7 +11,10 @@ import java.util.Set;
  * <li>{@code useBackends}: in file order; {@code defaultBackend} null when not set;</li>
  * <li>{@code retryOn}: an unmodifiable EnumSet; empty means {@code none};</li>
  * <li>{@code maxconn}: 0 when not set;</li>
- * <li>{@code logs}: the resolved targets ({@code log global} replaced by the global ones).</li>
+ * <li>{@code logs}: the resolved targets ({@code log global} replaced by the global ones);</li>
+ * <li>{@code stats}: the statistics page, null when not enabled;</li>
+ * <li>{@code httpCheck}: {@code option httpchk} resolved with its {@code http-check} lines; null
+ * when the servers' checks are plain TCP connects.</li>
  * </ul>
  * {@code where} is the {@code file:line} of the section header.
  */
@@ -19,7 +22,7 @@ public record ProxyConfig(String name, ProxyKind kind, String where, Mode mode, 
                           List<ServerConfig> servers, Timeouts timeouts, Set<ProxyOption> options,
                           ReuseMode reuse, int retries, Set<RetryOn> retryOn, Balance balance, int maxconn,
                           List<LogTarget> logs, List<ReplyRule> redirects, List<UseBackendRule> useBackends,
-                          String defaultBackend) {
+                          String defaultBackend, StatsConfig stats, HttpCheck httpCheck) {
 
     public static final int DEFAULT_RETRIES = 3;
 

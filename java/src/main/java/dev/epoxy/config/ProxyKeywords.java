@@ -12,8 +12,8 @@ import java.util.Set;
 final class ProxyKeywords {
     /** HAProxy proxy keywords Epoxy knows but does not implement (a clearer error than "unknown"). */
     private static final Set<String> UNSUPPORTED = Set.of(
-            "stats", "http-response", "http-after-response", "tcp-request", "tcp-response", "stick-table", "stick",
-            "cookie", "compression", "errorfile", "errorloc", "errorloc302", "errorloc303", "capture", "http-check",
+            "http-response", "http-after-response", "tcp-request", "tcp-response", "stick-table", "stick",
+            "cookie", "compression", "errorfile", "errorloc", "errorloc302", "errorloc303", "capture",
             "tcp-check", "external-check", "fullconn", "hash-type", "hash-balance-factor", "default-server",
             "server-template", "filter", "unique-id-format", "unique-id-header", "log-format", "log-format-sd",
             "log-tag", "monitor-uri", "monitor", "dispatch", "source", "description", "id", "disabled", "enabled",
@@ -22,7 +22,7 @@ final class ProxyKeywords {
             "load-server-state-from-file", "server-state-file-name", "reqadd", "rspadd");
 
     private static final String TIMEOUT_LIST = "'client', 'server', 'connect', 'http-request', 'http-keep-alive', "
-            + "'queue', 'tunnel', 'client-fin' and 'server-fin'";
+            + "'queue', 'tunnel', 'client-fin', 'server-fin' and 'check'";
 
     private final Diagnostics diag;
     private final AclParser acls;
@@ -42,6 +42,7 @@ final class ProxyKeywords {
             case "log": log(l, p); break;
             case "bind": bind(l, p); break;
             case "server": server(l, p); break;
+            case "http-check": httpCheck(l, p); break;
             case "default_backend": defaultBackend(l, p); break;
             case "use_backend": useBackend(l, p); break;
             case "acl":
@@ -60,6 +61,7 @@ final class ProxyKeywords {
             case "retry-on": retryOn(l, p); break;
             case "maxconn": maxconn(l, p); break;
             case "balance": balance(l, p); break;
+            case "stats": stats(l, p); break;
             default:
                 if (UNSUPPORTED.contains(kw)) {
                     diag.error(l.where(), "'" + kw + "' is not supported by Epoxy");
@@ -128,7 +130,7 @@ final class ProxyKeywords {
         }
         ProxyBuilder.TimeoutKind t = ProxyBuilder.TimeoutKind.byKeyword(name);
         if (t == null) {
-            if (name.equals("check") || name.equals("tarpit")) {
+            if (name.equals("tarpit")) {
                 diag.error(l.where(), "'timeout " + name + "' is not supported by Epoxy");
             } else {
                 diag.error(l.where(), "'timeout' supports " + TIMEOUT_LIST + " (got '" + name + "')");
@@ -183,6 +185,10 @@ final class ProxyKeywords {
             diag.error(l.where(), "'option' expects an option name");
             return;
         }
+        if (name.equals("httpchk")) {
+            optionHttpchk(l, p, at, negate);
+            return;
+        }
         ProxyOption o = ProxyOption.byKeyword(name);
         if (o == null) {
             diag.error(l.where(), "unknown or unsupported option '" + name + "' (Epoxy supports " + optionList() + ")");
@@ -223,7 +229,7 @@ final class ProxyKeywords {
             }
             sb.append(o.keyword());
         }
-        return sb.toString();
+        return sb.append(", httpchk").toString();
     }
 
     private void log(Line l, ProxyBuilder p) {
@@ -324,10 +330,103 @@ final class ProxyKeywords {
         int poolMax = ServerConfig.DEFAULT_POOL_MAX_CONN;
         long purge = ServerConfig.DEFAULT_POOL_PURGE_DELAY_MS;
         boolean ok = true;
+        boolean check = false;
+        long inter = CheckConfig.DEFAULT_INTER, fastinter = 0, downinter = 0;
+        int rise = CheckConfig.DEFAULT_RISE, fall = CheckConfig.DEFAULT_FALL, checkPort = 0;
+        String checkAddr = null;
         for (int i = 3; i < l.size(); i++) {
             String opt = l.word(i);
             String v = l.word(i + 1);
             switch (opt) {
+                case "check":
+                    check = true;
+                    break;
+                case "no-check":
+                    check = false;
+                    break;
+                case "inter":
+                case "fastinter":
+                case "downinter": {
+                    long ms = -1;
+                    if (v != null) {
+                        try {
+                            ms = Units.parseTimeMs(v);
+                        } catch (IllegalArgumentException e) {
+                            ms = -1;
+                        }
+                    }
+                    if (ms <= 0) {
+                        // HAProxy's message for a zero or invalid interval.
+                        diag.error(l.where(), "server '" + name + "' : invalid value " + (v == null ? "(missing)" : v)
+                                + " for argument '" + opt + "' (expects a positive time)");
+                        ok = false;
+                    } else if (opt.equals("inter")) {
+                        inter = ms;
+                    } else if (opt.equals("fastinter")) {
+                        fastinter = ms;
+                    } else {
+                        downinter = ms;
+                    }
+                    i++;
+                    break;
+                }
+                case "rise":
+                case "fall": {
+                    long n = v == null ? -1 : Units.parseUnsigned(v, Integer.MAX_VALUE);
+                    if (n <= 0) {
+                        diag.error(l.where(), "server '" + name + "' : '" + opt + "' has to be > 0"
+                                + (v == null ? "" : " (got '" + v + "')"));
+                        ok = false;
+                    } else if (opt.equals("rise")) {
+                        rise = (int) n;
+                    } else {
+                        fall = (int) n;
+                    }
+                    i++;
+                    break;
+                }
+                case "port": {
+                    long n = v == null ? -1 : Units.parseUnsigned(v, 65535);
+                    if (n <= 0) {
+                        diag.error(l.where(), "server '" + name + "' : 'port' expects a port from 1 to 65535"
+                                + (v == null ? "" : " (got '" + v + "')"));
+                        ok = false;
+                    }
+                    checkPort = (int) n;
+                    i++;
+                    break;
+                }
+                case "addr":
+                    if (v == null) {
+                        diag.error(l.where(), "server '" + name + "' : 'addr' expects an address");
+                        ok = false;
+                    } else {
+                        try {
+                            // An address without a port; the check port comes from 'port' or the server.
+                            String bare = v.startsWith("[") && v.endsWith("]") ? v.substring(1, v.length() - 1) : v;
+                            checkAddr = Addresses.parse(bare.indexOf(':') >= 0 ? "[" + bare + "]:1" : bare + ":1", false).host();
+                        } catch (IllegalArgumentException e) {
+                            diag.error(l.where(), "server '" + name + "' : 'addr': " + e.getMessage());
+                            ok = false;
+                        }
+                    }
+                    i++;
+                    break;
+                case "observe":
+                case "on-error":
+                case "error-limit":
+                case "on-marked-down":
+                case "on-marked-up":
+                case "agent-check":
+                case "init-addr":
+                case "check-send-proxy":
+                case "check-ssl":
+                case "check-sni":
+                case "check-proto":
+                    diag.error(l.where(), "server '" + name + "' : '" + opt + "' is not supported by Epoxy"
+                            + (opt.equals("observe") ? " (health is judged by active checks only)" : ""));
+                    ok = false;
+                    break;
                 case "proto":
                     if (v == null || !v.equals("h2")) {
                         diag.error(l.where(), "server '" + name + "' : " + (v == null ? "'proto' expects a protocol name (h2)"
@@ -373,13 +472,10 @@ final class ProxyKeywords {
                     }
                     i++;
                     break;
-                case "check":
-                    diag.error(l.where(), "server '" + name + "' : 'check' is not supported (Epoxy performs no health checks)");
-                    ok = false;
-                    break;
                 default:
                     diag.error(l.where(), "server '" + name + "' : unsupported server keyword '" + opt
-                            + "' (Epoxy supports proto h2, maxconn, pool-max-conn, pool-purge-delay)");
+                            + "' (Epoxy supports proto h2, maxconn, pool-max-conn, pool-purge-delay, check, no-check, inter, fastinter, "
+                            + "downinter, rise, fall, port, addr)");
                     ok = false;
             }
             if (!ok) {
@@ -389,7 +485,8 @@ final class ProxyKeywords {
         if (!ok) {
             p.serverFailed = true;
         } else {
-            p.servers.add(new ServerConfig(name, hp.host(), hp.port(), h2, maxconn, poolMax, purge, l.where()));
+            p.servers.add(new ServerConfig(name, hp.host(), hp.port(), h2, maxconn, poolMax, purge, l.where(),
+                    new CheckConfig(check, inter, fastinter, downinter, rise, fall, checkPort, checkAddr)));
         }
     }
 
@@ -450,19 +547,119 @@ final class ProxyKeywords {
         }
         String action = l.word(1);
         if (action == null) {
-            diag.error(l.where(), "'http-request' expects an action (Epoxy supports 'redirect' and 'return')");
+            diag.error(l.where(), "'http-request' expects an action (Epoxy supports 'redirect', 'return' and 'use-service')");
             return;
         }
         if (action.equals("return")) {
             httpReturn(l, p);
             return;
         }
+        if (action.equals("use-service")) {
+            useService(l, p);
+            return;
+        }
         if (!action.equals("redirect")) {
             diag.error(l.where(), "'http-request " + action
-                    + "' is not supported by Epoxy (only 'http-request redirect' and 'http-request return')");
+                    + "' is not supported by Epoxy (only 'http-request redirect', 'return' and 'use-service')");
             return;
         }
         redirect(l, p, 2, true);
+    }
+
+    /** {@code http-request use-service prometheus-exporter [if|unless cond]}: HAProxy's only built-in HTTP service. */
+    private void useService(Line l, ProxyBuilder p) {
+        String name = l.word(2);
+        if (name == null || name.equals("if") || name.equals("unless")) {
+            diag.error(l.where(), "'http-request use-service' expects a service name (Epoxy has 'prometheus-exporter')");
+            return;
+        }
+        if (!name.equals("prometheus-exporter")) {
+            diag.error(l.where(), "'http-request use-service " + name
+                    + "': unknown service (Epoxy has only 'prometheus-exporter')");
+            return;
+        }
+        if (!p.frontendSide()) {
+            // HAProxy: http-request use-service is evaluated by the frontend's rules only.
+            diag.error(l.where(), "'http-request use-service' not allowed in " + p.describe() + " (no frontend capability)");
+            return;
+        }
+        Condition cond = Condition.ALWAYS;
+        String w = l.word(3);
+        if (w != null) {
+            if (!w.equals("if") && !w.equals("unless")) {
+                diag.error(l.where(), "'http-request use-service " + name + "' expects 'if' or 'unless' (got '" + w + "')");
+                return;
+            }
+            cond = acls.parseCondition(l, 3, p);
+            if (cond == null)
+                return;
+        }
+        addHttpRequestRule(l, p, new ReplyRule(ReplyRule.Type.SERVICE, name, 200, false, cond, l.where(), null));
+    }
+
+    /**
+     * {@code stats enable|uri U|refresh T|auth USER:PASS|realm R}: the statistics page. Any of
+     * them enables it, as in HAProxy; other stats keywords are refused.
+     */
+    private void stats(Line l, ProxyBuilder p) {
+        if (!placed(l, p, true, false, false))
+            return;
+        String sub = l.word(1);
+        if (sub == null) {
+            diag.error(l.where(), "'stats' expects 'enable', 'uri', 'refresh', 'auth' or 'realm'");
+            return;
+        }
+        String v = l.word(2);
+        switch (sub) {
+            case "enable":
+                if (!noExtra(l, 1, "stats enable"))
+                    return;
+                break;
+            case "uri":
+            case "refresh":
+            case "auth":
+            case "realm":
+                if (v == null) {
+                    diag.error(l.where(), "'stats " + sub + "' expects a value");
+                    return;
+                }
+                if (!noExtra(l, 2, "stats " + sub))
+                    return;
+                break;
+            default:
+                diag.error(l.where(), "'stats " + sub + "' is not supported by Epoxy (only 'stats enable', 'uri', "
+                        + "'refresh', 'auth' and 'realm')");
+                return;
+        }
+        switch (sub) {
+            case "uri":
+                p.statsUri = v;
+                break;
+            case "refresh":
+                try {
+                    long ms = Units.parseTimeMs(v);
+                    p.statsRefresh = Math.max(1, (ms + 999) / 1000);
+                } catch (IllegalArgumentException e) {
+                    diag.error(l.where(), "'stats refresh' " + e.getMessage());
+                    return;
+                }
+                break;
+            case "auth":
+                if (v.indexOf(':') <= 0) {
+                    diag.error(l.where(), "'stats auth' expects 'user:password' (got '" + v + "')");
+                    return;
+                }
+                p.statsAuth.add(v);
+                break;
+            case "realm":
+                p.statsRealm = v;
+                break;
+            default:
+                break;
+        }
+        if (p.statsWhere == null || !p.statsEnabled)
+            p.statsWhere = l.where();
+        p.statsEnabled = true;
     }
 
     /** {@code http-request return [status C] [content-type T] [string S] [if|unless cond]}. */
@@ -705,5 +902,149 @@ final class ProxyKeywords {
         if (noExtra(l, 1, "balance")) {
             p.balance = b;
         }
+    }
+
+    /** {@code option httpchk}, {@code option httpchk <uri>}, {@code option httpchk <method> <uri> [<version>]}. */
+    private void optionHttpchk(Line l, ProxyBuilder p, int at, boolean negate) {
+        if (!p.isDefaults() && !p.kind.hasBackend()) {
+            diag.warn(l.where(), "'option httpchk' ignored because " + p.describe() + " has no backend capability");
+            return;
+        }
+        if (negate) {
+            if (noExtra(l, at, "no option httpchk"))
+                p.httpCheck = null;
+            return;
+        }
+        int n = l.size() - at - 1;
+        if (n > 3) {
+            diag.error(l.where(), "'option httpchk' cannot handle unexpected argument '" + l.word(at + 4) + "'.");
+            return;
+        }
+        HttpCheck c = HttpCheck.DEFAULT;
+        if (n == 1) {
+            c = c.with(null, l.word(at + 1), null);
+        } else if (n >= 2) {
+            c = c.with(l.word(at + 1), l.word(at + 2), n == 3 ? l.word(at + 3) : null);
+        }
+        if (!c.version().startsWith("HTTP/")) {
+            diag.error(l.where(), "'option httpchk' expects an HTTP version such as HTTP/1.1 (got '" + c.version() + "')");
+            return;
+        }
+        p.httpCheck = c;
+    }
+
+    /**
+     * {@code http-check send [meth M] [uri U] [ver V] [hdr N V]...} and
+     * {@code http-check expect [!] status|rstatus|string|rstring <pattern>}. One of each per proxy
+     * (HAProxy builds a sequence of rules from several; Epoxy checks with one request).
+     */
+    private void httpCheck(Line l, ProxyBuilder p) {
+        if (!placed(l, p, true, false, true)) {
+            return;
+        }
+        String what = l.word(1);
+        if ("send".equals(what)) {
+            if (p.httpCheckSendSeen) {
+                diag.error(l.where(), "'http-check send' is already set for " + p.describe()
+                        + " (Epoxy sends one request per check)");
+                return;
+            }
+            String m = null, u = null, v = null;
+            java.util.List<String[]> hdrs = new java.util.ArrayList<>();
+            for (int i = 2; i < l.size(); i++) {
+                String k = l.word(i);
+                String a = l.word(i + 1);
+                switch (k) {
+                    case "meth":
+                    case "uri":
+                    case "ver":
+                        if (a == null) {
+                            diag.error(l.where(), "'http-check send' : '" + k + "' expects a value");
+                            return;
+                        }
+                        if (k.equals("meth")) m = a;
+                        else if (k.equals("uri")) u = a;
+                        else v = a;
+                        i++;
+                        break;
+                    case "hdr":
+                        if (a == null || l.word(i + 2) == null) {
+                            diag.error(l.where(), "'http-check send' : 'hdr' expects <name> and <value>");
+                            return;
+                        }
+                        hdrs.add(new String[] {a, l.word(i + 2)});
+                        i += 2;
+                        break;
+                    default:
+                        diag.error(l.where(), "'http-check send' : unsupported argument '" + k
+                                + "' (Epoxy supports meth, uri, ver, hdr)");
+                        return;
+                }
+            }
+            if (v != null && !v.startsWith("HTTP/")) {
+                diag.error(l.where(), "'http-check send' : 'ver' expects an HTTP version such as HTTP/1.1 (got '" + v + "')");
+                return;
+            }
+            p.httpCheckSendSeen = true;
+            p.sendMethod = m;
+            p.sendUri = u;
+            p.sendVersion = v;
+            p.sendHeaders.clear();
+            p.sendHeaders.addAll(hdrs);
+        } else if ("expect".equals(what)) {
+            if (p.httpCheckExpectSeen) {
+                diag.error(l.where(), "'http-check expect' is already set for " + p.describe()
+                        + " (Epoxy supports one expect rule)");
+                return;
+            }
+            int i = 2;
+            boolean negate = false;
+            if ("!".equals(l.word(i))) {
+                negate = true;
+                i++;
+            }
+            String kind = l.word(i);
+            String pattern = l.word(i + 1);
+            HttpCheck.Kind k = null;
+            for (HttpCheck.Kind x : HttpCheck.Kind.values())
+                if (x.keyword.equals(kind))
+                    k = x;
+            if (k == null) {
+                diag.error(l.where(), "'http-check expect' : " + (kind == null ? "expects a match type" : "unsupported match '" + kind + "'")
+                        + " (Epoxy supports status, rstatus, string, rstring)");
+                return;
+            }
+            if (pattern == null) {
+                diag.error(l.where(), "'http-check expect " + kind + "' expects a pattern");
+                return;
+            }
+            if (!noExtra(l, i + 1, "http-check expect")) {
+                return;
+            }
+            java.util.regex.Pattern re = null;
+            if (k == HttpCheck.Kind.STATUS) {
+                if (!pattern.matches("\\d{3}(-\\d{3})?(,\\d{3}(-\\d{3})?)*")) {
+                    diag.error(l.where(), "'http-check expect status' expects status codes or ranges such as 200 or 200-399 (got '"
+                            + pattern + "')");
+                    return;
+                }
+            } else if (k == HttpCheck.Kind.RSTATUS || k == HttpCheck.Kind.RSTRING) {
+                try {
+                    re = java.util.regex.Pattern.compile(pattern);
+                } catch (java.util.regex.PatternSyntaxException e) {
+                    diag.error(l.where(), "'http-check expect " + kind + "' : invalid regex '" + pattern + "': "
+                            + e.getDescription());
+                    return;
+                }
+            }
+            p.httpCheckExpectSeen = true;
+            p.expect = new HttpCheck.Expect(k, negate, pattern, re);
+        } else {
+            diag.error(l.where(), "'http-check " + (what == null ? "" : what) + "' is not supported by Epoxy"
+                    + " (supported: 'http-check send', 'http-check expect')");
+            return;
+        }
+        if (p.httpCheckRulesWhere == null)
+            p.httpCheckRulesWhere = l.where();
     }
 }

@@ -21,7 +21,9 @@ public record ReplyRule(Type type, String value, int code, boolean dropQuery, Co
         /** Location is value "://" host, then the request's path and query. */
         SCHEME,
         /** Not a redirect: {@code http-request return}, a status with an optional body. */
-        RETURN
+        RETURN,
+        /** {@code http-request use-service NAME}: the value is the service (only {@code prometheus-exporter}). */
+        SERVICE
     }
 
     /**

@@ -36,13 +36,20 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the count of buffers in use is atomic. A buffer may be given back on another thread than the one
  * it came from (a server connection taken over); it joins that thread's cache, and waiters of
  * other threads are woken through their pollers' queues.
+ *
+ * <p><b>Statistics</b> (metrics, runtime API): per thread, buffers handed out, given back, and
+ * allocated (memory committed for them: carved fresh from the region, taken from the free stack
+ * after their pages were given back, or from outside the region), and the length of the thread's
+ * cache; each written by that thread only with opaque stores and summed by readers with opaque
+ * loads (the counter-lane protocol of {@code metrics.Counters}). The buffers in use are handed
+ * out minus given back over all threads; the free stack's resident buffers are one shared gauge.
  */
 public final class BufferPool {
     /** One buffer of the pool and its address (kept together so that nothing is allocated per use). */
     public static final class Buf {
         public final ByteBuffer bb;
         public final long addr;
-        /** Its pages were given back to the kernel while it sat on the free stack. */
+        /** None of its pages is resident: just carved, or given back to the kernel on the free stack. */
         boolean cold;
         /** Outside the region (overflow): dropped to the collector when returned. */
         final boolean foreign;
@@ -60,8 +67,21 @@ public final class BufferPool {
     public static final int BUFFERS_PER_EXCHANGE = dev.epoxy.config.GlobalSettings.BUFFERS_PER_EXCHANGE;
     private static final int PAGE = 4096;
 
+    private static final java.lang.invoke.VarHandle LONGS =
+            java.lang.invoke.MethodHandles.arrayElementVarHandle(long[].class);
+    /** Per thread, 8 longs apart (one cache line): gets, puts, allocations, cache length. */
+    private static final int GETS = 0, PUTS = 1, ALLOCS = 2, FREE = 3, STRIDE = 8;
+
     private final int size, stride, limit, reserve;
+    /**
+     * Per-thread cache size: at most {@link #CACHE_PER_THREAD}, and small against the limit, so
+     * that the caches of idle threads do not leave a busy one without buffers of the region.
+     */
+    private final int cacheMax;
     private final Local[] locals;
+    private final long[] stats;
+    /** Buffers on the free stack whose pages are resident (not given back); written under the lock. */
+    private volatile int sharedWarm;
     private final AtomicInteger inUse = new AtomicInteger();
     private final AtomicInteger committed = new AtomicInteger();
     private final AtomicInteger waiting = new AtomicInteger();
@@ -94,6 +114,8 @@ public final class BufferPool {
         this.limit = limit;
         this.reserve = reserve;
         this.locals = new Local[nbThreads];
+        this.cacheMax = Math.min(CACHE_PER_THREAD, Math.max(1, limit / (4 * nbThreads)));
+        this.stats = new long[(nbThreads + 1) * STRIDE];
         for (int i = 0; i < nbThreads; i++)
             locals[i] = new Local();
     }
@@ -110,9 +132,52 @@ public final class BufferPool {
         return reserve;
     }
 
-    /** Buffers handed out and not yet returned. */
-    public int inUse() {
-        return inUse.get();
+    public int threads() {
+        return locals.length;
+    }
+
+    private void bump(int t, int field) {
+        int i = t * STRIDE + field;
+        LONGS.setOpaque(stats, i, (long) LONGS.getOpaque(stats, i) + 1);
+    }
+
+    private long sum(int field) {
+        long s = 0;
+        for (int t = 0; t < locals.length; t++)
+            s += (long) LONGS.getOpaque(stats, t * STRIDE + field);
+        return s;
+    }
+
+    /** Any thread: buffers handed out and not given back, all threads together. */
+    public long inUse() {
+        return sum(GETS) - sum(PUTS);
+    }
+
+    /**
+     * Any thread: buffers thread {@code tid} committed memory for: carved fresh from the region,
+     * taken back from the free stack after their pages went to the kernel, or from outside the
+     * region (a buffer from its own cache, or a resident one from the stack, is not counted).
+     */
+    public long allocated(int tid) {
+        return (long) LONGS.getOpaque(stats, tid * STRIDE + ALLOCS);
+    }
+
+    /** Any thread: buffers in thread {@code tid}'s cache after its last get or put. */
+    public long free(int tid) {
+        return (long) LONGS.getOpaque(stats, tid * STRIDE + FREE);
+    }
+
+    /** Any thread: buffers on the shared free stack whose pages are still resident. */
+    public long sharedFree() {
+        return sharedWarm;
+    }
+
+    /**
+     * Any thread: buffers whose memory is committed: in use, in the thread caches, and resident
+     * on the free stack (those whose pages were given back are not counted).
+     */
+    public long held() {
+        return inUse() + sum(FREE) + sharedWarm;
     }
 
     /** Bytes of the region that may be resident: every buffer carved so far, minus those given back. */
@@ -170,21 +235,31 @@ public final class BufferPool {
     /** A cleared buffer (never refused: new work commits first, see the class comment). */
     public Buf get(Poller p) {
         int used = inUse.incrementAndGet();
-        Local l = locals[p.tid()];
+        int t = p.tid();
+        Local l = locals[t];
         Buf b;
-        if (used > limit) {
-            // The reserve is spent too: a buffer outside the region, so that the exchange goes on.
+        boolean alloc;
+        if (used <= limit && l.n > 0) {
+            b = l.cache[--l.n];
+            l.cache[l.n] = null;
+            alloc = false;
+        } else if (used <= limit && (b = takeShared()) != null) {
+            alloc = b.cold;
+            b.cold = false;
+        } else {
+            // The reserve is spent too, or every buffer of the region is in use or sits in other
+            // threads' caches: a buffer outside the region, so that the exchange goes on.
             synchronized (this) {
                 overflows++;
             }
             ByteBuffer bb = ByteBuffer.allocateDirect(size).order(ByteOrder.nativeOrder());
             b = new Buf(bb, Sys.address(bb), true);
-        } else if (l.n > 0) {
-            b = l.cache[--l.n];
-            l.cache[l.n] = null;
-        } else {
-            b = takeShared();
+            alloc = true;
         }
+        bump(t, GETS);
+        if (alloc)
+            bump(t, ALLOCS);
+        LONGS.setOpaque(stats, t * STRIDE + FREE, (long) l.n);
         b.bb.clear().order(ByteOrder.nativeOrder());
         return b;
     }
@@ -193,7 +268,8 @@ public final class BufferPool {
         if (freeCount > 0) {
             Buf b = free[--freeCount];
             free[freeCount] = null;
-            b.cold = false;
+            if (!b.cold)
+                sharedWarm--;
             return b;
         }
         if (base == 0) {
@@ -202,19 +278,26 @@ public final class BufferPool {
                 throw new OutOfMemoryError("cannot reserve " + (long) stride * limit + " bytes for buffers: errno " + -a);
             base = a;
         }
+        if (carved >= limit)
+            return null; // the region is all carved: never write past its end
         long addr = base + (long) stride * carved++;
-        return new Buf(Sys.wrap(addr, size), addr, false);
+        Buf b = new Buf(Sys.wrap(addr, size), addr, false);
+        b.cold = true; // no page of it is resident yet
+        return b;
     }
 
     /** Gives a buffer back; it must not be used afterwards. Wakes waiters if any. */
     public void put(Poller p, Buf b) {
+        int t = p.tid();
+        Local l = locals[t];
         if (!b.foreign) {
-            Local l = locals[p.tid()];
-            if (l.n < CACHE_PER_THREAD)
+            if (l.n < cacheMax)
                 l.cache[l.n++] = b;
             else
                 putShared(b);
         }
+        bump(t, PUTS);
+        LONGS.setOpaque(stats, t * STRIDE + FREE, (long) l.n);
         inUse.decrementAndGet();
     }
 
@@ -223,6 +306,8 @@ public final class BufferPool {
             Sys.epoxy_mem_release(b.addr, stride);
             b.cold = true;
         }
+        if (!b.cold)
+            sharedWarm++;
         if (freeCount == free.length)
             free = java.util.Arrays.copyOf(free, free.length * 2);
         free[freeCount++] = b;

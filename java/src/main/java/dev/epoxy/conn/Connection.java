@@ -66,10 +66,17 @@ public final class Connection implements IoCallback {
     private Handler handler;
     private int flags;
     public final boolean backend;
+    /** The errno of a failed connect (SO_ERROR, read once when the poller reported it), else 0. */
+    public int connectErrno;
     /** Time of the last successful read or write, in the poller's clock. */
     public long lastActivity;
     /** Bytes read from and written to the socket over the connection's life (progress for the stall watchdog). */
     public long bytesIn, bytesOut;
+    /**
+     * Where this connection's traffic is counted (its frontend's or server's counters), or
+     * null; written by the owner thread into its own lane (see {@link dev.epoxy.metrics.Counters}).
+     */
+    public dev.epoxy.metrics.Counters stats;
 
     private Connection(FdTable fds, Poller poller, int fd, BufferPool pool, boolean backend) {
         this.fds = fds;
@@ -262,6 +269,7 @@ public final class Connection implements IoCallback {
             if (err == 0 && (ev & FdTable.POLL_OUT) == 0 && (ev & FdTable.POLL_ERR) == 0)
                 return;
             flags &= ~CONNECTING;
+            connectErrno = err;
             if (err != 0 || (ev & FdTable.POLL_ERR) != 0)
                 flags |= ERROR;
             else
@@ -307,6 +315,8 @@ public final class Connection implements IoCallback {
         if (n > 0) {
             in.limit(in.limit() + (int) n);
             bytesIn += n;
+            if (stats != null)
+                stats.add(poller.tid(), dev.epoxy.metrics.Counters.BYTES_IN, n);
             lastActivity = poller.nowMs();
             if (n < room && !fds.edgeTriggered()) {
                 // Level-triggered: a short read drained the socket; the poller reports what comes
@@ -360,6 +370,8 @@ public final class Connection implements IoCallback {
         }
         in.limit(in.limit() + (int) n);
         bytesIn += n;
+        if (stats != null)
+            stats.add(poller.tid(), dev.epoxy.metrics.Counters.BYTES_IN, n);
         return (int) n;
     }
 
@@ -400,6 +412,8 @@ public final class Connection implements IoCallback {
         }
         lastActivity = poller.nowMs();
         bytesOut += n;
+        if (stats != null)
+            stats.add(poller.tid(), dev.epoxy.metrics.Counters.BYTES_OUT, n);
         if (n == len) {
             releaseOut();
             fds.stopSend(fd);

@@ -41,8 +41,18 @@ public final class FdThreadCtx {
     private volatile int inboxCount;
     private int[] inboxScratch = new int[64];
 
-    // statistics (owner thread writes)
-    private volatile long dropFd, skipFd, migrated, staleGen, epollCtl, events;
+    // statistics: written by the owner thread only, with opaque stores (no fence per event);
+    // other threads read them with opaque loads (metrics, tests).
+    private static final int S_DROP = 0, S_SKIP = 1, S_MIGRATED = 2, S_STALE = 3, S_CTL = 4, S_EVENTS = 5;
+    private final long[] stats = new long[6];
+
+    private void bump(int i) {
+        LONGS.setOpaque(stats, i, (long) LONGS.getOpaque(stats, i) + 1);
+    }
+
+    private long stat(int i) {
+        return (long) LONGS.getOpaque(stats, i);
+    }
 
     /**
      * @param epfd this thread's epoll fd
@@ -98,12 +108,12 @@ public final class FdThreadCtx {
         for (int i = 0; i < n; i++) {
             int fd = updt[i];
             if (!t.grab(fd)) {
-                dropFd++;
+                bump(S_DROP);
                 continue;
             }
             LONGS.getAndBitwiseAnd(t.updateMask, fd, ~bit);
             if (OBJS.getVolatile(t.owner, fd) != null) updateFd(fd);
-            else dropFd++;
+            else bump(S_DROP);
             t.drop(fd);
         }
         nbUpdt = 0;
@@ -119,7 +129,7 @@ public final class FdThreadCtx {
         for (int i = 0; i < m; i++) {
             int fd = inboxScratch[i];
             if (!t.grab(fd)) {
-                dropFd++;
+                bump(S_DROP);
                 continue;
             }
             if (((long) LONGS.getAndBitwiseAnd(t.updateMask, fd, ~bit) & bit) != 0
@@ -176,7 +186,7 @@ public final class FdThreadCtx {
             if (w) ev |= Abi.EPOLLOUT;
         }
         long data = ((long) (int) INTS.getVolatile(t.generation, fd) << 32) | (fd & 0xffffffffL);
-        epollCtl++;
+        bump(S_CTL);
         int rc = Sys.epoxy_epoll_ctl(epfd, op, fd, ev, data);
         if (rc == 0) return;
         // Recover from a set that disagrees with polled masks (e.g. a registration lost with a
@@ -185,6 +195,18 @@ public final class FdThreadCtx {
         else if (rc == -Abi.ENOENT && op == Abi.EPOLL_CTL_MOD) rc = Sys.epoxy_epoll_ctl(epfd, Abi.EPOLL_CTL_ADD, fd, ev, data);
         else if (op == Abi.EPOLL_CTL_DEL && (rc == -Abi.ENOENT || rc == -Abi.EBADF)) rc = 0;
         if (rc != 0) log.warn("thread {}: epoll_ctl op {} on fd {} failed: {}", tid, op, fd, Sys.strerror(rc));
+    }
+
+    /**
+     * Removes fd from this thread's epoll set now (caller: this thread). For a file that another
+     * process also holds (a listener handed over on reload, HAProxy's FD_CLONED): closing our
+     * descriptor would not remove the registration, since epoll keys it on the open file.
+     */
+    public void forget(int fd) {
+        clearPolled(fd);
+        int rc = Sys.epoxy_epoll_ctl(epfd, Abi.EPOLL_CTL_DEL, fd, 0, 0);
+        if (rc != 0 && rc != -Abi.ENOENT && rc != -Abi.EBADF)
+            log.warn("thread {}: epoll_ctl DEL on fd {} failed: {}", tid, fd, Sys.strerror(rc));
     }
 
     private void clearPolled(int fd) {
@@ -207,10 +229,10 @@ public final class FdThreadCtx {
         int gen = (int) (data >>> 32);
         if (fd < 0 || fd >= table.maxFds) return;
         if (gen != (int) INTS.getVolatile(table.generation, fd)) {
-            staleGen++;
+            bump(S_STALE);
             return;
         }
-        events++;
+        bump(S_EVENTS);
         int e = epollEvents;
         int evts = ((e & Abi.EPOLLIN) != 0 ? READY_R : 0)
                 | ((e & Abi.EPOLLOUT) != 0 ? READY_W : 0)
@@ -248,7 +270,7 @@ public final class FdThreadCtx {
             relax(i);
         }
         if ((tm & bit) == 0) { // lost a takeover or delete race
-            skipFd++;
+            bump(S_SKIP);
             long prev = (long) LONGS.getAndBitwiseAnd(t.runningMask, fd, ~bit);
             if (prev == bit && t.claimMustClose(fd)) {
                 t.drop(fd);
@@ -317,7 +339,7 @@ public final class FdThreadCtx {
     /** "Thread not welcome": queue an update for ourselves so our poller stops polling fd.
      *  Caller holds a reference; this is the write that raced with close in seed 1. */
     private int doUpdate(int fd) {
-        migrated++;
+        bump(S_MIGRATED);
         FdHooks.call(FdHooks.updateBitAfterGrab, fd);
         if (((long) LONGS.getAndBitwiseOr(table.updateMask, fd, bit) & bit) == 0) appendPrivate(fd);
         table.drop(fd);
@@ -328,29 +350,29 @@ public final class FdThreadCtx {
 
     /** Queued updates skipped because the fd was closed (HAProxy poll_drop_fd). */
     public long dropFd() {
-        return dropFd;
+        return stat(S_DROP);
     }
 
     /** Reports for which a takeover or delete won the running race (HAProxy poll_skip_fd). */
     public long skipFd() {
-        return skipFd;
+        return stat(S_SKIP);
     }
 
     /** Reports on an fd this thread no longer runs (self-programmed DEL). */
     public long migrated() {
-        return migrated;
+        return stat(S_MIGRATED);
     }
 
     /** Reports dropped because their generation is not the fd's current one. */
     public long staleGen() {
-        return staleGen;
+        return stat(S_STALE);
     }
 
     public long epollCtl() {
-        return epollCtl;
+        return stat(S_CTL);
     }
 
     public long events() {
-        return events;
+        return stat(S_EVENTS);
     }
 }

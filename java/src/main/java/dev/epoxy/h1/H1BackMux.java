@@ -57,9 +57,10 @@ public final class H1BackMux implements Connection.Handler, Endpoint, BackendCon
         Connection c = Connection.connect(p, srv.addr, pool, null, err);
         if (c == null)
             return null;
+        c.stats = srv.counters;
+        srv.counters.add(p.tid(), dev.epoxy.metrics.Counters.CONN_TOT, 1);
         H1BackMux m = new H1BackMux(c, srv, maxHead, maxHdr);
         c.setHandler(m);
-        srv.connects.incrementAndGet();
         return m;
     }
 
@@ -197,6 +198,9 @@ public final class H1BackMux implements Connection.Handler, Endpoint, BackendCon
             if (conn.in.hasRemaining()) {
                 int r = parser.parseResponse(conn.in, ch.head, reqMethod);
                 if (r < 0) {
+                    dev.epoxy.stream.Stream st = sc.stream();
+                    dev.epoxy.proxy.ErrorSnapshot.response(st.fe, srv, st.origin.clientAddr(), st.origin.clientPort(),
+                            conn.in, parser.errorOffset());
                     failed = junk = badHead = true;
                     return true;
                 }

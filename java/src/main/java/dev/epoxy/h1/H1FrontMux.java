@@ -67,6 +67,7 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
         this.res = new HttpChannel();
         this.idle = new Task(p, this::process);
         this.conn = Connection.accepted(p, fd, fe.buffers, this);
+        conn.stats = fe.counters;
         conn.idle(true);
         this.acceptTime = idleSince = p.nowMs();
     }
@@ -134,6 +135,7 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
                     return;
                 }
                 if (r < 0) {
+                    dev.epoxy.proxy.ErrorSnapshot.request(fe, clientAddr, clientPort, conn.in, parser.errorOffset());
                     badRequest(-r);
                     return;
                 }
@@ -329,7 +331,8 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
         BodyKind kind = h.bodyKind();
         boolean selfDelimited = h.status() != 101 && kind != BodyKind.UNTIL_CLOSE && kind != BodyKind.TUNNEL;
         // An unread request body would be parsed as the next request: close instead.
-        boolean ka = !closing && clientWantsKeepAlive && selfDelimited && req.eom
+        // Soft stop: the connection ends after this response (HAProxy: idle-close-on-response).
+        boolean ka = !closing && !fe.softStop.stopping() && clientWantsKeepAlive && selfDelimited && req.eom
                 && stream.connMode() != ConnectionMode.HTTP_CLOSE;
         if (!ka)
             closing = true;

@@ -41,9 +41,10 @@ public final class H2BackMux extends H2Conn implements BackendConn {
         Connection c = Connection.connect(p, srv.addr, pool, null, err);
         if (c == null)
             return null;
+        c.stats = srv.counters;
+        srv.counters.add(p.tid(), dev.epoxy.metrics.Counters.CONN_TOT, 1);
         H2BackMux m = new H2BackMux(c, srv, Math.min(bufSize, H2Frame.DEFAULT_INITIAL_WINDOW_SIZE));
         c.setHandler(m);
-        srv.connects.incrementAndGet();
         FrameWriter.writePreface(c.out());
         m.writeInitialSettings();
         return m;

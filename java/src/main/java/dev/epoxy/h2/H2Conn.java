@@ -788,8 +788,36 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
         checkReserve();
     }
 
+    /** Opaque data of the PING that follows a shutdown notice ("epoxy" in ASCII). */
+    private static final long SHUTDOWN_PING = 0x65706f7879L;
+    /** A shutdown notice (GOAWAY with the largest id) was sent; the final GOAWAY waits for its PING's ACK. */
+    protected boolean shutdownAnnounced;
+
+    /**
+     * Graceful shutdown as RFC 9113 §6.8 recommends: a GOAWAY with the largest stream id (no new
+     * streams, please) and a PING; the final GOAWAY, naming the last stream really processed,
+     * goes out when the PING's ACK comes back, one round trip later, so that requests the peer
+     * sent before it saw the notice are still served instead of being refused.
+     */
+    protected void gracefulGoAway() {
+        if (dead || goAwaySent || shutdownAnnounced)
+            return;
+        if (!outputRoom(2 * (H2Frame.HEADER_LENGTH + 8))) {
+            goAway(H2Error.NO_ERROR, null);
+            return;
+        }
+        shutdownAnnounced = true;
+        FrameWriter.writeGoAway(conn.out(), 0x7fffffff, H2Error.NO_ERROR, null);
+        FrameWriter.writePing(conn.out(), false, SHUTDOWN_PING);
+        conn.flush();
+    }
+
     @Override
     public void onPing(boolean ack, long data) {
+        if (ack && shutdownAnnounced && data == SHUTDOWN_PING) {
+            goAway(H2Error.NO_ERROR, null);
+            return;
+        }
         if (!ack) {
             FrameWriter.writePing(conn.out(), true, data);
             checkReserve();

@@ -26,7 +26,7 @@ import java.util.ArrayList;
  * bytes on an HTTP/1 listener are the HTTP/2 client preface ({@link #detectPreface}). An HTTP/1
  * {@code Upgrade: h2c} request is not upgraded: it is forwarded as HTTP/1 (Upgrade is hop-by-hop).
  */
-public final class H2FrontMux extends H2Conn implements Stream.Origin {
+public final class H2FrontMux extends H2Conn implements Stream.Origin, dev.epoxy.proxy.SoftStop.Stoppable {
     /** SETTINGS_MAX_CONCURRENT_STREAMS we announce; more open streams are refused (REFUSED_STREAM). */
     public static final int MAX_STREAMS = 100;
     private static final int POOL_MAX = 16;
@@ -53,11 +53,31 @@ public final class H2FrontMux extends H2Conn implements Stream.Origin {
         this.clientAddr = addr;
         this.clientPort = port;
         this.idle = new Task(c.poller(), this::idleCheck);
+        fe.softStop.add(c.poller(), this);
+    }
+
+    /** How long the final GOAWAY waits for the ACK of the shutdown PING. */
+    private static final long SHUTDOWN_ACK_WAIT_MS = 2000;
+
+    /** Soft stop: announce the shutdown (GOAWAY + PING), finish open streams, then close. */
+    @Override
+    public void softStop() {
+        if (dead)
+            return;
+        gracefulGoAway();
+        Task t = new Task(conn.poller(), () -> {
+            if (!dead) {
+                goAway(H2Error.NO_ERROR, null);
+                afterIo();
+            }
+        });
+        t.expireAt(conn.poller().nowMs() + SHUTDOWN_ACK_WAIT_MS);
     }
 
     /** Sets up an accepted client connection of a {@code proto h2} listener, on its owner thread. */
     public static H2FrontMux start(Poller p, int fd, Frontend fe, String addr, int port, Runnable onClose) {
         Connection c = Connection.accepted(p, fd, fe.buffers, null);
+        c.stats = fe.counters;
         return takeOver(c, fe, addr, port, onClose);
     }
 
@@ -137,6 +157,7 @@ public final class H2FrontMux extends H2Conn implements Stream.Origin {
     @Override
     protected void onDead() {
         idle.destroy();
+        fe.softStop.remove(conn.poller(), this);
         if (onClose != null) {
             Runnable r = onClose;
             onClose = null;

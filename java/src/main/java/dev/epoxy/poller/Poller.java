@@ -34,6 +34,9 @@ public final class Poller {
     private static final long WAKE_TAG = -1L;
     private static final int SLEEPING = 1, NOTIFIED = 2;
     private static final VarHandle FLAGS;
+    private static final VarHandle STATS = MethodHandles.arrayElementVarHandle(long[].class);
+    /** {@link #stats} slots: loop iterations, run-queue length after the last loop, fd takeovers won. */
+    private static final int S_LOOPS = 0, S_RUNQ = 1, S_TAKEOVERS = 2;
 
     static {
         try {
@@ -58,7 +61,11 @@ public final class Poller {
     private volatile int flags;
     private volatile boolean stopping;
     private volatile long now;
-    private volatile long loops;
+    /**
+     * Statistics, written by this poller's thread only with opaque stores (no fence on the loop
+     * path) and read by any thread with opaque loads (metrics).
+     */
+    private final long[] stats = new long[3];
     private final AtomicLong wakeWrites = new AtomicLong();
     final PollerThread thread;
     private final StallWatchdog watchdog;
@@ -127,9 +134,39 @@ public final class Poller {
         return now;
     }
 
-    /** Loop iterations so far (diagnostics). */
+    /** Runnables and tasks queued now (owner thread for an exact value; approximate elsewhere). */
+    public int runQueueSize() {
+        return local.size() + remote.size();
+    }
+
+    /** Armed timers (owner thread only). */
+    public int timerCount() {
+        return timers.size();
+    }
+
+    /** The poller's thread name. */
+    public String threadName() {
+        return thread.getName();
+    }
+
+    /** Loop iterations so far (diagnostics, metrics). */
     public long loops() {
-        return loops;
+        return (long) STATS.getOpaque(stats, S_LOOPS);
+    }
+
+    /** Tasks and runnables queued on this thread after its last loop (metrics). */
+    public long runQueueLength() {
+        return (long) STATS.getOpaque(stats, S_RUNQ);
+    }
+
+    /** Idle server connections this thread took over from other threads. */
+    public long takeovers() {
+        return (long) STATS.getOpaque(stats, S_TAKEOVERS);
+    }
+
+    /** Owner thread: counts an fd takeover this thread won. */
+    public void countTakeover() {
+        STATS.setOpaque(stats, S_TAKEOVERS, (long) STATS.getOpaque(stats, S_TAKEOVERS) + 1);
     }
 
     /** Eventfd writes done to wake this poller. */
@@ -175,7 +212,7 @@ public final class Poller {
 
     private void loop() {
         while (!stopping) {
-            loops++;
+            STATS.setOpaque(stats, S_LOOPS, (long) STATS.getOpaque(stats, S_LOOPS) + 1);
             fdCtx.applyUpdates();
             int timeout = hasWork() ? 0 : timerTimeout();
             if (timeout != 0) {
@@ -201,6 +238,7 @@ public final class Poller {
             }
             runTimers();
             runQueue();
+            STATS.setOpaque(stats, S_RUNQ, (long) local.size());
         }
     }
 

@@ -12,7 +12,9 @@ import org.slf4j.LoggerFactory;
  * <p>Threading protocol: one watchdog per poller, and everything in it belongs to that poller's
  * thread. {@link #add} and {@link #remove} are called by the owner thread when a stream is created
  * and when it ends (streams never change thread), and the check runs as a {@link Task} of the same
- * poller armed on its timer heap. So the registry (an array with each member's index stored in the
+ * poller armed on its timer heap. The registry is kept even with the watchdog off ({@code
+ * tune.stall-report 0}): it is also the list of streams that {@code show sess} walks (on this
+ * thread, see {@link #forEach}). So the registry (an array with each member's index stored in the
  * member, O(1) add and swap-remove) needs no lock and no atomic. The only fields written from
  * other threads are {@link #configure} before the pollers start (published by {@code Thread.start})
  * and the listener, which is volatile. The counters are volatile for tests that read them.
@@ -78,7 +80,7 @@ public final class StallWatchdog implements Runnable {
     }
 
     void add(Watched w) {
-        if (thresholdMs == 0 || w.wd != null)
+        if (w.wd != null)
             return;
         if (count == members.length)
             members = java.util.Arrays.copyOf(members, count * 2);
@@ -87,7 +89,7 @@ public final class StallWatchdog implements Runnable {
         w.wdMark = Long.MIN_VALUE;
         w.wdSince = poller.nowMs();
         members[count++] = w;
-        if (!armed) {
+        if (!armed && thresholdMs > 0) {
             armed = true;
             task.expireAt(poller.nowMs() + periodMs);
         }
@@ -103,6 +105,18 @@ public final class StallWatchdog implements Runnable {
         members[count] = null;
         w.wdIndex = -1;
         w.wd = null;
+    }
+
+    /**
+     * Calls {@code f} for each registered member, on the owner thread only (the runtime API's
+     * {@code show sess} and {@code shutdown sessions} run it through the poller's queue). A member
+     * that {@code f} ends leaves the registry: the walk copes with that by working on a snapshot.
+     */
+    public void forEach(Consumer<Watched> f) {
+        Watched[] snap = java.util.Arrays.copyOf(members, count);
+        for (Watched w : snap)
+            if (w.wd == this)
+                f.accept(w);
     }
 
     @Override

@@ -32,6 +32,18 @@ public abstract class Watched {
     /** Appends the whole state on one line (also what a future {@code show sess} prints). */
     public abstract void describe(StringBuilder b);
 
+    /** The name {@code show sess} uses: owner thread id, a dot, the per-thread sequence number. */
+    public abstract String cliId();
+
+    /** One short line for {@code show sess}: addresses, proxies, server, age, phase. Owner thread only. */
+    public abstract void summary(StringBuilder b);
+
+    /** The server this member is attached to, or null (for {@code shutdown sessions server}). */
+    public abstract Object server();
+
+    /** Ends it at once, as killed by an administrator (termination cause K). Owner thread only. */
+    public abstract void kill();
+
     /** Extra destination for a report (e.g. the frontend's log target); the default does nothing. */
     protected void logStall(String line) {}
 

@@ -169,6 +169,11 @@ public final class AccessLog {
         emit(b, WARNING);
     }
 
+    /** A proxy event (a server state change, from checks or the runtime API) at a syslog severity (0 emerg .. 7 debug), as the text is. */
+    public void event(String line, int severity) {
+        emit(new StringBuilder(line), severity);
+    }
+
     private void emit(StringBuilder line, int severity) {
         Instant now = null;
         String text = null;
@@ -189,7 +194,8 @@ public final class AccessLog {
         switch (t.format) {
             case "raw":
                 return "";
-            case "short":
+            case "short": // the severity alone, as systemd reads it (HAProxy: "<3>")
+                return "<" + severity + ">";
             case "priority":
                 return "<" + pri + ">";
             case "timed":

@@ -16,8 +16,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * thread).
  */
 public final class ConnLimit {
-    private final int max;
+    /** Set at start; the runtime API may change it ({@code set maxconn frontend}) from any thread. */
+    private volatile int max;
     private final AtomicInteger count = new AtomicInteger();
+    /** Connections accepted over the limit's life (CumConns, stot). */
+    private final java.util.concurrent.atomic.LongAdder total = new java.util.concurrent.atomic.LongAdder();
     private final List<Listener> paused = new CopyOnWriteArrayList<>();
 
     /** {@code max <= 0}: no limit. */
@@ -30,13 +33,22 @@ public final class ConnLimit {
             int c = count.get();
             if (max > 0 && c >= max)
                 return false;
-            if (count.compareAndSet(c, c + 1))
+            if (count.compareAndSet(c, c + 1)) {
+                total.increment();
                 return true;
+            }
         }
     }
 
+    /** Runs (on the releasing thread) each time the count drops to zero; set during a soft stop. */
+    volatile Runnable onZero;
+
     public void release() {
-        count.decrementAndGet();
+        if (count.decrementAndGet() == 0) {
+            Runnable z = onZero;
+            if (z != null)
+                z.run();
+        }
         if (!paused.isEmpty())
             for (Listener l : paused)
                 if (paused.remove(l))
@@ -47,8 +59,30 @@ public final class ConnLimit {
     void pause(Listener l) {
         paused.add(l);
         l.pauseFd();
-        if (count.get() < max && paused.remove(l))
+        if ((max <= 0 || count.get() < max) && paused.remove(l))
             l.resume();
+    }
+
+    /** The limit (0 or less: none). */
+    public int max() {
+        return max;
+    }
+
+    /**
+     * Changes the limit. Listeners paused at the old limit are resumed when the new one leaves
+     * room (a listener still over it pauses again at its next accept).
+     */
+    public void setMax(int n) {
+        max = n;
+        if (!paused.isEmpty() && (n <= 0 || count.get() < n))
+            for (Listener l : paused)
+                if (paused.remove(l))
+                    l.resume();
+    }
+
+    /** Slots taken over the limit's life (connections accepted). */
+    public long total() {
+        return total.sum();
     }
 
     public int current() {

@@ -34,6 +34,21 @@ public final class Frontend {
     private final AccessLog log;
     /** Client connections of the whole process (%ac) and of this frontend (%fc); set before the listeners start. */
     ConnLimit global, local;
+    /** HAProxy's proxy id (iid): position among all proxies in the configuration, from 1 (set at build). */
+    public int id;
+    /** The last request refused by the parser ({@code show errors}), or null. */
+    public volatile ErrorSnapshot lastRequestError;
+    /** Activity counters, one lane per poller thread (replaced by the runtime before start). */
+    public dev.epoxy.metrics.Counters counters = new dev.epoxy.metrics.Counters(64);
+    /** {@code maxconn} of this frontend (0: none). */
+    public final int maxconn;
+    public final boolean http;
+    /** {@code stats enable} and friends of this section, or null. */
+    public final dev.epoxy.config.StatsConfig stats;
+    /** Answers {@code use-service} and stats requests; set by the runtime. */
+    public Stats statsSource;
+    /** The process's soft-stop state; set before the listeners start. */
+    public SoftStop softStop = new SoftStop(1);
 
     public Frontend(ProxyConfig cfg, int bufSize, BufferPool buffers, Map<String, Backend> backends, AccessLog log) {
         this.name = cfg.name();
@@ -53,6 +68,9 @@ public final class Frontend {
             useBackendTargets.add(backends.get(r.backend()));
         this.defaultBackend = cfg.defaultBackend() != null ? backends.get(cfg.defaultBackend()) : backends.get(cfg.name());
         this.log = log;
+        this.maxconn = cfg.maxconn();
+        this.http = cfg.isHttp();
+        this.stats = cfg.stats();
     }
 
     static ConnectionMode modeOf(ProxyConfig cfg) {
@@ -120,6 +138,13 @@ public final class Frontend {
      */
     public void logBadRequest(dev.epoxy.stream.Stream.Origin o, int status, long start, long end, long bytes,
             char cause, boolean empty) {
+        dev.epoxy.poller.Poller p = dev.epoxy.poller.Poller.current();
+        if (p != null && !empty) {
+            int t = p.tid();
+            counters.add(t, dev.epoxy.metrics.Counters.REQ_TOT, 1);
+            counters.add(t, dev.epoxy.metrics.Counters.REQ_ERR, 1);
+            counters.add(t, dev.epoxy.metrics.Counters.statusField(status), 1);
+        }
         if (log != null && !(empty && dontLogNull))
             log.badRequest(this, o, status, start, end, bytes, cause);
     }
@@ -127,6 +152,11 @@ public final class Frontend {
     /** Client connections open in the process now (HAProxy's actconn). */
     public int actconn() {
         return global != null ? global.current() : 0;
+    }
+
+    /** This frontend's own {@code maxconn} counter (for the runtime API). */
+    public ConnLimit limit() {
+        return local;
     }
 
     /** Client connections open on this frontend now (HAProxy's feconn). */

@@ -41,12 +41,25 @@ public final class IdlePools {
     /** Connections moved from one thread to another (for tests and stats). */
     public final AtomicInteger takeovers = new AtomicInteger();
 
+    /** {@code tune.idle-pool.shared}: other threads' idle connections may be taken over. */
+    private final boolean shared;
+
     public IdlePools(int nbThreads, int maxConn, long purgeDelayMs) {
+        this(nbThreads, maxConn, purgeDelayMs, true);
+    }
+
+    public IdlePools(int nbThreads, int maxConn, long purgeDelayMs, boolean shared) {
+        this.shared = shared;
         threads = new PerThread[nbThreads];
         for (int i = 0; i < nbThreads; i++)
             threads[i] = new PerThread();
         this.maxConn = maxConn;
         this.purgeDelayMs = purgeDelayMs;
+    }
+
+    /** {@code pool-max-conn}: -1 unlimited, 0 no pooling. */
+    public int maxConn() {
+        return maxConn;
     }
 
     public int size() {
@@ -118,6 +131,8 @@ public final class IdlePools {
         } finally {
             own.lock.unlock();
         }
+        if (!shared)
+            return null;
         int n = threads.length;
         int start = Math.floorMod(next.getAndIncrement(), n);
         for (int i = 0; i < n; i++) {
@@ -163,6 +178,7 @@ public final class IdlePools {
                     size.decrementAndGet();
                     conn.adopt(me);
                     takeovers.incrementAndGet();
+                    me.countTakeover();
                     return c;
                 }
             }

@@ -35,7 +35,10 @@ public final class Listener implements IoCallback {
 
     private static final int ACCEPT_BURST = 64;
 
+    /** The bound address, or null for a Unix socket. */
     public final SockAddr addr;
+    /** What it listens on, for logs and {@code show fd}. */
+    public final String name;
     public final int fd;
     private final Pollers pollers;
     private final Acceptor acceptor;
@@ -44,12 +47,34 @@ public final class Listener implements IoCallback {
 
     private final ConnLimit[] limits;
 
+    /** Set once by {@link #unbind}: no more accepts, no more polling. */
+    private volatile boolean stopped;
+    /** The fd came from another process (seamless reload), which may still hold it too. */
+    public final boolean inherited;
+
     public Listener(SockAddr addr, Pollers pollers, Acceptor acceptor, ConnLimit... limits) throws IOException {
+        this(Net.listen(addr, 1024, false), false, addr, addr.toString(), pollers, acceptor, limits);
+    }
+
+    /** A listening socket received from the previous process (seamless reload), already bound to addr. */
+    public static Listener inherited(int fd, SockAddr addr, Pollers pollers, Acceptor acceptor, ConnLimit... limits) {
+        return new Listener(fd, true, addr, addr.toString(), pollers, acceptor, limits);
+    }
+
+    /** A listener on an fd already listening (a Unix socket: {@code addr} null). */
+    public Listener(int fd, SockAddr addr, String name, Pollers pollers, Acceptor acceptor, ConnLimit... limits) {
+        this(fd, false, addr, name, pollers, acceptor, limits);
+    }
+
+    private Listener(int fd, boolean inherited, SockAddr addr, String name, Pollers pollers, Acceptor acceptor,
+            ConnLimit... limits) {
         this.limits = limits;
         this.addr = addr;
+        this.name = name;
         this.pollers = pollers;
         this.acceptor = acceptor;
-        this.fd = Net.listen(addr, 1024, false);
+        this.inherited = inherited;
+        this.fd = fd;
         this.peer = new ByteBuffer[pollers.size()];
         this.retry = new Task[pollers.size()];
         for (int i = 0; i < peer.length; i++)
@@ -71,6 +96,8 @@ public final class Listener implements IoCallback {
 
     @Override
     public void onIo(int lfd) {
+        if (stopped)
+            return;
         Poller me = Poller.current();
         ByteBuffer sa = peer[me.tid()];
         long saAddr = Sys.address(sa);
@@ -130,7 +157,7 @@ public final class Listener implements IoCallback {
             retry[me.tid()] = new Task(me, this::resume);
         pauseFd();
         retry[me.tid()].expireAt(me.nowMs() + FD_SHORTAGE_PAUSE_MS);
-        LOG.warn("{}: out of file descriptors, accepting paused for {} ms", addr, FD_SHORTAGE_PAUSE_MS);
+        LOG.warn("{}: out of file descriptors, accepting paused for {} ms", name, FD_SHORTAGE_PAUSE_MS);
     }
 
     void pauseFd() {
@@ -138,6 +165,8 @@ public final class Listener implements IoCallback {
     }
 
     void resume() {
+        if (stopped)
+            return;
         pollers.get(0).fdTable().wantRecv(fd);
     }
 
@@ -160,7 +189,41 @@ public final class Listener implements IoCallback {
         }
     }
 
+    @Override
+    public String toString() {
+        return "listener(" + name + ")";
+    }
+
     public void close() {
+        if (stopped)
+            return; // unbind closed it; the number may belong to another file by now
         pollers.get(0).execute(() -> pollers.get(0).fdTable().delete(fd));
+    }
+
+    /**
+     * Soft stop: stop accepting and close our descriptor without touching the socket itself
+     * (never shutdown(): a process we handed it to may be accepting from it). Each poller thread
+     * removes it from its epoll set first, since the registration outlives our close while
+     * another process holds the file; the last one closes, then runs {@code done}. Connections
+     * waiting in the accept queue stay there for that other process (or are reset by the
+     * kernel at the close if nobody else holds the socket).
+     */
+    public void unbind(Runnable done) {
+        if (stopped)
+            return;
+        stopped = true;
+        FdTable fds = pollers.get(0).fdTable();
+        fds.stopRecv(fd);
+        AtomicInteger left = new AtomicInteger(pollers.size());
+        for (int i = 0; i < pollers.size(); i++) {
+            Poller p = pollers.get(i);
+            p.execute(() -> {
+                p.fdCtx().forget(fd);
+                if (left.decrementAndGet() == 0) {
+                    p.fdTable().delete(fd);
+                    done.run();
+                }
+            });
+        }
     }
 }

@@ -44,8 +44,26 @@ public final class ProxyRuntime implements AutoCloseable {
     /** One output per distinct log target, shared by the frontends that log there. */
     private final Map<LogTarget, LogWriter.Output> logOutputs = new HashMap<>();
     private final ConnLimit globalConns;
+    /** Health checks to start, in configuration order (their position spreads their first run). */
+    private final List<CheckSpec> checkSpecs = new ArrayList<>();
+    private final List<HealthCheck> checks = new ArrayList<>();
+
+    private record CheckSpec(Server srv, ServerConfig cfg, ProxyConfig proxy, SockAddr addr, HealthCheck.BackendLog log) {
+    }
+
+    /** Backends with their own log targets: where server state changes are logged. */
+    private final Map<String, AccessLog> adminLogs = new HashMap<>();
     /** Every connection and HTTP/1 channel buffer of the process (the budget). */
     public final BufferPool buffers;
+    private final List<Listener> statsListeners = new ArrayList<>();
+    private final Stats stats;
+    private final SoftStop softStop;
+    /** Listening sockets received from the previous process (reload), not yet matched to a bind. */
+    private final List<Integer> inherited = new ArrayList<>();
+    /** Counts down once the soft stop has closed the listeners and every client connection ended. */
+    private final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
+    private final java.util.concurrent.atomic.AtomicInteger listenersOpen = new java.util.concurrent.atomic.AtomicInteger();
+    private boolean stopBegun;
 
     public ProxyRuntime(Config cfg) {
         this.cfg = cfg;
@@ -54,6 +72,7 @@ public final class ProxyRuntime implements AutoCloseable {
         int limit = (int) Math.min(MAX_FDS, Math.max(4096, nofile > 0 ? nofile : 65536));
         this.fds = new FdTable(limit);
         this.pollers = new Pollers(fds, cfg.global().threads(), cfg.global().edgeTriggered());
+        this.softStop = new SoftStop(pollers.size());
         pollers.configureStallReport(cfg.global().stallReportMs());
         int bufSize = cfg.global().bufsize();
         // One pool for all connection buffers and H1 channels, sized for a whole HTTP/2 frame:
@@ -63,10 +82,25 @@ public final class ProxyRuntime implements AutoCloseable {
         int bufLimit = cfg.global().buffersLimit(Math.max(1, (limit - 100) / 2), pollers.size());
         this.buffers = new BufferPool(pollers.size(), H2Conn.bufferSizeFor(bufSize), bufLimit,
                 cfg.global().buffersReserve(bufLimit, pollers.size()));
+        // HAProxy's proxy ids (iid): in configuration order from 2, after its internal GLOBAL proxy
+        // (the CLI's); a listen section is one proxy with one id.
+        Map<String, Integer> ids = new HashMap<>();
+        for (ProxyConfig p : cfg.proxies())
+            ids.putIfAbsent(p.kind() + ":" + p.name(), ids.size() + 2);
         for (ProxyConfig p : cfg.proxies()) {
             if (p.kind() == ProxyKind.FRONTEND)
                 continue;
             Backend be = new Backend(p.name());
+            be.id = ids.get(p.kind() + ":" + p.name());
+            if (!p.logs().isEmpty()) {
+                List<AccessLog.Target> targets = new ArrayList<>();
+                for (LogTarget t : p.logs())
+                    targets.add(AccessLog.Target.of(t, logOutputs.computeIfAbsent(t, this::output)));
+                adminLogs.put(p.name(), new AccessLog(logWriter, targets, false, System.nanoTime() / 1_000_000));
+            }
+            be.counters = new dev.epoxy.metrics.Counters(pollers.size());
+            be.stats = p.stats();
+            be.http = p.isHttp();
             be.timeoutConnect = p.timeouts().connect();
             be.timeoutServer = p.timeouts().server();
             be.timeoutQueue = p.timeouts().queue();
@@ -84,11 +118,21 @@ public final class ProxyRuntime implements AutoCloseable {
             be.bufferRequest = p.hasOption(ProxyOption.HTTP_BUFFER_REQUEST);
             be.abortOnClose = p.hasOption(ProxyOption.ABORTONCLOSE);
             be.balance = p.balance();
+            // Server state changes (checks and runtime API alike) go to the backend's log targets.
+            AccessLog events = adminLogs.get(p.name());
+            HealthCheck.BackendLog beLog = events == null ? null : events::event;
             for (ServerConfig s : p.servers()) {
                 Server srv = new Server(be, s.name(), resolve(s.host(), s.port(), s.where()), s.h2(),
-                        new IdlePools(pollers.size(), s.poolMaxConn(), s.poolPurgeDelayMs()));
+                        new IdlePools(pollers.size(), s.poolMaxConn(), s.poolPurgeDelayMs(), cfg.global().idlePoolShared()));
                 srv.maxconn = s.maxconn();
+                srv.state = new ServerState(s.check().enabled(), s.check().rise(), s.check().fall());
+                srv.id = be.servers.size() + 1;
                 be.servers.add(srv);
+                if (s.check().enabled()) {
+                    SockAddr ca = resolve(s.check().addr() != null ? s.check().addr() : s.host(),
+                            s.check().port() > 0 ? s.check().port() : s.port(), s.where());
+                    checkSpecs.add(new CheckSpec(srv, s, p, ca, beLog));
+                }
             }
             backends.put(p.name(), be);
         }
@@ -105,11 +149,18 @@ public final class ProxyRuntime implements AutoCloseable {
                 log = new AccessLog(logWriter, targets, p.hasOption(ProxyOption.HTTPLOG), now);
             }
             Frontend fe = new Frontend(p, bufSize, buffers, backends, log);
+            fe.id = ids.get(p.kind() + ":" + p.name());
             fe.maxHdr = cfg.global().maxhdr();
             fe.global = globalConns;
             fe.local = new ConnLimit(p.maxconn());
+            fe.counters = new dev.epoxy.metrics.Counters(pollers.size());
+            fe.softStop = softStop;
             frontends.put(p.name(), fe);
         }
+        stats = new Stats(frontends.values(), backends.values(), pollers, buffers, globalConns, cfg.global().maxconn(),
+                logWriter::dropped);
+        for (Frontend fe : frontends.values())
+            fe.statsSource = stats;
     }
 
     private LogWriter.Output output(LogTarget t) {
@@ -141,6 +192,12 @@ public final class ProxyRuntime implements AutoCloseable {
 
     public void start() throws IOException {
         pollers.start();
+        for (int i = 0; i < checkSpecs.size(); i++) {
+            CheckSpec c = checkSpecs.get(i);
+            checks.add(new HealthCheck(pollers.get(i % pollers.size()), c.srv(), c.cfg().check(), c.proxy().httpCheck(),
+                    c.addr(), c.proxy().timeouts().check(), c.proxy().timeouts().connect(), c.log()));
+        }
+        HealthCheck.startAll(checks);
         ConnLimit global = globalConns;
         for (ProxyConfig p : cfg.proxies()) {
             if (p.kind() == ProxyKind.BACKEND)
@@ -150,21 +207,190 @@ public final class ProxyRuntime implements AutoCloseable {
             frontendConns.put(p.name(), local);
             List<Listener> ls = new ArrayList<>();
             for (BindConfig b : p.binds()) {
-                Listener.Acceptor acceptor = p.mode() == Mode.TCP
+                Listener.Acceptor inner = p.mode() == Mode.TCP
                         ? (poller, fd, addr, port, onClose) -> TcpSession.start(poller, fd, fe, addr, port, onClose)
                         : b.h2()
                         ? (poller, fd, addr, port, onClose) -> dev.epoxy.h2.H2FrontMux.start(poller, fd, fe, addr, port, onClose)
                         : (poller, fd, addr, port, onClose) -> H1FrontMux.start(poller, fd, fe, addr, port, onClose);
-                Listener l = new Listener(resolve(b.host(), b.port(), b.where()), pollers, acceptor, global, local);
+                Listener.Acceptor acceptor = (poller, fd, addr, port, onClose) -> {
+                    // On the connection's owner thread: its lane of the frontend's counters.
+                    int t = poller.tid();
+                    fe.counters.add(t, dev.epoxy.metrics.Counters.CONN_TOT, 1);
+                    fe.counters.add(t, dev.epoxy.metrics.Counters.SESS_TOT, 1);
+                    fe.counters.max(t, dev.epoxy.metrics.Counters.MAX_SESS, fe.feconn());
+                    inner.accepted(poller, fd, addr, port, onClose);
+                };
+                SockAddr sa = resolve(b.host(), b.port(), b.where());
+                int inheritedFd = takeInherited(sa);
+                Listener l = inheritedFd >= 0 ? Listener.inherited(inheritedFd, sa, pollers, acceptor, global, local)
+                        : new Listener(sa, pollers, acceptor, global, local);
                 l.start();
+                listenersOpen.incrementAndGet();
                 ls.add(l);
                 LOG.debug("{} '{}' listening on {}:{}", p.kind().keyword(), p.name(), b.host(), l.port());
             }
             listeners.put(p.name(), ls);
         }
+        startStatsSockets();
+        for (int fd : inherited) {
+            LOG.info("listening socket fd {} from the previous process matches no bind: closed", fd);
+            dev.epoxy.sys.Sys.epoxy_close(fd);
+        }
+        inherited.clear();
         LOG.info("epoxy started: {} thread(s), {} poller, {} frontend(s), {} backend(s)", pollers.size(),
                 cfg.global().edgeTriggered() ? "epoll (edge-triggered)" : "epoll (level-triggered)",
                 frontends.size(), backends.size());
+    }
+
+    /** The runtime API's sockets ({@code stats socket}), served on the pollers by {@link CliSession}. */
+    private void startStatsSockets() throws IOException {
+        if (cfg.global().statsSockets().isEmpty())
+            return;
+        Cli cli = new Cli(this, pollers, buffers);
+        long timeout = cfg.global().statsTimeoutMs();
+        for (dev.epoxy.config.StatsSocket ss : cfg.global().statsSockets()) {
+            dev.epoxy.config.StatsSocket.Level level = ss.level();
+            Listener.Acceptor acceptor = (poller, fd, addr, port, onClose) -> CliSession.start(cli, poller, fd, level, timeout, onClose);
+            Listener l;
+            if (ss.unix()) {
+                int fd = dev.epoxy.sys.Net.listenUnix(ss.path(), 16, ss.mode());
+                l = new Listener(fd, null, "unix@" + ss.path(), pollers, acceptor);
+            } else {
+                l = new Listener(resolve(ss.host(), ss.port(), ss.where()), pollers, acceptor);
+            }
+            l.start();
+            statsListeners.add(l);
+            LOG.debug("stats socket listening on {} (level {})", l.name, level.keyword());
+        }
+    }
+
+    /** The port of the n-th TCP stats socket (for configs binding port 0 in tests), or -1. */
+    public int statsPort(int n) throws IOException {
+        int i = 0;
+        for (Listener l : statsListeners)
+            if (l.addr != null && i++ == n)
+                return l.port();
+        return -1;
+    }
+
+    Map<String, Frontend> frontends() {
+        return frontends;
+    }
+
+    Map<String, Backend> backends() {
+        return backends;
+    }
+
+    Map<String, List<Listener>> listeners() {
+        return listeners;
+    }
+
+    int statsListenerCount() {
+        return statsListeners.size();
+    }
+
+    ConnLimit globalLimit() {
+        return globalConns;
+    }
+
+    /** A server state change from the runtime API: to the backend's log targets at a syslog severity, as HAProxy sends it. */
+    void logAdmin(Backend be, String msg, int severity) {
+        AccessLog l = adminLogs.get(be.name);
+        if (l != null)
+            l.event(msg, severity);
+    }
+
+    /**
+     * Listening sockets received from the previous process (see {@code cli.Handover}); each one
+     * bound to the same address and port as a {@code bind} line is used instead of a new socket.
+     * Call before {@link #start}.
+     */
+    public void inherit(List<Integer> fds) {
+        inherited.addAll(fds);
+    }
+
+    private int takeInherited(SockAddr sa) {
+        if (sa.port == 0)
+            return -1;
+        for (int i = 0; i < inherited.size(); i++) {
+            int fd = inherited.get(i);
+            if (dev.epoxy.sys.Sys.epoxy_listens_on(fd, sa.address, sa.length) == 1) {
+                inherited.remove(i);
+                LOG.debug("{}: using the listening socket of the previous process", sa);
+                return fd;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * The listening sockets now open, for a new process taking over (reload). The caller sends
+     * them while holding this runtime's monitor, which {@link #softStop} also takes before it
+     * closes any, so a number is never sent after it was closed (and perhaps reused).
+     */
+    public synchronized List<Integer> listenerFds() {
+        List<Integer> r = new ArrayList<>();
+        if (stopBegun)
+            return r;
+        for (List<Listener> ls : listeners.values())
+            for (Listener l : ls)
+                r.add(l.fd);
+        return r;
+    }
+
+    /** Runs {@code r} with the listeners guaranteed open (see {@link #listenerFds}). */
+    public synchronized void withListeners(java.util.function.Consumer<List<Integer>> r) {
+        r.accept(listenerFds());
+    }
+
+    /**
+     * Soft stop (HAProxy's SIGUSR1): close the listeners (the sockets themselves stay open in a
+     * process they were handed to), let every exchange in progress finish, answer HTTP/1
+     * requests with {@code Connection: close}, send GOAWAY on HTTP/2 connections. {@link
+     * #awaitStopped} returns once the last client connection ended. From any thread, idempotent.
+     */
+    public void softStop() {
+        synchronized (this) {
+            if (stopBegun)
+                return;
+            stopBegun = true;
+        }
+        LOG.info("soft stop: closing {} listener(s), waiting for {} client connection(s)", listenersOpen.get(),
+                globalConns.current());
+        softStop.begin(pollers);
+        Runnable check = () -> {
+            if (listenersOpen.get() == 0 && globalConns.current() == 0)
+                stopped.countDown();
+        };
+        globalConns.onZero = check;
+        List<Listener> all = new ArrayList<>();
+        for (List<Listener> ls : listeners.values())
+            all.addAll(ls);
+        if (all.isEmpty())
+            check.run();
+        for (Listener l : all)
+            l.unbind(() -> {
+                listenersOpen.decrementAndGet();
+                check.run();
+            });
+    }
+
+    /** Waits for the end of a soft stop; false if {@code ms} (0: forever) passed first. */
+    public boolean awaitStopped(long ms) throws InterruptedException {
+        if (ms <= 0) {
+            stopped.await();
+            return true;
+        }
+        return stopped.await(ms, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    public boolean stopping() {
+        return softStop.stopping();
+    }
+
+    /** Client connections of the whole process open now. */
+    public int connections() {
+        return globalConns.current();
     }
 
     /** The port a frontend's n-th bind listens on (for configs binding port 0 in tests). */
@@ -184,15 +410,24 @@ public final class ProxyRuntime implements AutoCloseable {
         return backends.get(name);
     }
 
+    /** The figures of the metrics exporter and the statistics page. */
+    public Stats stats() {
+        return stats;
+    }
+
     public Pollers pollers() {
         return pollers;
     }
 
     @Override
     public void close() {
+        for (HealthCheck c : checks)
+            c.stop();
         for (List<Listener> ls : listeners.values())
             for (Listener l : ls)
                 l.close();
+        for (Listener l : statsListeners)
+            l.close();
         pollers.close();
         logWriter.close();
     }

@@ -11,8 +11,19 @@ public final class Server {
     public final SockAddr addr;
     public final boolean h2;
     public final Backend backend;
-    /** Connections opened to this server over its life (all threads). */
-    public final java.util.concurrent.atomic.AtomicLong connects = new java.util.concurrent.atomic.AtomicLong();
+    /** Activity counters, one lane per poller thread; connections count their bytes here. */
+    public final dev.epoxy.metrics.Counters counters;
+    /** Streams in {@link #queue} (ConcurrentLinkedQueue.size() is a walk); for the longest-queue figure. */
+    private final AtomicInteger queueLen = new AtomicInteger();
+
+    /**
+     * The one state model: UP/DOWN from checks, MAINT/DRAIN from the runtime API, the user weight,
+     * and the volatile usable flag load balancing reads; see {@link ServerState} for its threading
+     * protocol. Set once when the runtime is built, before the pollers start.
+     */
+    public ServerState state = new ServerState(false, 2, 3);
+    /** 1-based position in the backend (HAProxy's srv_id / sid). */
+    public int id;
 
     /** Idle connections to this server, per thread. */
     public final IdlePools pools;
@@ -34,6 +45,7 @@ public final class Server {
         this.name = name;
         this.addr = addr;
         this.h2 = h2;
+        this.counters = new dev.epoxy.metrics.Counters(backend.counters.threads());
     }
 
     /** Requests being served now (slots taken). */
@@ -56,31 +68,38 @@ public final class Server {
     public void release() {
         served.decrementAndGet();
         Stream next = queue.poll();
-        if (next != null)
+        if (next != null) {
+            queueLen.decrementAndGet();
             next.wakeup();
+        }
     }
 
     /** Waits for a slot: {@code s} is woken when one is released. */
     public void enqueue(Stream s) {
         queue.add(s);
+        counters.max(s.poller.tid(), dev.epoxy.metrics.Counters.MAX_QUEUE, queueLen.incrementAndGet());
         // A slot may have been released between the failed acquire and the add.
         if (maxconn <= 0 || served.get() < maxconn) {
             Stream next = queue.poll();
-            if (next != null)
+            if (next != null) {
+                queueLen.decrementAndGet();
                 next.wakeup();
+            }
         }
     }
 
     public void dequeue(Stream s) {
-        queue.remove(s);
+        if (queue.remove(s))
+            queueLen.decrementAndGet();
     }
 
     public boolean isQueued(Stream s) {
         return queue.contains(s);
     }
 
+    /** Streams waiting for a slot now. */
     public int queued() {
-        return queue.size();
+        return Math.max(0, queueLen.get());
     }
 
     /** Opens a new connection from the calling poller thread; null when no socket could be made. */

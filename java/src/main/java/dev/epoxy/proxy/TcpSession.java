@@ -38,6 +38,8 @@ public final class TcpSession extends dev.epoxy.poller.Watched implements Connec
     private int retries;
     /** HAProxy's termination state: who ended the session and in which phase. */
     private char cause = '-', phase = '-';
+    /** Per-thread sequence number, shared with streams ({@code show sess} names it thread.id). */
+    private final long id;
 
     private TcpSession(Poller p, Frontend fe, Backend be, Connection front, String addr, int port, Runnable onClose) {
         this.poller = p;
@@ -51,18 +53,33 @@ public final class TcpSession extends dev.epoxy.poller.Watched implements Connec
         front.setHandler(this);
         this.task = new Task(p, this::run);
         this.retriesLeft = be == null ? 0 : be.retries;
+        this.id = p.nextStreamId();
         watch(p);
     }
 
     /** Sets up an accepted client connection on the calling (owner) thread. */
     public static void start(Poller p, int fd, Frontend fe, String addr, int port, Runnable onClose) {
-        TcpSession s = new TcpSession(p, fe, fe.tcpBackend(), Connection.accepted(p, fd, fe.buffers, null), addr, port,
-                onClose);
+        Connection front = Connection.accepted(p, fd, fe.buffers, null);
+        front.stats = fe.counters;
+        TcpSession s = new TcpSession(p, fe, fe.tcpBackend(), front, addr, port, onClose);
         if (s.be == null || s.be.servers.isEmpty()) {
             s.close(true);
             return;
         }
-        s.srv = s.be.pick();
+        s.srv = s.be.pick(p.tid());
+        if (s.srv == null) { // no usable server (DOWN, maintenance, drain, weight 0)
+            s.cause = 'S';
+            s.phase = 'C';
+            s.close(true);
+            return;
+        }
+        int t = p.tid();
+        // A tcp session is one request for CumReq (req_tot is shown for HTTP proxies only).
+        fe.counters.add(t, dev.epoxy.metrics.Counters.REQ_TOT, 1);
+        s.be.counters.add(t, dev.epoxy.metrics.Counters.SESS_TOT, 1);
+        s.be.counters.max(t, dev.epoxy.metrics.Counters.LAST_SESS, p.nowMs());
+        s.srv.counters.add(t, dev.epoxy.metrics.Counters.SESS_TOT, 1);
+        s.srv.counters.max(t, dev.epoxy.metrics.Counters.LAST_SESS, p.nowMs());
         s.connect();
         s.task.wakeup();
     }
@@ -89,7 +106,9 @@ public final class TcpSession extends dev.epoxy.poller.Watched implements Connec
     private void connect() {
         int[] err = new int[1];
         back = Connection.connect(poller, srv.addr, be.buffers, this, err);
-        srv.connects.incrementAndGet();
+        srv.counters.add(poller.tid(), dev.epoxy.metrics.Counters.CONN_TOT, 1);
+        if (back != null)
+            back.stats = srv.counters;
         connTimedOut = false;
         connExp = be.timeoutConnect > 0 ? poller.nowMs() + be.timeoutConnect : Task.NEVER;
         tarExp = 0;
@@ -197,11 +216,43 @@ public final class TcpSession extends dev.epoxy.poller.Watched implements Connec
         fe.logStall(line);
     }
 
+    @Override
+    public String cliId() {
+        return poller.tid() + "." + id;
+    }
+
+    @Override
+    public Object server() {
+        return srv;
+    }
+
+    /** {@code shutdown sessions server}: both connections aborted, logged with K (killed). */
+    @Override
+    public void kill() {
+        if (done)
+            return;
+        cause = 'K';
+        phase = established ? 'D' : 'C';
+        close(true);
+    }
+
+    @Override
+    public void summary(StringBuilder b) {
+        long now = poller.nowMs();
+        b.append(cliId()).append(": proto=tcpv4 src=").append(clientAddr != null ? clientAddr + ":" + clientPort : "-")
+                .append(" fe=").append(fe.name).append(" be=").append(be != null ? be.name : "<NONE>")
+                .append(" srv=").append(srv != null ? srv.name : "<none>")
+                .append(" age=").append((now - tAccept) / 1000).append("s thr=").append(poller.tid())
+                .append(" phase=").append(done ? "DONE" : tarExp > 0 ? "TURN_AROUND" : !established ? "CONNECT" : logged ? "RELAY" : "TUNNEL")
+                .append(" to.client=").append(toClient)
+                .append(" fd=").append(front.fd).append('/').append(back != null ? back.fd : -1);
+    }
+
     /** The session's whole state on one line (stall report; a future {@code show sess}). */
     @Override
     public void describe(StringBuilder b) {
         long now = poller.nowMs();
-        b.append("tcp{fe=").append(fe.name).append(" be=").append(be != null ? be.name : "-")
+        b.append("tcp{id=").append(cliId()).append(" fe=").append(fe.name).append(" be=").append(be != null ? be.name : "-")
                 .append(" srv=").append(srv != null ? srv.name : "-");
         if (clientAddr != null)
             b.append(" client=").append(clientAddr).append(':').append(clientPort);
@@ -264,9 +315,13 @@ public final class TcpSession extends dev.epoxy.poller.Watched implements Connec
         if (retriesLeft > 0 && be.retryOn(dev.epoxy.config.RetryOn.CONN_FAILURE)) {
             retriesLeft--;
             retries++;
-            if (be.redispatch && retriesLeft == 0)
-                srv = be.other(srv);
-            long delay = connTimedOut ? 0 : Math.min(1000, be.timeoutConnect > 0 ? be.timeoutConnect : 1000);
+            Server next = be.redispatchTarget(srv, retriesLeft, poller.tid());
+            boolean same = next == null || next == srv;
+            if (!same)
+                srv = next;
+            // HAProxy waits the turn-around delay only when retrying the same server (or the only one).
+            long delay = connTimedOut || !(same || be.usableCount() <= 1) ? 0
+                    : Math.min(1000, be.timeoutConnect > 0 ? be.timeoutConnect : 1000);
             tarExp = now + Math.max(1, delay);
             task.expireAt(tarExp);
             return;

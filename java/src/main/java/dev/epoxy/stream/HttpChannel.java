@@ -46,6 +46,13 @@ public final class HttpChannel {
     public ByteBuffer data;
     private BufferPool.Buf buf;
     private static final ByteBuffer NONE = ByteBuffer.allocateDirect(0);
+    /**
+     * A body produced locally (stats page, metrics) that is larger than {@link #data}: the bytes
+     * from {@link #pendingOff} on still have to be moved in, as the consumer makes room
+     * ({@link #refill}); {@link #eom} is set once the last one is in.
+     */
+    private byte[] pendingBody;
+    private int pendingOff;
 
     public HttpChannel(int size) {
         this.data = Sys.allocate(size);
@@ -70,6 +77,7 @@ public final class HttpChannel {
             BufferPool.Buf b = buf;
             buf = null;
             data = NONE;
+            pendingBody = null;
             pool.put(p, b);
         }
     }
@@ -111,6 +119,34 @@ public final class HttpChannel {
         return n;
     }
 
+    /**
+     * A complete locally produced body: as much as fits now, the rest through {@link #refill}.
+     * The head must already announce its length.
+     */
+    public void putBody(byte[] body) {
+        pendingBody = body;
+        pendingOff = 0;
+        refill();
+    }
+
+    /** Moves more of a locally produced body in; true if any byte moved. */
+    public boolean refill() {
+        if (pendingBody == null)
+            return false;
+        int n = Math.min(data.remaining(), pendingBody.length - pendingOff);
+        if (n > 0) {
+            data.put(pendingBody, pendingOff, n);
+            pendingOff += n;
+            bytesIn += n;
+        }
+        if (pendingOff == pendingBody.length) {
+            pendingBody = null;
+            eom = true;
+            return true;
+        }
+        return n > 0;
+    }
+
     /** All of the message has gone out. */
     public boolean done() {
         return eomOut;
@@ -121,6 +157,7 @@ public final class HttpChannel {
         head.clear();
         headIn = headOut = interim = eom = eomOut = bodyless = tunnel = false;
         upgrade = null;
+        pendingBody = null;
         contentLength = -1;
         bytesIn = bytesOut = wireOut = 0;
         data.clear();

@@ -12,6 +12,7 @@ import dev.epoxy.proxy.Server;
 import dev.epoxy.proxy.TcpSession;
 import dev.epoxy.conn.Connection;
 import dev.epoxy.stream.StreamConnector.State;
+import dev.epoxy.metrics.Counters;
 
 /**
  * One request/response exchange, run as a task on the thread of its client connection.
@@ -153,6 +154,8 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
                 progress |= driveBackend(now);
             if (finished)
                 return;
+            if (localReply && !res.eom)
+                progress |= res.refill();
             if (res.headIn && !res.eomOut)
                 progress |= scf.ep.send(res);
         } while (progress && ++rounds < 64);
@@ -170,16 +173,21 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
     /** Picks a redirect or a backend for the request. */
     private void route(long now) {
         routed = true;
-        if (LocalReply.redirect(fe, req.head, res)) {
-            localReply = true;
-            termCause = 'L'; // HAProxy: LR, a reply produced locally while processing the request
-            termPhase = 'R';
+        if (LocalReply.redirect(fe, req.head, res) || LocalReply.stats(fe, fe.stats, req.head, res)) {
+            intercepted();
             return;
         }
         be = fe.selectBackend(req.head);
         if (be != null) {
-            be.beconn.incrementAndGet();
+            int t = poller.tid();
+            be.counters.max(t, Counters.MAX_SESS, be.beconn.incrementAndGet());
+            be.counters.add(t, Counters.SESS_TOT, 1);
+            be.counters.max(t, Counters.LAST_SESS, now);
             beCounted = true;
+            if (be.stats != null && LocalReply.stats(fe, be.stats, req.head, res)) {
+                intercepted();
+                return;
+            }
         }
         if (be == null || be.servers.isEmpty()) {
             localError(503, 'S', 'C'); // HAProxy 2.6 logs SC for a backend without servers
@@ -193,6 +201,23 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
         scb.setState(State.REQ);
     }
 
+    /** The response is produced locally (redirect, return, service, stats page): HAProxy's LR. */
+    private void intercepted() {
+        localReply = true;
+        termCause = 'L'; // HAProxy: LR, a reply produced locally while processing the request
+        termPhase = 'R';
+        fe.counters.add(poller.tid(), Counters.INTERCEPTED, 1);
+    }
+
+    /** Counts an event on the backend and, when one is chosen, on the server. */
+    private void countBackend(int field) {
+        int t = poller.tid();
+        if (be != null)
+            be.counters.add(t, field, 1);
+        if (srv != null)
+            srv.counters.add(t, field, 1);
+    }
+
     private boolean driveBackend(long now) {
         switch (scb.state()) {
             case INI:
@@ -202,7 +227,12 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
                 // which also lets a slowly sent request be kept for L7 retries.
                 if ((fe.bufferRequest || be.bufferRequest) && !req.eom && req.room() > 0)
                     return false;
-                srv = be.pick();
+                srv = be.pick(poller.tid()); // counts lbtot
+                if (srv == null) {
+                    // Every server is DOWN, in maintenance, draining or at weight 0: HAProxy's 503, SC.
+                    localError(503, 'S', 'C');
+                    return true;
+                }
                 scb.setState(State.ASS);
                 // fall through
             case QUE:
@@ -218,6 +248,8 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
                     scb.setState(State.CER);
                     return true;
                 }
+                if (connector.reused)
+                    countBackend(Counters.REUSE);
                 if (scb.state() == State.ASS) {
                     // A fresh connection: wait for the poller to confirm it.
                     scb.setState(State.CON);
@@ -235,13 +267,8 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
                 return connectionError(now);
             case TAR:
                 if (now >= tarExp) {
-                    // Same server again, unless option redispatch sends the last retry elsewhere.
-                    if (be.redispatch && retriesLeft == 0) {
-                        Server next = be.other(srv);
-                        redispatched |= next != srv;
-                        srv = next;
-                    }
-                    scb.setState(State.ASS);
+                    scb.setState(State.ASS); // the server was chosen when the retry was decided
+
                     return true;
                 }
                 return false;
@@ -271,6 +298,10 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
         }
         if (srv.tryAcquire()) {
             slotServer = srv;
+            int t = poller.tid();
+            srv.counters.max(t, Counters.MAX_SESS, srv.served());
+            srv.counters.add(t, Counters.SESS_TOT, 1);
+            srv.counters.max(t, Counters.LAST_SESS, now);
             if (queueExp >= 0) {
                 srv.dequeue(this);
                 srvQueue = srv.leftQueue.getAndIncrement() - queueMark;
@@ -326,10 +357,21 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
     /** Retry after a failed connect, or give up with 503. */
     private boolean connectionError(long now) {
         connector.abort();
+        countBackend(Counters.CONN_ERR);
         if (retriesLeft > 0 && be.retryOn(RetryOn.CONN_FAILURE)) {
             retriesLeft--;
-            // HAProxy's turn-around: wait min(1s, timeout connect) after an error, not after a timeout.
-            long delay = connTimedOut ? 0 : Math.min(1000, be.timeoutConnect > 0 ? be.timeoutConnect : 1000);
+            countBackend(Counters.RETRIES);
+            // Same server again, unless option redispatch chooses another (Backend.redispatchTarget).
+            Server next = be.redispatchTarget(srv, retriesLeft, poller.tid());
+            boolean same = next == srv;
+            if (!same)
+                countBackend(Counters.REDISPATCH);
+            redispatched |= !same;
+            srv = next;
+            // HAProxy's turn-around: wait min(1s, timeout connect) after an error, not after a
+            // timeout, and only when retrying the same server (or the only usable one).
+            long delay = connTimedOut || !(same || be.usableCount() <= 1) ? 0
+                    : Math.min(1000, be.timeoutConnect > 0 ? be.timeoutConnect : 1000);
             tarExp = now + delay;
             scb.setState(State.TAR);
             return true;
@@ -386,6 +428,7 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
                 // close or an error is the server's (SH).
                 char cause = back.invalid() ? 'P' : 'S';
                 connector.abort();
+                countBackend(Counters.RESP_ERR);
                 localError(502, cause, 'H');
             } else {
                 abort('S', 'D');
@@ -436,11 +479,12 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
         replay.restore(req);
         res.reset();
         tResponse = -1;
-        if (be.redispatch && retriesLeft == 0) {
-            Server next = be.other(srv);
-            redispatched |= next != srv;
-            srv = next;
-        }
+        countBackend(Counters.RETRIES);
+        Server next = be.redispatchTarget(srv, retriesLeft, poller.tid());
+        if (next != srv)
+            countBackend(Counters.REDISPATCH);
+        redispatched |= next != srv;
+        srv = next;
         scb.setState(State.ASS);
         return true;
     }
@@ -461,6 +505,7 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
                     task.wakeup();
                     return;
                 }
+                countBackend(Counters.RESP_ERR);
                 if (!res.headOut) {
                     connector.abort();
                     localError(504, 's', 'H');
@@ -500,6 +545,7 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
         }
         char phase = req.headOut ? 'H' : 'R';
         connector.abort();
+        fe.counters.add(poller.tid(), Counters.REQ_ERR, 1);
         localError(400, 'P', phase);
     }
 
@@ -560,8 +606,32 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
         }
         task.destroy();
         unwatch();
+        count();
         if (!silent)
             fe.log(this);
+    }
+
+    /** The exchange's figures for the frontend, backend and server counters (owner thread's lane). */
+    private void count() {
+        int t = poller.tid();
+        fe.counters.add(t, Counters.REQ_TOT, 1);
+        int st = res.headOut ? Counters.statusField(res.head.status()) : -1;
+        if (st >= 0)
+            fe.counters.add(t, st, 1);
+        if (be == null)
+            return;
+        be.counters.add(t, Counters.REQ_TOT, 1);
+        if (st >= 0)
+            be.counters.add(t, st, 1);
+        if (srv != null) {
+            srv.counters.add(t, Counters.REQ_TOT, 1);
+            if (st >= 0 && tResponse >= 0)
+                srv.counters.add(t, st, 1);
+        }
+        if (termCause == 'C' || termCause == 'c')
+            countBackend(Counters.CLI_ABRT);
+        else if ((termCause == 'S' || termCause == 's') && termPhase == 'D')
+            countBackend(Counters.SRV_ABRT);
     }
 
     /** The HTTP connection mode of this exchange: the stricter of the frontend's and backend's. */
@@ -661,6 +731,41 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
     @Override
     protected void logStall(String line) {
         fe.logStall(line);
+    }
+
+    @Override
+    public String cliId() {
+        return poller.tid() + "." + id;
+    }
+
+    @Override
+    public Object server() {
+        return srv;
+    }
+
+    /** {@code shutdown sessions server}: both connections closed at once, logged with K (killed). */
+    @Override
+    public void kill() {
+        if (!finished)
+            abort('K', res.headOut ? 'D' : scb.state() == State.EST || scb.state() == State.RDY ? 'H' : 'C');
+    }
+
+    /** {@code show sess}: one line in the spirit of HAProxy's. Owner thread only. */
+    @Override
+    public void summary(StringBuilder b) {
+        long now = poller.nowMs();
+        Connection fc = scf.ep.conn();
+        b.append(cliId()).append(": proto=").append(fc != null ? "tcpv4" : "h2")
+                .append(" src=").append(origin.clientAddr()).append(':').append(origin.clientPort())
+                .append(" fe=").append(fe.name).append(" be=").append(be != null ? be.name : "<NONE>")
+                .append(" srv=").append(srv != null ? srv.name : "<none>")
+                .append(" age=").append((now - tAccept) / 1000).append("s thr=").append(poller.tid())
+                .append(" phase=").append(phase()).append(" scf=").append(scf.state()).append(" scb=").append(scb.state())
+                .append(" rq[in=").append(req.bytesIn).append(",out=").append(req.bytesOut).append(']')
+                .append(" rp[in=").append(res.bytesIn).append(",out=").append(res.bytesOut).append(']')
+                .append(" fd=").append(fc != null ? fc.fd : -1);
+        Connection bc = scb.ep != null ? scb.ep.conn() : null;
+        b.append('/').append(bc != null ? bc.fd : -1);
     }
 
     /**

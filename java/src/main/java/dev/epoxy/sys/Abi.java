@@ -11,11 +11,12 @@ public final class Abi {
             EINTR, ETIMEDOUT;
     public static final int SOCKADDR_STORAGE_SIZE, IOVEC_SIZE, AF_INET, AF_INET6;
     public static final int SHUT_RD, SHUT_WR, SHUT_RDWR, EADDRINUSE, ENOENT, EEXIST, EMFILE, ENFILE, AF_UNIX;
+    public static final int SIGUSR1, SIGTERM, ESRCH, EPERM;
 
     static {
         ByteBuffer b = Sys.allocate(64 * 4);
         int n = Sys.epoxy_abi(Sys.address(b), 64);
-        if (n < 32) throw new IllegalStateException("libepoxy ABI table too short: " + n);
+        if (n < 32) throw new IllegalStateException("libepoxyshim ABI table too short: " + n);
         int i = 0;
         EPOLL_EVENT_SIZE = b.getInt(4 * i++);
         EPOLL_DATA_OFFSET = b.getInt(4 * i++);
@@ -50,6 +51,10 @@ public final class Abi {
         EMFILE = b.getInt(4 * i++);
         ENFILE = b.getInt(4 * i++);
         AF_UNIX = b.getInt(4 * i++);
+        SIGUSR1 = b.getInt(4 * i++);
+        SIGTERM = b.getInt(4 * i++);
+        ESRCH = b.getInt(4 * i++);
+        EPERM = b.getInt(4 * i++);
     }
 
     private Abi() {}

@@ -10,6 +10,11 @@ public final class Net {
         return check("listen " + sa, Sys.epoxy_listen(sa.address, sa.length, backlog, reusePort ? 1 : 0));
     }
 
+    /** A listening Unix stream socket; {@code mode} &lt; 0 keeps the umask's permissions. */
+    public static int listenUnix(String path, int backlog, int mode) throws IOException {
+        return check("listen unix@" + path, Sys.epoxy_unix_listen(path, backlog, mode));
+    }
+
     public static int localPort(int fd) throws IOException {
         return check("getsockname", Sys.epoxy_local_port(fd));
     }

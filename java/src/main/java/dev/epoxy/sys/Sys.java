@@ -6,24 +6,32 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * The native shim (libepoxy.so) through JNA direct mapping.
+ * The native shim (libepoxyshim.so) through JNA direct mapping.
  *
  * <p>Raw natives carry the C symbol's name and return a value or {@code -errno}; nothing here
  * throws on an I/O error, callers test {@code r < 0}. Only primitives and raw addresses cross
  * the boundary, except the host string of {@link #sockaddr}, which is a start-up path.
  */
 public final class Sys {
+    /**
+     * The shim's JNA name: {@code <os>-<arch>/libepoxyshim.so} on the class path. Not "epoxy":
+     * JNA searches the system's library paths before the class path, and Debian's libepoxy0 (an
+     * OpenGL library that chromium and GTK install) would be bound instead.
+     */
+    public static final String LIBRARY = "epoxyshim";
+
     static {
-        // Our own libepoxy.so from the class path (a directory in tests, extracted from the jar),
-        // never a system library of the same name: Debian's libepoxy0 (an OpenGL helper, pulled
-        // in by desktop packages) would otherwise be found first by JNA's versioned-name search.
-        java.io.File lib;
+        Native.register(Sys.class, bundled());
+    }
+
+    /** The shim shipped on the class path (the jar, or target/classes in tests), loaded by its path. */
+    private static com.sun.jna.NativeLibrary bundled() {
         try {
-            lib = Native.extractFromResourcePath("epoxy", Sys.class.getClassLoader());
-        } catch (java.io.IOException e) {
-            throw new UnsatisfiedLinkError("libepoxy.so not found on the class path: " + e.getMessage());
+            java.io.File f = Native.extractFromResourcePath(LIBRARY, Sys.class.getClassLoader());
+            return com.sun.jna.NativeLibrary.getInstance(f.getAbsolutePath());
+        } catch (java.io.IOException | UnsatisfiedLinkError e) {
+            return com.sun.jna.NativeLibrary.getInstance(LIBRARY);
         }
-        Native.register(Sys.class, com.sun.jna.NativeLibrary.getInstance(lib.getAbsolutePath()));
     }
 
     private Sys() {}
@@ -59,6 +67,8 @@ public final class Sys {
     public static native int epoxy_shutdown(int fd, int how);
     public static native int epoxy_close(int fd);
     public static native int epoxy_dup(int fd);
+    /** A listening AF_UNIX stream socket at {@code path} (replacing a stale socket file), chmod'ed to {@code mode} when >= 0. */
+    public static native int epoxy_unix_listen(String path, int backlog, int mode);
 
     // dgram.c: syslog targets (UDP and AF_UNIX datagram sockets)
     public static native int epoxy_dgram_socket(int family);
@@ -80,6 +90,25 @@ public final class Sys {
     public static ByteBuffer wrap(long addr, int size) {
         return new Pointer(addr).getByteBuffer(0, size).order(ByteOrder.nativeOrder());
     }
+
+    // proc.c: listener hand-over (SCM_RIGHTS over AF_UNIX), signals, privileges, detaching
+    /** A listening AF_UNIX stream socket; a name starting with '@' is in the abstract namespace. */
+    /** Waits at most {@code timeoutMs} for a connection (-EAGAIN on timeout); the result is blocking, 5 s I/O timeouts. */
+    public static native int epoxy_unix_accept(int lfd, int timeoutMs);
+    public static native int epoxy_unix_connect(String name);
+    public static native int epoxy_peer_uid(int fd);
+    public static native int epoxy_send_fds(int sock, long buf, int len, long fds, int nfds);
+    public static native int epoxy_recv_fds(int sock, long buf, int len, long fds, int maxfds, long nfdsOut);
+    /** 1 when fd is a listening TCP socket bound to exactly this address, else 0. */
+    public static native int epoxy_listens_on(int fd, long sa, int salen);
+    public static native int epoxy_getpid();
+    public static native int epoxy_geteuid();
+    public static native int epoxy_kill(int pid, int sig);
+    public static native int epoxy_setsid();
+    public static native int epoxy_setgid(int gid);
+    public static native int epoxy_setuid(int uid);
+    public static native int epoxy_chroot(String dir);
+    public static native int epoxy_devnull(int fd);
 
     /** Off-heap, native-order buffer; kept reachable by the caller for as long as its address is used. */
     public static ByteBuffer allocate(int size) {

@@ -55,12 +55,12 @@ class CheckTest {
     @Test
     void invalidPrintsEveryErrorAsAlert(@TempDir Path dir) throws Exception {
         Path f = Files.writeString(dir.resolve("bad.cfg"), VALID.replace("    server s1 127.0.0.1:8081",
-                "    server s1 127.0.0.1:8081 check\n    foo") + "backend empty\n");
+                "    server s1 127.0.0.1:8081 check agent-check\n    foo") + "backend empty\n");
         assertEquals(1, check(f));
         assertEquals("", out());
         assertEquals(String.join("\n",
                 "[WARNING] " + f + ":12: backend 'empty' has no server",
-                "[ALERT] " + f + ":10: server 's1' : 'check' is not supported (Epoxy performs no health checks)",
+                "[ALERT] " + f + ":10: server 's1' : 'agent-check' is not supported by Epoxy",
                 "[ALERT] " + f + ":11: unknown keyword 'foo' in 'backend' section",
                 "[ALERT] Fatal errors found in configuration.", ""), err());
     }

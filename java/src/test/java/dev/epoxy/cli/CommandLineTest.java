@@ -51,8 +51,23 @@ class CommandLineTest {
     }
 
     @Test
+    void lifecycleFlags() throws Exception {
+        CommandLine cl = parse("-f", "a", "-D", "-q", "-dM", "-dMfail", "-p", "/run/e.pid", "-sf", "12", "34", "-d");
+        assertTrue(cl.daemon() && cl.quiet() && cl.debug());
+        assertEquals("/run/e.pid", cl.pidfile());
+        assertEquals(java.util.List.of(12L, 34L), cl.oldPids());
+        assertTrue(!cl.hardStopOld() && parse("-f", "a", "-st", "5").hardStopOld());
+    }
+
+    @Test
     void usageErrors() {
-        assertEquals("unknown option '-x'", assertThrows(UsageException.class, () -> parse("-x", "-f", "a")).getMessage());
+        assertEquals("unknown option '-y'", assertThrows(UsageException.class, () -> parse("-y", "-f", "a")).getMessage());
+        assertTrue(assertThrows(UsageException.class, () -> parse("-x", "/s", "-f", "a")).getMessage().startsWith("'-x' is not supported"));
+        assertTrue(assertThrows(UsageException.class, () -> parse("-W", "-f", "a")).getMessage().contains("master-worker"));
+        assertEquals("'-sf' requires at least one process id",
+                assertThrows(UsageException.class, () -> parse("-f", "a", "-sf")).getMessage());
+        assertEquals("'-st' expects process ids (got '0')",
+                assertThrows(UsageException.class, () -> parse("-f", "a", "-st", "0")).getMessage());
         assertEquals("unknown option '-vvv'", assertThrows(UsageException.class, () -> parse("-vvv")).getMessage());
         assertEquals("option '-f' requires a configuration file or directory argument",
                 assertThrows(UsageException.class, () -> parse("-c", "-f")).getMessage());

@@ -66,14 +66,41 @@ class ConfigErrorsTest {
                 "t.cfg:3: 'tune.fd.edge-triggered' expects 'on' or 'off' (got 'yes')");
         rejects(lines("global", "    expose-experimental-directives now"),
                 "t.cfg:2: 'expose-experimental-directives' cannot handle unexpected argument 'now'.");
-        rejects(lines("global", "    daemon"), "t.cfg:2: 'daemon' is not supported: Epoxy always runs in the foreground"
-                + " (let a service manager or the shell put it in the background)");
-        rejects(lines("global", "    stats socket /run/haproxy.sock"),
-                "t.cfg:2: 'stats' is not supported: Epoxy has no stats socket or stats page");
-        rejects(lines("global", "    stats timeout 30s"), "t.cfg:2: 'stats' is not supported: Epoxy has no stats socket or stats page");
+        rejects(lines("global", "    tune.idle-pool.shared maybe"), "t.cfg:2: 'tune.idle-pool.shared' expects 'on' or 'off' (got 'maybe')");
+        rejects(lines("global", "    daemon now"), "t.cfg:2: 'daemon' cannot handle unexpected argument 'now'.");
+        rejects(lines("global", "    user nosuchuser-epoxy"), "t.cfg:2: unknown user 'nosuchuser-epoxy' (not in /etc/passwd)");
+        rejects(lines("global", "    gid -3"), "t.cfg:2: 'gid' expects a non-negative number (got '-3')");
+        rejects(lines("global", "    chroot /nonexistent-epoxy"), "t.cfg:2: 'chroot': '/nonexistent-epoxy' is not a directory");
+        rejects(lines("global", "    hard-stop-after"), "t.cfg:2: 'hard-stop-after' expects a time");
+        rejects(lines("global", "    stats socket /run/e.sock level root"),
+                "t.cfg:2: 'stats socket': 'level' only supports 'user', 'operator', and 'admin'");
+        rejects(lines("global", "    stats socket /run/e.sock mode 9"),
+                "t.cfg:2: 'stats socket': 'mode' : missing or invalid mode (octal integer expected)");
+        rejects(lines("global", "    stats socket 127.0.0.1:9999 mode 600"),
+                "t.cfg:2: 'stats socket': 'mode' only applies to a UNIX socket");
+        rejects(lines("global", "    stats socket /run/e.sock expose-fd listeners"),
+                "t.cfg:2: 'stats socket': option 'expose-fd' is not supported by Epoxy (only 'mode' and 'level')");
+        rejects(lines("global", "    stats socket 127.0.0.1"), "t.cfg:2: 'stats socket': missing or invalid port in address '127.0.0.1'");
+        rejects(lines("global", "    stats socket"),
+                "t.cfg:2: 'stats socket' in global section expects an address or a path to a UNIX socket");
+        rejects(lines("global", "    stats timeout 0"), "t.cfg:2: 'stats timeout' expects a positive value");
+        rejects(lines("global", "    stats maxconn 10"),
+                "t.cfg:2: 'stats maxconn' is not supported by Epoxy (only 'stats socket' and 'stats timeout')");
         rejects(lines("global", "    cpu-map 1 0"), "t.cfg:2: 'cpu-map' is not supported by Epoxy");
-        rejects(lines("global", "    tune.idle-pool.shared on"), "t.cfg:2: 'tune.idle-pool.shared' is not supported by Epoxy");
         rejects(lines("global", "    foo bar"), "t.cfg:2: unknown keyword 'foo' in 'global' section");
+    }
+
+    @Test
+    void statsSockets() throws Exception {
+        GlobalSettings g = ConfigParser.parse("t.cfg", lines("global", "    stats socket /run/e.sock mode 660 level admin",
+                "    stats socket unix@/tmp/u.sock", "    stats socket ipv4@127.0.0.1:9999 level user", "    stats socket :9998",
+                "    stats timeout 1m")).global();
+        assertEquals(List.of(new StatsSocket("t.cfg:2", "/run/e.sock", null, 0, 0660, StatsSocket.Level.ADMIN),
+                new StatsSocket("t.cfg:3", "/tmp/u.sock", null, 0, -1, StatsSocket.Level.OPERATOR),
+                new StatsSocket("t.cfg:4", null, "127.0.0.1", 9999, -1, StatsSocket.Level.USER),
+                new StatsSocket("t.cfg:5", null, "0.0.0.0", 9998, -1, StatsSocket.Level.OPERATOR)), g.statsSockets());
+        assertEquals(60_000, g.statsTimeoutMs());
+        assertEquals(GlobalSettings.DEFAULT_STATS_TIMEOUT_MS, ConfigParser.parse("t.cfg", "global\n").global().statsTimeoutMs());
     }
 
     @Test
@@ -165,8 +192,8 @@ class ConfigErrorsTest {
     @Test
     void timeouts() {
         rejectsIn("backend be", "timeout foo 1s", "'timeout' supports 'client', 'server', 'connect', 'http-request', "
-                + "'http-keep-alive', 'queue', 'tunnel', 'client-fin' and 'server-fin' (got 'foo')");
-        rejectsIn("backend be", "timeout check 1s", "'timeout check' is not supported by Epoxy");
+                + "'http-keep-alive', 'queue', 'tunnel', 'client-fin', 'server-fin' and 'check' (got 'foo')");
+        rejectsIn("backend be", "timeout tarpit 1s", "'timeout tarpit' is not supported by Epoxy");
         rejectsIn("backend be", "timeout server", "'timeout server' expects a time value (milliseconds, or with a unit us/ms/s/m/h/d)");
         rejectsIn("backend be", "timeout server 5x", "'timeout server': unexpected character 'x' in time value '5x' (units: us, ms, s, m, h, d)");
         rejectsIn("backend be", "timeout server -1", "'timeout server': unexpected character '-' in time value '-1'");
@@ -174,15 +201,14 @@ class ConfigErrorsTest {
                 "'timeout server': timer overflow in '100000000000' (maximum value is 2147483647 ms or ~24.8 days)");
         rejectsIn("backend be", "timeout server 1s 2s", "'timeout server' cannot handle unexpected argument '2s'.");
         rejectsIn("backend be", "timeout", "'timeout' expects a timer name ('client', 'server', 'connect', 'http-request', "
-                + "'http-keep-alive', 'queue', 'tunnel', 'client-fin' and 'server-fin') and a time value");
+                + "'http-keep-alive', 'queue', 'tunnel', 'client-fin', 'server-fin' and 'check') and a time value");
     }
 
     @Test
     void options() {
         rejectsIn("backend be", "option foo", "unknown or unsupported option 'foo' (Epoxy supports http-keep-alive, httpclose, "
-                + "http-server-close, httplog, redispatch, http-buffer-request, forwardfor, dontlognull, abortonclose)");
-        rejectsIn("backend be", "option httpchk", "unknown or unsupported option 'httpchk' (Epoxy supports http-keep-alive, "
-                + "httpclose, http-server-close, httplog, redispatch, http-buffer-request, forwardfor, dontlognull, abortonclose)");
+                + "http-server-close, httplog, redispatch, http-buffer-request, forwardfor, dontlognull, abortonclose, httpchk)");
+        rejectsIn("backend be", "option httpchk GET / HTTP/1.1 extra", "'option httpchk' cannot handle unexpected argument 'extra'.");
         rejectsIn("frontend fe", "no option httplog", "negation is not supported for option 'httplog'");
         rejectsIn("frontend fe", "no option forwardfor", "negation is not supported for option 'forwardfor'");
         rejectsIn("frontend fe", "option forwardfor except 127.0.0.1",
@@ -214,9 +240,11 @@ class ConfigErrorsTest {
 
     @Test
     void servers() {
-        rejectsIn("backend be", "server s1 127.0.0.1:8081 check", "server 's1' : 'check' is not supported (Epoxy performs no health checks)");
+        rejectsIn("backend be", "server s1 127.0.0.1:8081 check observe layer7",
+                "server 's1' : 'observe' is not supported by Epoxy (health is judged by active checks only)");
         rejectsIn("backend be", "server s1 127.0.0.1:8081 weight 10", "server 's1' : unsupported server keyword 'weight'"
-                + " (Epoxy supports proto h2, maxconn, pool-max-conn, pool-purge-delay)");
+                + " (Epoxy supports proto h2, maxconn, pool-max-conn, pool-purge-delay, check, no-check, inter, fastinter,"
+                + " downinter, rise, fall, port, addr)");
         rejectsIn("backend be", "server s1 127.0.0.1", "server 's1' : missing port in '127.0.0.1'");
         rejectsIn("backend be", "server s1 :80", "server 's1' : missing server address in ':80'");
         rejectsIn("backend be", "server s1 127.0.0.1:99999", "server 's1' : invalid port '99999'");
@@ -254,8 +282,8 @@ class ConfigErrorsTest {
         rejectsIn("frontend fe", "redirect location /%[path]",
                 "'redirect location' : log-format values ('%' in '/%[path]') are not supported by Epoxy");
         rejectsIn("frontend fe", "http-request deny",
-                "'http-request deny' is not supported by Epoxy (only 'http-request redirect' and 'http-request return')");
-        rejectsIn("frontend fe", "http-request", "'http-request' expects an action (Epoxy supports 'redirect' and 'return')");
+                "'http-request deny' is not supported by Epoxy (only 'http-request redirect', 'return' and 'use-service')");
+        rejectsIn("frontend fe", "http-request", "'http-request' expects an action (Epoxy supports 'redirect', 'return' and 'use-service')");
         rejectsIn("frontend fe", "http-request return string hi",
                 "'http-request return': a content type must be defined when non-empty payload is configured");
         rejectsIn("frontend fe", "http-request return status 99", "'http-request return': status code must be between 200 and 599 (got '99')");
@@ -369,14 +397,14 @@ class ConfigErrorsTest {
         ConfigParser p = new ConfigParser(name -> null);
         p.addText("a.cfg", lines("global", "    nbthread 99", "    foo", "defaults", "    mode http",
                 "    timeout client 5x", "frontend fe", "    bind 127.0.0.1:8080", "    default_backend be"));
-        p.addText("b.cfg", lines("backend other", "    server s1 127.0.0.1:8081 check", "    retry-on bogus",
+        p.addText("b.cfg", lines("backend other", "    server s1 127.0.0.1:8081 check rise 0", "    retry-on bogus",
                 "frontend fe2", "    bind 127.0.0.1:8080"));
         ConfigException e = assertThrows(ConfigException.class, p::finish);
         assertEquals(List.of(
                 "a.cfg:2: 'nbthread' value must be between 1 and 64 (was 99)",
                 "a.cfg:3: unknown keyword 'foo' in 'global' section",
                 "a.cfg:6: 'timeout client': unexpected character 'x' in time value '5x' (units: us, ms, s, m, h, d)",
-                "b.cfg:2: server 's1' : 'check' is not supported (Epoxy performs no health checks)",
+                "b.cfg:2: server 's1' : 'rise' has to be > 0 (got '0')",
                 "b.cfg:3: 'retry-on': unknown keyword 'bogus'",
                 "a.cfg:9: frontend 'fe': unable to find required default_backend: 'be'",
                 "b.cfg:5: address 127.0.0.1:8080 is already bound by frontend 'fe' at a.cfg:8"), e.errors());

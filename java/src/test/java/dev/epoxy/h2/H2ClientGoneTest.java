@@ -88,7 +88,9 @@ class H2ClientGoneTest {
                 "the request reached the server");
         String line = logLine(path);
         assertNotNull(line, "a log line for " + path);
-        assertTrue(line.contains(" -1 0 - - CD-- "), line);
+        // Whether the server's head arrived before the proxy saw the client gone is a race (status
+        // -1 or 200): either way nothing reached the client and the client ended it, in phase D.
+        assertTrue(line.matches(".* (-1|200) 0 - - CD-- .*"), line);
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -120,6 +121,20 @@ class ReuseTest {
                 assertTrue(takeovers >= 1, "clients on other threads took the connection over: " + takeovers);
             else
                 assertEquals(0, takeovers);
+        }
+    }
+
+    @Test
+    void idlePoolSharedOffKeepsEachThreadToItsOwnConnections() throws Exception {
+        try (TestBackend be = TestBackend.ok();
+             Epoxy ep = Epoxy.start(cfg(4, false, be.port(), "    http-reuse always\n")
+                     .replace("nbthread 4\n", "nbthread 4\n    tune.idle-pool.shared off\n"))) {
+            for (int c = 0; c < 8; c++)
+                client(ep, 1);
+            // Clients land on the threads round-robin: each thread opens its own connection and
+            // reuses it, never another thread's.
+            assertEquals(0, ep.rt.backend("li").servers.get(0).pools.takeovers.get());
+            assertEquals(4, be.connections.get());
         }
     }
 

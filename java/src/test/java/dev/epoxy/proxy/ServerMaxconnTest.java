@@ -144,11 +144,22 @@ class ServerMaxconnTest {
                         () -> slowA.now.get() + b.requests.get() >= sent);
             }
             assertEquals(1, slowA.now.get(), "one slow request in progress on a");
+            // The requests that went to b must have given their slot back before leastconn counts:
+            // b receiving a request is not b's stream ending (a CI run picked a on that tie).
+            Server sb = ep.rt.backend("li").servers.get(1);
+            Wait.until("b's earlier requests ended", 10_000, () -> sb.served() == 0);
             int before = b.requests.get();
+            Server sa = ep.rt.backend("li").servers.get(0);
             for (int i = 0; i < 3; i++)
                 try (RawClient c = new RawClient(port)) {
+                    // Likewise the previous quick request: its client has the response, but its
+                    // stream may not have ended yet, and a tie (a 1, b 1) picks a.
+                    Wait.until("b's previous quick request ended", 10_000, () -> sb.served() == 0);
+                    String before3 = "before: a.served=" + sa.served() + " b.served=" + sb.served() + " a.now=" + slowA.now.get()
+                            + " b.requests=" + b.requests.get();
                     c.send("GET /quick HTTP/1.1\r\nHost: x\r\n\r\n");
-                    assertEquals(200, c.read().status);
+                    assertEquals(200, c.read().status, before3 + "; after: a.now=" + slowA.now.get() + " b.requests="
+                            + b.requests.get() + " a.served=" + sa.served());
                 }
             assertEquals(before + 3, b.requests.get(), "all three went to the idle server b");
             gate.countDown();

@@ -45,6 +45,16 @@ class SysTest {
     }
 
     @Test
+    void theShimIsTheOneBuiltFromNativeNotASystemLibraryOfTheSameName() {
+        // Debian's libepoxy0 once took the place of a shim named libepoxy.so (JNA searches the
+        // system's paths first): every call then failed with an undefined symbol.
+        java.io.File f = com.sun.jna.NativeLibrary.getInstance(Sys.LIBRARY).getFile();
+        assertNotNull(f);
+        assertFalse(f.getPath().startsWith("/usr/") || f.getPath().startsWith("/lib"), f.getPath());
+        assertEquals(41, Sys.epoxy_noop(41)); // a symbol only the shim has
+    }
+
+    @Test
     void socketpairReadWriteAndErrors() {
         int[] sp = Sys.socketpair();
         try {
