@@ -47,6 +47,11 @@ int  epoxy_bind(int fd, const void *sa, int salen);
 int64_t epoxy_sendto(int fd, const void *buf, int64_t len, const void *sa, int salen);
 int64_t epoxy_recv_wait(int fd, void *buf, int64_t len, int timeout_ms);
 
+/* mem.c: buffer memory */
+int64_t epoxy_mem_reserve(int64_t len);
+int  epoxy_mem_release(int64_t addr, int64_t len);
+int  epoxy_mem_unmap(int64_t addr, int64_t len);
+
 /* proc.c: listener hand-over (SCM_RIGHTS), signals, privileges, detaching */
 int  epoxy_unix_accept(int lfd, int timeout_ms);
 int  epoxy_unix_connect(const char *name);

@@ -52,6 +52,8 @@ public final class ConfigParser {
     private int bufsize = GlobalSettings.DEFAULT_BUFSIZE;
     private long stallReportMs = GlobalSettings.DEFAULT_STALL_REPORT_MS;
     private int maxhdr = GlobalSettings.DEFAULT_MAXHDR;
+    private int buffersLimit;
+    private int buffersReserve = -1;
     private boolean idlePoolShared = true;
     private boolean edgeTriggered;
     private boolean exposeExperimental;
@@ -394,6 +396,23 @@ public final class ConfigParser {
                 bufsize = (int) n;
                 return;
             }
+            case "tune.buffers.limit":
+            case "tune.buffers.reserve": {
+                if (!oneArg(l, "a number of buffers")) {
+                    return;
+                }
+                long n = Units.parseUnsigned(v, 1 << 22);
+                boolean limit = l.word(0).equals("tune.buffers.limit");
+                if (n < 0 || !limit && n < 2) {
+                    diag.error(l.where(), "'" + l.word(0) + "' expects " + (limit ? "a number of buffers (0: derived from maxconn)"
+                            : "a number of buffers, at least 2") + " up to 4194304 (got '" + v + "')");
+                } else if (limit) {
+                    buffersLimit = (int) n;
+                } else {
+                    buffersReserve = (int) n;
+                }
+                return;
+            }
             case "tune.http.maxhdr": {
                 // HAProxy 2.6's messages, for the same mistakes.
                 if (!oneArg(l, "an integer argument.")) {
@@ -666,7 +685,8 @@ public final class ConfigParser {
         finished = true;
         GlobalSettings g = new GlobalSettings(nbthread, maxconn, bufsize, edgeTriggered, exposeExperimental,
                 List.copyOf(globalLogs), stallReportMs, maxhdr, idlePoolShared, List.copyOf(statsSockets), statsTimeoutMs,
-                new GlobalSettings.Process(daemon, pidfile, hardStopAfterMs, uid, gid, chroot, Map.copyOf(processWhere)));
+                new GlobalSettings.Process(daemon, pidfile, hardStopAfterMs, uid, gid, chroot, Map.copyOf(processWhere)),
+                buffersLimit, buffersReserve);
         List<ProxyConfig> built = new ConfigChecker(diag).check(g, proxies);
         if (!diag.errors.isEmpty()) {
             throw new ConfigException(diag.errors, diag.warnings);

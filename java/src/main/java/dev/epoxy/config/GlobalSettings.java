@@ -10,10 +10,15 @@ import java.util.List;
  * fewer header fields than that; {@code idlePoolShared} ({@code tune.idle-pool.shared}, on by
  * default) lets a thread take over another thread's idle server connections; {@code statsSockets} are the runtime API's sockets and
  * {@code statsTimeoutMs} their idle timeout ({@code stats timeout}, 10 s by default).
+ * {@code buffersLimit} ({@code tune.buffers.limit}) caps the buffers
+ * of the whole process, 0 means derived from maxconn (see {@link #buffersLimit(int, int)});
+ * {@code buffersReserve} ({@code tune.buffers.reserve}) is the part of it kept for exchanges in
+ * progress, -1 means the default ({@link #buffersReserve(int, int)}).
  */
 public record GlobalSettings(int nbthread, int maxconn, int bufsize, boolean edgeTriggered,
                              boolean exposeExperimental, List<LogTarget> logs, long stallReportMs, int maxhdr, boolean idlePoolShared,
-                             List<StatsSocket> statsSockets, long statsTimeoutMs, Process process) {
+                             List<StatsSocket> statsSockets, long statsTimeoutMs, Process process,
+                             int buffersLimit, int buffersReserve) {
     /** {@code stats timeout}: HAProxy's default idle timeout of a runtime API connection. */
     public static final long DEFAULT_STATS_TIMEOUT_MS = 10_000;
     /**
@@ -32,12 +37,41 @@ public record GlobalSettings(int nbthread, int maxconn, int bufsize, boolean edg
     public static final int MAX_THREADS = 64;
 
     public static final GlobalSettings DEFAULTS = new GlobalSettings(0, 0, DEFAULT_BUFSIZE, false, false, List.of(),
-            DEFAULT_STALL_REPORT_MS, DEFAULT_MAXHDR, true, List.of(), DEFAULT_STATS_TIMEOUT_MS, Process.DEFAULTS);
+            DEFAULT_STALL_REPORT_MS, DEFAULT_MAXHDR, true, List.of(), DEFAULT_STATS_TIMEOUT_MS, Process.DEFAULTS, 0, -1);
 
     /** The settings with other stats sockets (tests). */
     public GlobalSettings withStatsSockets(List<StatsSocket> sockets) {
         return new GlobalSettings(nbthread, maxconn, bufsize, edgeTriggered, exposeExperimental, logs, stallReportMs, maxhdr, idlePoolShared,
-                List.copyOf(sockets), statsTimeoutMs, process);
+                List.copyOf(sockets), statsTimeoutMs, process, buffersLimit, buffersReserve);
+    }
+
+    /** Buffers one HTTP/1 exchange may hold at once: client in/out, request and response channels, server in/out. */
+    public static final int BUFFERS_PER_EXCHANGE = 6;
+
+    /**
+     * The buffer budget: {@code tune.buffers.limit} if set, else HAProxy's model, buffers per
+     * exchange times maxconn ({@code maxconn} if set, else {@code defaultMaxconn}, what the fd
+     * limit allows), plus the reserve, so that maxconn exchanges can always run at once.
+     */
+    public int buffersLimit(int defaultMaxconn, int threads) {
+        if (buffersLimit > 0)
+            return buffersLimit;
+        long n = (long) BUFFERS_PER_EXCHANGE * (maxconn > 0 ? maxconn : defaultMaxconn);
+        return (int) Math.min(n + defaultReserve(threads), 1 << 22);
+    }
+
+    /**
+     * Buffers left to holders that do not commit a whole exchange first (HTTP/2 connections, tcp
+     * sessions): {@code tune.buffers.reserve} if set, else one exchange's worth per thread.
+     */
+    public int buffersReserve(int limit, int threads) {
+        if (buffersReserve >= 0)
+            return Math.min(buffersReserve, limit - 1);
+        return Math.min(defaultReserve(threads), limit / 2);
+    }
+
+    private static int defaultReserve(int threads) {
+        return BUFFERS_PER_EXCHANGE * threads;
     }
 
     /** The thread count to run: nbthread if set, else the available CPUs (at most 64), like HAProxy. */

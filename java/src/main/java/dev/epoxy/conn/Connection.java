@@ -7,6 +7,7 @@ import dev.epoxy.sys.Abi;
 import dev.epoxy.sys.SockAddr;
 import dev.epoxy.sys.Sys;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
  * One TCP connection: an fd, its raw transport (read/write between the socket and two off-heap
@@ -16,9 +17,19 @@ import java.nio.ByteBuffer;
  * every method is called on that thread only. The fd table guarantees {@link #onIo} runs there.
  *
  * <p>Buffers: {@link #in} is kept in read mode (unparsed bytes between position and limit);
- * {@link #out} in write mode (bytes to send between 0 and position). Syscalls are attempted
+ * {@link #out()} in write mode (bytes to send between 0 and position). Syscalls are attempted
  * first and polling is requested only after EAGAIN, which is correct in level- and edge-triggered
  * modes alike: a ready bit survives until EAGAIN clears it.
+ *
+ * <p>Buffers on demand (HAProxy's model): a connection with nothing in flight holds none. The
+ * input buffer is taken from the {@link BufferPool} just before a read and given back when a
+ * read finds nothing (EAGAIN, or not ready) while all input was consumed; until then {@link #in}
+ * is an empty shared buffer. The output buffer is taken by the first {@link #out()} and given
+ * back when a flush empties it. While the mux says the connection is idle ({@link #idle}), taking
+ * the input buffer is new work: it first commits an exchange's worth of buffers in the pool,
+ * which refuses when the budget is spent; the connection then stops reading and waits in the
+ * pool's queue, and when a commitment comes back the handler is called as for an I/O event, and
+ * its recv() reads. The commitment is returned when the mux says idle again, or at close.
  */
 public final class Connection implements IoCallback {
     /** The layer above the transport: told of every I/O event on the owner thread. */
@@ -34,15 +45,24 @@ public final class Connection implements IoCallback {
      */
     public static volatile int writeLimit = Integer.MAX_VALUE;
 
-    /** What {@link #in} and {@link #out} become once the buffers went back to the pool. */
-    private static final ByteBuffer RELEASED = ByteBuffer.allocateDirect(0);
+    /** What {@link #in} is while no buffer is held: empty, never written (shared by all connections). */
+    private static final ByteBuffer NONE = ByteBuffer.allocateDirect(0);
 
     private final FdTable fds;
     private Poller poller;
     public final int fd;
     private final BufferPool pool;
-    public ByteBuffer in, out;
-    private final long inAddr, outAddr;
+    /** Received bytes (read mode); {@link #NONE} while no buffer is held. Read it, never keep it. */
+    public ByteBuffer in = NONE;
+    private ByteBuffer out = NONE;
+    private BufferPool.Buf inBuf, outBuf;
+    private ByteOrder order = ByteOrder.nativeOrder();
+    /** The mux has nothing in flight: taking an input buffer is new work (see the class comment). */
+    private boolean idle;
+    /** An exchange's worth of buffers is committed in the pool for this connection (see BufferPool). */
+    private boolean committed;
+    private boolean waitingBuffer;
+    private final Runnable bufferReady = this::bufferReady;
     private Handler handler;
     private int flags;
     public final boolean backend;
@@ -64,12 +84,111 @@ public final class Connection implements IoCallback {
         this.fd = fd;
         this.backend = backend;
         this.pool = pool;
-        this.in = pool.get(poller);
-        this.out = pool.get(poller);
-        this.inAddr = Sys.address(in);
-        this.outAddr = Sys.address(out);
-        in.limit(0);
         lastActivity = poller.nowMs();
+    }
+
+    /** Byte order of the buffers this connection takes (HTTP/2 is big-endian). */
+    public void order(ByteOrder o) {
+        order = o;
+        if (inBuf != null)
+            in.order(o);
+        if (outBuf != null)
+            out.order(o);
+    }
+
+    /**
+     * The mux tells whether it has anything in flight. While idle, taking the input buffer is new
+     * work, subject to the pool's reserve; otherwise it is part of the work in progress.
+     */
+    public void idle(boolean idle) {
+        if (idle == this.idle)
+            return;
+        this.idle = idle;
+        if (idle && committed) {
+            committed = false;
+            pool.uncommit(poller);
+        } else if (!idle && !committed) {
+            // Work that started from bytes already held (a pipelined request): count it too.
+            pool.commitAnyway();
+            committed = true;
+        }
+    }
+
+    /** The output buffer (write mode), taken from the pool if none is held. */
+    public ByteBuffer out() {
+        if (outBuf == null && (flags & CLOSED) == 0) {
+            outBuf = pool.get(poller);
+            out = outBuf.bb.order(order);
+        }
+        return out;
+    }
+
+    /** True while an input buffer is held (test and diagnostics). */
+    public boolean holdsIn() {
+        return inBuf != null;
+    }
+
+    /** True while an output buffer is held (test and diagnostics). */
+    public boolean holdsOut() {
+        return outBuf != null;
+    }
+
+    /** Takes the input buffer before a read; false when refused (the connection then waits). */
+    private boolean takeIn() {
+        if (inBuf != null)
+            return true;
+        if (idle && !committed) {
+            if (!pool.commit()) {
+                if (!waitingBuffer) {
+                    waitingBuffer = true;
+                    fds.stopRecv(fd);
+                    pool.await(poller, bufferReady);
+                }
+                return false;
+            }
+            committed = true;
+        }
+        BufferPool.Buf b = pool.get(poller);
+        inBuf = b;
+        in = b.bb.order(order);
+        in.limit(0);
+        return true;
+    }
+
+    /** Gives the input buffer back once everything in it was consumed. */
+    private void releaseIn() {
+        if (inBuf != null && in.position() == in.limit()) {
+            BufferPool.Buf b = inBuf;
+            inBuf = null;
+            in = NONE;
+            pool.put(poller, b);
+        }
+    }
+
+    private void releaseOut() {
+        if (outBuf != null) {
+            BufferPool.Buf b = outBuf;
+            outBuf = null;
+            out = NONE;
+            pool.put(poller, b);
+        }
+    }
+
+    /**
+     * Gives back the buffers that hold nothing: the input buffer if all of it was consumed, the
+     * output buffer if all of it was sent. The mux calls it when an exchange ends.
+     */
+    public void releaseIdleBuffers() {
+        releaseIn();
+        if (outBuf != null && out.position() == 0)
+            releaseOut();
+    }
+
+    /** A buffer came back after a refusal: tell the handler as for an I/O event; its recv() reads. */
+    private void bufferReady() {
+        waitingBuffer = false;
+        if ((flags & CLOSED) == 0)
+            handler.onIo(this);
     }
 
     /** Wraps an accepted fd on the calling poller thread. */
@@ -175,8 +294,11 @@ public final class Connection implements IoCallback {
         if (!fds.recvReady(fd)) {
             // Nothing arrived since the last EAGAIN or short read: no syscall, wait for the poller.
             fds.wantRecv(fd);
+            releaseIn();
             return 0;
         }
+        if (!takeIn())
+            return 0;
         if (in.position() > 0 && in.limit() == in.capacity()) {
             in.compact();
             in.flip();
@@ -189,7 +311,7 @@ public final class Connection implements IoCallback {
             fds.stopRecv(fd);
             return 0;
         }
-        long n = Sys.epoxy_read(fd, inAddr + in.limit(), room);
+        long n = Sys.epoxy_read(fd, inBuf.addr + in.limit(), room);
         if (n > 0) {
             in.limit(in.limit() + (int) n);
             bytesIn += n;
@@ -212,6 +334,7 @@ public final class Connection implements IoCallback {
         if (n == -Abi.EAGAIN) {
             fds.cantRecv(fd);
             fds.wantRecv(fd);
+            releaseIn();
             return 0;
         }
         flags |= ERROR;
@@ -226,6 +349,11 @@ public final class Connection implements IoCallback {
     public int recvRemains() {
         if ((flags & (CLOSED | CONNECTING)) != 0)
             return -1;
+        if (inBuf == null) {
+            inBuf = pool.get(poller);
+            in = inBuf.bb.order(order);
+            in.limit(0);
+        }
         if (in.position() > 0 && in.limit() == in.capacity()) {
             in.compact();
             in.flip();
@@ -235,9 +363,11 @@ public final class Connection implements IoCallback {
         int room = in.capacity() - in.limit();
         if (room == 0)
             return -1;
-        long n = Sys.epoxy_read(fd, inAddr + in.limit(), room);
-        if (n <= 0)
+        long n = Sys.epoxy_read(fd, inBuf.addr + in.limit(), room);
+        if (n <= 0) {
+            releaseIn();
             return -1;
+        }
         in.limit(in.limit() + (int) n);
         bytesIn += n;
         if (stats != null)
@@ -266,9 +396,11 @@ public final class Connection implements IoCallback {
         if ((flags & CONNECTING) != 0)
             return out.position() == 0;
         int len = out.position();
-        if (len == 0)
+        if (len == 0) {
+            releaseOut();
             return true;
-        long n = Sys.epoxy_write(fd, outAddr, Math.min(len, writeLimit));
+        }
+        long n = Sys.epoxy_write(fd, outBuf.addr, Math.min(len, writeLimit));
         if (n < 0) {
             if (n == -Abi.EAGAIN) {
                 fds.cantSend(fd);
@@ -283,7 +415,7 @@ public final class Connection implements IoCallback {
         if (stats != null)
             stats.add(poller.tid(), dev.epoxy.metrics.Counters.BYTES_OUT, n);
         if (n == len) {
-            out.clear();
+            releaseOut();
             fds.stopSend(fd);
             return true;
         }
@@ -309,9 +441,18 @@ public final class Connection implements IoCallback {
             return;
         flags |= CLOSED;
         fds.delete(fd);
-        pool.put(poller, in);
-        pool.put(poller, out);
-        in = out = RELEASED;
+        if (waitingBuffer)
+            pool.cancel(poller, bufferReady);
+        if (committed) {
+            committed = false;
+            pool.uncommit(poller);
+        }
+        if (inBuf != null) {
+            pool.put(poller, inBuf);
+            inBuf = null;
+        }
+        releaseOut();
+        in = NONE;
     }
 
     /** Abortive close (RST), used for server connections on errors. */
@@ -329,9 +470,21 @@ public final class Connection implements IoCallback {
         return Math.max(0, n);
     }
 
-    /** Output bytes waiting in {@link #out} (0 once closed). */
+    /** Output bytes waiting in {@link #out()} (0 once closed). */
     public int pendingOut() {
         return (flags & CLOSED) != 0 ? 0 : out.position();
+    }
+
+    /** Room left for output: a whole buffer while none is held, none once closed. */
+    public int outRoom() {
+        if ((flags & CLOSED) != 0)
+            return 0;
+        return outBuf == null ? pool.size() : out.remaining();
+    }
+
+    /** Size of one buffer of this connection. */
+    public int bufferSize() {
+        return pool.size();
     }
 
     /** Received bytes not yet consumed by the mux (0 once closed). */

@@ -86,7 +86,7 @@ public final class H1BackMux implements Connection.Handler, Endpoint, BackendCon
         }
         // The connection's own write path: output a send left behind (a partial write) goes out
         // now, even when the stream has sent the whole message and will not call send again.
-        if (c.out.position() > 0)
+        if (c.pendingOut() > 0)
             c.flush();
         sc.notifyIo();
     }
@@ -170,9 +170,9 @@ public final class H1BackMux implements Connection.Handler, Endpoint, BackendCon
                 chunked = true;
             }
             h.setVersion(11);
-            if (!H1Writer.write(h, conn.out)) {
+            if (!H1Writer.write(h, conn.out())) {
                 conn.flush();
-                if (!H1Writer.write(h, conn.out))
+                if (!H1Writer.write(h, conn.out()))
                     return false;
             }
             reqBody.start(chunked);
@@ -181,10 +181,10 @@ public final class H1BackMux implements Connection.Handler, Endpoint, BackendCon
             progress = true;
         }
         if (ch.headOut && !ch.eomOut) {
-            progress |= reqBody.write(ch, conn.out);
-            if (!ch.eomOut && ch.pending() > 0 && conn.out.remaining() < 64) {
+            progress |= reqBody.write(ch, conn.out());
+            if (!ch.eomOut && ch.pending() > 0 && conn.outRoom() < 64) {
                 conn.flush();
-                progress |= reqBody.write(ch, conn.out);
+                progress |= reqBody.write(ch, conn.out());
             }
         }
         conn.flush();
@@ -265,6 +265,7 @@ public final class H1BackMux implements Connection.Handler, Endpoint, BackendCon
         sc = null;
         if (!reusable || conn.has(Connection.CLOSED))
             return;
+        conn.releaseIdleBuffers(); // an idle server connection holds no buffer
         if (conn.edgeTriggered()) {
             // The server's close may already have been reported while the stream was attached;
             // that edge will not come again, so look now (recv re-arms polling on EAGAIN).

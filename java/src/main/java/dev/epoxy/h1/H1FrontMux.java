@@ -1,6 +1,5 @@
 package dev.epoxy.h1;
 
-import dev.epoxy.conn.BufferPool;
 import dev.epoxy.conn.Connection;
 import dev.epoxy.http.BodyFraming;
 import dev.epoxy.http.BodyKind;
@@ -62,13 +61,14 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
         this.onClose = onClose;
         this.clientAddr = addr;
         this.clientPort = port;
-        BufferPool pool = fe.buffers;
         this.parser = new H1Parser(fe.bufSize, fe.maxHdr);
-        this.req = new HttpChannel(pool.get(p));
-        this.res = new HttpChannel(pool.get(p));
+        // The channels take buffers for an exchange only (startStream, badRequest).
+        this.req = new HttpChannel();
+        this.res = new HttpChannel();
         this.idle = new Task(p, this::process);
-        this.conn = Connection.accepted(p, fd, pool, this);
+        this.conn = Connection.accepted(p, fd, fe.buffers, this);
         conn.stats = fe.counters;
+        conn.idle(true);
         this.acceptTime = idleSince = p.nowMs();
     }
 
@@ -123,8 +123,7 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
                     int pm = dev.epoxy.h2.H2FrontMux.detectPreface(conn.in);
                     if (pm > 0) {
                         idle.destroy();
-                        fe.buffers.put(conn.poller(), req.data);
-                        fe.buffers.put(conn.poller(), res.data);
+                        releaseChannels();
                         dev.epoxy.h2.H2FrontMux.takeOver(conn, fe, clientAddr, clientPort, onClose);
                         return;
                     }
@@ -203,6 +202,9 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
             req.eom = true;
         idle.expireAt(Task.NEVER);
         keepAliveDecided = false;
+        conn.idle(false);
+        req.attach(fe.buffers, conn.poller());
+        res.attach(fe.buffers, conn.poller());
         stream = new Stream(conn.poller(), this, this, req, res, requestStart >= 0 ? requestStart : now);
         requestStart = -1;
         stream.wakeup();
@@ -214,6 +216,7 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
      */
     private void badRequest(int status) {
         res.reset();
+        res.attach(fe.buffers, conn.poller());
         LocalReply.error(status, res);
         closing = true;
         conn.stopRecv();
@@ -229,10 +232,16 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
         if (!conn.has(Connection.CLOSED)) {
             Poller p = conn.poller();
             conn.close();
-            fe.buffers.put(p, req.data);
-            fe.buffers.put(p, res.data);
+            releaseChannels();
             onClose.run();
         }
+    }
+
+    /** Gives the channels' buffers back: between exchanges a connection holds none. */
+    private void releaseChannels() {
+        Poller p = conn.poller();
+        req.release(fe.buffers, p);
+        res.release(fe.buffers, p);
     }
 
     // ---- Endpoint (the stream's front side) ----
@@ -251,21 +260,21 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
         while (ch.headIn && !ch.headOut) {
             if (!ch.interim)
                 prepareResponse(ch);
-            int before = conn.out.position();
-            if (H1Writer.write(ch.head, conn.out)) {
-                ch.wireOut += conn.out.position() - before;
+            int before = conn.pendingOut();
+            if (H1Writer.write(ch.head, conn.out())) {
+                ch.wireOut += conn.pendingOut() - before;
             } else {
-                if (conn.out.position() == 0) {
+                if (conn.pendingOut() == 0) {
                     // A head larger than the whole buffer: nothing sensible can be sent.
                     closing = true;
                     ch.eomOut = true;
                     return true;
                 }
                 conn.flush();
-                before = conn.out.position();
-                if (!H1Writer.write(ch.head, conn.out))
+                before = conn.pendingOut();
+                if (!H1Writer.write(ch.head, conn.out()))
                     return progress;
-                ch.wireOut += conn.out.position() - before;
+                ch.wireOut += conn.pendingOut() - before;
             }
             progress = true;
             if (ch.interim) {
@@ -276,14 +285,14 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
             }
         }
         if (ch.headOut && !ch.eomOut) {
-            int before = conn.out.position();
-            progress |= resBody.write(ch, conn.out);
-            ch.wireOut += conn.out.position() - before;
-            if (!ch.eomOut && ch.pending() > 0 && conn.out.remaining() < 64) {
+            int before = conn.pendingOut();
+            progress |= resBody.write(ch, conn.out());
+            ch.wireOut += conn.pendingOut() - before;
+            if (!ch.eomOut && ch.pending() > 0 && conn.outRoom() < 64) {
                 conn.flush();
-                before = conn.out.position();
-                progress |= resBody.write(ch, conn.out);
-                ch.wireOut += conn.out.position() - before;
+                before = conn.pendingOut();
+                progress |= resBody.write(ch, conn.out());
+                ch.wireOut += conn.pendingOut() - before;
             }
         }
         conn.flush();
@@ -350,6 +359,9 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
             closing = true;
         req.reset();
         res.reset();
+        releaseChannels();
+        conn.idle(true);
+        conn.releaseIdleBuffers();
         parser.reset();
         idleSince = conn.poller().nowMs();
         if (closing)
@@ -381,9 +393,7 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
         stream = null;
         idle.destroy();
         owned.close();
-        Poller p = conn.poller();
-        fe.buffers.put(p, req.data);
-        fe.buffers.put(p, res.data);
+        releaseChannels();
         return conn;
     }
 

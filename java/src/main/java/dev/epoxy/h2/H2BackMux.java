@@ -45,7 +45,7 @@ public final class H2BackMux extends H2Conn implements BackendConn {
         srv.counters.add(p.tid(), dev.epoxy.metrics.Counters.CONN_TOT, 1);
         H2BackMux m = new H2BackMux(c, srv, Math.min(bufSize, H2Frame.DEFAULT_INITIAL_WINDOW_SIZE));
         c.setHandler(m);
-        FrameWriter.writePreface(c.out);
+        FrameWriter.writePreface(c.out());
         m.writeInitialSettings();
         return m;
     }

@@ -101,7 +101,7 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
 
     public String debugState() {
         StringBuilder b = new StringBuilder(getClass().getSimpleName() + " dead=" + dead + " readPaused=" + readPaused
-                + " in=" + conn.in + " out=" + conn.out + " sendWin=" + sendWindow.size() + " recvWin=" + recvWindow.size());
+                + " in=" + conn.in + " out=" + conn.pendingOut() + " sendWin=" + sendWindow.size() + " recvWin=" + recvWindow.size());
         for (H2Stream s : streams.values())
             b.append("\n  ").append(s.debugState());
         return b.toString();
@@ -113,13 +113,12 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
         this.conn = conn;
         this.recvInitial = recvInitial;
         // HTTP/2 is big-endian; the connection's buffers come in native order.
-        conn.in.order(java.nio.ByteOrder.BIG_ENDIAN);
-        conn.out.order(java.nio.ByteOrder.BIG_ENDIAN);
+        conn.order(java.nio.ByteOrder.BIG_ENDIAN);
         this.decoder = new FrameDecoder(server);
         decoder.setMaxHeaderBlockSize(MAX_HEADER_BLOCK);
         int need = H2Frame.HEADER_LENGTH + H2Frame.DEFAULT_MAX_FRAME_SIZE;
-        this.rx = conn.in.capacity() >= need ? null : Sys.allocate(need + 4096).order(java.nio.ByteOrder.BIG_ENDIAN).limit(0);
-        this.hpackOut = ByteBuffer.allocate(Math.max(conn.out.capacity(), 16384));
+        this.rx = conn.bufferSize() >= need ? null : Sys.allocate(need + 4096).order(java.nio.ByteOrder.BIG_ENDIAN).limit(0);
+        this.hpackOut = ByteBuffer.allocate(Math.max(conn.bufferSize(), 16384));
         this.flusher = new Task(conn.poller(), this::flushOut);
     }
 
@@ -146,7 +145,7 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
         if (recvInitial != H2Frame.DEFAULT_INITIAL_WINDOW_SIZE)
             s.with(Settings.INITIAL_WINDOW_SIZE, recvInitial);
         s.with(Settings.MAX_HEADER_LIST_SIZE, MAX_HEADER_LIST);
-        FrameWriter.writeSettings(conn.out, s);
+        FrameWriter.writeSettings(conn.out(), s);
     }
 
     /** The connection window was opened wide (after the acknowledgement of the peer's first SETTINGS). */
@@ -162,7 +161,7 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
         if (connWindowOpened)
             return;
         connWindowOpened = true;
-        FrameWriter.writeWindowUpdate(conn.out, 0, H2Frame.MAX_WINDOW_SIZE - H2Frame.DEFAULT_INITIAL_WINDOW_SIZE);
+        FrameWriter.writeWindowUpdate(conn.out(), 0, H2Frame.MAX_WINDOW_SIZE - H2Frame.DEFAULT_INITIAL_WINDOW_SIZE);
         try {
             recvWindow.credit(H2Frame.MAX_WINDOW_SIZE - H2Frame.DEFAULT_INITIAL_WINDOW_SIZE);
         } catch (H2Exception e) {
@@ -299,9 +298,9 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
         if (dead)
             return;
         conn.flush();
-        if (rstBacklog != null && !conn.has(Connection.ERROR) && conn.out.remaining() >= rstBacklog.position()) {
+        if (rstBacklog != null && !conn.has(Connection.ERROR) && conn.outRoom() >= rstBacklog.position()) {
             rstBacklog.flip();
-            conn.out.put(rstBacklog);
+            conn.out().put(rstBacklog);
             rstBacklog = null;
             conn.flush();
         }
@@ -309,7 +308,7 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
             kill();
             return;
         }
-        if (conn.out.remaining() >= conn.out.capacity() / 2) {
+        if (conn.outRoom() >= conn.bufferSize() / 2) {
             for (H2Stream s : streams.values()) {
                 if (s.wantOut) {
                     s.wantOut = false;
@@ -337,11 +336,11 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
 
     /** Room for {@code n} bytes in the output, flushing once if needed. */
     protected boolean outputRoom(int n) {
-        if (conn.out.remaining() >= n)
+        if (conn.outRoom() >= n)
             return true;
         if (!conn.connecting())
             conn.flush();
-        return conn.out.remaining() >= n;
+        return conn.outRoom() >= n;
     }
 
     // ------------------------------------------------------------------ errors and closing
@@ -364,7 +363,7 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
         if (dead)
             return;
         if (outputRoom(H2Frame.HEADER_LENGTH + 4)) {
-            FrameWriter.writeRstStream(conn.out, id, code);
+            FrameWriter.writeRstStream(conn.out(), id, code);
         } else {
             // Never dropped: a stream we stop reading must be reset, or a peer still sending on
             // it waits for stream credit forever (its deferred credit dies with the stream).
@@ -407,7 +406,7 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
             byte[] debug = why == null ? null : why.substring(0, Math.min(why.length(), 200)).getBytes(StandardCharsets.ISO_8859_1);
             int need = H2Frame.HEADER_LENGTH + 8 + (debug == null ? 0 : debug.length);
             if (outputRoom(need))
-                FrameWriter.writeGoAway(conn.out, lastPeerStreamId(), code, debug);
+                FrameWriter.writeGoAway(conn.out(), lastPeerStreamId(), code, debug);
             else
                 pendingGoAway = ByteBuffer.allocate(need).order(java.nio.ByteOrder.BIG_ENDIAN);
             if (pendingGoAway != null)
@@ -452,9 +451,9 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
             finishClose();
             return;
         }
-        if (pendingGoAway != null && conn.out.remaining() >= pendingGoAway.position()) {
+        if (pendingGoAway != null && conn.outRoom() >= pendingGoAway.position()) {
             pendingGoAway.flip();
-            conn.out.put(pendingGoAway);
+            conn.out().put(pendingGoAway);
             pendingGoAway = null;
         }
         boolean empty = conn.flush();
@@ -709,7 +708,7 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
         recvUnacked += flowLength;
         if (recvUnacked >= 1 << 20) {
             // Keep the connection window wide open; stream windows do the real limiting.
-            FrameWriter.writeWindowUpdate(conn.out, 0, recvUnacked);
+            FrameWriter.writeWindowUpdate(conn.out(), 0, recvUnacked);
             recvWindow.credit(recvUnacked);
             recvUnacked = 0;
             checkReserve();
@@ -799,7 +798,7 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
         if (s.isSet(Settings.HEADER_TABLE_SIZE))
             henc.setMaxTableSize((int) Math.min(s.headerTableSize(), H2Frame.DEFAULT_HEADER_TABLE_SIZE));
         peer.applyFrom(s);
-        FrameWriter.writeSettingsAck(conn.out);
+        FrameWriter.writeSettingsAck(conn.out());
         openConnectionWindow();
         checkReserve();
     }
@@ -823,8 +822,8 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
             return;
         }
         shutdownAnnounced = true;
-        FrameWriter.writeGoAway(conn.out, 0x7fffffff, H2Error.NO_ERROR, null);
-        FrameWriter.writePing(conn.out, false, SHUTDOWN_PING);
+        FrameWriter.writeGoAway(conn.out(), 0x7fffffff, H2Error.NO_ERROR, null);
+        FrameWriter.writePing(conn.out(), false, SHUTDOWN_PING);
         conn.flush();
     }
 
@@ -835,14 +834,14 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
             return;
         }
         if (!ack) {
-            FrameWriter.writePing(conn.out, true, data);
+            FrameWriter.writePing(conn.out(), true, data);
             checkReserve();
         }
     }
 
     /** Pauses decoding once the output dips into the control-frame reserve. */
     protected void checkReserve() {
-        if (conn.out.remaining() < CTRL_RESERVE)
+        if (conn.outRoom() < CTRL_RESERVE)
             decoder.pause();
     }
 
@@ -896,7 +895,7 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
         if (dead || !s.remoteOpen() || n <= 0)
             return;
         if (outputRoom(H2Frame.HEADER_LENGTH + 4)) {
-            FrameWriter.writeWindowUpdate(conn.out, s.id, n);
+            FrameWriter.writeWindowUpdate(conn.out(), s.id, n);
             try {
                 s.recvWindow.credit(n);
             } catch (H2Exception e) {
@@ -930,7 +929,7 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
         for (int i = 0; i < fields.size(); i++)
             bound += HpackEncoder.maxFieldLength(fields.nameLength(i), fields.valueLength(i));
         boolean indexed = bound <= hpackOut.capacity()
-                && FrameWriter.headersLength((int) bound, maxFrame) + CTRL_RESERVE <= conn.out.capacity();
+                && FrameWriter.headersLength((int) bound, maxFrame) + CTRL_RESERVE <= conn.bufferSize();
         if (indexed && !outputRoom(FrameWriter.headersLength((int) bound, maxFrame) + CTRL_RESERVE))
             return false;
         henc.setDynamicIndexing(indexed);
@@ -942,11 +941,11 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
         }
         hpackOut.flip();
         int need = FrameWriter.headersLength(hpackOut.remaining(), maxFrame);
-        if (need + CTRL_RESERVE > conn.out.capacity())
+        if (need + CTRL_RESERVE > conn.bufferSize())
             throw new IllegalArgumentException("header block of " + need + " bytes does not fit the output buffer");
         if (!outputRoom(need + CTRL_RESERVE))
             return false; // only when !indexed: nothing was inserted
-        FrameWriter.writeHeaders(conn.out, id, hpackOut, endStream, maxFrame);
+        FrameWriter.writeHeaders(conn.out(), id, hpackOut, endStream, maxFrame);
         lastHeadBytes = need;
         return true;
     }

@@ -300,7 +300,7 @@ public final class H2FrontMux extends H2Conn implements Stream.Origin, dev.epoxy
             fe.logBadRequest(this, status, now, now, 0, 'P', false);
             throw H2Exception.stream(id, H2Error.PROTOCOL_ERROR, why);
         }
-        int before = conn.out.position();
+        int before = conn.pendingOut();
         fields.clear();
         fields.add(":status", Integer.toString(status));
         fields.add("content-length", Integer.toString(len));
@@ -310,8 +310,8 @@ public final class H2FrontMux extends H2Conn implements Stream.Origin, dev.epoxy
             fe.logBadRequest(this, status, now, now, 0, 'P', false);
             throw H2Exception.stream(id, H2Error.PROTOCOL_ERROR, why);
         }
-        FrameWriter.writeData(conn.out, id, ByteBuffer.wrap(page, start, len), len, true);
-        fe.logBadRequest(this, status, now, now, conn.out.position() - before, 'P', false);
+        FrameWriter.writeData(conn.out(), id, ByteBuffer.wrap(page, start, len), len, true);
+        fe.logBadRequest(this, status, now, now, conn.pendingOut() - before, 'P', false);
         sendWindow.consume(len);
         streams.put(id, s);
         headersSent(s, true);

@@ -177,7 +177,7 @@ final class H2Stream implements Endpoint {
                         wantOut = true;
                         break;
                     }
-                    FrameWriter.writeDataHeader(c.out, id, 0, true);
+                    FrameWriter.writeDataHeader(c.out(), id, 0, true);
                     ch.wireOut += H2Frame.HEADER_LENGTH;
                     ch.eomOut = true;
                     mux.endStreamSent(this);
@@ -191,10 +191,10 @@ final class H2Stream implements Endpoint {
                 break;
             }
             blockedOnWindow = false;
-            int room = c.out.remaining() - H2Conn.CTRL_RESERVE - H2Frame.HEADER_LENGTH;
+            int room = c.outRoom() - H2Conn.CTRL_RESERVE - H2Frame.HEADER_LENGTH;
             if (room < 1024 && room < pending) {
                 c.flush();
-                room = c.out.remaining() - H2Conn.CTRL_RESERVE - H2Frame.HEADER_LENGTH;
+                room = c.outRoom() - H2Conn.CTRL_RESERVE - H2Frame.HEADER_LENGTH;
                 if (room <= 0) {
                     wantOut = true;
                     break;
@@ -202,8 +202,8 @@ final class H2Stream implements Endpoint {
             }
             int n = Math.min(Math.min(pending, win), Math.min(room, mux.peer.maxFrameSize()));
             boolean es = ch.eom && n == pending;
-            FrameWriter.writeDataHeader(c.out, id, n, es);
-            ch.take(c.out, n);
+            FrameWriter.writeDataHeader(c.out(), id, n, es);
+            ch.take(c.out(), n);
             ch.wireOut += H2Frame.HEADER_LENGTH + n;
             try {
                 sendWindow.consume(n);

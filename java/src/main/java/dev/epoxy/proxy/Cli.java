@@ -552,12 +552,18 @@ final class Cli {
             long cached = 0;
             for (long f : free)
                 cached += f;
-            long alloc = buffers.inUse() + cached;
+            // As HAProxy counts: allocated = buffers whose memory is committed (in use, in the
+            // thread caches, resident on the shared free stack; not those whose pages went back
+            // to the kernel), used = not on the shared free stack, ~cached of them in thread
+            // caches; failures = commitments the budget refused (tune.buffers.limit).
+            long used = buffers.inUse() + cached;
+            long alloc = used + buffers.sharedFree();
             long size = buffers.size();
             return "Dumping pools usage. Use SIGQUIT to flush them.\n"
                     + "  - Pool buffer (" + size + " bytes) : " + alloc + " allocated (" + alloc * size + " bytes), "
-                    + (alloc - cached) + " used (~" + cached + " by thread caches), needed_avg 0, 0 failures, 1 users [SHARED]\n"
-                    + "Total: 1 pools, " + alloc * size + " bytes allocated, " + (alloc - cached) * size + " used (~"
+                    + used + " used (~" + cached + " by thread caches), needed_avg 0, " + buffers.refusals()
+                    + " failures, 1 users [SHARED]\n"
+                    + "Total: 1 pools, " + alloc * size + " bytes allocated, " + used * size + " used (~"
                     + cached * size + " by thread caches).\n";
         });
         return null;

@@ -231,8 +231,10 @@ final class CliSession implements Connection.Handler, Runnable {
     /** Moves pending output into the connection and flushes; false when the session ended. */
     private boolean pump() {
         while (true) {
-            ByteBuffer out = conn.out;
-            while (!pending.isEmpty() && out.hasRemaining()) {
+            // The output buffer is taken only when there is something to send; a flush that
+            // empties it gives it back.
+            ByteBuffer out = pending.isEmpty() ? null : conn.out();
+            while (out != null && !pending.isEmpty() && out.hasRemaining()) {
                 ByteBuffer p = pending.peek();
                 int n = Math.min(p.remaining(), out.remaining());
                 out.put(out.position(), p, p.position(), n);

@@ -153,13 +153,13 @@ final class HealthCheck implements Runnable, Connection.Handler {
             }
             if (resp == null)
                 resp = new byte[be.bufSize];
-            if (c.out.remaining() < request.length) {
+            if (c.outRoom() < request.length) {
                 finish(ServerState.CheckStatus.L7RSP, 0, "check request larger than the buffer");
                 return;
             }
-            c.out.put(request);
+            c.out().put(request);
             c.flush();
-        } else if (phase == Phase.READING && c.out.position() > 0) {
+        } else if (phase == Phase.READING && c.pendingOut() > 0) {
             c.flush();
         }
         if (phase == Phase.READING)

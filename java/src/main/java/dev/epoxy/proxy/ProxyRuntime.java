@@ -53,7 +53,8 @@ public final class ProxyRuntime implements AutoCloseable {
 
     /** Backends with their own log targets: where server state changes are logged. */
     private final Map<String, AccessLog> adminLogs = new HashMap<>();
-    private final BufferPool buffers;
+    /** Every connection and HTTP/1 channel buffer of the process (the budget). */
+    public final BufferPool buffers;
     private final List<Listener> statsListeners = new ArrayList<>();
     private final Stats stats;
     private final SoftStop softStop;
@@ -76,8 +77,11 @@ public final class ProxyRuntime implements AutoCloseable {
         int bufSize = cfg.global().bufsize();
         // One pool for all connection buffers and H1 channels, sized for a whole HTTP/2 frame:
         // an H1 listener may turn into HTTP/2 when a client sends the preface.
-        BufferPool buffers = new BufferPool(pollers.size(), H2Conn.bufferSizeFor(bufSize));
-        this.buffers = buffers;
+        // The budget (tune.buffers.limit / reserve): derived from maxconn, or from what the fd
+        // limit allows (two fds per client connection), as HAProxy sizes its memory.
+        int bufLimit = cfg.global().buffersLimit(Math.max(1, (limit - 100) / 2), pollers.size());
+        this.buffers = new BufferPool(pollers.size(), H2Conn.bufferSizeFor(bufSize), bufLimit,
+                cfg.global().buffersReserve(bufLimit, pollers.size()));
         // HAProxy's proxy ids (iid): in configuration order from 2, after its internal GLOBAL proxy
         // (the CLI's); a listen section is one proxy with one id.
         Map<String, Integer> ids = new HashMap<>();

@@ -450,8 +450,8 @@ public final class Stats {
         perThread(b, n, "epoxy_thread_run_queue", "gauge", "Tasks queued on the poller after its last loop", Poller::runQueueLength);
         perThread(b, n, "epoxy_thread_takeovers_total", "counter", "Idle server connections this thread took over from another thread", Poller::takeovers);
         if (buffers != null) {
-            perThread(b, n, "epoxy_thread_buffers_allocated_total", "counter", "Buffers the thread allocated because its free list was empty", p -> buffers.allocated(p.tid()));
-            perThread(b, n, "epoxy_thread_buffers_free", "gauge", "Buffers on the thread's free list", p -> buffers.free(p.tid()));
+            perThread(b, n, "epoxy_thread_buffers_allocated_total", "counter", "Buffers the thread committed memory for: carved fresh from the buffer region, reused after their pages went back to the kernel, or allocated outside the region", p -> buffers.allocated(p.tid()));
+            perThread(b, n, "epoxy_thread_buffers_free", "gauge", "Buffers in the thread's cache of free buffers", p -> buffers.free(p.tid()));
             gauge(b, "epoxy_buffers_in_use", "gauge", "Buffers handed out and not given back, all threads", Long.toString(buffers.inUse()));
             gauge(b, "epoxy_buffer_size_bytes", "gauge", "Size of one connection or channel buffer", Integer.toString(buffers.size()));
         }

@@ -277,7 +277,7 @@ public final class TcpSession extends dev.epoxy.poller.Watched implements Connec
         while (true) {
             ByteBuffer in = from.in;
             if (in.hasRemaining()) {
-                ByteBuffer out = to.out;
+                ByteBuffer out = to.out();
                 int n = Math.min(in.remaining(), out.remaining());
                 if (n > 0) {
                     int lim = in.limit();
@@ -288,7 +288,7 @@ public final class TcpSession extends dev.epoxy.poller.Watched implements Connec
                     if (to == front)
                         toClient += n;
                 }
-                if (!to.flush() && to.out.remaining() == 0)
+                if (!to.flush() && to.outRoom() == 0)
                     break; // the receiver is slow: wait for it to drain before reading more
                 if (in.hasRemaining())
                     continue;
@@ -296,13 +296,13 @@ public final class TcpSession extends dev.epoxy.poller.Watched implements Connec
             int r = from.recv();
             if (r > 0)
                 continue;
-            if (r < 0 && !from.has(Connection.ERROR) && to.out.position() == 0 && !to.has(Connection.WRITE_SHUT)) {
+            if (r < 0 && !from.has(Connection.ERROR) && to.pendingOut() == 0 && !to.has(Connection.WRITE_SHUT)) {
                 to.shutWrite();
                 moved = true;
             }
             break;
         }
-        if (to.out.position() > 0)
+        if (to.pendingOut() > 0)
             to.flush();
         return moved;
     }

@@ -1,6 +1,8 @@
 package dev.epoxy.stream;
 
+import dev.epoxy.conn.BufferPool;
 import dev.epoxy.http.HttpHead;
+import dev.epoxy.poller.Poller;
 import dev.epoxy.sys.Sys;
 import java.nio.ByteBuffer;
 
@@ -10,7 +12,9 @@ import java.nio.ByteBuffer;
  * drains it; both run on the stream's thread, so there is no synchronisation.
  *
  * <p>{@link #data} is in write mode: the producer appends at its position; the consumer flips,
- * reads and compacts ({@link #take}).
+ * reads and compacts ({@link #take}). A channel made for a pool holds a buffer only between
+ * {@link #attach} and {@link #release} (its owner attaches it for an exchange and releases it
+ * when the exchange is over); meanwhile {@link #data} is empty and has no room.
  */
 public final class HttpChannel {
     public final HttpHead head = new HttpHead();
@@ -39,7 +43,9 @@ public final class HttpChannel {
      * and the framed body (chunk sizes, HTTP/2 frame headers). The log's bytes_read.
      */
     public long wireOut;
-    public final ByteBuffer data;
+    public ByteBuffer data;
+    private BufferPool.Buf buf;
+    private static final ByteBuffer NONE = ByteBuffer.allocateDirect(0);
     /**
      * A body produced locally (stats page, metrics) that is larger than {@link #data}: the bytes
      * from {@link #pendingOff} on still have to be moved in, as the consumer makes room
@@ -49,12 +55,31 @@ public final class HttpChannel {
     private int pendingOff;
 
     public HttpChannel(int size) {
-        this(Sys.allocate(size));
+        this.data = Sys.allocate(size);
     }
 
-    /** A channel over a buffer from a pool (cleared, write mode); its owner returns it. */
-    public HttpChannel(ByteBuffer data) {
-        this.data = data;
+    /** A channel without a buffer yet: see {@link #attach}. */
+    public HttpChannel() {
+        this.data = NONE;
+    }
+
+    /** Takes a buffer from {@code pool} for an exchange (no-op if one is held); cleared, write mode. */
+    public void attach(BufferPool pool, Poller p) {
+        if (buf == null) {
+            buf = pool.get(p);
+            data = buf.bb;
+        }
+    }
+
+    /** Gives the buffer back (its content is dropped); the channel keeps no room until attached again. */
+    public void release(BufferPool pool, Poller p) {
+        if (buf != null) {
+            BufferPool.Buf b = buf;
+            buf = null;
+            data = NONE;
+            pendingBody = null;
+            pool.put(p, b);
+        }
     }
 
     /** Room left for the producer. */

@@ -79,6 +79,18 @@ public final class Sys {
     /** One datagram, waiting at most {@code timeoutMs}; -EAGAIN on timeout. */
     public static native long epoxy_recv_wait(int fd, long buf, long len, int timeoutMs);
 
+    // mem.c: buffer memory owned by Epoxy (conn.BufferPool)
+    /** Reserves address space for {@code len} bytes (no memory until written); address or -errno. */
+    public static native long epoxy_mem_reserve(long len);
+    /** Gives the pages of a range back to the kernel (they read as zeros afterwards). */
+    public static native int epoxy_mem_release(long addr, long len);
+    public static native int epoxy_mem_unmap(long addr, long len);
+
+    /** A direct ByteBuffer over native memory we own (no Cleaner: whoever owns the memory frees it). */
+    public static ByteBuffer wrap(long addr, int size) {
+        return new Pointer(addr).getByteBuffer(0, size).order(ByteOrder.nativeOrder());
+    }
+
     // proc.c: listener hand-over (SCM_RIGHTS over AF_UNIX), signals, privileges, detaching
     /** A listening AF_UNIX stream socket; a name starting with '@' is in the abstract namespace. */
     /** Waits at most {@code timeoutMs} for a connection (-EAGAIN on timeout); the result is blocking, 5 s I/O timeouts. */

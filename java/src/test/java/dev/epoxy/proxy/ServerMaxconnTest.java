@@ -152,6 +152,9 @@ class ServerMaxconnTest {
             Server sa = ep.rt.backend("li").servers.get(0);
             for (int i = 0; i < 3; i++)
                 try (RawClient c = new RawClient(port)) {
+                    // Likewise the previous quick request: its client has the response, but its
+                    // stream may not have ended yet, and a tie (a 1, b 1) picks a.
+                    Wait.until("b's previous quick request ended", 10_000, () -> sb.served() == 0);
                     String before3 = "before: a.served=" + sa.served() + " b.served=" + sb.served() + " a.now=" + slowA.now.get()
                             + " b.requests=" + b.requests.get();
                     c.send("GET /quick HTTP/1.1\r\nHost: x\r\n\r\n");

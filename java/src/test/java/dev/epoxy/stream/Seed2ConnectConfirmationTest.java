@@ -75,7 +75,7 @@ class Seed2ConnectConfirmationTest {
                     // had a chance to report the (already completed) connect.
                     boolean forwarded = s.scb.chkSnd();
                     afterFrontPath.complete(afterConnect + " " + forwarded + " " + s.scb.state() + " "
-                            + back.connecting() + " " + back.out.position());
+                            + back.connecting() + " " + back.pendingOut());
                 } catch (Throwable e) {
                     afterFrontPath.completeExceptionally(e);
                 }
