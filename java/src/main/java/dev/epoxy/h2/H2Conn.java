@@ -297,8 +297,8 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
                 if (fill(true) <= 0)
                     break;
             }
-        } catch (H2Exception | RuntimeException e) {
-            // nothing more to salvage
+        } catch (H2Exception | RuntimeException | OutOfMemoryError e) {
+            // nothing more to salvage (the streams opened so far are failed and woken by kill)
         } finally {
             salvaging = false;
         }
