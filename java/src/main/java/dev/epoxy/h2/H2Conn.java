@@ -42,6 +42,15 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
     static final int MAX_CONTINUATIONS = 32;
     /** Protocol misbehaviours tolerated per connection before GOAWAY(ENHANCE_YOUR_CALM). */
     static int glitchLimit = 100;
+    /**
+     * Streams one decoding pass may open before it lets them run. A new stream holds its channel
+     * buffers until its own task has run, even when the peer reset it at once (rapid reset); so
+     * decoding stops here, the new streams run (and reset ones finish and give their channels
+     * back), and {@link #resumer} goes on. Bounds a flood's memory per connection to this many
+     * streams instead of the whole input buffer's worth (up to {@code MAX_STREAMS}).
+     */
+    static int openPerPass = 16;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(H2Conn.class);
 
     protected final Connection conn;
     protected final FrameDecoder decoder;
@@ -86,6 +95,14 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
     protected boolean dead;
     protected int glitches;
     private boolean readPaused;
+    /** Streams opened in the current decoding pass ({@link #openPerPass}). */
+    private int openedThisPass;
+    /**
+     * Decoding yielded to the streams it opened: input is stopped and {@link #resumer} owns
+     * resuming it (it is queued after those streams, so they run first).
+     */
+    private boolean yielded;
+    private final Task resumer;
     private final ArrayList<H2Stream> wake = new ArrayList<>();
     /**
      * Flushes the output once per run-queue pass instead of once per stream: streams only append
@@ -120,6 +137,7 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
         this.rx = conn.bufferSize() >= need ? null : Sys.allocate(need + 4096).order(java.nio.ByteOrder.BIG_ENDIAN).limit(0);
         this.hpackOut = ByteBuffer.allocate(Math.max(conn.bufferSize(), 16384));
         this.flusher = new Task(conn.poller(), this::flushOut);
+        this.resumer = new Task(conn.poller(), this::resumeInput);
     }
 
     /**
@@ -183,35 +201,94 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
 
     // ------------------------------------------------------------------ input
 
-    /** Reads and decodes what the socket has, unless the output is too full to answer. */
+    /**
+     * Reads and decodes what the socket has, unless the output is too full to answer or this
+     * pass opened {@link #openPerPass} streams. Whatever happens, the streams woken so far are
+     * woken: an exception must not leave a stream that nobody runs (see {@link #internalError}).
+     */
     protected void pumpInput() {
-        while (!dead) {
-            if (!outputRoom(CTRL_RESERVE)) {
-                readPaused = true;
-                conn.stopRecv();
+        if (yielded)
+            return; // the resumer owns the input
+        openedThisPass = 0;
+        try {
+            while (!dead) {
+                if (!outputRoom(CTRL_RESERVE)) {
+                    readPaused = true;
+                    conn.stopRecv();
+                    break;
+                }
+                if (openedThisPass >= openPerPass) {
+                    yielded = true;
+                    conn.stopRecv();
+                    break;
+                }
+                ByteBuffer src = rx != null ? rx : conn.in;
+                if (src.hasRemaining()) {
+                    try {
+                        int before = src.remaining();
+                        decoder.decode(src, this);
+                        if (src.remaining() != before && !dead)
+                            continue; // consumed something: look again (maybe paused for room)
+                    } catch (H2Exception e) {
+                        error(e);
+                        continue;
+                    }
+                }
+                int n = fill();
+                if (n > 0)
+                    continue;
+                if (n < 0) {
+                    peerGone();
+                    return;
+                }
                 break;
             }
-            ByteBuffer src = rx != null ? rx : conn.in;
-            if (src.hasRemaining()) {
-                try {
-                    int before = src.remaining();
-                    decoder.decode(src, this);
-                    if (src.remaining() != before && !dead)
-                        continue; // consumed something: look again (maybe paused for room)
-                } catch (H2Exception e) {
-                    error(e);
-                    continue;
-                }
-            }
-            int n = fill();
-            if (n > 0)
-                continue;
-            if (n < 0) {
-                peerGone();
-                return;
-            }
-            break;
+        } catch (RuntimeException | OutOfMemoryError e) {
+            internalError(e);
+        } finally {
+            wakeStreams();
         }
+        if (yielded && !dead)
+            resumer.wakeup(); // after the streams just woken: they run first
+    }
+
+    /** A new stream was opened by the peer: counts it against {@link #openPerPass}. */
+    protected void streamOpened() {
+        if (++openedThisPass >= openPerPass)
+            decoder.pause();
+    }
+
+    /** The resumer: decoding goes on once the streams the last pass opened have run. */
+    private void resumeInput() {
+        if (dead || !yielded)
+            return;
+        yielded = false;
+        beforeResume();
+        try {
+            flushOut();
+            pumpInput();
+            flushOut();
+            afterIo();
+        } catch (RuntimeException | OutOfMemoryError e) {
+            internalError(e);
+        }
+    }
+
+    /** Called when decoding resumes after a yield (the front side pools finished streams' channels). */
+    protected void beforeResume() {
+    }
+
+    /**
+     * A failure inside the connection's own processing (a bug, or no memory left for a new
+     * stream's buffers): the connection is closed with GOAWAY(INTERNAL_ERROR), which fails and
+     * wakes every stream it has, so that none is left half-built without an owner (before this,
+     * an OutOfMemoryError during decoding left the streams opened so far unwoken in phase ROUTE,
+     * holding their buffers, and the connection with unread input and nothing polled).
+     */
+    protected void internalError(Throwable e) {
+        LOG.error("HTTP/2 connection on fd {}: internal error, closing it", conn.fd, e);
+        if (!dead)
+            goAway(H2Error.INTERNAL_ERROR, "internal error");
         wakeStreams();
     }
 
@@ -233,8 +310,8 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
                 if (fill(true) <= 0)
                     break;
             }
-        } catch (H2Exception | RuntimeException e) {
-            // nothing more to salvage
+        } catch (H2Exception | RuntimeException | OutOfMemoryError e) {
+            // nothing more to salvage (the streams opened so far are failed and woken by kill)
         } finally {
             salvaging = false;
         }
@@ -435,6 +512,7 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
             return;
         dead = true;
         flusher.destroy();
+        resumer.destroy();
         failStreams();
         drainTimer = new Task(conn.poller(), this::drainExpired);
         drainTimer.expireAt(conn.poller().nowMs() + drainTimeoutMs());
@@ -508,6 +586,7 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
         dead = true;
         lost = true;
         flusher.destroy();
+        resumer.destroy();
         failStreams();
         conn.close();
         onDead();

@@ -267,6 +267,7 @@ public final class H2FrontMux extends H2Conn implements Stream.Origin, dev.epoxy
         long now = conn.poller().nowMs();
         s.owner = new Stream(conn.poller(), this, s, req, res, now);
         toWake(s);
+        streamOpened();
     }
 
     /** The request's size as an HTTP/1 head would carry it (name, ": ", value, CRLF per field). */
@@ -378,7 +379,26 @@ public final class H2FrontMux extends H2Conn implements Stream.Origin, dev.epoxy
 
     private HttpChannel take(ArrayDeque<HttpChannel> pool, int size) {
         HttpChannel c = pool.poll();
-        return c != null ? c : new HttpChannel(size);
+        if (c != null)
+            return c;
+        if (allocHook != null)
+            allocHook.run();
+        channelsAllocated++;
+        return new HttpChannel(size);
+    }
+
+    /** Tests: runs before each channel allocation (may throw, e.g. OutOfMemoryError, to simulate exhausted direct memory). */
+    static volatile Runnable allocHook;
+    /** Channels this connection allocated (not taken from its pool). */
+    private long channelsAllocated;
+
+    public long channelsAllocated() {
+        return channelsAllocated;
+    }
+
+    @Override
+    protected void beforeResume() {
+        recycle();
     }
 
     private void retire(HttpChannel c) {
