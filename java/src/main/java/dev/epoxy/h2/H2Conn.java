@@ -82,11 +82,20 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
         HALF_CLOSED_LOCAL
     }
     private final ByteBuffer rx;
-    private final ByteBuffer block = ByteBuffer.allocate(MAX_HEADER_BLOCK);
+    /**
+     * A header block split over CONTINUATION frames, collected until its last fragment; null
+     * otherwise (a block in one HEADERS frame is decoded in place, from the input buffer). Grows
+     * as fragments come, up to {@link #MAX_HEADER_BLOCK}, and is dropped once decoded.
+     */
+    private ByteBuffer block;
     private int blockStream, continuations;
     private boolean blockEndStream;
     protected final HeaderList fields = new HeaderList();
-    private final ByteBuffer hpackOut;
+    /**
+     * Encoder output, one per thread (used only within {@link #writeHeaderBlock}, which is not
+     * re-entered): no idle connection keeps one.
+     */
+    private static final ThreadLocal<ByteBuffer> HPACK_OUT = new ThreadLocal<>();
     private final byte[] lowerName = new byte[256];
     /** Highest stream id the peer opened (front) or we opened (back). */
     protected int maxStreamId;
@@ -135,7 +144,6 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
         decoder.setMaxHeaderBlockSize(MAX_HEADER_BLOCK);
         int need = H2Frame.HEADER_LENGTH + H2Frame.DEFAULT_MAX_FRAME_SIZE;
         this.rx = conn.bufferSize() >= need ? null : Sys.allocate(need + 4096).order(java.nio.ByteOrder.BIG_ENDIAN).limit(0);
-        this.hpackOut = ByteBuffer.allocate(Math.max(conn.bufferSize(), 16384));
         this.flusher = new Task(conn.poller(), this::flushOut);
         this.resumer = new Task(conn.poller(), this::resumeInput);
     }
@@ -814,26 +822,44 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
 
     @Override
     public void onHeaders(int id, ByteBuffer fragment, boolean endStream, boolean endHeaders) throws H2Exception {
-        block.clear();
-        block.put(fragment);
         blockStream = id;
         blockEndStream = endStream;
         continuations = 0;
-        if (endHeaders)
-            headerBlockDone();
+        block = null;
+        if (endHeaders) {
+            decodeBlock(fragment);
+            return;
+        }
+        appendFragment(fragment);
+    }
+
+    /** Adds a fragment of a split header block to {@link #block}, growing it as needed. */
+    private void appendFragment(ByteBuffer fragment) {
+        int need = (block == null ? 0 : block.position()) + fragment.remaining();
+        if (block == null || need > block.capacity()) {
+            // the decoder bounds the whole block to MAX_HEADER_BLOCK
+            int cap = Math.min(MAX_HEADER_BLOCK, Math.max(Math.max(4096, need), block == null ? 0 : 2 * block.capacity()));
+            ByteBuffer b = ByteBuffer.allocate(Math.max(cap, need));
+            if (block != null)
+                b.put(block.flip());
+            block = b;
+        }
+        block.put(fragment);
     }
 
     @Override
     public void onContinuation(int id, ByteBuffer fragment, boolean endHeaders) throws H2Exception {
         if (++continuations > MAX_CONTINUATIONS)
             throw H2Exception.connection(H2Error.ENHANCE_YOUR_CALM, "more than " + MAX_CONTINUATIONS + " CONTINUATION frames");
-        block.put(fragment); // the decoder bounds the whole block to MAX_HEADER_BLOCK
-        if (endHeaders)
-            headerBlockDone();
+        appendFragment(fragment);
+        if (endHeaders) {
+            ByteBuffer b = block.flip();
+            block = null;
+            decodeBlock(b);
+        }
     }
 
-    private void headerBlockDone() throws H2Exception {
-        block.flip();
+    private void decodeBlock(ByteBuffer block) throws H2Exception {
         fields.clear();
         // Always decoded, even for a stream we will refuse: the HPACK state is per connection.
         boolean complete = hdec.decode(block, fields);
@@ -1007,16 +1033,22 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
         long bound = 12; // dynamic table size updates
         for (int i = 0; i < fields.size(); i++)
             bound += HpackEncoder.maxFieldLength(fields.nameLength(i), fields.valueLength(i));
-        boolean indexed = bound <= hpackOut.capacity()
+        int cap = Math.max(conn.bufferSize(), 16384);
+        ByteBuffer hpackOut = HPACK_OUT.get();
+        if (hpackOut == null || hpackOut.capacity() < cap) {
+            hpackOut = ByteBuffer.allocate(cap);
+            HPACK_OUT.set(hpackOut);
+        }
+        boolean indexed = bound <= cap
                 && FrameWriter.headersLength((int) bound, maxFrame) + CTRL_RESERVE <= conn.bufferSize();
         if (indexed && !outputRoom(FrameWriter.headersLength((int) bound, maxFrame) + CTRL_RESERVE))
             return false;
         henc.setDynamicIndexing(indexed);
-        hpackOut.clear();
+        hpackOut.clear().limit(cap);
         try {
             henc.encode(hpackOut, fields);
         } catch (java.nio.BufferOverflowException e) {
-            throw new IllegalArgumentException("header block larger than " + hpackOut.capacity() + " bytes");
+            throw new IllegalArgumentException("header block larger than " + cap + " bytes");
         }
         hpackOut.flip();
         int need = FrameWriter.headersLength(hpackOut.remaining(), maxFrame);
