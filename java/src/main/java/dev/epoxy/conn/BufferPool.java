@@ -90,6 +90,8 @@ public final class BufferPool {
     private Buf[] free = new Buf[64];
     private int freeCount;
     private long overflows, refusals;
+    /** Companion pool of larger buffers ({@link #bodies}), created on first use. */
+    private volatile BufferPool bodies;
 
     private static final class Local {
         final Buf[] cache = new Buf[CACHE_PER_THREAD];
@@ -122,6 +124,28 @@ public final class BufferPool {
 
     public int size() {
         return size;
+    }
+
+    /**
+     * The companion pool of {@code bodySize} buffers (HTTP/2 request bodies of unknown or large
+     * length: a whole stream window must fit one channel), created on first use: the same
+     * threads, a quarter of this pool's limit (at least 16) and no reserve, its region reserved
+     * only when its first buffer is carved. Like this pool it never refuses a buffer.
+     */
+    public BufferPool bodies(int bodySize) {
+        BufferPool b = bodies;
+        if (b == null) {
+            synchronized (this) {
+                if ((b = bodies) == null)
+                    bodies = b = new BufferPool(locals.length, bodySize, Math.max(16, limit / 4), 0);
+            }
+        }
+        return b;
+    }
+
+    /** The companion pool if it was ever used, else null. */
+    public BufferPool bodiesIfAny() {
+        return bodies;
     }
 
     public int limit() {

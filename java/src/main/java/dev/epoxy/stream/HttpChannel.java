@@ -45,6 +45,8 @@ public final class HttpChannel {
     public long wireOut;
     public ByteBuffer data;
     private BufferPool.Buf buf;
+    /** The pool {@link #buf} came from (given back there, whatever pool {@link #release} names). */
+    private BufferPool from;
     private static final ByteBuffer NONE = ByteBuffer.allocateDirect(0);
     /**
      * A body produced locally (stats page, metrics) that is larger than {@link #data}: the bytes
@@ -67,18 +69,29 @@ public final class HttpChannel {
     public void attach(BufferPool pool, Poller p) {
         if (buf == null) {
             buf = pool.get(p);
+            from = pool;
             data = buf.bb;
         }
     }
 
-    /** Gives the buffer back (its content is dropped); the channel keeps no room until attached again. */
+    /** A buffer is attached ({@link #attach}). */
+    public boolean attached() {
+        return buf != null;
+    }
+
+    /**
+     * Gives the buffer back to the pool it came from (its content is dropped); the channel keeps
+     * no room until attached again.
+     */
     public void release(BufferPool pool, Poller p) {
         if (buf != null) {
             BufferPool.Buf b = buf;
+            BufferPool to = from;
             buf = null;
+            from = null;
             data = NONE;
             pendingBody = null;
-            pool.put(p, b);
+            to.put(p, b);
         }
     }
 
