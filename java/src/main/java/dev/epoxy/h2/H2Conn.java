@@ -990,6 +990,14 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
     /** The proxy stream is done with {@code s}. */
     abstract void streamDetached(H2Stream s);
 
+    /**
+     * A stream's first DATA byte found its channel without a buffer: attach one that holds the
+     * whole window granted. The client side's requests take theirs here; on the server side the
+     * channel (the proxy stream's response) is attached by its client side, so nothing to do.
+     */
+    void attachRx(H2Stream s) {
+    }
+
     /** Whether {@code id} names a stream never opened (above the highest one). */
     protected abstract boolean isIdle(int id);
 

@@ -29,7 +29,8 @@ import java.util.ArrayList;
 public final class H2FrontMux extends H2Conn implements Stream.Origin, dev.epoxy.proxy.SoftStop.Stoppable {
     /** SETTINGS_MAX_CONCURRENT_STREAMS we announce; more open streams are refused (REFUSED_STREAM). */
     public static final int MAX_STREAMS = 100;
-    private static final int POOL_MAX = 16;
+    /** Channel objects (without buffers) kept for reuse per connection. */
+    private static final int POOL_MAX = 32;
 
     private final Frontend fe;
     private final String clientAddr;
@@ -39,9 +40,19 @@ public final class H2FrontMux extends H2Conn implements Stream.Origin, dev.epoxy
     private long streamsStarted;
     /** Streams reset by the client before they got a response (rapid-reset accounting). */
     private int earlyResets;
-    private final ArrayDeque<HttpChannel> reqPool = new ArrayDeque<>(), resPool = new ArrayDeque<>();
-    /** Channels of detached streams: the finishing stream still logs from them, so they are pooled later. */
+    /**
+     * Channels kept for reuse, without buffers: a stream's channels take theirs from the
+     * frontend's {@code BufferPool} (the response's when the stream opens, the request's with its
+     * first DATA byte, none for a request that came whole in its HEADERS) and give them back
+     * when the stream ends ({@link #recycle}).
+     */
+    private final ArrayDeque<HttpChannel> chanPool = new ArrayDeque<>();
+    /**
+     * Channels of detached streams: the finishing stream still logs from them, so their buffers
+     * go back and they are pooled by {@link #recycler}, which runs after that stream's run.
+     */
     private final ArrayList<HttpChannel> retired = new ArrayList<>();
+    private final Task recycler;
 
     /** Frees the listener's maxconn slots; run exactly once, when the connection closes. */
     private Runnable onClose;
@@ -53,6 +64,7 @@ public final class H2FrontMux extends H2Conn implements Stream.Origin, dev.epoxy
         this.clientAddr = addr;
         this.clientPort = port;
         this.idle = new Task(c.poller(), this::idleCheck);
+        this.recycler = new Task(c.poller(), this::recycle);
         fe.softStop.add(c.poller(), this);
     }
 
@@ -240,8 +252,8 @@ public final class H2FrontMux extends H2Conn implements Stream.Origin, dev.epoxy
             answerLocally(id, 431, endStream, "header list larger than " + (tooLarge ? MAX_HEADER_LIST : fe.bufSize));
             return;
         }
-        HttpChannel req = take(reqPool, recvInitial + 1);
-        HttpChannel res = take(resPool, fe.bufSize);
+        HttpChannel req = take();
+        HttpChannel res = take();
         String err = H2Headers.toRequest(fields, req.head, endStream);
         if (err != null) {
             retire(req);
@@ -252,6 +264,9 @@ public final class H2FrontMux extends H2Conn implements Stream.Origin, dev.epoxy
             }
             throw H2Exception.stream(id, H2Error.PROTOCOL_ERROR, err);
         }
+        // The response's buffer now, as an HTTP/1 exchange takes it (never refused: HTTP/2 streams
+        // use the pool's reserve, and once started a stream never waits for a buffer).
+        res.attach(fe.buffers, conn.poller());
         req.headIn = true;
         req.contentLength = req.head.contentLength();
         s = new H2Stream(this, id, req, peer.initialWindowSize());
@@ -377,17 +392,30 @@ public final class H2FrontMux extends H2Conn implements Stream.Origin, dev.epoxy
         }
     }
 
-    private HttpChannel take(ArrayDeque<HttpChannel> pool, int size) {
-        HttpChannel c = pool.poll();
+    private HttpChannel take() {
+        HttpChannel c = chanPool.poll();
         if (c != null)
             return c;
         if (allocHook != null)
             allocHook.run();
         channelsAllocated++;
-        return new HttpChannel(size);
+        return new HttpChannel();
     }
 
-    /** Tests: runs before each channel allocation (may throw, e.g. OutOfMemoryError, to simulate exhausted direct memory). */
+    /**
+     * The request's first body byte: a buffer for the whole stream window, unless its
+     * content-length is known and fits a buffer of the frontend's pool (DATA beyond it is a
+     * stream error before it is stored, {@link H2Stream#onData}).
+     */
+    @Override
+    void attachRx(H2Stream s) {
+        dev.epoxy.conn.BufferPool pool = fe.buffers;
+        if (s.expectedLength < 0 || s.expectedLength > pool.size())
+            pool = pool.bodies(recvInitial + 1);
+        s.rx.attach(pool, conn.poller());
+    }
+
+    /** Tests: runs before each channel object allocation (may throw, e.g. OutOfMemoryError, to simulate exhausted memory). */
     static volatile Runnable allocHook;
     /** Channels this connection allocated (not taken from its pool). */
     private long channelsAllocated;
@@ -403,15 +431,22 @@ public final class H2FrontMux extends H2Conn implements Stream.Origin, dev.epoxy
 
     private void retire(HttpChannel c) {
         retired.add(c);
+        recycler.wakeup(); // runs after the current task (the finishing stream's run)
     }
 
-    /** Pools the channels of streams finished earlier (never from inside a stream's own run). */
+    /**
+     * Gives the buffers of channels retired earlier back and pools the channels (never from
+     * inside a stream's own run). Also after the connection died: its streams end later.
+     */
     private void recycle() {
+        if (retired.isEmpty())
+            return;
+        Poller p = conn.poller();
         for (HttpChannel c : retired) {
-            ArrayDeque<HttpChannel> pool = c.data.capacity() == recvInitial + 1 ? reqPool : resPool;
-            if (pool.size() < POOL_MAX && (pool == reqPool || c.data.capacity() == fe.bufSize)) {
+            c.release(fe.buffers, p);
+            if (chanPool.size() < POOL_MAX) {
                 c.reset();
-                pool.add(c);
+                chanPool.add(c);
             }
         }
         retired.clear();

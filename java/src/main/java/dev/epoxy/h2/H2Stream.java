@@ -85,6 +85,8 @@ final class H2Stream implements Endpoint {
             throw H2Exception.stream(id, H2Error.PROTOCOL_ERROR, "DATA shorter than content-length " + expectedLength);
         if (detached || failed)
             return;
+        if (len > 0 && !rx.attached())
+            mux.attachRx(this); // the request body's buffer, taken with its first byte
         if (rx.put(data, len) != len)
             throw H2Exception.stream(id, H2Error.FLOW_CONTROL_ERROR, "DATA beyond the room we granted");
         if (endStream) {
