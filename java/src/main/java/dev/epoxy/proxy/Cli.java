@@ -547,26 +547,45 @@ final class Cli {
     }
 
     private String showPools(CliSession s) {
-        long[] free = new long[pollers.size()];
-        onEachPoller(s, (p, b) -> free[p.tid()] = buffers.free(p.tid()), t -> {
-            long cached = 0;
-            for (long f : free)
-                cached += f;
-            // As HAProxy counts: allocated = buffers whose memory is committed (in use, in the
-            // thread caches, resident on the shared free stack; not those whose pages went back
-            // to the kernel), used = not on the shared free stack, ~cached of them in thread
-            // caches; failures = commitments the budget refused (tune.buffers.limit).
-            long used = buffers.inUse() + cached;
-            long alloc = used + buffers.sharedFree();
-            long size = buffers.size();
-            return "Dumping pools usage. Use SIGQUIT to flush them.\n"
-                    + "  - Pool buffer (" + size + " bytes) : " + alloc + " allocated (" + alloc * size + " bytes), "
-                    + used + " used (~" + cached + " by thread caches), needed_avg 0, " + buffers.refusals()
-                    + " failures, 1 users [SHARED]\n"
-                    + "Total: 1 pools, " + alloc * size + " bytes allocated, " + used * size + " used (~"
-                    + cached * size + " by thread caches).\n";
+        dev.epoxy.conn.BufferPool bodies = buffers.bodiesIfAny();
+        long[] free = new long[pollers.size()], bodyFree = new long[pollers.size()];
+        onEachPoller(s, (p, b) -> {
+            free[p.tid()] = buffers.free(p.tid());
+            if (bodies != null)
+                bodyFree[p.tid()] = bodies.free(p.tid());
+        }, t -> {
+            StringBuilder b = new StringBuilder("Dumping pools usage. Use SIGQUIT to flush them.\n");
+            long[] total = new long[3];
+            poolLine(b, "buffer", buffers, free, total);
+            // HTTP/2 request bodies of unknown or large length (BufferPool.bodies), once used.
+            if (bodies != null)
+                poolLine(b, "h2body", bodies, bodyFree, total);
+            b.append("Total: ").append(bodies == null ? 1 : 2).append(" pools, ").append(total[0]).append(" bytes allocated, ")
+                    .append(total[1]).append(" used (~").append(total[2]).append(" by thread caches).\n");
+            return b.toString();
         });
         return null;
+    }
+
+    /**
+     * As HAProxy counts: allocated = buffers whose memory is committed (in use, in the thread
+     * caches, resident on the shared free stack; not those whose pages went back to the kernel),
+     * used = not on the shared free stack, ~cached of them in thread caches; failures =
+     * commitments the budget refused (tune.buffers.limit).
+     */
+    private static void poolLine(StringBuilder b, String name, dev.epoxy.conn.BufferPool pool, long[] free, long[] total) {
+        long cached = 0;
+        for (long f : free)
+            cached += f;
+        long used = pool.inUse() + cached;
+        long alloc = used + pool.sharedFree();
+        long size = pool.size();
+        b.append("  - Pool ").append(name).append(" (").append(size).append(" bytes) : ").append(alloc).append(" allocated (")
+                .append(alloc * size).append(" bytes), ").append(used).append(" used (~").append(cached)
+                .append(" by thread caches), needed_avg 0, ").append(pool.refusals()).append(" failures, 1 users [SHARED]\n");
+        total[0] += alloc * size;
+        total[1] += used * size;
+        total[2] += cached * size;
     }
 
     private String shutdownSessions(CliSession s, String[] w) {
