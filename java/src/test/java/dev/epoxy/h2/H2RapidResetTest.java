@@ -161,4 +161,45 @@ class H2RapidResetTest {
         }
         assertServes();
     }
+
+    /** Waits (at most 10 s) until {@code pool} has no buffer in use; returns how many are. */
+    private static long awaitNoneInUse(dev.epoxy.conn.BufferPool pool) throws Exception {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long n;
+        while ((n = pool.inUse()) > 0 && System.nanoTime() < end) {
+            synchronized (H2RapidResetTest.class) {
+                H2RapidResetTest.class.wait(20); // polling a condition, not ordering events
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Stream channels take pool buffers and give them back: a request that came whole in its
+     * HEADERS and one whose content-length fits a buffer of the pool never touch the body pool
+     * (64 KiB buffers), one of unknown length does; once the connection is gone every buffer of
+     * both pools is back.
+     */
+    @Test
+    void streamBuffersComeFromThePoolAndGoBack() throws Exception {
+        dev.epoxy.conn.BufferPool pool = proxy.rt.buffers;
+        try (H2TestClient c = new H2TestClient(port)) {
+            c.expect("SETTINGS ack=true");
+            c.request(1, "GET", "/whole", true);
+            c.expect("END 1");
+            c.request(3, "POST", "/len", false, "content-length", "5");
+            c.data(3, "hello".getBytes(), true);
+            c.expect("END 3");
+            assertTrue(c.body(3).startsWith("ok /len"), c.body(3));
+            assertEquals(null, pool.bodiesIfAny(), "body pool used for a request that fits a pool buffer");
+            c.request(5, "POST", "/nolen", false);
+            c.data(5, "hello".getBytes(), true);
+            c.expect("END 5");
+            assertTrue(c.body(5).startsWith("ok /nolen"), c.body(5));
+            assertTrue(pool.bodiesIfAny() != null, "no body pool for a request of unknown length");
+            assertEquals(0, awaitNoneInUse(pool.bodiesIfAny()), "body buffers still in use after the stream ended");
+        }
+        assertEquals(0, awaitNoneInUse(pool), "pool buffers still in use with no connection left");
+        assertServes();
+    }
 }
