@@ -62,7 +62,12 @@ public final class BufferPool {
     }
 
     static final int CACHE_PER_THREAD = 16;
-    static final int GLOBAL_HOT = 32;
+    /**
+     * Resident buffers kept on the free stack (4.4 MB at the default size); past them pages go
+     * back to the kernel. Large enough that a steady load (100 HTTP/2 streams, each with a
+     * response buffer and a server connection) does not swing past it on every request.
+     */
+    static final int GLOBAL_HOT = 256;
     /** Buffers one HTTP/1 exchange may hold at once: client in/out, request and response channels, server in/out. */
     public static final int BUFFERS_PER_EXCHANGE = dev.epoxy.config.GlobalSettings.BUFFERS_PER_EXCHANGE;
     private static final int PAGE = 4096;
