@@ -89,11 +89,12 @@ class H2ClientGoneTest {
         String line = logLine(path);
         assertNotNull(line, "a log line for " + path);
         // What the log says depends on a race the client sets up by closing: if the proxy sees
-        // the close first, nothing is delivered and the client ended it in phase D (status -1, or
-        // 200 when the server's head came first); if the whole response is written before the
-        // close is read, the kernel accepts it and the exchange ends normally (HAProxy 2.6 also
-        // logged "200 ----" once in the same experiment). The request reached the server in all.
-        assertTrue(line.matches(".* (-1|200) 0 - - CD-- .*") || line.matches(".* 200 [1-9]\\d* - - ---- .*"), line);
+        // the close before the response, the client ended it in phase D (status -1, or 200 with
+        // none or part of the response written when the server's head came first); if the whole
+        // response is written before the close is read, the kernel accepts it and the exchange
+        // ends normally (HAProxy 2.6 also logged "200 ----" once in the same experiment). The
+        // request reached the server in every case: that is what this test is about.
+        assertTrue(line.matches(".* (-1|200) \\d+ - - CD-- .*") || line.matches(".* 200 [1-9]\\d* - - ---- .*"), line);
     }
 
     @Test
