@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.epoxy.testutil.EpoxyProcess;
 import dev.epoxy.testutil.RawClient;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +29,7 @@ class BlockedLogTest {
         Process p = new ProcessBuilder(cmd).start(); // stdout: a pipe nobody reads for now
         try {
             LinkedBlockingQueue<String> err = new LinkedBlockingQueue<>();
-            pump(p.getErrorStream(), err);
+            EpoxyProcess.pump(p.getErrorStream(), err);
             int port = listeningPort(err, 20_000);
             // About 110 bytes per line: a 64 KiB pipe holds ~600 lines, a ring 1024 more.
             int n = 4000;
@@ -49,7 +46,7 @@ class BlockedLogTest {
             assertTrue(ms < 60_000, n + " requests took " + ms + " ms");
             // Read stdout again: the writer thread resumes and reports what it dropped.
             LinkedBlockingQueue<String> out = new LinkedBlockingQueue<>();
-            pump(p.getInputStream(), out);
+            EpoxyProcess.pump(p.getInputStream(), out);
             String report = null;
             long deadline = System.currentTimeMillis() + 10_000;
             int lines = 0;
@@ -93,18 +90,5 @@ class BlockedLogTest {
                 return true;
         }
         return false;
-    }
-
-    private static void pump(java.io.InputStream in, LinkedBlockingQueue<String> q) {
-        Thread t = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-                String l;
-                while ((l = r.readLine()) != null)
-                    q.add(l);
-            } catch (java.io.IOException ignored) {
-            }
-        });
-        t.setDaemon(true);
-        t.start();
     }
 }

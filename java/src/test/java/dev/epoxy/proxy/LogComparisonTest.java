@@ -102,8 +102,8 @@ class LogComparisonTest {
                 Process p = new ProcessBuilder("/usr/sbin/haproxy", "-f", cfg.toString()).start();
                 try {
                     LinkedBlockingQueue<String> out = new LinkedBlockingQueue<>();
-                    pump(p.getInputStream(), out);
-                    pump(p.getErrorStream(), new LinkedBlockingQueue<>());
+                    EpoxyProcess.pump(p.getInputStream(), out);
+                    EpoxyProcess.pump(p.getErrorStream(), new LinkedBlockingQueue<>());
                     waitListening(fe);
                     line(out); // the probe connection, logged as CR-- <BADREQ>
                     hap = run(fe, out, be);
@@ -284,19 +284,6 @@ class LogComparisonTest {
             }
         }
         throw new AssertionError("haproxy does not listen on " + port);
-    }
-
-    private static void pump(InputStream in, LinkedBlockingQueue<String> q) {
-        Thread t = new Thread(() -> {
-            try (var r = new java.io.BufferedReader(new java.io.InputStreamReader(in, StandardCharsets.UTF_8))) {
-                String l;
-                while ((l = r.readLine()) != null)
-                    q.add(l);
-            } catch (IOException ignored) {
-            }
-        });
-        t.setDaemon(true);
-        t.start();
     }
 
     /**

@@ -43,7 +43,8 @@ public final class EpoxyProcess implements AutoCloseable {
         return f;
     }
 
-    private static void pump(java.io.InputStream in, LinkedBlockingQueue<String> q) {
+    /** Copies the lines of {@code in} into {@code q} on a daemon thread until end of stream. */
+    public static void pump(java.io.InputStream in, LinkedBlockingQueue<String> q) {
         Thread t = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
                 String l;
