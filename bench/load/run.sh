@@ -144,6 +144,9 @@ pids+=($ha_pid)
 wait_port $P_HA 10 || { echo "haproxy did not start" >&2; cat "$tmp/logs/haproxy.log" >&2; exit 1; }
 
 EP_JAVA="${EPOXY_JAVA_OPTS:-$(sed -n 's/^opts="\${EPOXY_JAVA_OPTS:-\(.*\)}"$/\1/p' "$root/bin/epoxy")}"
+# and, like bin/epoxy, the class-data sharing archive the build made for this jar
+JSA="$root/java/target/epoxy.jsa"
+if [ -z "${EPOXY_JAVA_OPTS:-}" ] && [ -f "$JSA" ] && [ "$JSA" -nt "$JAR" ]; then EP_JAVA="$EP_JAVA -XX:SharedArchiveFile=$JSA"; fi
 start_epoxy() { # cfg log -> pid
     # shellcheck disable=SC2086
     taskset -c "$PROXY_SET" java $EP_JAVA --enable-native-access=ALL-UNNAMED -jar "$JAR" -f "$1" > "$2" 2>&1 &

@@ -21,6 +21,11 @@ public final class Sys {
     public static final String LIBRARY = "epoxyshim";
 
     static {
+        // JNA's NativeLibrary would otherwise run "/sbin/ldconfig -p" in a child process at class
+        // initialisation to learn the system's library paths (30-40 ms of every start-up); the
+        // shim is loaded by its path, so those paths are never needed. A value set by the user wins.
+        if (System.getProperty("jna.platform.library.path") == null)
+            System.setProperty("jna.platform.library.path", "");
         Native.register(Sys.class, bundled());
     }
 
