@@ -249,14 +249,19 @@ public final class Poller {
     private int timerTimeout() {
         Task t = timers.peek();
         if (t == null) return -1;
-        long d = t.expire - clock();
+        long d = t.key - clock(); // may wake early for a timer moved later: runTimers re-files it
         if (d <= 0) return 0;
         return d > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) d;
     }
 
     private void runTimers() {
         long n = now;
-        for (Task t; (t = timers.peek()) != null && t.expire <= n;) {
+        for (Task t; (t = timers.peek()) != null && t.key <= n;) {
+            if (t.expire > n) { // moved later since it was filed
+                t.key = t.expire;
+                timers.changed(t);
+                continue;
+            }
             timers.remove(t);
             t.fire();
         }

@@ -12,7 +12,11 @@ import org.slf4j.LoggerFactory;
  * <p>Protocol: {@code state} holds QUEUED and DESTROYED. {@link #wakeup} (any thread) CASes QUEUED
  * on and enqueues the task only if it was off, so a task is in at most one run queue at a time;
  * the owner clears QUEUED just before running the body, so a wakeup during the body runs it again.
- * {@code expire} and {@code heapIndex} belong to the owner thread (timers live in its heap).
+ * {@code expire}, {@code key} and {@code heapIndex} belong to the owner thread (timers live in its
+ * heap). A timer moved later keeps its place in the heap, filed under its earlier date
+ * ({@code key}); when that date comes the timer phase files it again under the real one (HAProxy's
+ * lazy task requeue): a stream re-arms its timeouts on every request, nearly always later, and
+ * this spares the heap a sift each time.
  * {@code owner} is volatile; if a wakeup raced with {@link #moveTo} and reached the old poller,
  * the old poller forwards the task instead of running it.
  */
@@ -35,6 +39,8 @@ public class Task {
     private final Runnable body;
     private volatile int state;
     long expire = NEVER;
+    /** The date the heap files this task under: at most {@link #expire} while in the heap. */
+    long key = NEVER;
     int heapIndex = -1;
     private boolean expired;
     final Runnable runner = this::runFromQueue;
@@ -68,8 +74,13 @@ public class Task {
             return;
         }
         expire = ms;
-        if (heapIndex < 0) p.timers.add(this);
-        else p.timers.changed(this);
+        if (heapIndex < 0) {
+            key = ms;
+            p.timers.add(this);
+        } else if (ms < key) {
+            key = ms;
+            p.timers.changed(this);
+        } // later: stays filed under the earlier key (class comment)
     }
 
     /** Owner thread: the armed expiry date, or {@link #NEVER}. A fired timer reads NEVER again. */

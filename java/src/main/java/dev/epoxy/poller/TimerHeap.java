@@ -3,7 +3,7 @@ package dev.epoxy.poller;
 import java.util.Arrays;
 
 /**
- * Binary min-heap of tasks ordered by {@link Task#expire}, intrusive ({@link Task#heapIndex}) so
+ * Binary min-heap of tasks ordered by {@link Task#key} (see Task: at most their expiry), intrusive ({@link Task#heapIndex}) so
  * that re-arming or removing a timer is O(log n) and allocates nothing. Owner thread only.
  */
 final class TimerHeap {
@@ -26,7 +26,7 @@ final class TimerHeap {
         up(t.heapIndex);
     }
 
-    /** Re-positions a task already in the heap after its expire changed. */
+    /** Re-positions a task already in the heap after its key changed. */
     void changed(Task t) {
         up(t.heapIndex);
         down(t.heapIndex);
@@ -54,7 +54,7 @@ final class TimerHeap {
         while (i > 0) {
             int p = (i - 1) >>> 1;
             Task pt = heap[p];
-            if (pt.expire <= t.expire) break;
+            if (pt.key <= t.key) break;
             heap[i] = pt;
             pt.heapIndex = i;
             i = p;
@@ -69,8 +69,8 @@ final class TimerHeap {
         while (i < half) {
             int c = 2 * i + 1;
             int r = c + 1;
-            if (r < size && heap[r].expire < heap[c].expire) c = r;
-            if (t.expire <= heap[c].expire) break;
+            if (r < size && heap[r].key < heap[c].key) c = r;
+            if (t.key <= heap[c].key) break;
             heap[i] = heap[c];
             heap[i].heapIndex = i;
             i = c;

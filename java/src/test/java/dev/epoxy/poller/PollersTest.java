@@ -283,6 +283,39 @@ class PollersTest {
         assertThrows(IllegalStateException.class, () -> tasks[0].expireAt(1), "timers are owner-thread only");
     }
 
+    /**
+     * A timer moved later keeps its place in the heap (filed under the earlier date) and is filed
+     * again when that date comes; it still fires at its real expiry, not before, and in order.
+     */
+    @Test
+    void aTimerMovedLaterIsFiledAgainLazilyAndFiresOnTime() {
+        start(1, false);
+        Poller p = pollers.get(0);
+        List<String> order = new CopyOnWriteArrayList<>();
+        CountDownLatch done = new CountDownLatch(2);
+        long[] armedAt = new long[1];
+        Task[] t = new Task[2];
+        long[] due = {300, 150};
+        for (int i = 0; i < 2; i++) {
+            int k = i;
+            t[i] = new Task(p, () -> {
+                order.add("t" + k + (p.nowMs() >= armedAt[0] + due[k] ? "" : ":early"));
+                done.countDown();
+            });
+        }
+        runOn(p, () -> {
+            armedAt[0] = p.nowMs();
+            t[0].expireAt(armedAt[0] + 50);
+            t[1].expireAt(armedAt[0] + 150);
+            assertEquals(0, t[0].heapIndex);
+            t[0].expireAt(armedAt[0] + 300); // later: no sift now
+            assertEquals(0, t[0].heapIndex, "filed under its earlier date until then");
+            assertEquals(armedAt[0] + 300, t[0].expire());
+        });
+        awaitLatch(done, "both timers");
+        assertEquals(List.of("t1", "t0"), order);
+    }
+
     @Test
     void taskRearmAndDisarm() {
         start(1, false);
