@@ -170,12 +170,22 @@ public final class Listener implements IoCallback {
         pollers.get(0).fdTable().wantRecv(fd);
     }
 
-    private static String peerHost(ByteBuffer sa) {
+    static String peerHost(ByteBuffer sa) {
         int family = sa.getShort(0) & 0xffff;
         byte[] raw;
         if (family == Abi.AF_INET) {
-            raw = new byte[4];
-            sa.get(4, raw);
+            // Formatted by hand: InetAddress.getByAddress + getHostAddress made five objects and a
+            // StringBuilder per accepted connection.
+            byte[] text = new byte[15];
+            int n = 0;
+            for (int i = 0; i < 4; i++) {
+                int b = sa.get(4 + i) & 0xff;
+                if (i > 0) text[n++] = '.';
+                if (b >= 100) text[n++] = (byte) ('0' + b / 100);
+                if (b >= 10) text[n++] = (byte) ('0' + b / 10 % 10);
+                text[n++] = (byte) ('0' + b % 10);
+            }
+            return new String(text, 0, n, java.nio.charset.StandardCharsets.ISO_8859_1);
         } else if (family == Abi.AF_INET6) {
             raw = new byte[16];
             sa.get(8, raw);
