@@ -77,7 +77,7 @@ public final class Main {
         GlobalSettings.Process proc = cfg.global().process();
         boolean daemon = cl.daemon() || proc.daemon();
         if (daemon && !cl.foreground() && !Daemon.isChild())
-            return Daemon.launch(args);
+            return Daemon.launch(Main.class, args);
         // Seamless reload: take the listening sockets of the old processes before binding.
         List<Integer> inherited = new ArrayList<>();
         for (long pid : cl.oldPids()) {

@@ -31,8 +31,11 @@ public final class Daemon {
         return "1".equals(System.getenv(CHILD_ENV));
     }
 
-    /** In the parent: starts the detached child and waits for its ready line. Returns the exit code. */
-    public static int launch(String[] args) {
+    /**
+     * In the parent: starts the detached child (running {@code mainClass}, the caller, which cli
+     * sits below) and waits for its ready line. Returns the exit code.
+     */
+    public static int launch(Class<?> mainClass, String[] args) {
         String java = ProcessHandle.current().info().command().orElse(null);
         if (java == null) {
             System.err.println("[ALERT] daemon mode: cannot find the path of the running java binary");
@@ -43,7 +46,7 @@ public final class Daemon {
         cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
-        cmd.add(dev.epoxy.Main.class.getName());
+        cmd.add(mainClass.getName());
         for (String a : args)
             if (!a.equals("-D"))
                 cmd.add(a);
