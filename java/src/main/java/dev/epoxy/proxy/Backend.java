@@ -31,6 +31,8 @@ public final class Backend {
     public dev.epoxy.config.ReuseMode reuse = dev.epoxy.config.ReuseMode.SAFE;
     private java.util.Set<dev.epoxy.config.RetryOn> retryOn = dev.epoxy.config.RetryOn.DEFAULT;
     private boolean l7Retries, retrySafe;
+    /** How requests are kept for L7 retries (HTTP/1 bytes). */
+    public final dev.epoxy.stream.RequestCodec requestCodec = dev.epoxy.h1.H1RequestCodec.INSTANCE;
     /** {@code option redispatch}: the last retry goes to another server. */
     public boolean redispatch;
     /** {@code option forwardfor}, {@code option http-buffer-request}, {@code option abortonclose}. */

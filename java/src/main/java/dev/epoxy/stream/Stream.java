@@ -394,7 +394,7 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
             // Kept for the retry-on events, and on a reused connection, which the server may
             // have closed while it was idle (see staleRetry).
             if (be.l7Retries() || connector.reused)
-                replay = RequestReplay.capture(req);
+                replay = RequestReplay.capture(req, be.requestCodec);
         }
         if (!req.eomOut)
             progress |= back.send(req);
