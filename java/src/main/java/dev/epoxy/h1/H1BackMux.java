@@ -9,8 +9,8 @@ import dev.epoxy.http.ConnectionPolicy;
 import dev.epoxy.http.HttpHead;
 import dev.epoxy.http.HttpMethod;
 import dev.epoxy.poller.Poller;
-import dev.epoxy.proxy.BackendConn;
-import dev.epoxy.proxy.Server;
+import dev.epoxy.stream.BackendConn;
+import dev.epoxy.stream.ServerModel;
 import dev.epoxy.stream.Endpoint;
 import dev.epoxy.stream.HttpChannel;
 import dev.epoxy.stream.StreamConnector;
@@ -27,7 +27,7 @@ import dev.epoxy.stream.StreamConnector;
  */
 public final class H1BackMux implements Connection.Handler, Endpoint, BackendConn {
     private final Connection conn;
-    private final Server srv;
+    private final ServerModel srv;
     private final H1Parser parser;
     private final H1BodyReader resBody = new H1BodyReader();
     private final H1BodyWriter reqBody = new H1BodyWriter();
@@ -45,14 +45,14 @@ public final class H1BackMux implements Connection.Handler, Endpoint, BackendCon
     /** Requests sent on this connection over its life. */
     public int exchanges;
 
-    private H1BackMux(Connection conn, Server srv, int maxHead, int maxHdr) {
+    private H1BackMux(Connection conn, ServerModel srv, int maxHead, int maxHdr) {
         this.conn = conn;
         this.srv = srv;
         this.parser = new H1Parser(maxHead, maxHdr);
     }
 
     /** Opens a connection to {@code srv} from the calling poller thread, or returns null. */
-    public static H1BackMux open(Poller p, Server srv, BufferPool pool, int maxHead, int maxHdr) {
+    public static H1BackMux open(Poller p, ServerModel srv, BufferPool pool, int maxHead, int maxHdr) {
         int[] err = new int[1];
         Connection c = Connection.connect(p, srv.addr, pool, null, err);
         if (c == null)
@@ -94,7 +94,7 @@ public final class H1BackMux implements Connection.Handler, Endpoint, BackendCon
     // ---- BackendConn ----
 
     @Override
-    public Server server() {
+    public ServerModel server() {
         return srv;
     }
 

@@ -8,11 +8,11 @@ import dev.epoxy.http.ConnectionPolicy;
 import dev.epoxy.http.HttpHead;
 import dev.epoxy.poller.Poller;
 import dev.epoxy.poller.Task;
-import dev.epoxy.proxy.BackendConn;
+import dev.epoxy.stream.BackendConn;
 import dev.epoxy.proxy.Frontend;
 import dev.epoxy.proxy.LocalReply;
-import dev.epoxy.proxy.Server;
-import dev.epoxy.proxy.SessionServerConn;
+import dev.epoxy.stream.ServerModel;
+import dev.epoxy.stream.SessionServerConn;
 import dev.epoxy.stream.Endpoint;
 import dev.epoxy.stream.HttpChannel;
 import dev.epoxy.stream.Stream;
@@ -420,7 +420,7 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
     }
 
     @Override
-    public BackendConn takeOwnedServerConn(Server srv) {
+    public BackendConn takeOwnedServerConn(ServerModel srv) {
         return owned.take(srv);
     }
 

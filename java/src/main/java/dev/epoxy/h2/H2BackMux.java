@@ -4,8 +4,8 @@ import dev.epoxy.conn.BufferPool;
 import dev.epoxy.conn.Connection;
 import dev.epoxy.http.HttpMethod;
 import dev.epoxy.poller.Poller;
-import dev.epoxy.proxy.BackendConn;
-import dev.epoxy.proxy.Server;
+import dev.epoxy.stream.BackendConn;
+import dev.epoxy.stream.ServerModel;
 import dev.epoxy.stream.Endpoint;
 import dev.epoxy.stream.HttpChannel;
 import dev.epoxy.stream.StreamConnector;
@@ -25,18 +25,18 @@ import dev.epoxy.stream.StreamConnector;
  * HEADERS: its DATA therefore always fits the channel.
  */
 public final class H2BackMux extends H2Conn implements BackendConn {
-    private final Server srv;
+    private final ServerModel srv;
     private StreamConnector sc;
     private H2Stream stream;
     private boolean closed;
 
-    private H2BackMux(Connection c, Server srv, int window) {
+    private H2BackMux(Connection c, ServerModel srv, int window) {
         super(c, false, window);
         this.srv = srv;
     }
 
     /** Opens a connection to {@code srv} from the calling poller thread, or returns null. */
-    public static H2BackMux open(Poller p, Server srv, BufferPool pool, int bufSize) {
+    public static H2BackMux open(Poller p, ServerModel srv, BufferPool pool, int bufSize) {
         int[] err = new int[1];
         Connection c = Connection.connect(p, srv.addr, pool, null, err);
         if (c == null)
@@ -184,7 +184,7 @@ public final class H2BackMux extends H2Conn implements BackendConn {
     // ---- BackendConn ----
 
     @Override
-    public Server server() {
+    public ServerModel server() {
         return srv;
     }
 

@@ -3,10 +3,10 @@ package dev.epoxy.h2;
 import dev.epoxy.conn.Connection;
 import dev.epoxy.poller.Poller;
 import dev.epoxy.poller.Task;
-import dev.epoxy.proxy.BackendConn;
+import dev.epoxy.stream.BackendConn;
 import dev.epoxy.proxy.Frontend;
-import dev.epoxy.proxy.Server;
-import dev.epoxy.proxy.SessionServerConn;
+import dev.epoxy.stream.ServerModel;
+import dev.epoxy.stream.SessionServerConn;
 import dev.epoxy.stream.HttpChannel;
 import dev.epoxy.stream.Stream;
 import java.nio.ByteBuffer;
@@ -481,7 +481,7 @@ public final class H2FrontMux extends H2Conn implements Stream.Origin, dev.epoxy
     }
 
     @Override
-    public BackendConn takeOwnedServerConn(Server srv) {
+    public BackendConn takeOwnedServerConn(ServerModel srv) {
         return owned.take(srv);
     }
 

@@ -1,6 +1,8 @@
 package dev.epoxy.proxy;
 
 import dev.epoxy.config.LogTarget;
+import dev.epoxy.stream.BackendModel;
+import dev.epoxy.stream.ServerModel;
 import dev.epoxy.stream.Stream;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -118,7 +120,7 @@ public final class AccessLog {
     }
 
     /** {@code %ac/%fc/%bc/%sc/} as they are now. */
-    private static void counters(StringBuilder b, Frontend fe, Backend be, Server srv) {
+    private static void counters(StringBuilder b, Frontend fe, BackendModel be, ServerModel srv) {
         b.append(fe.actconn()).append('/').append(fe.feconn()).append('/')
                 .append(be != null ? be.beconn.get() : 0).append('/')
                 .append(srv != null ? srv.served() : 0).append('/');

@@ -1,43 +1,31 @@
 package dev.epoxy.proxy;
 
+import dev.epoxy.h1.H1RequestCodec;
+import dev.epoxy.stream.BackendModel;
+import dev.epoxy.stream.ServerModel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** A backend at run time: its servers, load balancing and server-side settings. */
-public final class Backend {
-    public final String name;
+/**
+ * A backend at run time: its servers, load balancing and server-side settings (those a stream
+ * reads are in {@link BackendModel}).
+ */
+public final class Backend extends BackendModel {
     public final List<Server> servers = new ArrayList<>();
-    /** Streams assigned to this backend now (HAProxy's beconn, %bc). */
-    public final AtomicInteger beconn = new AtomicInteger();
-    /** HAProxy's proxy id (iid): position among all proxies in the configuration, from 1 (set at build). */
-    public int id;
     /** The last response refused as invalid ({@code show errors}), or null. */
     public volatile ErrorSnapshot lastResponseError;
-    /** Activity counters, one lane per poller thread (replaced by the runtime before servers are added). */
-    public dev.epoxy.metrics.Counters counters = new dev.epoxy.metrics.Counters(64);
-    /** {@code stats enable} and friends of this section, or null. */
-    public dev.epoxy.config.StatsConfig stats;
     public boolean http = true;
-    public long timeoutConnect, timeoutServer, timeoutQueue, timeoutTunnel, timeoutServerFin;
-    public int retries = 3;
-    public dev.epoxy.http.ConnectionMode connMode = dev.epoxy.http.ConnectionMode.KEEP_ALIVE;
-    /** tune.bufsize: channel size and the largest HTTP/1 head. */
-    public int bufSize = 16384;
     /** tune.http.maxhdr: a response head must carry fewer header fields. */
     public int maxHdr = dev.epoxy.config.GlobalSettings.DEFAULT_MAXHDR;
     /** Connection buffers, large enough for a whole HTTP/2 frame (tests that build a backend by hand get a private pool). */
     public dev.epoxy.conn.BufferPool buffers = new dev.epoxy.conn.BufferPool(64, dev.epoxy.h2.H2Conn.bufferSizeFor(16384));
-    public dev.epoxy.config.ReuseMode reuse = dev.epoxy.config.ReuseMode.SAFE;
     private java.util.Set<dev.epoxy.config.RetryOn> retryOn = dev.epoxy.config.RetryOn.DEFAULT;
     private boolean l7Retries, retrySafe;
-    /** How requests are kept for L7 retries (HTTP/1 bytes). */
-    public final dev.epoxy.stream.RequestCodec requestCodec = dev.epoxy.h1.H1RequestCodec.INSTANCE;
     /** {@code option redispatch}: the last retry goes to another server. */
     public boolean redispatch;
-    /** {@code option forwardfor}, {@code option http-buffer-request}, {@code option abortonclose}. */
-    public boolean forwardFor, bufferRequest, abortOnClose;
 
+    @Override
     public boolean retryOn(dev.epoxy.config.RetryOn r) {
         return retryOn.contains(r);
     }
@@ -52,6 +40,7 @@ public final class Backend {
     }
 
     /** Retries beyond connection failures need the request kept for replay. */
+    @Override
     public boolean l7Retries() {
         return l7Retries;
     }
@@ -60,11 +49,18 @@ public final class Backend {
      * HAProxy's "retry_safe": with conn-failure, empty-response and response-timeout all retried,
      * a first request may use any idle connection since a stale one costs only a retry.
      */
+    @Override
     public boolean retrySafe() {
         return retrySafe;
     }
 
+    @Override
+    public boolean hasServers() {
+        return !servers.isEmpty();
+    }
+
     /** Servers that may take new requests now (HAProxy's srv_act, no backup servers in Epoxy): UP, not in maintenance or drain, weight above 0. */
+    @Override
     public int usableCount() {
         int n = 0;
         for (int i = 0; i < servers.size(); i++)
@@ -74,15 +70,17 @@ public final class Backend {
     }
 
     /**
-     * HAProxy's stream_choose_redispatch, for a connection or L7 retry from {@code srv} with
+     * HAProxy's stream_choose_redispatch, for a connection or L7 retry from {@code from} with
      * {@code retriesLeft} retries left after this one: with {@code option redispatch}, the retry
-     * goes to another server when {@code srv} is no longer usable (DOWN, MAINT, DRAIN, weight 0),
+     * goes to another server when that server is no longer usable (DOWN, MAINT, DRAIN, weight 0),
      * on the last retry, or at once with {@code balance roundrobin} and more than one usable
-     * server. Returns the server to use (another one, or {@code srv} when no other is usable), or
-     * {@code srv} when there is no redispatch. A new choice counts as load-balanced (see
+     * server. Returns the server to use (another one, or {@code from} when no other is usable), or
+     * {@code from} when there is no redispatch. A new choice counts as load-balanced (see
      * {@link #pick(int)}), as HAProxy counts a redispatch in lbtot.
      */
-    public Server redispatchTarget(Server srv, int retriesLeft, int tid) {
+    @Override
+    public Server redispatchTarget(ServerModel from, int retriesLeft, int tid) {
+        Server srv = (Server) from; // a stream's server is one of its backend's
         if (!redispatch)
             return srv;
         boolean go = !srv.state.usable() || retriesLeft == 0
@@ -96,7 +94,7 @@ public final class Backend {
     private final AtomicInteger rr = new AtomicInteger();
 
     public Backend(String name) {
-        this.name = name;
+        super(name, H1RequestCodec.INSTANCE);
     }
 
     public dev.epoxy.config.Balance balance = dev.epoxy.config.Balance.ROUNDROBIN;
@@ -112,6 +110,7 @@ public final class Backend {
      * server, in lane {@code tid} of their {@link dev.epoxy.metrics.Counters}: {@code tid} must
      * be the calling poller thread's id (the lanes' single-writer protocol).
      */
+    @Override
     public Server pick(int tid) {
         return pick(null, tid);
     }

@@ -59,8 +59,9 @@ public final class ErrorSnapshot {
     }
 
     /** Keeps an invalid response from {@code srv} on its backend. */
-    public static void response(Frontend fe, Server srv, String addr, int port, ByteBuffer buf, int errorAt) {
-        Backend be = srv.backend;
+    public static void response(Frontend fe, dev.epoxy.stream.ServerModel srv, String addr, int port, ByteBuffer buf,
+            int errorAt) {
+        Backend be = (Backend) srv.backend();
         be.lastResponseError = new ErrorSnapshot(false, fe != null ? fe.name : null, fe != null ? fe.id : -1, be.name,
                 be.id, srv.name, srv.id, addr + ":" + port, buf, errorAt, be.bufSize);
     }

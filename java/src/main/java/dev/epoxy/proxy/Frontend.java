@@ -7,6 +7,7 @@ import dev.epoxy.config.UseBackendRule;
 import dev.epoxy.conn.BufferPool;
 import dev.epoxy.http.ConnectionMode;
 import dev.epoxy.http.HttpHead;
+import dev.epoxy.stream.BackendModel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -82,7 +83,7 @@ public final class Frontend {
     }
 
     /** HAProxy combines both sides' modes; the one that closes more wins. */
-    public ConnectionMode connMode(Backend be) {
+    public ConnectionMode connMode(BackendModel be) {
         if (be == null)
             return mode;
         return mode.ordinal() >= be.connMode.ordinal() ? mode : be.connMode;

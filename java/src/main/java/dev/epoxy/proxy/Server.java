@@ -1,18 +1,20 @@
 package dev.epoxy.proxy;
 
+import dev.epoxy.stream.BackendConn;
+import dev.epoxy.stream.IdlePools;
+import dev.epoxy.stream.ServerModel;
 import dev.epoxy.stream.Stream;
 import dev.epoxy.sys.SockAddr;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** A server of a backend at run time: its address and counters. */
-public final class Server {
-    public final String name;
-    public final SockAddr addr;
+/**
+ * A server of a backend at run time: its state, slots and queue, and the mux that opens its
+ * connections (what streams read is in {@link ServerModel}).
+ */
+public final class Server extends ServerModel {
     public final boolean h2;
     public final Backend backend;
-    /** Activity counters, one lane per poller thread; connections count their bytes here. */
-    public final dev.epoxy.metrics.Counters counters;
     /** Streams in {@link #queue} (ConcurrentLinkedQueue.size() is a walk); for the longest-queue figure. */
     private final AtomicInteger queueLen = new AtomicInteger();
 
@@ -22,16 +24,10 @@ public final class Server {
      * protocol. Set once when the runtime is built, before the pollers start.
      */
     public ServerState state = new ServerState(false, 2, 3);
-    /** 1-based position in the backend (HAProxy's srv_id / sid). */
-    public int id;
 
-    /** Idle connections to this server, per thread. */
-    public final IdlePools pools;
     /** {@code maxconn}: concurrent requests this server takes (0: no limit); more wait in {@link #queue}. */
     public int maxconn;
     private final AtomicInteger served = new AtomicInteger();
-    /** Streams that got a slot after waiting in the queue, over the server's life (for %sq). */
-    public final java.util.concurrent.atomic.AtomicLong leftQueue = new java.util.concurrent.atomic.AtomicLong();
     /** Streams waiting for a slot (any thread); each is woken in turn as slots free up. */
     private final ConcurrentLinkedQueue<Stream> queue = new ConcurrentLinkedQueue<>();
 
@@ -40,20 +36,24 @@ public final class Server {
     }
 
     public Server(Backend backend, String name, SockAddr addr, boolean h2, IdlePools pools) {
-        this.pools = pools;
+        super(backend, name, addr, pools);
         this.backend = backend;
-        this.name = name;
-        this.addr = addr;
         this.h2 = h2;
-        this.counters = new dev.epoxy.metrics.Counters(backend.counters.threads());
+    }
+
+    @Override
+    public Backend backend() {
+        return backend;
     }
 
     /** Requests being served now (slots taken). */
+    @Override
     public int served() {
         return served.get();
     }
 
     /** Takes a request slot; false when the server is at its {@code maxconn}. */
+    @Override
     public boolean tryAcquire() {
         while (true) {
             int n = served.get();
@@ -65,6 +65,7 @@ public final class Server {
     }
 
     /** Gives a slot back and wakes the first waiting stream, which then tries again. */
+    @Override
     public void release() {
         served.decrementAndGet();
         Stream next = queue.poll();
@@ -75,6 +76,7 @@ public final class Server {
     }
 
     /** Waits for a slot: {@code s} is woken when one is released. */
+    @Override
     public void enqueue(Stream s) {
         queue.add(s);
         counters.max(s.poller.tid(), dev.epoxy.metrics.Counters.MAX_QUEUE, queueLen.incrementAndGet());
@@ -88,11 +90,13 @@ public final class Server {
         }
     }
 
+    @Override
     public void dequeue(Stream s) {
         if (queue.remove(s))
             queueLen.decrementAndGet();
     }
 
+    @Override
     public boolean isQueued(Stream s) {
         return queue.contains(s);
     }
@@ -103,6 +107,7 @@ public final class Server {
     }
 
     /** Opens a new connection from the calling poller thread; null when no socket could be made. */
+    @Override
     public BackendConn open(dev.epoxy.poller.Poller p) {
         if (h2)
             return dev.epoxy.h2.H2BackMux.open(p, this, backend.buffers, backend.bufSize);

@@ -1,9 +1,6 @@
 package dev.epoxy.stream;
 
 import dev.epoxy.config.ReuseMode;
-import dev.epoxy.proxy.Backend;
-import dev.epoxy.proxy.BackendConn;
-import dev.epoxy.proxy.Server;
 import dev.epoxy.stream.StreamConnector.State;
 
 /**
@@ -28,13 +25,13 @@ public final class ServerConnector {
      * stream itself moves the connector to RDY; a new one stays in ASS until the caller marks
      * it CON and the poller confirms it. Returns false when no socket could be created.
      */
-    boolean connect(Server srv) {
+    boolean connect(ServerModel srv) {
         BackendConn c = s.freshConnection ? null : s.origin.takeOwnedServerConn(srv);
         if (c != null && !c.reusable()) {
             c.close(true);
             c = null;
         }
-        Backend be = srv.backend;
+        BackendModel be = srv.backend();
         if (c == null && be.reuse != ReuseMode.NEVER && !s.freshConnection) {
             // HAProxy's selection table: first requests are careful unless retries make it safe.
             boolean first = s.origin.firstRequest() && !be.retrySafe();
@@ -85,7 +82,7 @@ public final class ServerConnector {
         s.scb.setState(State.DIS);
         if (!clean || !c.reusable())
             c.close(false);
-        else if (c.server().backend.reuse == ReuseMode.NEVER)
+        else if (c.server().backend().reuse == ReuseMode.NEVER)
             s.origin.keepServerConn(c);
         else if (!c.server().pools.add(s.poller, c, c.safe()))
             c.close(false);

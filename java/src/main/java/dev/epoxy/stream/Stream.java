@@ -4,11 +4,8 @@ import dev.epoxy.config.RetryOn;
 import dev.epoxy.http.ConnectionMode;
 import dev.epoxy.poller.Poller;
 import dev.epoxy.poller.Task;
-import dev.epoxy.proxy.Backend;
-import dev.epoxy.proxy.BackendConn;
 import dev.epoxy.proxy.Frontend;
 import dev.epoxy.proxy.LocalReply;
-import dev.epoxy.proxy.Server;
 import dev.epoxy.proxy.TcpSession;
 import dev.epoxy.conn.Connection;
 import dev.epoxy.stream.StreamConnector.State;
@@ -42,7 +39,7 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
             return false;
         }
         /** A server connection this client session already owns and may reuse, or null. */
-        BackendConn takeOwnedServerConn(Server srv);
+        BackendConn takeOwnedServerConn(ServerModel srv);
         /** Offers a server connection back to the session after a successful exchange. */
         void keepServerConn(BackendConn conn);
     }
@@ -53,8 +50,8 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
     public final long id;
     public final Origin origin;
     public final Frontend fe;
-    public Backend be;
-    public Server srv;
+    public BackendModel be;
+    public ServerModel srv;
     public final HttpChannel req, res;
     public final StreamConnector scf, scb;
     private final ServerConnector connector = new ServerConnector(this);
@@ -68,7 +65,7 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
     private RequestReplay replay;
     private boolean replayDecided;
     /** The server whose maxconn slot this stream holds, or null; and when queueing for one ends. */
-    private Server slotServer;
+    private ServerModel slotServer;
     private long queueExp = -1;
     /** The next connect must not reuse an idle connection (set by a retry after a stale one). */
     boolean freshConnection;
@@ -194,7 +191,7 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
                 return;
             }
         }
-        if (be == null || be.servers.isEmpty()) {
+        if (be == null || !be.hasServers()) {
             localError(503, 'S', 'C'); // HAProxy 2.6 logs SC for a backend without servers
             return;
         }
@@ -367,7 +364,7 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
             retriesLeft--;
             countBackend(Counters.RETRIES);
             // Same server again, unless option redispatch chooses another (Backend.redispatchTarget).
-            Server next = be.redispatchTarget(srv, retriesLeft, poller.tid());
+            ServerModel next = be.redispatchTarget(srv, retriesLeft, poller.tid());
             boolean same = next == srv;
             if (!same)
                 countBackend(Counters.REDISPATCH);
@@ -485,7 +482,7 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
         res.reset();
         tResponse = -1;
         countBackend(Counters.RETRIES);
-        Server next = be.redispatchTarget(srv, retriesLeft, poller.tid());
+        ServerModel next = be.redispatchTarget(srv, retriesLeft, poller.tid());
         if (next != srv)
             countBackend(Counters.REDISPATCH);
         redispatched |= next != srv;

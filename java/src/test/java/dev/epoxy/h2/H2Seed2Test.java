@@ -12,7 +12,7 @@ import dev.epoxy.http.BodyKind;
 import dev.epoxy.poller.Poller;
 import dev.epoxy.poller.Pollers;
 import dev.epoxy.proxy.Backend;
-import dev.epoxy.proxy.BackendConn;
+import dev.epoxy.stream.BackendConn;
 import dev.epoxy.proxy.Frontend;
 import dev.epoxy.proxy.Server;
 import dev.epoxy.stream.Endpoint;
@@ -119,7 +119,7 @@ class H2Seed2Test {
         }
 
         @Override
-        public BackendConn takeOwnedServerConn(Server srv) {
+        public BackendConn takeOwnedServerConn(dev.epoxy.stream.ServerModel srv) {
             return null;
         }
 

@@ -2,6 +2,7 @@ package dev.epoxy.proxy;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.epoxy.stream.IdlePools;
 import dev.epoxy.testutil.Epoxy;
 import dev.epoxy.testutil.RawClient;
 import dev.epoxy.testutil.TestBackend;

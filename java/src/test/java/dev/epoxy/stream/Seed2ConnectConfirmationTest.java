@@ -10,7 +10,6 @@ import dev.epoxy.http.BodyKind;
 import dev.epoxy.poller.Poller;
 import dev.epoxy.poller.Pollers;
 import dev.epoxy.proxy.Backend;
-import dev.epoxy.proxy.BackendConn;
 import dev.epoxy.proxy.Frontend;
 import dev.epoxy.proxy.Server;
 import dev.epoxy.stream.StreamConnector.State;
@@ -110,7 +109,7 @@ class Seed2ConnectConfirmationTest {
         @Override public String clientAddr() { return "127.0.0.1"; }
         @Override public int clientPort() { return 1; }
         @Override public boolean firstRequest() { return true; }
-        @Override public BackendConn takeOwnedServerConn(Server srv) { return null; }
+        @Override public BackendConn takeOwnedServerConn(ServerModel srv) { return null; }
         @Override public void keepServerConn(BackendConn conn) { conn.close(false); }
     }
 

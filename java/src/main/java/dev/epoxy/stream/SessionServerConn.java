@@ -1,4 +1,4 @@
-package dev.epoxy.proxy;
+package dev.epoxy.stream;
 
 /**
  * The server connection a client session keeps for itself (HAProxy's session list, used with
@@ -9,7 +9,7 @@ public final class SessionServerConn {
     private BackendConn owned;
 
     /** The kept connection if it goes to {@code srv}; one to another server is closed. */
-    public BackendConn take(Server srv) {
+    public BackendConn take(ServerModel srv) {
         BackendConn c = owned;
         if (c == null)
             return null;

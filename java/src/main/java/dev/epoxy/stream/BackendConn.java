@@ -1,12 +1,10 @@
-package dev.epoxy.proxy;
+package dev.epoxy.stream;
 
 import dev.epoxy.conn.Connection;
-import dev.epoxy.stream.Endpoint;
-import dev.epoxy.stream.StreamConnector;
 
 /** A connection to a server, as seen by the code that picks, reuses and pools them. */
 public interface BackendConn {
-    Server server();
+    ServerModel server();
 
     Connection connection();
 

@@ -1,4 +1,4 @@
-package dev.epoxy.proxy;
+package dev.epoxy.stream;
 
 import dev.epoxy.conn.Connection;
 import dev.epoxy.poller.Poller;
