@@ -199,7 +199,7 @@ public final class H1BackMux implements Connection.Handler, Endpoint, BackendCon
                 int r = parser.parseResponse(conn.in, ch.head, reqMethod);
                 if (r < 0) {
                     dev.epoxy.stream.Stream st = sc.stream();
-                    dev.epoxy.proxy.ErrorSnapshot.response(st.fe, srv, st.origin.clientAddr(), st.origin.clientPort(),
+                    dev.epoxy.stream.ErrorSnapshot.response(st.fe, srv, st.origin.clientAddr(), st.origin.clientPort(),
                             conn.in, parser.errorOffset());
                     failed = junk = badHead = true;
                     return true;

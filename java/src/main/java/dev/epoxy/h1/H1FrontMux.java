@@ -9,8 +9,8 @@ import dev.epoxy.http.HttpHead;
 import dev.epoxy.poller.Poller;
 import dev.epoxy.poller.Task;
 import dev.epoxy.stream.BackendConn;
-import dev.epoxy.proxy.Frontend;
-import dev.epoxy.proxy.LocalReply;
+import dev.epoxy.stream.FrontendModel;
+import dev.epoxy.stream.LocalReply;
 import dev.epoxy.stream.ServerModel;
 import dev.epoxy.stream.SessionServerConn;
 import dev.epoxy.stream.Endpoint;
@@ -32,7 +32,7 @@ import dev.epoxy.stream.Stream;
  */
 public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Origin {
     private final Connection conn;
-    private final Frontend fe;
+    private final FrontendModel fe;
     private final String clientAddr;
     private final int clientPort;
     private final H1Parser parser;
@@ -56,7 +56,7 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
     /** Frees the maxconn slots of this connection; runs once, at close. */
     private final Runnable onClose;
 
-    private H1FrontMux(Poller p, int fd, Frontend fe, String addr, int port, Runnable onClose) {
+    private H1FrontMux(Poller p, int fd, FrontendModel fe, String addr, int port, Runnable onClose) {
         this.fe = fe;
         this.onClose = onClose;
         this.clientAddr = addr;
@@ -73,7 +73,7 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
     }
 
     /** Sets up an accepted client connection on the calling (owner) thread. */
-    public static void start(Poller p, int fd, Frontend fe, String addr, int port, Runnable onClose) {
+    public static void start(Poller p, int fd, FrontendModel fe, String addr, int port, Runnable onClose) {
         H1FrontMux m = new H1FrontMux(p, fd, fe, addr, port, onClose);
         m.idle.wakeup();
     }
@@ -135,7 +135,7 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
                     return;
                 }
                 if (r < 0) {
-                    dev.epoxy.proxy.ErrorSnapshot.request(fe, clientAddr, clientPort, conn.in, parser.errorOffset());
+                    dev.epoxy.stream.ErrorSnapshot.request(fe, clientAddr, clientPort, conn.in, parser.errorOffset());
                     badRequest(-r);
                     return;
                 }
@@ -400,7 +400,7 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
     // ---- Stream.Origin ----
 
     @Override
-    public Frontend frontend() {
+    public FrontendModel frontend() {
         return fe;
     }
 

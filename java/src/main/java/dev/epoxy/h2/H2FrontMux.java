@@ -4,7 +4,7 @@ import dev.epoxy.conn.Connection;
 import dev.epoxy.poller.Poller;
 import dev.epoxy.poller.Task;
 import dev.epoxy.stream.BackendConn;
-import dev.epoxy.proxy.Frontend;
+import dev.epoxy.stream.FrontendModel;
 import dev.epoxy.stream.ServerModel;
 import dev.epoxy.stream.SessionServerConn;
 import dev.epoxy.stream.HttpChannel;
@@ -26,13 +26,13 @@ import java.util.ArrayList;
  * bytes on an HTTP/1 listener are the HTTP/2 client preface ({@link #detectPreface}). An HTTP/1
  * {@code Upgrade: h2c} request is not upgraded: it is forwarded as HTTP/1 (Upgrade is hop-by-hop).
  */
-public final class H2FrontMux extends H2Conn implements Stream.Origin, dev.epoxy.proxy.SoftStop.Stoppable {
+public final class H2FrontMux extends H2Conn implements Stream.Origin, dev.epoxy.stream.SoftStop.Stoppable {
     /** SETTINGS_MAX_CONCURRENT_STREAMS we announce; more open streams are refused (REFUSED_STREAM). */
     public static final int MAX_STREAMS = 100;
     /** Channel objects (without buffers) kept for reuse per connection. */
     private static final int POOL_MAX = 32;
 
-    private final Frontend fe;
+    private final FrontendModel fe;
     private final String clientAddr;
     private final int clientPort;
     private final Task idle;
@@ -57,7 +57,7 @@ public final class H2FrontMux extends H2Conn implements Stream.Origin, dev.epoxy
     /** Frees the listener's maxconn slots; run exactly once, when the connection closes. */
     private Runnable onClose;
 
-    private H2FrontMux(Connection c, Frontend fe, String addr, int port, Runnable onClose) {
+    private H2FrontMux(Connection c, FrontendModel fe, String addr, int port, Runnable onClose) {
         super(c, true, H2Frame.DEFAULT_INITIAL_WINDOW_SIZE);
         this.onClose = onClose;
         this.fe = fe;
@@ -87,7 +87,7 @@ public final class H2FrontMux extends H2Conn implements Stream.Origin, dev.epoxy
     }
 
     /** Sets up an accepted client connection of a {@code proto h2} listener, on its owner thread. */
-    public static H2FrontMux start(Poller p, int fd, Frontend fe, String addr, int port, Runnable onClose) {
+    public static H2FrontMux start(Poller p, int fd, FrontendModel fe, String addr, int port, Runnable onClose) {
         Connection c = Connection.accepted(p, fd, fe.buffers, null);
         c.stats = fe.counters;
         return takeOver(c, fe, addr, port, onClose);
@@ -97,7 +97,7 @@ public final class H2FrontMux extends H2Conn implements Stream.Origin, dev.epoxy
      * Turns an accepted connection whose input starts with the client preface into an HTTP/2
      * one. Unconsumed input stays in {@code c.in} and is decoded first.
      */
-    public static H2FrontMux takeOver(Connection c, Frontend fe, String addr, int port, Runnable onClose) {
+    public static H2FrontMux takeOver(Connection c, FrontendModel fe, String addr, int port, Runnable onClose) {
         H2FrontMux m = new H2FrontMux(c, fe, addr, port, onClose);
         c.setHandler(m);
         m.writeInitialSettings();
@@ -455,7 +455,7 @@ public final class H2FrontMux extends H2Conn implements Stream.Origin, dev.epoxy
     // ---- Stream.Origin ----
 
     @Override
-    public Frontend frontend() {
+    public FrontendModel frontend() {
         return fe;
     }
 

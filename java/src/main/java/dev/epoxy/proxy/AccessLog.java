@@ -108,7 +108,7 @@ public final class AccessLog {
         if (httplog)
             b.append("- - ");
         b.append(s.termCause).append(s.termPhase).append(httplog ? "--" : "").append(' ');
-        counters(b, s.fe, s.be, s.srv);
+        counters(b, (Frontend) s.fe, s.be, s.srv); // the runtime built every frontend
         b.append(s.redispatched ? "+" : "").append(Math.max(0, s.attempts - 1)).append(' ');
         b.append(s.srvQueue).append("/0");
         if (httplog) {

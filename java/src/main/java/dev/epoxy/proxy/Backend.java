@@ -13,8 +13,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Backend extends BackendModel {
     public final List<Server> servers = new ArrayList<>();
-    /** The last response refused as invalid ({@code show errors}), or null. */
-    public volatile ErrorSnapshot lastResponseError;
     public boolean http = true;
     /** tune.http.maxhdr: a response head must carry fewer header fields. */
     public int maxHdr = dev.epoxy.config.GlobalSettings.DEFAULT_MAXHDR;

@@ -3,6 +3,7 @@ package dev.epoxy.proxy;
 import dev.epoxy.config.StatsSocket.Level;
 import dev.epoxy.conn.BufferPool;
 import dev.epoxy.conn.Connection;
+import dev.epoxy.stream.ErrorSnapshot;
 import dev.epoxy.fd.FdTable;
 import dev.epoxy.poller.Poller;
 import dev.epoxy.poller.Pollers;

@@ -14,6 +14,7 @@ import dev.epoxy.h2.H2Conn;
 import dev.epoxy.h1.H1FrontMux;
 import dev.epoxy.poller.Pollers;
 import dev.epoxy.stream.IdlePools;
+import dev.epoxy.stream.SoftStop;
 import dev.epoxy.sys.SockAddr;
 import java.io.IOException;
 import java.util.ArrayList;

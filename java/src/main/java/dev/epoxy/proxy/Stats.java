@@ -17,7 +17,7 @@ import java.util.function.ToLongFunction;
  * beconn, server slots and queues); figures are each read once, so a page is consistent per
  * figure, not across figures.
  */
-public final class Stats {
+public final class Stats implements dev.epoxy.stream.StatsPages {
     private final Collection<Frontend> frontends;
     private final Collection<Backend> backends;
     private final Pollers pollers;
@@ -254,6 +254,7 @@ public final class Stats {
     }
 
     /** Prometheus text exposition format 0.0.4. */
+    @Override
     public byte[] prometheus() {
         StringBuilder b = new StringBuilder(16384);
         List<Row> rows = rows();
@@ -494,6 +495,7 @@ public final class Stats {
     }
 
     /** The stats page's {@code ;csv} export: {@link #csv(boolean)} without server addresses (HAProxy shows them on the CLI only). */
+    @Override
     public String csv() {
         return csv(false);
     }
@@ -594,6 +596,7 @@ public final class Stats {
 
     // ------------------------------------------------------------------ HTML
 
+    @Override
     public String html(dev.epoxy.config.StatsConfig cfg, String uri, boolean refresh) {
         StringBuilder b = new StringBuilder(16384);
         long now = nowMs();

@@ -3,8 +3,6 @@ package dev.epoxy.proxy;
 import dev.epoxy.conn.Connection;
 import dev.epoxy.poller.Poller;
 import dev.epoxy.poller.Task;
-import dev.epoxy.stream.BackendModel;
-import dev.epoxy.stream.ServerModel;
 import java.nio.ByteBuffer;
 
 /**
@@ -91,11 +89,10 @@ public final class TcpSession extends dev.epoxy.poller.Watched implements Connec
      * (101). Bytes already buffered on either side are delivered first. No log line: the HTTP
      * log line of the 101 stands for the tunnel, as in HAProxy.
      */
-    public static void tunnel(Poller p, Frontend fe, BackendModel be, ServerModel srv, Connection front,
-            Connection back, Runnable onClose) {
-        // The stream's backend and server are the runtime's.
-        TcpSession s = new TcpSession(p, fe, (Backend) be, front, null, 0, onClose);
-        s.srv = (Server) srv;
+    public static void tunnel(Poller p, Frontend fe, Backend be, Server srv, Connection front, Connection back,
+            Runnable onClose) {
+        TcpSession s = new TcpSession(p, fe, be, front, null, 0, onClose);
+        s.srv = srv;
         s.back = back;
         back.setHandler(s);
         s.established = true;

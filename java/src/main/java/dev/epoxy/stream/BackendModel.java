@@ -18,6 +18,8 @@ public abstract class BackendModel {
     public final AtomicInteger beconn = new AtomicInteger();
     /** HAProxy's proxy id (iid): position among all proxies in the configuration, from 1 (set at build). */
     public int id;
+    /** The last response refused as invalid ({@code show errors}), or null. */
+    public volatile ErrorSnapshot lastResponseError;
     /** Activity counters, one lane per poller thread (replaced by the runtime before servers are added). */
     public Counters counters = new Counters(64);
     /** {@code stats enable} and friends of this section, or null. */

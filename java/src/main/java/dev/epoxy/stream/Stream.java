@@ -4,9 +4,6 @@ import dev.epoxy.config.RetryOn;
 import dev.epoxy.http.ConnectionMode;
 import dev.epoxy.poller.Poller;
 import dev.epoxy.poller.Task;
-import dev.epoxy.proxy.Frontend;
-import dev.epoxy.proxy.LocalReply;
-import dev.epoxy.proxy.TcpSession;
 import dev.epoxy.conn.Connection;
 import dev.epoxy.stream.StreamConnector.State;
 import dev.epoxy.metrics.Counters;
@@ -26,7 +23,7 @@ import dev.epoxy.metrics.Counters;
 public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
     /** Where a stream comes from: the client connection's side (H1 connection or H2 stream). */
     public interface Origin {
-        Frontend frontend();
+        FrontendModel frontend();
         String clientAddr();
         int clientPort();
         /** This is the first request of the client connection (HAProxy's not TX_NOT_FIRST). */
@@ -49,7 +46,7 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
     /** Per-thread sequence number; with the thread id it names the stream ({@code show sess}). */
     public final long id;
     public final Origin origin;
-    public final Frontend fe;
+    public final FrontendModel fe;
     public BackendModel be;
     public ServerModel srv;
     public final HttpChannel req, res;
@@ -577,7 +574,7 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
             Connection back = connector.handOver();
             Connection front = scf.ep.handOver();
             if (front != null && back != null) {
-                TcpSession.tunnel(poller, fe, be, srv, front, back, scf.ep.onTunnelClose());
+                fe.tunnel(poller, be, srv, front, back, scf.ep.onTunnelClose());
                 return;
             }
             if (back != null)

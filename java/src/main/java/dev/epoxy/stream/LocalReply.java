@@ -1,4 +1,4 @@
-package dev.epoxy.proxy;
+package dev.epoxy.stream;
 
 import dev.epoxy.config.ReplyRule;
 import dev.epoxy.http.BodyKind;
@@ -14,7 +14,7 @@ public final class LocalReply {
      * Fills {@code res} with the redirect of the first matching rule. Like HAProxy, the reply is
      * empty, carries "cache-control: no-cache" and keeps the client connection alive.
      */
-    public static boolean redirect(Frontend fe, HttpHead req, HttpChannel res) {
+    public static boolean redirect(FrontendModel fe, HttpHead req, HttpChannel res) {
         ReplyRule r = fe.redirect(req);
         if (r == null)
             return false;
@@ -51,7 +51,7 @@ public final class LocalReply {
      * basic credentials gets 401 and a {@code WWW-Authenticate} challenge. False if the URI does
      * not match.
      */
-    public static boolean stats(Frontend fe, dev.epoxy.config.StatsConfig cfg, HttpHead req, HttpChannel res) {
+    public static boolean stats(FrontendModel fe, dev.epoxy.config.StatsConfig cfg, HttpHead req, HttpChannel res) {
         if (cfg == null || fe.statsSource == null)
             return false;
         String uri = req.pathAndQuery();

@@ -1,4 +1,4 @@
-package dev.epoxy.proxy;
+package dev.epoxy.stream;
 
 import dev.epoxy.poller.Poller;
 import dev.epoxy.poller.Pollers;
@@ -49,8 +49,8 @@ public final class SoftStop {
         perThread[p.tid()].remove(s);
     }
 
-    /** From any thread: sets the flag, then has each poller stop its registered connections. */
-    void begin(Pollers pollers) {
+    /** From any thread (the runtime's): sets the flag, then has each poller stop its registered connections. */
+    public void begin(Pollers pollers) {
         stopping = true;
         for (int i = 0; i < pollers.size(); i++) {
             Poller p = pollers.get(i);

@@ -1,4 +1,4 @@
-package dev.epoxy.proxy;
+package dev.epoxy.stream;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicLong;
@@ -53,15 +53,14 @@ public final class ErrorSnapshot {
     }
 
     /** Keeps an invalid request (the unparsed bytes of {@code buf} from its position) on its frontend. */
-    public static void request(Frontend fe, String addr, int port, ByteBuffer buf, int errorAt) {
+    public static void request(FrontendModel fe, String addr, int port, ByteBuffer buf, int errorAt) {
         fe.lastRequestError = new ErrorSnapshot(true, fe.name, fe.id, null, -1, null, -1, addr + ":" + port, buf,
                 errorAt, fe.bufSize);
     }
 
     /** Keeps an invalid response from {@code srv} on its backend. */
-    public static void response(Frontend fe, dev.epoxy.stream.ServerModel srv, String addr, int port, ByteBuffer buf,
-            int errorAt) {
-        Backend be = (Backend) srv.backend();
+    public static void response(FrontendModel fe, ServerModel srv, String addr, int port, ByteBuffer buf, int errorAt) {
+        BackendModel be = srv.backend();
         be.lastResponseError = new ErrorSnapshot(false, fe != null ? fe.name : null, fe != null ? fe.id : -1, be.name,
                 be.id, srv.name, srv.id, addr + ":" + port, buf, errorAt, be.bufSize);
     }
