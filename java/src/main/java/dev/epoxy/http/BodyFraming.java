@@ -122,13 +122,10 @@ public final class BodyFraming {
         boolean other = false;
         int elements = 0;
         for (int i = h.indexOf("Transfer-Encoding"); i >= 0; i = h.indexOf("Transfer-Encoding", i + 1)) {
-            int p = h.valueOffset(i);
-            int end = p + h.valueLength(i);
-            while (p <= end) {
-                int e = p;
-                while (e < end && a[e] != ',') e++;
-                int s = p;
-                while (s < e && HttpChars.isOws(a[s])) s++;
+            int end = h.valueOffset(i) + h.valueLength(i);
+            for (long el = CommaList.first(a, h.valueOffset(i), end); el != CommaList.END; el = CommaList.next(a, el, end)) {
+                int s = CommaList.start(el);
+                int e = CommaList.end(el);
                 int t = s;
                 while (t < e && HttpChars.isTchar(a[t])) t++;
                 int rest = t;
@@ -146,7 +143,6 @@ public final class BodyFraming {
                         other = true;
                     }
                 }
-                p = e + 1;
             }
         }
         if (elements == 0) return TE_BAD;
@@ -163,16 +159,11 @@ public final class BodyFraming {
         long value = -1;
         int elements = 0;
         for (int i = h.indexOf("Content-Length"); i >= 0; i = h.indexOf("Content-Length", i + 1)) {
-            int p = h.valueOffset(i);
-            int end = p + h.valueLength(i);
-            while (p <= end) {
-                int e = p;
-                while (e < end && a[e] != ',') e++;
-                int s = p;
-                int t = e;
-                while (s < t && HttpChars.isOws(a[s])) s++;
-                while (t > s && HttpChars.isOws(a[t - 1])) t--;
-                if (s == t) return Error.CL_INVALID;
+            int end = h.valueOffset(i) + h.valueLength(i);
+            for (long el = CommaList.first(a, h.valueOffset(i), end); el != CommaList.END; el = CommaList.next(a, el, end)) {
+                int s = CommaList.start(el);
+                int t = CommaList.end(el);
+                if (s == t) return Error.CL_INVALID; // "5," too: Content-Length is not a list (RFC 9110 §8.6)
                 long v = 0;
                 for (int k = s; k < t; k++) {
                     int d = a[k] - '0';
@@ -183,7 +174,6 @@ public final class BodyFraming {
                 if (value >= 0 && v != value) return Error.CL_CONFLICT;
                 value = v;
                 elements++;
-                p = e + 1;
             }
         }
         h.setBody(BodyKind.LENGTH, value);

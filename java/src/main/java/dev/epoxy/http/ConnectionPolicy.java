@@ -65,15 +65,10 @@ public final class ConnectionPolicy {
             int end = p + h.valueLength(ci);
             h.removeAt(ci); // the value bytes stay in the arena, so p..end remains readable
             byte[] a = h.arena();
-            while (p < end) {
-                int e = p;
-                while (e < end && a[e] != ',') e++;
-                int s = p;
-                int t = e;
-                while (s < t && HttpChars.isOws(a[s])) s++;
-                while (t > s && HttpChars.isOws(a[t - 1])) t--;
+            for (long el = CommaList.first(a, p, end); el != CommaList.END; el = CommaList.next(a, el, end)) {
+                int s = CommaList.start(el);
+                int t = CommaList.end(el);
                 if (t > s && !isProtected(h, s, t - s)) h.removeNamed(s, t - s);
-                p = e + 1;
             }
         }
         for (String n : HOP_BY_HOP) h.remove(n);

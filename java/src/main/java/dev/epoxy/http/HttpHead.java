@@ -342,17 +342,10 @@ public final class HttpHead {
      */
     public boolean hasToken(String name, String token) {
         for (int i = indexOf(name, 0); i >= 0; i = indexOf(name, i + 1)) {
-            int p = hdr[i * F + 2];
-            int end = p + hdr[i * F + 3];
-            while (p < end) {
-                int e = p;
-                while (e < end && arena[e] != ',') e++;
-                int s = p;
-                int t = e;
-                while (s < t && HttpChars.isOws(arena[s])) s++;
-                while (t > s && HttpChars.isOws(arena[t - 1])) t--;
-                if (equalsIgnoreCase(s, t - s, token)) return true;
-                p = e + 1;
+            int end = hdr[i * F + 2] + hdr[i * F + 3];
+            for (long el = CommaList.first(arena, hdr[i * F + 2], end); el != CommaList.END; el = CommaList.next(arena, el, end)) {
+                int s = CommaList.start(el);
+                if (equalsIgnoreCase(s, CommaList.end(el) - s, token)) return true;
             }
         }
         return false;
