@@ -71,6 +71,31 @@ final class H2Headers {
         return f.nameEquals(i, name);
     }
 
+    static final String PSEUDO_AFTER_REGULAR = "pseudo-header after a regular header";
+
+    /** A pseudo-header field: its name starts with ':' (RFC 9113 section 8.3). */
+    static boolean isPseudo(HeaderList f, int i) {
+        return f.nameLength(i) > 0 && f.array()[f.nameOffset(i)] == ':';
+    }
+
+    /**
+     * How many pseudo-header fields the list starts with, the index of its first regular field;
+     * -1 when a pseudo-header comes after a regular field, which makes the message malformed
+     * (RFC 9113 section 8.3: pseudo-headers precede regular fields). Only the pseudo-headers
+     * before that index are left for the caller to check.
+     */
+    static int pseudoHeaders(HeaderList f) {
+        int n = f.size();
+        int firstRegular = 0;
+        while (firstRegular < n && isPseudo(f, firstRegular))
+            firstRegular++;
+        for (int i = firstRegular + 1; i < n; i++) {
+            if (isPseudo(f, i))
+                return -1;
+        }
+        return firstRegular;
+    }
+
     /** Checks a regular field: lowercase token name, value without NUL/CR/LF/CTL nor outer white space. */
     private static String checkField(HeaderList f, int i) {
         byte[] a = f.array();
@@ -119,14 +144,10 @@ final class H2Headers {
         h.clear();
         String method = null, scheme = null, authority = null, path = null;
         int n = f.size();
-        int firstRegular = n;
-        for (int i = 0; i < n; i++) {
-            if (f.nameLength(i) == 0 || f.array()[f.nameOffset(i)] != ':') {
-                firstRegular = Math.min(firstRegular, i);
-                continue;
-            }
-            if (i > firstRegular)
-                return "pseudo-header after a regular header";
+        int firstRegular = pseudoHeaders(f);
+        if (firstRegular < 0)
+            return PSEUDO_AFTER_REGULAR;
+        for (int i = 0; i < firstRegular; i++) {
             String v = f.value(i);
             if (is(f, i, ":method")) {
                 if (method != null)
@@ -225,14 +246,10 @@ final class H2Headers {
         h.clear();
         int status = -1;
         int n = f.size();
-        int firstRegular = n;
-        for (int i = 0; i < n; i++) {
-            if (f.nameLength(i) == 0 || f.array()[f.nameOffset(i)] != ':') {
-                firstRegular = Math.min(firstRegular, i);
-                continue;
-            }
-            if (i > firstRegular)
-                return "pseudo-header after a regular header";
+        int firstRegular = pseudoHeaders(f);
+        if (firstRegular < 0)
+            return PSEUDO_AFTER_REGULAR;
+        for (int i = 0; i < firstRegular; i++) {
             if (!is(f, i, ":status") || status >= 0)
                 return "unexpected pseudo-header " + f.name(i);
             String v = f.value(i);
@@ -274,7 +291,7 @@ final class H2Headers {
     /** Whether trailers (or any list that must not carry pseudo-headers) are acceptable. */
     static String checkTrailers(HeaderList f) {
         for (int i = 0; i < f.size(); i++) {
-            if (f.nameLength(i) > 0 && f.array()[f.nameOffset(i)] == ':')
+            if (isPseudo(f, i))
                 return "pseudo-header in trailers";
             String err = checkField(f, i);
             if (err != null)

@@ -1,0 +1,39 @@
+package dev.epoxy.h2;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.epoxy.http.HttpHead;
+import org.junit.jupiter.api.Test;
+
+/** The RFC 9113 section 8.3 field-order rule, checked once for requests, responses and trailers. */
+class H2HeadersTest {
+    static HeaderList list(String... nv) {
+        HeaderList f = new HeaderList();
+        for (int i = 0; i < nv.length; i += 2)
+            f.add(nv[i], nv[i + 1]);
+        return f;
+    }
+
+    @Test
+    void pseudoHeadersMustComeFirst() {
+        assertEquals(0, H2Headers.pseudoHeaders(list()));
+        assertEquals(0, H2Headers.pseudoHeaders(list("a", "1", "b", "2")));
+        assertEquals(2, H2Headers.pseudoHeaders(list(":status", "200", ":x", "y")));
+        assertEquals(1, H2Headers.pseudoHeaders(list(":status", "200", "a", "1", "b", "2")));
+        assertEquals(-1, H2Headers.pseudoHeaders(list(":status", "200", "a", "1", ":x", "y")));
+        assertEquals(-1, H2Headers.pseudoHeaders(list("a", "1", ":status", "200")));
+    }
+
+    @Test
+    void theOrderRuleAppliesToRequestsResponsesAndTrailers() {
+        HttpHead h = new HttpHead();
+        assertNull(H2Headers.toRequest(list(":method", "GET", ":scheme", "http", ":path", "/", "a", "1"), h, true));
+        assertEquals(H2Headers.PSEUDO_AFTER_REGULAR,
+                H2Headers.toRequest(list(":method", "GET", ":scheme", "http", "a", "1", ":path", "/"), h, true));
+        assertNull(H2Headers.toResponse(list(":status", "200", "a", "1"), h));
+        assertEquals(H2Headers.PSEUDO_AFTER_REGULAR, H2Headers.toResponse(list("a", "1", ":status", "200"), h));
+        assertNull(H2Headers.checkTrailers(list("a", "1")));
+        assertNotNull(H2Headers.checkTrailers(list("a", "1", ":status", "200")));
+        assertNotNull(H2Headers.checkTrailers(list(":status", "200")));
+    }
+}
