@@ -108,15 +108,7 @@ public final class H2BackMux extends H2Conn implements BackendConn {
             throw H2Exception.stream(id, H2Error.PROTOCOL_ERROR, "response header list too large");
         HttpChannel res = s.rx;
         if (s.headReceived) {
-            if (!endStream)
-                throw H2Exception.stream(id, H2Error.PROTOCOL_ERROR, "trailers without END_STREAM");
-            String err = H2Headers.checkTrailers(fields);
-            if (err != null)
-                throw H2Exception.stream(id, H2Error.PROTOCOL_ERROR, err);
-            if (s.expectedLength >= 0 && s.received != s.expectedLength)
-                throw H2Exception.stream(id, H2Error.PROTOCOL_ERROR, "body shorter than content-length");
-            s.endOfMessage();
-            toWake(s);
+            trailersReceived(s, endStream);
             return;
         }
         if (s.detached || s.failed)

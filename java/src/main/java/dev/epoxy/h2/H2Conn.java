@@ -713,6 +713,29 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
     }
 
     /**
+     * A second header block on a stream still open for the peer: trailers (RFC 9113 section
+     * 8.1). They must end the stream and be valid fields without pseudo-headers, and the body
+     * must have had its announced length; then they are dropped (the internal message has no
+     * trailers) and the message is complete. Anything else is a stream error.
+     */
+    protected void trailersReceived(H2Stream s, boolean endStream) throws H2Exception {
+        if (!endStream)
+            throw H2Exception.stream(s.id, H2Error.PROTOCOL_ERROR, "trailers without END_STREAM");
+        checkTrailers(s.id);
+        if (s.expectedLength >= 0 && s.received != s.expectedLength)
+            throw H2Exception.stream(s.id, H2Error.PROTOCOL_ERROR, "body shorter than content-length");
+        s.endOfMessage();
+        toWake(s);
+    }
+
+    /** The fields of trailers in {@link #fields}: a stream error unless {@link H2Headers#checkTrailers} accepts them. */
+    protected void checkTrailers(int id) throws H2Exception {
+        String err = H2Headers.checkTrailers(fields);
+        if (err != null)
+            throw H2Exception.stream(id, H2Error.PROTOCOL_ERROR, err);
+    }
+
+    /**
      * DATA or HEADERS (already HPACK-decoded) on a stream that is not open for the peer: a stream
      * that is CLOSED or HALF_CLOSED_REMOTE while still in the table ({@code s}), or one that left
      * it ({@code s == null}, id not idle). RFC 9113 section 5.1: after a RST_STREAM, either way,

@@ -222,23 +222,11 @@ public final class H2FrontMux extends H2Conn implements Stream.Origin, dev.epoxy
         H2Stream s = streams.get(id);
         if (s != null || id <= maxStreamId) {
             if (s == null || !s.remoteOpen()) {
-                if (frameOnGoneStream(s, id, true, endStream, 0)) {
-                    String err = H2Headers.checkTrailers(fields);
-                    if (err != null)
-                        throw H2Exception.stream(id, H2Error.PROTOCOL_ERROR, err);
-                }
+                if (frameOnGoneStream(s, id, true, endStream, 0))
+                    checkTrailers(id);
                 return;
             }
-            // Trailers: must end the stream, carry no pseudo-header; dropped (the internal message has none).
-            if (!endStream)
-                throw H2Exception.stream(id, H2Error.PROTOCOL_ERROR, "trailers without END_STREAM");
-            String err = H2Headers.checkTrailers(fields);
-            if (err != null)
-                throw H2Exception.stream(id, H2Error.PROTOCOL_ERROR, err);
-            if (s.expectedLength >= 0 && s.received != s.expectedLength)
-                throw H2Exception.stream(id, H2Error.PROTOCOL_ERROR, "body shorter than content-length");
-            s.endOfMessage();
-            toWake(s);
+            trailersReceived(s, endStream);
             return;
         }
         maxStreamId = id;

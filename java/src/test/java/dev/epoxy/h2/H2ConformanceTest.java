@@ -64,6 +64,36 @@ class H2ConformanceTest {
         c.headers(id, new HeaderList().add("x-trailer", "1"), true);
     }
 
+    // ---------------------------------------------------------------- trailers on an open stream (RFC 9113 section 8.1)
+
+    @Test
+    void trailersEndTheRequest() throws Exception {
+        try (H2TestClient c = new H2TestClient(port)) {
+            c.request(1, "POST", "/t", false, "content-length", "3");
+            c.data(1, "abc".getBytes(), false);
+            trailers(c, 1);
+            c.expect("END 1");
+            assertWorks(c, 3);
+        }
+    }
+
+    @Test
+    void malformedTrailersAreStreamErrors() throws Exception {
+        try (H2TestClient c = new H2TestClient(port)) {
+            c.request(1, "POST", "/t", false);
+            c.headers(1, new HeaderList().add("x-trailer", "1"), false); // without END_STREAM
+            c.expect("RST_STREAM 1 1");
+            c.request(3, "POST", "/t", false);
+            c.headers(3, new HeaderList().add(":path", "/").add("x-trailer", "1"), true); // a pseudo-header
+            c.expect("RST_STREAM 3 1");
+            c.request(5, "POST", "/t", false, "content-length", "5");
+            c.data(5, "abc".getBytes(), false);
+            trailers(c, 5); // before the announced length came
+            c.expect("RST_STREAM 5 1");
+            assertWorks(c, 7);
+        }
+    }
+
     // ---------------------------------------------------------------- closed by a reset
 
     @Test
