@@ -8,11 +8,9 @@ import dev.epoxy.http.ConnectionPolicy;
 import dev.epoxy.http.HttpHead;
 import dev.epoxy.poller.Poller;
 import dev.epoxy.poller.Task;
-import dev.epoxy.stream.BackendConn;
+import dev.epoxy.stream.ClientSession;
 import dev.epoxy.stream.FrontendModel;
 import dev.epoxy.stream.LocalReply;
-import dev.epoxy.stream.ServerModel;
-import dev.epoxy.stream.SessionServerConn;
 import dev.epoxy.stream.Endpoint;
 import dev.epoxy.stream.HttpChannel;
 import dev.epoxy.stream.Stream;
@@ -30,18 +28,17 @@ import dev.epoxy.stream.Stream;
  * channel and asks the backend connector for a lazy forward ({@code chkSnd}), which by the
  * seed-2 rule does nothing until that connector is RDY or EST, then wakes the stream.
  */
-public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Origin {
+public final class H1FrontMux implements Connection.Handler, Endpoint {
     private final Connection conn;
     private final FrontendModel fe;
-    private final String clientAddr;
-    private final int clientPort;
     private final H1Parser parser;
     private final HttpChannel req, res;
     private final Task idle;
     private final H1BodyReader reqBody = new H1BodyReader();
     private final H1BodyWriter resBody = new H1BodyWriter();
     private Stream stream;
-    private final SessionServerConn owned = new SessionServerConn();
+    /** What the streams see of this connection (Stream.Origin); counts the requests. */
+    private final ClientSession session;
     /** Close once the output is flushed. */
     private boolean closing;
     private boolean keepAliveDecided;
@@ -50,7 +47,6 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
     /** What the client asked for, read before the request head is rewritten for the server. */
     private boolean clientWantsKeepAlive;
     private int clientVersion;
-    private int requests;
     private long idleSince, requestStart = -1, acceptTime;
 
     /** Frees the maxconn slots of this connection; runs once, at close. */
@@ -59,14 +55,13 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
     private H1FrontMux(Poller p, int fd, FrontendModel fe, String addr, int port, Runnable onClose) {
         this.fe = fe;
         this.onClose = onClose;
-        this.clientAddr = addr;
-        this.clientPort = port;
         this.parser = new H1Parser(fe.bufSize, fe.maxHdr);
         // The channels take buffers for an exchange only (startStream, badRequest).
         this.req = new HttpChannel();
         this.res = new HttpChannel();
         this.idle = new Task(p, this::process);
         this.conn = Connection.accepted(p, fd, fe.buffers, this);
+        this.session = new ClientSession(fe, addr, port, false, () -> conn.has(Connection.CLOSED));
         conn.stats = fe.counters;
         conn.idle(true);
         this.acceptTime = idleSince = p.nowMs();
@@ -118,13 +113,13 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
             if (conn.in.hasRemaining()) {
                 if (requestStart < 0)
                     requestStart = now;
-                if (requests == 0 && !h2Checked) {
+                if (session.requests() == 0 && !h2Checked) {
                     // h2c with prior knowledge: the HTTP/2 client preface instead of a request.
                     int pm = dev.epoxy.h2.H2FrontMux.detectPreface(conn.in);
                     if (pm > 0) {
                         idle.destroy();
                         releaseChannels();
-                        dev.epoxy.h2.H2FrontMux.takeOver(conn, fe, clientAddr, clientPort, onClose);
+                        dev.epoxy.h2.H2FrontMux.takeOver(conn, fe, session.clientAddr(), session.clientPort(), onClose);
                         return;
                     }
                     h2Checked = pm < 0;
@@ -135,7 +130,7 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
                     return;
                 }
                 if (r < 0) {
-                    dev.epoxy.stream.ErrorSnapshot.request(fe, clientAddr, clientPort, conn.in, parser.errorOffset());
+                    dev.epoxy.stream.ErrorSnapshot.request(fe, session.clientAddr(), session.clientPort(), conn.in, parser.errorOffset());
                     badRequest(-r);
                     return;
                 }
@@ -146,8 +141,8 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
             if (n < 0) {
                 // Closed or failed between requests: nothing to answer. As HAProxy does, a
                 // request abandoned half-way, or a first request never sent, is logged (CR, 400).
-                if (requestStart >= 0 || requests == 0)
-                    fe.logBadRequest(this, 400, requestStart >= 0 ? requestStart : acceptTime, now, 0, 'C',
+                if (requestStart >= 0 || session.requests() == 0)
+                    fe.logBadRequest(session, 400, requestStart >= 0 ? requestStart : acceptTime, now, 0, 'C',
                             requestStart < 0);
                 shutdown();
                 return;
@@ -156,7 +151,7 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
         }
         // Waiting for bytes: arm the timer that applies.
         long exp;
-        if (requestStart >= 0 || requests == 0) {
+        if (requestStart >= 0 || session.requests() == 0) {
             long t = fe.timeoutHttpRequest > 0 ? fe.timeoutHttpRequest : fe.timeoutClient;
             long from = requestStart >= 0 ? requestStart : idleSince;
             exp = t > 0 ? from + t : 0;
@@ -181,7 +176,7 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
     private void startStream(long now) {
         BodyFraming.Error err = BodyFraming.request(req.head);
         if (err != null) {
-            fe.logError(clientAddr, clientPort, err.message);
+            fe.logError(session.clientAddr(), session.clientPort(), err.message);
             badRequest(err.requestStatus);
             return;
         }
@@ -192,7 +187,7 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
             badRequest(400);
             return;
         }
-        requests++;
+        session.requestStarted();
         clientWantsKeepAlive = ConnectionPolicy.wantsKeepAlive(req.head);
         if (req.head.hasToken("Connection", "upgrade") && req.head.contains("Upgrade") && req.head.version() == 11)
             req.upgrade = req.head.get("Upgrade");
@@ -205,7 +200,7 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
         conn.idle(false);
         req.attach(fe.buffers, conn.poller());
         res.attach(fe.buffers, conn.poller());
-        stream = new Stream(conn.poller(), this, this, req, res, requestStart >= 0 ? requestStart : now);
+        stream = new Stream(conn.poller(), session, this, req, res, requestStart >= 0 ? requestStart : now);
         requestStart = -1;
         stream.wakeup();
     }
@@ -221,14 +216,14 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
         closing = true;
         conn.stopRecv();
         send(res);
-        fe.logBadRequest(this, status, requestStart >= 0 ? requestStart : acceptTime, conn.poller().nowMs(),
+        fe.logBadRequest(session, status, requestStart >= 0 ? requestStart : acceptTime, conn.poller().nowMs(),
                 res.wireOut, status == 408 ? 'c' : 'P', requestStart < 0);
         process();
     }
 
     private void shutdown() {
         idle.destroy();
-        owned.close();
+        session.close();
         if (!conn.has(Connection.CLOSED)) {
             Poller p = conn.poller();
             conn.close();
@@ -376,7 +371,7 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
 
     @Override
     public void describe(StringBuilder b) {
-        b.append("h1f{requests=").append(requests).append(closing ? " CLOSING" : "")
+        b.append("h1f{requests=").append(session.requests()).append(closing ? " CLOSING" : "")
                 .append(keepAliveDecided ? " KA_DECIDED" : "").append(' ');
         idle.describe(b, conn.poller().nowMs());
         b.append("} ");
@@ -392,40 +387,8 @@ public final class H1FrontMux implements Connection.Handler, Endpoint, Stream.Or
     public Connection handOver() {
         stream = null;
         idle.destroy();
-        owned.close();
+        session.close();
         releaseChannels();
         return conn;
-    }
-
-    // ---- Stream.Origin ----
-
-    @Override
-    public FrontendModel frontend() {
-        return fe;
-    }
-
-    @Override
-    public String clientAddr() {
-        return clientAddr;
-    }
-
-    @Override
-    public int clientPort() {
-        return clientPort;
-    }
-
-    @Override
-    public boolean firstRequest() {
-        return requests <= 1;
-    }
-
-    @Override
-    public BackendConn takeOwnedServerConn(ServerModel srv) {
-        return owned.take(srv);
-    }
-
-    @Override
-    public void keepServerConn(BackendConn c) {
-        owned.keep(c);
     }
 }

@@ -3,10 +3,8 @@ package dev.epoxy.h2;
 import dev.epoxy.conn.Connection;
 import dev.epoxy.poller.Poller;
 import dev.epoxy.poller.Task;
-import dev.epoxy.stream.BackendConn;
+import dev.epoxy.stream.ClientSession;
 import dev.epoxy.stream.FrontendModel;
-import dev.epoxy.stream.ServerModel;
-import dev.epoxy.stream.SessionServerConn;
 import dev.epoxy.stream.HttpChannel;
 import dev.epoxy.stream.Stream;
 import java.nio.ByteBuffer;
@@ -26,17 +24,16 @@ import java.util.ArrayList;
  * bytes on an HTTP/1 listener are the HTTP/2 client preface ({@link #detectPreface}). An HTTP/1
  * {@code Upgrade: h2c} request is not upgraded: it is forwarded as HTTP/1 (Upgrade is hop-by-hop).
  */
-public final class H2FrontMux extends H2Conn implements Stream.Origin, dev.epoxy.stream.SoftStop.Stoppable {
+public final class H2FrontMux extends H2Conn implements dev.epoxy.stream.SoftStop.Stoppable {
     /** SETTINGS_MAX_CONCURRENT_STREAMS we announce; more open streams are refused (REFUSED_STREAM). */
     public static final int MAX_STREAMS = 100;
     /** Channel objects (without buffers) kept for reuse per connection. */
     private static final int POOL_MAX = 32;
 
     private final FrontendModel fe;
-    private final String clientAddr;
-    private final int clientPort;
     private final Task idle;
-    private final SessionServerConn owned = new SessionServerConn();
+    /** What the streams see of this connection (Stream.Origin). */
+    private final ClientSession session;
     private long streamsStarted;
     /** Streams reset by the client before they got a response (rapid-reset accounting). */
     private int earlyResets;
@@ -61,8 +58,7 @@ public final class H2FrontMux extends H2Conn implements Stream.Origin, dev.epoxy
         super(c, true, H2Frame.DEFAULT_INITIAL_WINDOW_SIZE);
         this.onClose = onClose;
         this.fe = fe;
-        this.clientAddr = addr;
-        this.clientPort = port;
+        this.session = new ClientSession(fe, addr, port, true, () -> dead);
         this.idle = new Task(c.poller(), this::idleCheck);
         this.recycler = new Task(c.poller(), this::recycle);
         fe.softStop.add(c.poller(), this);
@@ -175,7 +171,7 @@ public final class H2FrontMux extends H2Conn implements Stream.Origin, dev.epoxy
             onClose = null;
             r.run();
         }
-        owned.close();
+        session.close();
     }
 
     @Override
@@ -268,7 +264,7 @@ public final class H2FrontMux extends H2Conn implements Stream.Origin, dev.epoxy
         streamsStarted++;
         idle.expireAt(Task.NEVER);
         long now = conn.poller().nowMs();
-        s.owner = new Stream(conn.poller(), this, s, req, res, now);
+        s.owner = new Stream(conn.poller(), session, s, req, res, now);
         toWake(s);
         streamOpened();
     }
@@ -301,7 +297,7 @@ public final class H2FrontMux extends H2Conn implements Stream.Origin, dev.epoxy
         headersReceived(s, endStream);
         if (len > Math.min(s.sendWindow.available(), sendWindow.available())
                 || !outputRoom(H2Frame.HEADER_LENGTH * 2 + 256 + len + CTRL_RESERVE)) {
-            fe.logBadRequest(this, status, now, now, 0, 'P', false);
+            fe.logBadRequest(session, status, now, now, 0, 'P', false);
             throw H2Exception.stream(id, H2Error.PROTOCOL_ERROR, why);
         }
         int before = conn.pendingOut();
@@ -311,11 +307,11 @@ public final class H2FrontMux extends H2Conn implements Stream.Origin, dev.epoxy
         fields.add("cache-control", "no-cache");
         fields.add("content-type", "text/html");
         if (!writeHeaderBlock(id, false)) {
-            fe.logBadRequest(this, status, now, now, 0, 'P', false);
+            fe.logBadRequest(session, status, now, now, 0, 'P', false);
             throw H2Exception.stream(id, H2Error.PROTOCOL_ERROR, why);
         }
         FrameWriter.writeData(conn.out(), id, ByteBuffer.wrap(page, start, len), len, true);
-        fe.logBadRequest(this, status, now, now, conn.pendingOut() - before, 'P', false);
+        fe.logBadRequest(session, status, now, now, conn.pendingOut() - before, 'P', false);
         sendWindow.consume(len);
         streams.put(id, s);
         headersSent(s, true);
@@ -438,48 +434,6 @@ public final class H2FrontMux extends H2Conn implements Stream.Origin, dev.epoxy
             }
         }
         retired.clear();
-    }
-
-    // ---- Stream.Origin ----
-
-    @Override
-    public FrontendModel frontend() {
-        return fe;
-    }
-
-    @Override
-    public String clientAddr() {
-        return clientAddr;
-    }
-
-    @Override
-    public int clientPort() {
-        return clientPort;
-    }
-
-    /** Like HAProxy, streams of a multiplexed connection are never treated as a connection's first request. */
-    @Override
-    public boolean firstRequest() {
-        return false;
-    }
-
-    @Override
-    public boolean canRefuse() {
-        return true;
-    }
-
-    @Override
-    public BackendConn takeOwnedServerConn(ServerModel srv) {
-        return owned.take(srv);
-    }
-
-    @Override
-    public void keepServerConn(BackendConn c) {
-        if (dead) {
-            c.close(false);
-            return;
-        }
-        owned.keep(c);
     }
 
     public long streamsStarted() {
