@@ -208,8 +208,7 @@ public final class H1BackMux implements Connection.Handler, Endpoint, BackendCon
                     progress = true;
                     int status = ch.head.status();
                     if (status < 200 && status != 101) {
-                        ch.interim = true;
-                        ch.headIn = true;
+                        ch.interimIn();
                         return true;
                     }
                     if (BodyFraming.response(ch.head, reqMethod) != null) {

@@ -272,12 +272,7 @@ public final class H1FrontMux implements Connection.Handler, Endpoint {
                 ch.wireOut += conn.pendingOut() - before;
             }
             progress = true;
-            if (ch.interim) {
-                ch.head.clear();
-                ch.headIn = ch.interim = false;
-            } else {
-                ch.headOut = true;
-            }
+            ch.headWritten();
         }
         if (ch.headOut && !ch.eomOut) {
             int before = conn.pendingOut();

@@ -123,8 +123,7 @@ public final class H2BackMux extends H2Conn implements BackendConn {
         if (status < 200) {
             if (endStream)
                 throw H2Exception.stream(id, H2Error.PROTOCOL_ERROR, "1xx response ends the stream");
-            res.interim = true;
-            res.headIn = true;
+            res.interimIn();
             toWake(s);
             return;
         }

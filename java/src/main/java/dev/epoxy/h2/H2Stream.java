@@ -151,15 +151,9 @@ final class H2Stream implements Endpoint {
             progress = true;
             mux.headersSent(this, end);
             ch.wireOut += mux.lastHeadBytes;
-            if (ch.interim) {
-                ch.head.clear();
-                ch.headIn = ch.interim = false;
-            } else {
-                ch.headOut = true;
-                if (end) {
-                    ch.eomOut = true;
-                    ch.data.clear();
-                }
+            if (ch.headWritten() && end) {
+                ch.eomOut = true;
+                ch.data.clear();
             }
         }
         if (ch.headOut && !ch.eomOut)

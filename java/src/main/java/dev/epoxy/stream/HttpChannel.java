@@ -160,6 +160,29 @@ public final class HttpChannel {
         return n > 0;
     }
 
+    /**
+     * Producer: the head just received is an interim (1xx) response. The consumer forwards it
+     * like a final head, then {@link #headWritten} makes room for the next one.
+     */
+    public void interimIn() {
+        interim = true;
+        headIn = true;
+    }
+
+    /**
+     * Consumer: the head is on the wire. An interim one is forgotten and the channel waits for
+     * the producer's next head (false); a final one is out for good, the body follows (true).
+     */
+    public boolean headWritten() {
+        if (interim) {
+            head.clear();
+            headIn = interim = false;
+            return false;
+        }
+        headOut = true;
+        return true;
+    }
+
     /** All of the message has gone out. */
     public boolean done() {
         return eomOut;
