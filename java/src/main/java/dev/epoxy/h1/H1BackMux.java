@@ -170,23 +170,15 @@ public final class H1BackMux implements Connection.Handler, Endpoint, BackendCon
                 chunked = true;
             }
             h.setVersion(11);
-            if (!H1Writer.write(h, conn.out())) {
-                conn.flush();
-                if (!H1Writer.write(h, conn.out()))
-                    return false;
-            }
+            if (H1Output.writeHead(conn, ch) != H1Output.WRITTEN)
+                return false;
             reqBody.start(chunked);
             ch.headOut = true;
             exchanges++;
             progress = true;
         }
-        if (ch.headOut && !ch.eomOut) {
-            progress |= reqBody.write(ch, conn.out());
-            if (!ch.eomOut && ch.pending() > 0 && conn.outRoom() < 64) {
-                conn.flush();
-                progress |= reqBody.write(ch, conn.out());
-            }
-        }
+        if (ch.headOut && !ch.eomOut)
+            progress |= H1Output.writeBody(conn, reqBody, ch);
         conn.flush();
         return progress;
     }

@@ -255,36 +255,20 @@ public final class H1FrontMux implements Connection.Handler, Endpoint {
         while (ch.headIn && !ch.headOut) {
             if (!ch.interim)
                 prepareResponse(ch);
-            int before = conn.pendingOut();
-            if (H1Writer.write(ch.head, conn.out())) {
-                ch.wireOut += conn.pendingOut() - before;
-            } else {
-                if (conn.pendingOut() == 0) {
-                    // A head larger than the whole buffer: nothing sensible can be sent.
-                    closing = true;
-                    ch.eomOut = true;
-                    return true;
-                }
-                conn.flush();
-                before = conn.pendingOut();
-                if (!H1Writer.write(ch.head, conn.out()))
-                    return progress;
-                ch.wireOut += conn.pendingOut() - before;
+            int w = H1Output.writeHead(conn, ch);
+            if (w == H1Output.TOO_LARGE) {
+                // A head larger than the whole buffer: nothing sensible can be sent.
+                closing = true;
+                ch.eomOut = true;
+                return true;
             }
+            if (w == H1Output.NO_ROOM)
+                return progress;
             progress = true;
             ch.headWritten();
         }
-        if (ch.headOut && !ch.eomOut) {
-            int before = conn.pendingOut();
-            progress |= resBody.write(ch, conn.out());
-            ch.wireOut += conn.pendingOut() - before;
-            if (!ch.eomOut && ch.pending() > 0 && conn.outRoom() < 64) {
-                conn.flush();
-                before = conn.pendingOut();
-                progress |= resBody.write(ch, conn.out());
-                ch.wireOut += conn.pendingOut() - before;
-            }
-        }
+        if (ch.headOut && !ch.eomOut)
+            progress |= H1Output.writeBody(conn, resBody, ch);
         conn.flush();
         return progress;
     }

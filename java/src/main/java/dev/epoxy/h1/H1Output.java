@@ -1,0 +1,61 @@
+package dev.epoxy.h1;
+
+import dev.epoxy.conn.Connection;
+import dev.epoxy.stream.HttpChannel;
+
+/**
+ * How both HTTP/1 muxes move a message into their connection's output buffer (the client side
+ * its responses, the server side its requests). When a step finds the buffer too full it flushes
+ * once and tries again, so one send moves up to two buffers' worth before the caller's own final
+ * flush; a flush that sends nothing queued makes no system call. The bytes each step puts in the
+ * buffer are added to the channel's {@link HttpChannel#wireOut}.
+ */
+final class H1Output {
+    private H1Output() {
+    }
+
+    /** A body step leaving less room than this with body still pending flushes and goes on. */
+    static final int LOW_ROOM = 64;
+
+    /** {@link #writeHead}: the head is in the buffer. */
+    static final int WRITTEN = 1;
+    /** {@link #writeHead}: no room now, even after a flush (try again when output drains). */
+    static final int NO_ROOM = 0;
+    /** {@link #writeHead}: larger than an empty buffer, so it can never be written. */
+    static final int TOO_LARGE = -1;
+
+    /** Writes the channel's head, all or nothing; flushes once first if what is queued leaves no room. */
+    static int writeHead(Connection conn, HttpChannel ch) {
+        int before = conn.pendingOut();
+        if (!H1Writer.write(ch.head, conn.out())) {
+            if (before == 0)
+                return TOO_LARGE;
+            conn.flush();
+            before = conn.pendingOut();
+            if (!H1Writer.write(ch.head, conn.out()))
+                return NO_ROOM;
+        }
+        ch.wireOut += conn.pendingOut() - before;
+        return WRITTEN;
+    }
+
+    /**
+     * Moves body bytes, framed by {@code body}; when that leaves the buffer nearly full with body
+     * still pending, flushes and moves more. Returns whether anything moved.
+     */
+    static boolean writeBody(Connection conn, H1BodyWriter body, HttpChannel ch) {
+        boolean progress = bodyStep(conn, body, ch);
+        if (!ch.eomOut && ch.pending() > 0 && conn.outRoom() < LOW_ROOM) {
+            conn.flush();
+            progress |= bodyStep(conn, body, ch);
+        }
+        return progress;
+    }
+
+    private static boolean bodyStep(Connection conn, H1BodyWriter body, HttpChannel ch) {
+        int before = conn.pendingOut();
+        boolean progress = body.write(ch, conn.out());
+        ch.wireOut += conn.pendingOut() - before;
+        return progress;
+    }
+}
