@@ -92,7 +92,7 @@ public final class BufferPool {
     /** Length of {@link #warm}; written under the lock. */
     private volatile int sharedWarm;
     private final AtomicInteger inUse = new AtomicInteger();
-    private final AtomicInteger committed = new AtomicInteger();
+    private final BoundedCounter committed = new BoundedCounter();
     private final AtomicInteger waiting = new AtomicInteger();
     private long base;
     private int carved;
@@ -237,9 +237,8 @@ public final class BufferPool {
      * (limit minus reserve) has no room for it (then {@link #await}). {@link #uncommit} gives it back.
      */
     public boolean commit() {
-        if (committed.addAndGet(BUFFERS_PER_EXCHANGE) <= limit - reserve)
+        if (committed.tryAdd(BUFFERS_PER_EXCHANGE, limit - reserve)) // limit - reserve >= 1
             return true;
-        committed.addAndGet(-BUFFERS_PER_EXCHANGE);
         synchronized (this) {
             refusals++;
         }
@@ -248,12 +247,12 @@ public final class BufferPool {
 
     /** Commits without a check: work that already started (it may exceed the budget by one exchange). */
     public void commitAnyway() {
-        committed.addAndGet(BUFFERS_PER_EXCHANGE);
+        committed.add(BUFFERS_PER_EXCHANGE);
     }
 
     /** Gives a commitment back (its exchange is over); wakes waiters if any. */
     public void uncommit(Poller p) {
-        committed.addAndGet(-BUFFERS_PER_EXCHANGE);
+        committed.add(-BUFFERS_PER_EXCHANGE);
         if (waiting.get() > 0)
             wakeWaiters(p);
     }

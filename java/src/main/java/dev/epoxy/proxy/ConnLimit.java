@@ -2,14 +2,14 @@ package dev.epoxy.proxy;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
+import dev.epoxy.conn.BoundedCounter;
 
 /**
  * A cap on concurrent client connections ({@code maxconn} of the global section or of a
  * frontend). When it is reached the listeners stop accepting, leaving new connections in the
  * kernel's backlog as HAProxy does, and resume when a connection ends.
  *
- * <p>Protocol: {@code count} is changed only by CAS (acquire) and decrement (release). A
+ * <p>Protocol: {@code count} grows only within the limit ({@link BoundedCounter}) and shrinks on release. A
  * listener that fails to acquire pauses its fd, then checks again, so a release that ran in
  * between cannot leave it paused with room available; {@link #release} resumes paused
  * listeners from whichever thread closes a connection (the fd table accepts wantRecv from any
@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class ConnLimit {
     /** Set at start; the runtime API may change it ({@code set maxconn frontend}) from any thread. */
     private volatile int max;
-    private final AtomicInteger count = new AtomicInteger();
+    private final BoundedCounter count = new BoundedCounter();
     /** Connections accepted over the limit's life (CumConns, stot). */
     private final java.util.concurrent.atomic.LongAdder total = new java.util.concurrent.atomic.LongAdder();
     private final List<Listener> paused = new CopyOnWriteArrayList<>();
@@ -29,22 +29,17 @@ public final class ConnLimit {
     }
 
     public boolean tryAcquire() {
-        while (true) {
-            int c = count.get();
-            if (max > 0 && c >= max)
-                return false;
-            if (count.compareAndSet(c, c + 1)) {
-                total.increment();
-                return true;
-            }
-        }
+        if (!count.tryIncrement(max))
+            return false;
+        total.increment();
+        return true;
     }
 
     /** Runs (on the releasing thread) each time the count drops to zero; set during a soft stop. */
     volatile Runnable onZero;
 
     public void release() {
-        if (count.decrementAndGet() == 0) {
+        if (count.decrement() == 0) {
             Runnable z = onZero;
             if (z != null)
                 z.run();

@@ -27,7 +27,7 @@ public final class Server extends ServerModel {
 
     /** {@code maxconn}: concurrent requests this server takes (0: no limit); more wait in {@link #queue}. */
     public int maxconn;
-    private final AtomicInteger served = new AtomicInteger();
+    private final dev.epoxy.conn.BoundedCounter served = new dev.epoxy.conn.BoundedCounter();
     /** Streams waiting for a slot (any thread); each is woken in turn as slots free up. */
     private final ConcurrentLinkedQueue<Stream> queue = new ConcurrentLinkedQueue<>();
 
@@ -55,19 +55,13 @@ public final class Server extends ServerModel {
     /** Takes a request slot; false when the server is at its {@code maxconn}. */
     @Override
     public boolean tryAcquire() {
-        while (true) {
-            int n = served.get();
-            if (maxconn > 0 && n >= maxconn)
-                return false;
-            if (served.compareAndSet(n, n + 1))
-                return true;
-        }
+        return served.tryIncrement(maxconn);
     }
 
     /** Gives a slot back and wakes the first waiting stream, which then tries again. */
     @Override
     public void release() {
-        served.decrementAndGet();
+        served.decrement();
         Stream next = queue.poll();
         if (next != null) {
             queueLen.decrementAndGet();

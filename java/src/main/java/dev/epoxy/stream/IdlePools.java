@@ -20,7 +20,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * The owner's I/O callback for an idle connection takes the same lock and acts only if the
  * connection is still listed ({@link #removeIfListed}); a connection taken over is no longer
  * listed and its callback no longer runs on the old thread (the fd table's thread mask).
- * {@code size} counts pooled connections over all threads for {@code pool-max-conn};
+ * {@code size} counts pooled connections over all threads, growing only within {@code pool-max-conn}
+ * ({@link dev.epoxy.conn.BoundedCounter});
  * {@code used} counts connections attached to streams and {@code estNeed} its recent peak
  * (decaying at each purge), which bound how many idle connections are worth keeping.
  */
@@ -34,7 +35,7 @@ public final class IdlePools {
     private final PerThread[] threads;
     private final int maxConn;
     private final long purgeDelayMs;
-    private final AtomicInteger size = new AtomicInteger();
+    private final dev.epoxy.conn.BoundedCounter size = new dev.epoxy.conn.BoundedCounter();
     private final AtomicInteger next = new AtomicInteger();
     /** Connections to this server attached to streams right now, and the recent peak of that. */
     private final AtomicInteger used = new AtomicInteger(), estNeed = new AtomicInteger();
@@ -86,12 +87,8 @@ public final class IdlePools {
     public boolean add(Poller me, BackendConn c, boolean safe) {
         if (maxConn == 0 || purgeDelayMs <= 0)
             return false;
-        if (maxConn > 0 && size.incrementAndGet() > maxConn) {
-            size.decrementAndGet();
+        if (!size.tryIncrement(maxConn)) // maxConn < 0: no bound
             return false;
-        } else if (maxConn < 0) {
-            size.incrementAndGet();
-        }
         PerThread t = threads[me.tid()];
         t.lock.lock();
         try {
@@ -99,7 +96,7 @@ public final class IdlePools {
             // idle plus used connections stay within the recent need; otherwise it is surplus.
             boolean firstOfKind = safe ? t.safe.isEmpty() : t.safe.isEmpty() && t.idle.isEmpty();
             if (!firstOfKind && size.get() - 1 + used.get() >= Math.max(1, estNeed.get())) {
-                size.decrementAndGet();
+                size.decrement();
                 return false;
             }
             c.idleSince(me.nowMs());
@@ -160,7 +157,7 @@ public final class IdlePools {
         if (c == null && second != null)
             c = second.pollFirst();
         if (c != null)
-            size.decrementAndGet();
+            size.decrement();
         return c;
     }
 
@@ -175,7 +172,7 @@ public final class IdlePools {
                 Connection conn = c.connection();
                 if (me.fdTable().takeover(conn.fd, conn)) {
                     it.remove();
-                    size.decrementAndGet();
+                    size.decrement();
                     conn.adopt(me);
                     takeovers.incrementAndGet();
                     me.countTakeover();
@@ -196,7 +193,7 @@ public final class IdlePools {
         t.lock.lock();
         try {
             if (t.idle.remove(c) || t.safe.remove(c)) {
-                size.decrementAndGet();
+                size.decrement();
                 return true;
             }
             return false;
@@ -231,7 +228,7 @@ public final class IdlePools {
                 if (now - list.peekLast().idleSince() < purgeDelayMs)
                     break;
                 doomed.add(list.pollLast());
-                size.decrementAndGet();
+                size.decrement();
                 kill--;
             }
             t.purge.expireAt(t.idle.isEmpty() && t.safe.isEmpty() ? Task.NEVER : now + purgeDelayMs);
