@@ -75,15 +75,8 @@ public final class H1BackMux implements Connection.Handler, Endpoint, BackendCon
             }
             return;
         }
-        if (sc.state() == StreamConnector.State.CON) {
-            if (c.connecting())
-                return;
-            if (c.has(Connection.ERROR))
-                sc.connectFailed();
-            else
-                sc.connectConfirmed();
-            return;
-        }
+        if (sc.connectIo(c))
+            return; // the connect's outcome (seed-2: only this path confirms it)
         // The connection's own write path: output a send left behind (a partial write) goes out
         // now, even when the stream has sent the whole message and will not call send again.
         if (c.pendingOut() > 0)

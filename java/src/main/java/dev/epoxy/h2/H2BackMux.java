@@ -54,15 +54,8 @@ public final class H2BackMux extends H2Conn implements BackendConn {
     public void onIo(Connection c) {
         if (closed)
             return;
-        if (sc != null && sc.state() == StreamConnector.State.CON) {
-            if (c.connecting())
-                return;
-            if (c.has(Connection.ERROR))
-                sc.connectFailed();
-            else
-                sc.connectConfirmed();
-            return;
-        }
+        if (sc != null && sc.connectIo(c))
+            return; // the connect's outcome (seed-2: only this path confirms it)
         if (c.connecting())
             return;
         super.onIo(c);

@@ -1,5 +1,7 @@
 package dev.epoxy.stream;
 
+import dev.epoxy.conn.Connection;
+
 /**
  * One side of a {@link Stream}: the link between the stream and an {@link Endpoint}, with
  * HAProxy's connector states.
@@ -7,9 +9,8 @@ package dev.epoxy.stream;
  * <p>Protocol (all on the stream's thread): the stream moves the backend connector INI, REQ,
  * (TAR after a failed attempt), ASS, CON; only two things may take it out of CON:
  * <ul>
- *   <li>{@link #connectConfirmed} / {@link #connectFailed}, called from the backend
- *       connection's own I/O path when the poller reports the connect, and which always wake
- *       the stream (CON to RDY or CER);
+ *   <li>{@link #connectIo}, called from the backend connection's own I/O path (each mux's),
+ *       which on the poller's report of the connect always wakes the stream (CON to RDY or CER);
  *   <li>the stream itself, on its connect timeout (CON to CER).
  * </ul>
  * The stream then moves RDY to EST. A lazy forward requested from the other side
@@ -50,8 +51,26 @@ public final class StreamConnector {
         return ep != null && ep.send(out);
     }
 
+    /**
+     * The backend connection's own I/O event: while this connector is CON, the outcome of the
+     * connect once the poller reported it (RDY or CER, waking the stream), nothing while it is
+     * still in progress; true then, the event is consumed. False in any other state: the event
+     * is the mux's.
+     */
+    public boolean connectIo(Connection c) {
+        if (state != State.CON)
+            return false;
+        if (!c.connecting()) {
+            if (c.has(Connection.ERROR))
+                connectFailed();
+            else
+                connectConfirmed();
+        }
+        return true;
+    }
+
     /** The backend connection's own I/O path saw the connect succeed. */
-    public void connectConfirmed() {
+    private void connectConfirmed() {
         if (state == State.CON) {
             state = State.RDY;
             stream.wakeup();
@@ -59,7 +78,7 @@ public final class StreamConnector {
     }
 
     /** The backend connection's own I/O path saw the connect fail. */
-    public void connectFailed() {
+    private void connectFailed() {
         if (state == State.CON) {
             state = State.CER;
             stream.wakeup();
