@@ -139,6 +139,23 @@ final class H2Headers {
         return v;
     }
 
+    /**
+     * The content-length of the fields from {@code from} on: -1 without one, -2 when one is not a
+     * decimal number or two differ (identical ones are one, RFC 9110 section 8.6).
+     */
+    static long contentLength(HeaderList f, int from) {
+        long length = -1;
+        for (int i = from; i < f.size(); i++) {
+            if (!is(f, i, "content-length"))
+                continue;
+            long v = parseLength(f, i);
+            if (v < 0 || length >= 0 && v != length)
+                return -2;
+            length = v;
+        }
+        return length;
+    }
+
     /** Fills {@code h} with the request in {@code f}. */
     static String toRequest(HeaderList f, HttpHead h, boolean endStream) {
         h.clear();
@@ -195,21 +212,20 @@ final class H2Headers {
         } catch (IllegalArgumentException e) {
             return e.getMessage();
         }
-        long length = -1;
+        long length = contentLength(f, firstRegular);
+        if (length == -2)
+            return "invalid content-length";
         StringBuilder cookie = null;
         byte[] a = f.array();
-        boolean host = false;
+        boolean host = false, lengthKept = false;
         for (int i = firstRegular; i < n; i++) {
             String err = checkField(f, i);
             if (err != null)
                 return err;
             if (is(f, i, "content-length")) {
-                long v = parseLength(f, i);
-                if (v < 0 || length >= 0 && v != length)
-                    return "invalid content-length";
-                if (length >= 0)
+                if (lengthKept)
                     continue; // identical duplicate: keep one
-                length = v;
+                lengthKept = true;
             } else if (is(f, i, "host")) {
                 if (authority != null)
                     continue; // :authority wins (RFC 9113 section 8.3.1)
@@ -268,19 +284,19 @@ final class H2Headers {
         if (status == 101)
             return "101 is not allowed in HTTP/2";
         h.setStatusLine(status, null, 20);
-        long length = -1;
+        long length = contentLength(f, firstRegular);
+        if (length == -2)
+            return "invalid content-length";
         byte[] a = f.array();
+        boolean lengthKept = false;
         for (int i = firstRegular; i < n; i++) {
             String err = checkField(f, i);
             if (err != null)
                 return err;
             if (is(f, i, "content-length")) {
-                long v = parseLength(f, i);
-                if (v < 0 || length >= 0 && v != length)
-                    return "invalid content-length";
-                if (length >= 0)
-                    continue;
-                length = v;
+                if (lengthKept)
+                    continue; // identical duplicate: keep one
+                lengthKept = true;
             }
             h.addHeader(a, f.nameOffset(i), f.nameLength(i), f.valueOffset(i), f.valueLength(i));
         }

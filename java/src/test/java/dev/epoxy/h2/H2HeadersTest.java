@@ -36,4 +36,24 @@ class H2HeadersTest {
         assertNotNull(H2Headers.checkTrailers(list("a", "1", ":status", "200")));
         assertNotNull(H2Headers.checkTrailers(list(":status", "200")));
     }
+
+    @Test
+    void contentLengthIsOneNumberHoweverOftenItIsSent() {
+        assertEquals(-1, H2Headers.contentLength(list("a", "1"), 0));
+        assertEquals(5, H2Headers.contentLength(list("content-length", "5", "content-length", "5"), 0));
+        assertEquals(-2, H2Headers.contentLength(list("content-length", "5", "content-length", "6"), 0));
+        assertEquals(-2, H2Headers.contentLength(list("content-length", "5x"), 0));
+        assertEquals(-2, H2Headers.contentLength(list("content-length", ""), 0));
+        assertEquals(7, H2Headers.contentLength(list("content-length", "x", "content-length", "7"), 1), "from the first regular field");
+
+        HttpHead h = new HttpHead();
+        assertNull(H2Headers.toResponse(list(":status", "200", "content-length", "5", "content-length", "5"), h));
+        assertEquals(5, h.contentLength());
+        assertEquals(1, h.getAll("content-length").size(), "a duplicate is kept once");
+        assertNull(H2Headers.toRequest(list(":method", "POST", ":scheme", "http", ":path", "/",
+                "content-length", "5", "content-length", "5"), h, false));
+        assertEquals(5, h.contentLength());
+        assertEquals(1, h.getAll("content-length").size());
+        assertEquals("invalid content-length", H2Headers.toResponse(list(":status", "200", "content-length", "5", "content-length", "6"), h));
+    }
 }
