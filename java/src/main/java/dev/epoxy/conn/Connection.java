@@ -262,10 +262,12 @@ public final class Connection implements IoCallback {
             return;
         int ev = fds.polled(fd);
         if ((flags & CONNECTING) != 0) {
-            // A HUP without ERR may be reported during a connect that then succeeds: ask SO_ERROR.
             if ((ev & (FdTable.POLL_OUT | FdTable.POLL_ERR | FdTable.POLL_HUP)) == 0)
                 return;
-            int err = Sys.epoxy_so_error(fd);
+            // Writable with neither ERR nor HUP: connected (Linux reports a refused or reset
+            // connect with EPOLLERR|EPOLLHUP), no getsockopt needed, as HAProxy's connect check.
+            // A HUP without ERR may come during a connect that then succeeds: ask SO_ERROR.
+            int err = (ev & (FdTable.POLL_ERR | FdTable.POLL_HUP)) == 0 ? 0 : Sys.epoxy_so_error(fd);
             if (err == 0 && (ev & FdTable.POLL_OUT) == 0 && (ev & FdTable.POLL_ERR) == 0)
                 return;
             flags &= ~CONNECTING;
