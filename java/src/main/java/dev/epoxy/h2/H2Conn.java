@@ -29,7 +29,8 @@ import java.util.Map;
  * its DATA goes to, and WINDOW_UPDATE credits only bytes the other side of the proxy has taken
  * out of that channel (plus padding). So DATA always fits and nothing is buffered unbounded.
  * The connection window is opened to 2^31-1 once and topped up as DATA arrives: the stream
- * windows alone bound memory (max concurrent streams x window).
+ * windows alone bound memory (max concurrent streams x window). Each stream's windows and the
+ * credit it owes are its {@link StreamFlow}; this class keeps only the connection's own windows.
  */
 public abstract class H2Conn implements Connection.Handler, FrameListener {
     /** Output room kept for control frames; decoding pauses below it. */
@@ -57,7 +58,8 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
     protected final HpackDecoder hdec = new HpackDecoder(H2Frame.DEFAULT_HEADER_TABLE_SIZE, MAX_HEADER_LIST);
     protected final HpackEncoder henc = new HpackEncoder(H2Frame.DEFAULT_HEADER_TABLE_SIZE);
     protected final Settings peer = new Settings();
-    protected final FlowWindow sendWindow = new FlowWindow(0, H2Frame.DEFAULT_INITIAL_WINDOW_SIZE);
+    /** The peer's credit for the whole connection; DATA takes from it through the streams' {@link StreamFlow}. */
+    private final FlowWindow sendWindow = new FlowWindow(0, H2Frame.DEFAULT_INITIAL_WINDOW_SIZE);
     private final FlowWindow recvWindow = new FlowWindow(0, H2Frame.DEFAULT_INITIAL_WINDOW_SIZE);
     private int recvUnacked;
     protected final Map<Integer, H2Stream> streams = new HashMap<>();
@@ -119,6 +121,11 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
      * in one pass leave in a single write (HAProxy's mux I/O tasklet).
      */
     private final Task flusher;
+
+    /** The connection's send window, shared by the streams' {@link StreamFlow}s. */
+    FlowWindow sendWindow() {
+        return sendWindow;
+    }
 
     /** Window we grant each stream (fits the channel its DATA goes to). */
     final int recvInitial;
@@ -832,7 +839,7 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
         }
         if (!s.headReceived)
             throw H2Exception.stream(id, H2Error.PROTOCOL_ERROR, "DATA before HEADERS on stream " + id);
-        s.recvWindow.consume(flowLength);
+        s.flow.received(flowLength);
         int len = data.remaining();
         int padding = flowLength - len;
         if (len == 0 && !endStream)
@@ -917,8 +924,7 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
             long delta = (long) s.initialWindowSize() - peer.initialWindowSize();
             if (delta != 0) {
                 for (H2Stream st : streams.values()) {
-                    st.sendWindow.applyInitialWindowDelta(delta);
-                    if (delta > 0 && st.sendWindow.size() > 0)
+                    if (st.flow.peerInitialWindowChanged(delta) && delta > 0)
                         toWake(st);
                 }
             }
@@ -998,7 +1004,7 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
                 throw H2Exception.connection(H2Error.PROTOCOL_ERROR, "WINDOW_UPDATE on idle stream " + id);
             return;
         }
-        s.sendWindow.credit(increment);
+        s.flow.peerCredit(increment);
         if (s.blockedOnWindow)
             toWake(s);
     }
@@ -1032,15 +1038,11 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
             return;
         if (outputRoom(H2Frame.HEADER_LENGTH + 4)) {
             FrameWriter.writeWindowUpdate(conn.out(), s.id, n);
-            try {
-                s.recvWindow.credit(n);
-            } catch (H2Exception e) {
-                throw new IllegalStateException(e); // we never credit beyond what was consumed
-            }
+            s.flow.granted(n);
         } else {
             // No room now: keep it, and have the stream woken when room comes back, or the credit
             // would wait for a drain that may never come (the peer is blocked on this window).
-            s.pendingCredit += n;
+            s.flow.defer(n);
             s.wantOut = true;
         }
     }

@@ -295,7 +295,7 @@ public final class H2FrontMux extends H2Conn implements dev.epoxy.stream.SoftSto
         long now = conn.poller().nowMs();
         H2Stream s = new H2Stream(this, id, null, peer.initialWindowSize());
         headersReceived(s, endStream);
-        if (len > Math.min(s.sendWindow.available(), sendWindow.available())
+        if (len > s.flow.sendable()
                 || !outputRoom(H2Frame.HEADER_LENGTH * 2 + 256 + len + CTRL_RESERVE)) {
             fe.logBadRequest(session, status, now, now, 0, 'P', false);
             throw H2Exception.stream(id, H2Error.PROTOCOL_ERROR, why);
@@ -312,7 +312,7 @@ public final class H2FrontMux extends H2Conn implements dev.epoxy.stream.SoftSto
         }
         FrameWriter.writeData(conn.out(), id, ByteBuffer.wrap(page, start, len), len, true);
         fe.logBadRequest(session, status, now, now, conn.pendingOut() - before, 'P', false);
-        sendWindow.consume(len);
+        s.flow.sent(len);
         streams.put(id, s);
         headersSent(s, true);
         if (s.remoteOpen())
@@ -337,8 +337,8 @@ public final class H2FrontMux extends H2Conn implements dev.epoxy.stream.SoftSto
     }
 
     /**
-     * Flow-control rule for a stream the proxy is done with: its receive credit, deferred
-     * ({@code pendingCredit}) or not yet due, is never sent, because the stream is reset here
+     * Flow-control rule for a stream the proxy is done with: its receive credit, deferred or not
+     * yet due, is never sent (its {@link StreamFlow} was settled), because the stream is reset here
      * (CANCEL, REFUSED_STREAM or NO_ERROR after a complete response) and a reset peer stops
      * sending on it; {@link #resetStream} never drops that frame. The only case without a reset
      * is a request whose announced length all arrived, which needs no more credit. The

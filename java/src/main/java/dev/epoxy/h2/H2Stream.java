@@ -23,17 +23,14 @@ final class H2Stream implements Endpoint {
     /** Why a stream is CLOSED: what a late frame on it means depends on it (RFC 9113 section 5.1). */
     enum Closure { NONE, END_STREAM, RESET_SENT, RESET_RECEIVED }
 
-    /** Credit the peer once this many bytes left the channel (or when it is empty). */
-    private static final int CREDIT_THRESHOLD = 16384;
-
     final H2Conn mux;
     final int id;
     /** The channel our DATA goes to (the request on the client side, the response on the server side). */
     final HttpChannel rx;
     /** The channel we send from (kept by the client side to recycle it). */
     HttpChannel tx;
-    final FlowWindow recvWindow;
-    final FlowWindow sendWindow;
+    /** Both windows and the credit we owe the peer; settled when the proxy is done with the stream. */
+    final StreamFlow flow;
     /** The proxy stream to wake (client side) or its backend connector (server side). */
     Stream owner;
     StreamConnector sc;
@@ -48,9 +45,6 @@ final class H2Stream implements Endpoint {
     boolean wantOut, blockedOnWindow;
     /** Something arrived since the stream last looked ({@link #receive}). */
     private boolean fresh;
-    /** Bytes of rx already credited to the peer (compared with rx.bytesOut). */
-    private long creditedOut;
-    int pendingCredit;
     /** content-length announced by the peer, -1 if none; DATA received so far. */
     long expectedLength = -1, received;
     /** The message head was received (the request; on the server side the final, non-1xx response). */
@@ -60,8 +54,7 @@ final class H2Stream implements Endpoint {
         this.mux = mux;
         this.id = id;
         this.rx = rx;
-        this.recvWindow = new FlowWindow(id, mux.recvInitial);
-        this.sendWindow = new FlowWindow(id, sendInitial);
+        this.flow = new StreamFlow(id, mux.recvInitial, sendInitial, mux.sendWindow());
     }
 
     void wake() {
@@ -115,12 +108,9 @@ final class H2Stream implements Endpoint {
         mux.streamReceive(this);
         boolean progress = fresh;
         fresh = false;
-        long drained = ch.bytesOut - creditedOut;
-        if (remoteOpen() && (pendingCredit > 0 || drained > 0 && (drained >= CREDIT_THRESHOLD || ch.pending() == 0))) {
-            creditedOut = ch.bytesOut;
-            int n = (int) drained + pendingCredit;
-            pendingCredit = 0;
-            credit(n); // deferred again into pendingCredit if the output is still full
+        int n = remoteOpen() ? flow.creditDue(ch.bytesOut, ch.pending()) : 0;
+        if (n > 0) {
+            credit(n); // deferred again if the output is still full
             mux.requestFlush();
         }
         return progress;
@@ -181,7 +171,7 @@ final class H2Stream implements Endpoint {
                 }
                 break;
             }
-            int win = Math.min(sendWindow.available(), mux.sendWindow.available());
+            int win = flow.sendable();
             if (win <= 0) {
                 blockedOnWindow = true;
                 break;
@@ -201,12 +191,7 @@ final class H2Stream implements Endpoint {
             FrameWriter.writeDataHeader(c.out(), id, n, es);
             ch.take(c.out(), n);
             ch.wireOut += H2Frame.HEADER_LENGTH + n;
-            try {
-                sendWindow.consume(n);
-                mux.sendWindow.consume(n);
-            } catch (H2Exception e) {
-                throw new IllegalStateException(e); // n is within both windows
-            }
+            flow.sent(n);
             progress = true;
             if (es) {
                 ch.eomOut = true;
@@ -227,6 +212,7 @@ final class H2Stream implements Endpoint {
         if (detached)
             return;
         detached = true;
+        flow.settle();
         mux.streamDetached(this);
     }
 
@@ -251,12 +237,12 @@ final class H2Stream implements Endpoint {
 
     @Override
     public boolean holdsWork(boolean expectInput) {
-        return pendingCredit > 0 || Endpoint.super.holdsWork(expectInput);
+        return flow.deferred() > 0 || Endpoint.super.holdsWork(expectInput);
     }
 
     @Override
     public boolean peerBlocksOutput() {
-        return Math.min(sendWindow.available(), mux.sendWindow.available()) <= 0;
+        return flow.sendable() <= 0;
     }
 
     @Override
@@ -271,10 +257,10 @@ final class H2Stream implements Endpoint {
         if (wantOut) b.append("WANT_OUT,");
         if (blockedOnWindow) b.append("BLOCKED_ON_WINDOW,");
         if (b.length() > len) b.setLength(b.length() - 1);
-        b.append("] win.send=").append(sendWindow.size()).append(" win.recv=").append(recvWindow.size())
-                .append(" conn.win.send=").append(mux.sendWindow.size())
-                .append(" credit.pending=").append(pendingCredit)
-                .append(" credited=").append(creditedOut).append(" data.rcvd=").append(received)
+        b.append("] win.send=").append(flow.sendWindow()).append(" win.recv=").append(flow.recvWindow())
+                .append(" conn.win.send=").append(flow.connSendWindow())
+                .append(" credit.pending=").append(flow.deferred())
+                .append(" credited=").append(flow.creditedOut()).append(" data.rcvd=").append(received)
                 .append(" conn.dead=").append(mux.dead).append(" conn.streams=").append(mux.activeStreams())
                 .append("} ");
         mux.conn.describe(b);
@@ -282,7 +268,7 @@ final class H2Stream implements Endpoint {
 
     String debugState() {
         return this + " rx[in=" + rx.bytesIn + " out=" + rx.bytesOut + " pend=" + rx.pending() + " eom=" + rx.eom + "] credited="
-                + creditedOut + " pc=" + pendingCredit + " rw=" + recvWindow.size() + " sw=" + sendWindow.size()
+                + flow.creditedOut() + " pc=" + flow.deferred() + " rw=" + flow.recvWindow() + " sw=" + flow.sendWindow()
                 + (owner != null ? " scb=" + owner.scb.state() + " back=" + owner.scb.endpoint() : "");
     }
 
