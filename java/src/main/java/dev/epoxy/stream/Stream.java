@@ -53,6 +53,8 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
     public final StreamConnector scf, scb;
     private final ServerConnector connector = new ServerConnector(this);
 
+    /** Where the exchange is; changed only by {@link #enter}. */
+    private Phase phase = Phase.ROUTE;
     private boolean routed, localReply, closeClient, finished;
     /** The client's request body had invalid framing; the stream is answering 400 or has aborted. */
     private boolean requestInvalid;
@@ -198,11 +200,14 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
         if (be.abortOnClose && scf.ep.conn() != null)
             scf.ep.conn().wantRecv(); // keep watching the client to see it close
         scb.setState(State.REQ);
+        if (!localReply)
+            enter(Phase.WAIT_BODY);
     }
 
     /** The response is produced locally (redirect, return, service, stats page): HAProxy's LR. */
     private void intercepted() {
         localReply = true;
+        enter(Phase.LOCAL_REPLY);
         termCause = 'L'; // HAProxy: LR, a reply produced locally while processing the request
         termPhase = 'R';
         fe.counters.add(poller.tid(), Counters.INTERCEPTED, 1);
@@ -239,6 +244,7 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
                 if (!haveSlot(now))
                     return localReply; // queued (no progress), or gave up with 503 (progress)
                 scb.setState(State.ASS);
+                enter(Phase.CONNECT);
                 attempts++;
                 if (tConnStart < 0)
                     tConnStart = now;
@@ -267,13 +273,14 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
             case TAR:
                 if (now >= tarExp) {
                     scb.setState(State.ASS); // the server was chosen when the retry was decided
-
+                    enter(Phase.CONNECT);
                     return true;
                 }
                 return false;
             case RDY:
                 // The stream, not a lazy forward, turns a confirmed connection into an established one.
                 scb.setState(State.EST);
+                enter(Phase.WAIT_RES);
                 tConnect = now;
                 // fall through
             case EST:
@@ -322,6 +329,7 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
             srv.enqueue(this); // woken for a slot another stream took first: wait again
         }
         scb.setState(State.QUE);
+        enter(Phase.QUEUE);
         return false;
     }
 
@@ -373,6 +381,7 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
                     : Math.min(1000, be.timeoutConnect > 0 ? be.timeoutConnect : 1000);
             tarExp = now + delay;
             scb.setState(State.TAR);
+            enter(Phase.TURN_AROUND);
             return true;
         }
         // HAProxy's termination flags: 'S' the server refused or failed, 's' it timed out.
@@ -396,6 +405,8 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
             progress |= back.receive(res);
             if (res.headIn && tResponse < 0)
                 tResponse = now;
+            if (res.headIn && !res.interim && phase == Phase.WAIT_RES)
+                enter(Phase.FORWARD_RES);
         }
         if (back.failed() && !res.eom) {
             if (!res.headIn) {
@@ -485,6 +496,7 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
         redispatched |= next != srv;
         srv = next;
         scb.setState(State.ASS);
+        enter(Phase.CONNECT);
         return true;
     }
 
@@ -551,6 +563,7 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
     /** Replaces the response with one of HAProxy's error pages; the stream finishes once it is sent. */
     private void localError(int status, char cause, char phase) {
         localReply = true;
+        enter(Phase.LOCAL_REPLY);
         closeClient = status == 400 || status == 408;
         termCause = cause;
         termPhase = phase;
@@ -591,6 +604,7 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
     /** Marks the stream done and logs it, while both channels still hold the exchange. */
     private void end() {
         finished = true;
+        enter(Phase.DONE);
         if (slotServer != null) {
             slotServer.release();
             slotServer = null;
@@ -653,35 +667,13 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
 
     // ---- stall watchdog and show sess (owner thread only) ----
 
-    /** Where the exchange is, derived from the analysers' state. */
-    public String phase() {
-        if (finished)
-            return "DONE";
-        if (!routed)
-            return "ROUTE";
-        if (localReply)
-            return "LOCAL_REPLY";
-        switch (scb.state()) {
-            case INI:
-            case REQ:
-                return "WAIT_BODY";
-            case QUE:
-                return "QUEUED";
-            case ASS:
-            case CON:
-            case RDY:
-                return "CONNECT";
-            case TAR:
-                return "TURN_AROUND";
-            case CER:
-                return "CONNECT_ERROR";
-            case EST:
-                if (!req.eomOut)
-                    return res.headIn ? "FORWARD_BOTH" : "FORWARD_REQ";
-                return res.headIn ? "FORWARD_RES" : "WAIT_RES";
-            default:
-                return scb.state().name();
-        }
+    /** Where the exchange is (stall reports, {@code show sess}). */
+    public Phase phase() {
+        return phase;
+    }
+
+    private void enter(Phase p) {
+        phase = p;
     }
 
     @Override
