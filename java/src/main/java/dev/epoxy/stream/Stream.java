@@ -53,8 +53,9 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
     public final StreamConnector scf, scb;
     private final ServerConnector connector = new ServerConnector(this);
 
-    /** Where the exchange is; changed only by {@link #enter}. */
+    /** Where the exchange is, and the one deadline of that phase; both changed only by {@link #enter}. */
     private Phase phase = Phase.ROUTE;
+    private long phaseExp = Task.NEVER;
     private boolean routed, localReply, closeClient, finished;
     /** The client's request body had invalid framing; the stream is answering 400 or has aborted. */
     private boolean requestInvalid;
@@ -63,13 +64,11 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
     /** The request as first sent, kept for L7 retries; null when it could not be kept. */
     private RequestReplay replay;
     private boolean replayDecided;
-    /** The server whose maxconn slot this stream holds, or null; and when queueing for one ends. */
+    /** The server whose maxconn slot this stream holds, or null. */
     private ServerModel slotServer;
-    private long queueExp = -1;
     /** The next connect must not reuse an idle connection (set by a retry after a stale one). */
     boolean freshConnection;
     private int retriesLeft;
-    private long connExp, tarExp;
     /** The last connect attempt timed out rather than failed (no turn-around delay then). */
     private boolean connTimedOut;
     /** Timings for the log, HAProxy's %TR/%Tw/%Tc/%Tr/%Ta, as absolute ms (-1 = not reached). */
@@ -244,7 +243,8 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
                 if (!haveSlot(now))
                     return localReply; // queued (no progress), or gave up with 503 (progress)
                 scb.setState(State.ASS);
-                enter(Phase.CONNECT);
+                // Each attempt enters CONNECT afresh: timeout connect counts from here.
+                enter(Phase.CONNECT, be.timeoutConnect > 0 ? now + be.timeoutConnect : Task.NEVER);
                 attempts++;
                 if (tConnStart < 0)
                     tConnStart = now;
@@ -258,11 +258,10 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
                 if (scb.state() == State.ASS) {
                     // A fresh connection: wait for the poller to confirm it.
                     scb.setState(State.CON);
-                    connExp = now + be.timeoutConnect;
                 }
                 return true;
             case CON:
-                if (be.timeoutConnect > 0 && now >= connExp) {
+                if (now >= phaseExp) {
                     connTimedOut = true;
                     scb.setState(State.CER);
                     return true;
@@ -271,7 +270,7 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
             case CER:
                 return connectionError(now);
             case TAR:
-                if (now >= tarExp) {
+                if (now >= phaseExp) {
                     scb.setState(State.ASS); // the server was chosen when the retry was decided
                     enter(Phase.CONNECT);
                     return true;
@@ -308,28 +307,24 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
             srv.counters.max(t, Counters.MAX_SESS, srv.served());
             srv.counters.add(t, Counters.SESS_TOT, 1);
             srv.counters.max(t, Counters.LAST_SESS, now);
-            if (queueExp >= 0) {
-                srv.dequeue(this);
-                srvQueue = srv.leftQueue.getAndIncrement() - queueMark;
-            }
+            if (phase == Phase.QUEUE)
+                srvQueue = srv.leftQueue.getAndIncrement() - queueMark; // the caller's enter(CONNECT) dequeues
             if (tQueue < 0)
                 tQueue = now;
             return true;
         }
-        if (queueExp < 0) {
+        if (phase != Phase.QUEUE) {
             queueMark = srv.leftQueue.get();
             long t = be.timeoutQueue > 0 ? be.timeoutQueue : be.timeoutConnect;
-            queueExp = t > 0 ? now + t : Task.NEVER;
+            enter(Phase.QUEUE, t > 0 ? now + t : Task.NEVER);
             srv.enqueue(this);
-        } else if (now >= queueExp) {
-            srv.dequeue(this);
-            localError(503, 's', 'Q');
+        } else if (now >= phaseExp) {
+            localError(503, 's', 'Q'); // leaving QUEUE dequeues
             return false;
         } else if (!srv.isQueued(this)) {
             srv.enqueue(this); // woken for a slot another stream took first: wait again
         }
         scb.setState(State.QUE);
-        enter(Phase.QUEUE);
         return false;
     }
 
@@ -379,9 +374,8 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
             // timeout, and only when retrying the same server (or the only usable one).
             long delay = connTimedOut || !(same || be.usableCount() <= 1) ? 0
                     : Math.min(1000, be.timeoutConnect > 0 ? be.timeoutConnect : 1000);
-            tarExp = now + delay;
             scb.setState(State.TAR);
-            enter(Phase.TURN_AROUND);
+            enter(Phase.TURN_AROUND, now + delay);
             return true;
         }
         // HAProxy's termination flags: 'S' the server refused or failed, 's' it timed out.
@@ -500,35 +494,17 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
         return true;
     }
 
+    /**
+     * Arms the task's timer for the current phase's deadline and the client's inactivity, the
+     * one timer that spans phases (HAProxy's channel timeouts beside the analysers' own). QUEUE,
+     * CONNECT and TURN_AROUND act on their deadline in their transition method, which has just
+     * run; the connected phases' deadline is the server's inactivity, acted on here.
+     */
     private void checkTimeouts(long now) {
-        long exp = Task.NEVER;
-        State s = scb.state();
-        if (s == State.CON && be.timeoutConnect > 0)
-            exp = Math.min(exp, connExp);
-        if (s == State.TAR)
-            exp = Math.min(exp, tarExp);
-        if (s == State.QUE)
-            exp = Math.min(exp, queueExp);
-        if (s == State.EST && scb.ep != null && !res.eom && be.timeoutServer > 0) {
-            long t = scb.ep.conn().lastActivity + be.timeoutServer;
-            if (now >= t) {
-                if (!res.headIn && l7Retry(RetryOn.RESPONSE_TIMEOUT)) {
-                    task.wakeup();
-                    return;
-                }
-                countBackend(Counters.RESP_ERR);
-                if (!res.headOut) {
-                    connector.abort();
-                    localError(504, 's', 'H');
-                    scf.ep.send(res);
-                    if (res.eomOut)
-                        finish();
-                } else {
-                    abort('s', 'D');
-                }
-                return;
-            }
-            exp = Math.min(exp, t);
+        long exp = deadline();
+        if (now >= exp && (phase == Phase.WAIT_RES || phase == Phase.FORWARD_RES)) {
+            serverTimeout(now);
+            return;
         }
         boolean waitClient = !req.eom || (res.headIn && !res.eomOut);
         if (waitClient && fe.timeoutClient > 0 && scf.ep.conn() != null) {
@@ -540,6 +516,37 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
             exp = Math.min(exp, t);
         }
         task.expireAt(exp);
+    }
+
+    /**
+     * The current phase's deadline, Task.NEVER when it has none. In the connected phases it is
+     * the server connection's inactivity ({@code timeout server} after its last I/O), which the
+     * connection's I/O moves without the stream, so it is read from there.
+     */
+    private long deadline() {
+        if (phase != Phase.WAIT_RES && phase != Phase.FORWARD_RES)
+            return phaseExp;
+        if (scb.ep == null || res.eom || be.timeoutServer <= 0)
+            return Task.NEVER;
+        return scb.ep.conn().lastActivity + be.timeoutServer;
+    }
+
+    /** {@code timeout server} while connected: an L7 retry, else 504 before the response head and an abort after. */
+    private void serverTimeout(long now) {
+        if (!res.headIn && l7Retry(RetryOn.RESPONSE_TIMEOUT)) {
+            task.wakeup();
+            return;
+        }
+        countBackend(Counters.RESP_ERR);
+        if (!res.headOut) {
+            connector.abort();
+            localError(504, 's', 'H');
+            scf.ep.send(res);
+            if (res.eomOut)
+                finish();
+        } else {
+            abort('s', 'D');
+        }
     }
 
     /**
@@ -604,12 +611,10 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
     /** Marks the stream done and logs it, while both channels still hold the exchange. */
     private void end() {
         finished = true;
-        enter(Phase.DONE);
+        enter(Phase.DONE); // leaving QUEUE dequeues
         if (slotServer != null) {
             slotServer.release();
             slotServer = null;
-        } else if (queueExp >= 0 && srv != null) {
-            srv.dequeue(this);
         }
         // HAProxy decrements beconn and the server's count before the stream's log line, so
         // the line shows the other streams (and its own client connection in %ac/%fc).
@@ -672,8 +677,20 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
         return phase;
     }
 
+    /** Enters a phase without a deadline of its own. */
     private void enter(Phase p) {
+        enter(p, Task.NEVER);
+    }
+
+    /**
+     * Enters phase {@code p} with its deadline (absolute poller ms, or Task.NEVER). Leaving QUEUE
+     * takes the stream out of the server's queue, whatever ends the wait.
+     */
+    private void enter(Phase p, long exp) {
+        if (phase == Phase.QUEUE && p != Phase.QUEUE)
+            srv.dequeue(this);
         phase = p;
+        phaseExp = exp;
     }
 
     @Override
@@ -778,9 +795,9 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
         b.append(' ');
         task.describe(b, now);
         b.append(" timers{");
-        deadline(b, "connect", scb.state() == State.CON && be != null && be.timeoutConnect > 0 ? connExp : -1, now);
-        deadline(b, " turn-around", scb.state() == State.TAR ? tarExp : -1, now);
-        deadline(b, " queue", queueExp >= 0 ? queueExp : -1, now);
+        deadline(b, "connect", phase == Phase.CONNECT ? phaseExp : -1, now);
+        deadline(b, " turn-around", phase == Phase.TURN_AROUND ? phaseExp : -1, now);
+        deadline(b, " queue", phase == Phase.QUEUE ? phaseExp : -1, now);
         Connection bc = scb.ep != null ? scb.ep.conn() : null;
         deadline(b, " server", be != null && be.timeoutServer > 0 && bc != null ? bc.lastActivity + be.timeoutServer : -1, now);
         Connection fc = scf.ep.conn();
