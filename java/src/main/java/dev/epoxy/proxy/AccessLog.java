@@ -90,7 +90,7 @@ public final class AccessLog {
         b.append(s.be != null ? s.be.name : s.fe.name).append('/');
         // A client that left while its stream waited in a server's queue: HAProxy logs
         // <NOSRV>, and Tw as the time it waited (http_abortonclose.vtc).
-        boolean queued = s.termPhase == 'Q' && (s.termCause == 'C' || s.termCause == 'c');
+        boolean queued = s.termination().clientLeftQueue();
         b.append(s.srv != null && !queued ? s.srv.name : "<NOSRV>").append(' ');
         long tq = s.tRequest >= 0 ? s.tRequest - s.tAccept : -1;
         // HAProxy's timers: Tw from the request head to a server slot, Tc from there to the
@@ -107,7 +107,7 @@ public final class AccessLog {
         b.append(s.res.wireOut).append(' ');
         if (httplog)
             b.append("- - ");
-        b.append(s.termCause).append(s.termPhase).append(httplog ? "--" : "").append(' ');
+        b.append(s.termination().cause).append(s.termination().stage).append(httplog ? "--" : "").append(' ');
         counters(b, (Frontend) s.fe, s.be, s.srv); // the runtime built every frontend
         b.append(s.redispatched ? "+" : "").append(Math.max(0, s.attempts - 1)).append(' ');
         b.append(s.srvQueue).append("/0");

@@ -59,8 +59,6 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
     private boolean routed, localReply, closeClient, finished;
     /** The client's request body had invalid framing; the stream is answering 400 or has aborted. */
     private boolean requestInvalid;
-    /** Ended without a response or a log line (HAProxy's silent abort of a not-first request). */
-    private boolean silent;
     /** The request as first sent, kept for L7 retries; null when it could not be kept. */
     private RequestReplay replay;
     private boolean replayDecided;
@@ -74,8 +72,8 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
     /** Timings for the log, HAProxy's %TR/%Tw/%Tc/%Tr/%Ta, as absolute ms (-1 = not reached). */
     public final long tAccept;
     public long tRequest = -1, tConnStart = -1, tConnect = -1, tResponse = -1;
-    /** Termination state, HAProxy's two characters (who ended it, in which phase). */
-    public char termCause = '-', termPhase = '-';
+    /** Why the stream ended (NONE while it runs, and after a normal end); the log's termination state. */
+    private Termination termination = Termination.NONE;
     /** The status the log shows when no response head exists (HAProxy's txn->status), else 0. */
     public int abortStatus;
     public int attempts;
@@ -135,14 +133,14 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
             }
             if (scf.ep.failed() && !res.eomOut) {
                 if (!requestInvalid) {
-                    char phase = clientPhase();
-                    if (phase == 'H' && !res.headIn)
+                    char stage = clientStage();
+                    if (stage == 'H' && !res.headIn)
                         abortStatus = 400; // HAProxy logs a client abort awaiting the response as 400 (http_abortonclose.vtc)
-                    abort('C', phase);
+                    abort(Termination.clientAbort(stage));
                     return;
                 }
                 if (scf.ep.conn().has(Connection.ERROR)) {
-                    abort(termCause, termPhase); // the 400 cannot be delivered
+                    abort(termination); // the 400 cannot be delivered
                     return;
                 }
             }
@@ -190,7 +188,7 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
             }
         }
         if (be == null || !be.hasServers()) {
-            localError(503, 'S', 'C'); // HAProxy 2.6 logs SC for a backend without servers
+            localError(503, Termination.NO_SERVER); // HAProxy 2.6 logs SC for a backend without servers
             return;
         }
         retriesLeft = be.retries;
@@ -207,8 +205,7 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
     private void intercepted() {
         localReply = true;
         enter(Phase.LOCAL_REPLY);
-        termCause = 'L'; // HAProxy: LR, a reply produced locally while processing the request
-        termPhase = 'R';
+        termination = Termination.INTERCEPTED;
         fe.counters.add(poller.tid(), Counters.INTERCEPTED, 1);
     }
 
@@ -233,7 +230,7 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
                 srv = be.pick(poller.tid()); // counts lbtot
                 if (srv == null) {
                     // Every server is DOWN, in maintenance, draining or at weight 0: HAProxy's 503, SC.
-                    localError(503, 'S', 'C');
+                    localError(503, Termination.NO_SERVER);
                     return true;
                 }
                 scb.setState(State.ASS);
@@ -319,7 +316,7 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
             enter(Phase.QUEUE, t > 0 ? now + t : Task.NEVER);
             srv.enqueue(this);
         } else if (now >= phaseExp) {
-            localError(503, 's', 'Q'); // leaving QUEUE dequeues
+            localError(503, Termination.QUEUE_TIMEOUT); // leaving QUEUE dequeues
             return false;
         } else if (!srv.isQueued(this)) {
             srv.enqueue(this); // woken for a slot another stream took first: wait again
@@ -329,12 +326,12 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
     }
 
     /**
-     * The phase letter of a client abort or client timeout, as HAProxy's sess_set_term_flags
+     * The stage letter of a client abort or client timeout, as HAProxy's sess_set_term_flags
      * derives it from the backend connector: R while the request is still being received (no
      * server chosen yet), Q queued, C while connecting (including retries and turn-around), H
      * while a complete request waits for the response head, D once data flows.
      */
-    private char clientPhase() {
+    private char clientStage() {
         switch (scb.state()) {
             case INI:
             case REQ:
@@ -349,7 +346,7 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
                 return 'C';
             default: {
                 // A client connection gone altogether (an HTTP/2 client that left after its
-                // request) is HAProxy's write error to the client: phase D, as 2.6 logs it.
+                // request) is HAProxy's write error to the client: stage D, as 2.6 logs it.
                 boolean gone = scf.ep.conn() != null && scf.ep.conn().has(Connection.CLOSED);
                 return req.eom && !res.headIn && !gone ? 'H' : 'D';
             }
@@ -378,8 +375,7 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
             enter(Phase.TURN_AROUND, now + delay);
             return true;
         }
-        // HAProxy's termination flags: 'S' the server refused or failed, 's' it timed out.
-        localError(503, connTimedOut ? 's' : 'S', 'C');
+        localError(503, connTimedOut ? Termination.CONNECT_TIMEOUT : Termination.CONNECT_FAILED);
         return true;
     }
 
@@ -411,8 +407,7 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
                     if (origin.canRefuse()) {
                         // HTTP/2: REFUSED_STREAM lets the client retry it (RFC 9113 §8.7);
                         // unlike HTTP/1's silent close, the exchange is logged.
-                        termCause = 'S';
-                        termPhase = 'H';
+                        termination = Termination.STALE_REFUSED;
                         end();
                         connector.abort();
                         scf.ep.refuse();
@@ -421,8 +416,7 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
                     if (!origin.firstRequest()) {
                         // HAProxy's abort_keep_alive: an HTTP/1 keep-alive client may safely
                         // retry a not-first request when its connection closes silently.
-                        silent = true;
-                        abort('S', 'H');
+                        abort(Termination.STALE_SILENT);
                         return true;
                     }
                 }
@@ -430,12 +424,12 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
             if (!res.headOut) {
                 // An invalid head or body framing is blocked by the proxy (HAProxy logs PH); a
                 // close or an error is the server's (SH).
-                char cause = back.invalid() ? 'P' : 'S';
+                Termination why = back.invalid() ? Termination.BAD_RESPONSE : Termination.SERVER_CLOSED;
                 connector.abort();
                 countBackend(Counters.RESP_ERR);
-                localError(502, cause, 'H');
+                localError(502, why);
             } else {
-                abort('S', 'D');
+                abort(Termination.SERVER_ABORT);
             }
             return true;
         }
@@ -510,7 +504,7 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
         if (waitClient && fe.timeoutClient > 0 && scf.ep.conn() != null) {
             long t = scf.ep.conn().lastActivity + fe.timeoutClient;
             if (now >= t) {
-                abort('c', clientPhase());
+                abort(Termination.clientTimeout(clientStage()));
                 return;
             }
             exp = Math.min(exp, t);
@@ -540,12 +534,12 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
         countBackend(Counters.RESP_ERR);
         if (!res.headOut) {
             connector.abort();
-            localError(504, 's', 'H');
+            localError(504, Termination.SERVER_TIMEOUT);
             scf.ep.send(res);
             if (res.eomOut)
                 finish();
         } else {
-            abort('s', 'D');
+            abort(Termination.SERVER_TIMEOUT_DATA);
         }
     }
 
@@ -558,30 +552,27 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
     private void refuseInvalidRequest() {
         requestInvalid = true;
         if (res.headOut) {
-            abort('P', 'D');
+            abort(Termination.BAD_REQUEST_BODY_ANSWERED);
             return;
         }
-        char phase = req.headOut ? 'H' : 'R';
         connector.abort();
         fe.counters.add(poller.tid(), Counters.REQ_ERR, 1);
-        localError(400, 'P', phase);
+        localError(400, req.headOut ? Termination.BAD_REQUEST_BODY_SENT : Termination.BAD_REQUEST_BODY);
     }
 
     /** Replaces the response with one of HAProxy's error pages; the stream finishes once it is sent. */
-    private void localError(int status, char cause, char phase) {
+    private void localError(int status, Termination why) {
         localReply = true;
         enter(Phase.LOCAL_REPLY);
         closeClient = status == 400 || status == 408;
-        termCause = cause;
-        termPhase = phase;
+        termination = why;
         res.reset();
         LocalReply.error(status, res);
     }
 
     /** Ends the stream without a response: both connections are closed. */
-    private void abort(char cause, char phase) {
-        termCause = cause;
-        termPhase = phase;
+    private void abort(Termination why) {
+        termination = why;
         end();
         connector.abort();
         scf.ep.detach(false);
@@ -625,7 +616,7 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
         task.destroy();
         unwatch();
         count();
-        if (!silent)
+        if (termination.logged)
             fe.log(this);
     }
 
@@ -646,9 +637,9 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
             if (st >= 0 && tResponse >= 0)
                 srv.counters.add(t, st, 1);
         }
-        if (termCause == 'C' || termCause == 'c')
+        if (termination.byClient())
             countBackend(Counters.CLI_ABRT);
-        else if ((termCause == 'S' || termCause == 's') && termPhase == 'D')
+        else if (termination.serverAbortInData())
             countBackend(Counters.SRV_ABRT);
     }
 
@@ -660,6 +651,11 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
     /** {@code option abortonclose}: a client that closes before its response aborts the exchange. */
     public boolean abortOnClose() {
         return be != null && be.abortOnClose;
+    }
+
+    /** Why the stream ended; NONE while it runs and after a normal end. */
+    public Termination termination() {
+        return termination;
     }
 
     public boolean isLocalReply() {
@@ -755,7 +751,7 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
     @Override
     public void kill() {
         if (!finished)
-            abort('K', res.headOut ? 'D' : scb.state() == State.EST || scb.state() == State.RDY ? 'H' : 'C');
+            abort(Termination.killed(res.headOut ? 'D' : scb.state() == State.EST || scb.state() == State.RDY ? 'H' : 'C'));
     }
 
     /** {@code show sess}: one line in the spirit of HAProxy's. Owner thread only. */
