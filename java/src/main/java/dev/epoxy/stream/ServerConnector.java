@@ -15,6 +15,8 @@ public final class ServerConnector {
     private BackendConn conn;
     /** The connection in use was reused rather than opened for this stream. */
     public boolean reused;
+    /** The next connects must not reuse an idle connection (set by an L7 retry after a reused one failed). */
+    boolean fresh;
 
     ServerConnector(Stream s) {
         this.s = s;
@@ -26,13 +28,13 @@ public final class ServerConnector {
      * it CON and the poller confirms it. Returns false when no socket could be created.
      */
     boolean connect(ServerModel srv) {
-        BackendConn c = s.freshConnection ? null : s.origin.takeOwnedServerConn(srv);
+        BackendConn c = fresh ? null : s.origin.takeOwnedServerConn(srv);
         if (c != null && !c.reusable()) {
             c.close(true);
             c = null;
         }
         BackendModel be = srv.backend();
-        if (c == null && be.reuse != ReuseMode.NEVER && !s.freshConnection) {
+        if (c == null && be.reuse != ReuseMode.NEVER && !fresh) {
             // HAProxy's selection table: first requests are careful unless retries make it safe.
             boolean first = s.origin.firstRequest() && !be.retrySafe();
             if (!first)

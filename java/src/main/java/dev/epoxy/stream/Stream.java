@@ -56,18 +56,18 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
     /** Where the exchange is, and the one deadline of that phase; both changed only by {@link #enter}. */
     private Phase phase = Phase.ROUTE;
     private long phaseExp = Task.NEVER;
-    private boolean routed, localReply, closeClient, finished;
-    /** The client's request body had invalid framing; the stream is answering 400 or has aborted. */
-    private boolean requestInvalid;
-    /** The request as first sent, kept for L7 retries; null when it could not be kept. */
+    // The mutable fields below outlive a single phase; each says why.
+    /** The request as first sent, kept across retries for L7 retries; null when it could not be kept. */
     private RequestReplay replay;
-    private boolean replayDecided;
-    /** The server whose maxconn slot this stream holds, or null. */
+    /** The server whose maxconn slot this stream holds, or null: a resource held from CONNECT to DONE. */
     private ServerModel slotServer;
-    /** The next connect must not reuse an idle connection (set by a retry after a stale one). */
-    boolean freshConnection;
+    /** The {@code retries} budget, shared by connect retries (CONNECT) and L7 retries (WAIT_RES). */
     private int retriesLeft;
-    /** The last connect attempt timed out rather than failed (no turn-around delay then). */
+    /**
+     * Why the connector is in CER, carried from where CER is entered (the connect timeout, or the
+     * connection's own I/O path) to the next pass, which handles it: a timeout gets no turn-around
+     * delay and logs {@code sC} rather than {@code SC} (HAProxy's connection error type).
+     */
     private boolean connTimedOut;
     /** Timings for the log, HAProxy's %TR/%Tw/%Tc/%Tr/%Ta, as absolute ms (-1 = not reached). */
     public final long tAccept;
@@ -104,17 +104,22 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
     }
 
     public void wakeup() {
-        if (!finished)
+        if (phase != Phase.DONE)
             task.wakeup();
     }
 
     public boolean finished() {
-        return finished;
+        return phase == Phase.DONE;
     }
 
+    /**
+     * One pass: the client side first (receive the request, refuse an invalid body, see the
+     * client go), then the current phase's transition method, then the response towards the
+     * client; again while anything moved (at most 64 rounds, then yield), then the timers.
+     */
     @Override
     public void run() {
-        if (finished)
+        if (phase == Phase.DONE)
             return;
         long now = poller.nowMs();
         boolean progress;
@@ -125,14 +130,14 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
                 progress |= scf.ep.receive(req);
             if (req.headIn && tRequest < 0)
                 tRequest = now;
-            if (!requestInvalid && scf.ep.invalid()) {
+            if (!termination.badRequestBody() && scf.ep.invalid()) {
                 refuseInvalidRequest();
-                if (finished)
+                if (phase == Phase.DONE)
                     return;
                 progress = true;
             }
             if (scf.ep.failed() && !res.eomOut) {
-                if (!requestInvalid) {
+                if (!termination.badRequestBody()) {
                     char stage = clientStage();
                     if (stage == 'H' && !res.headIn)
                         abortStatus = 400; // HAProxy logs a client abort awaiting the response as 400 (http_abortonclose.vtc)
@@ -144,16 +149,9 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
                     return;
                 }
             }
-            if (!routed && req.headIn) {
-                route(now);
-                progress = true;
-            }
-            if (routed && !localReply)
-                progress |= driveBackend(now);
-            if (finished)
+            progress |= advance(now);
+            if (phase == Phase.DONE)
                 return;
-            if (localReply && !res.eom)
-                progress |= res.refill();
             if (res.headIn && !res.eomOut)
                 progress |= scf.ep.send(res);
         } while (progress && ++rounds < 64);
@@ -168,12 +166,40 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
         checkTimeouts(now);
     }
 
-    /** Picks a redirect or a backend for the request. */
-    private void route(long now) {
-        routed = true;
+    /**
+     * Runs the current phase's transition method; true if anything moved. A method that enters
+     * another phase may run that phase's method at once, where the exchange can go on at once.
+     */
+    private boolean advance(long now) {
+        switch (phase) {
+            case ROUTE:
+                return route(now);
+            case WAIT_BODY:
+                return waitBody(now);
+            case QUEUE:
+                return attempt(now);
+            case CONNECT:
+                return connect(now);
+            case TURN_AROUND:
+                return turnAround(now);
+            case WAIT_RES:
+                return waitResponse(now);
+            case FORWARD_RES:
+                return forwardResponse(now);
+            case LOCAL_REPLY:
+                return !res.eom && res.refill();
+            default:
+                return false;
+        }
+    }
+
+    /** ROUTE: picks a redirect, return or stats page (LOCAL_REPLY) or a backend (WAIT_BODY). */
+    private boolean route(long now) {
+        if (!req.headIn)
+            return false;
         if (LocalReply.redirect(fe, req.head, res) || LocalReply.stats(fe, fe.stats, req.head, res)) {
             intercepted();
-            return;
+            return true;
         }
         be = fe.selectBackend(req.head);
         if (be != null) {
@@ -184,12 +210,12 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
             beCounted = true;
             if (be.stats != null && LocalReply.stats(fe, be.stats, req.head, res)) {
                 intercepted();
-                return;
+                return true;
             }
         }
         if (be == null || !be.hasServers()) {
             localError(503, Termination.NO_SERVER); // HAProxy 2.6 logs SC for a backend without servers
-            return;
+            return true;
         }
         retriesLeft = be.retries;
         if (fe.forwardFor || be.forwardFor)
@@ -197,13 +223,13 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
         if (be.abortOnClose && scf.ep.conn() != null)
             scf.ep.conn().wantRecv(); // keep watching the client to see it close
         scb.setState(State.REQ);
-        if (!localReply)
-            enter(Phase.WAIT_BODY);
+        enter(Phase.WAIT_BODY);
+        waitBody(now);
+        return true;
     }
 
     /** The response is produced locally (redirect, return, service, stats page): HAProxy's LR. */
     private void intercepted() {
-        localReply = true;
         enter(Phase.LOCAL_REPLY);
         termination = Termination.INTERCEPTED;
         fe.counters.add(poller.tid(), Counters.INTERCEPTED, 1);
@@ -218,45 +244,61 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
             srv.counters.add(t, field, 1);
     }
 
-    private boolean driveBackend(long now) {
+    /**
+     * WAIT_BODY: with {@code option http-buffer-request}, waits for the whole body (or a full
+     * buffer), which also lets a slowly sent request be kept for L7 retries; then picks a server
+     * and makes the first attempt.
+     */
+    private boolean waitBody(long now) {
+        if ((fe.bufferRequest || be.bufferRequest) && !req.eom && req.room() > 0)
+            return false;
+        srv = be.pick(poller.tid()); // counts lbtot
+        if (srv == null) {
+            // Every server is DOWN, in maintenance, draining or at weight 0: HAProxy's 503, SC.
+            localError(503, Termination.NO_SERVER);
+            return true;
+        }
+        scb.setState(State.ASS);
+        return attempt(now);
+    }
+
+    /**
+     * The server is assigned (connector ASS; also QUEUE's transition method, run when a slot may
+     * have come free): takes a slot of {@code srv}, else waits in QUEUE, then starts a connect
+     * attempt, which enters CONNECT.
+     */
+    private boolean attempt(long now) {
+        if (!haveSlot(now))
+            return phase == Phase.LOCAL_REPLY; // queued (no progress), or gave up with 503 (progress)
+        scb.setState(State.ASS);
+        // Each attempt enters CONNECT afresh: timeout connect counts from here.
+        enter(Phase.CONNECT, be.timeoutConnect > 0 ? now + be.timeoutConnect : Task.NEVER);
+        attempts++;
+        if (tConnStart < 0)
+            tConnStart = now;
+        connTimedOut = false;
+        if (!connector.connect(srv)) {
+            scb.setState(State.CER);
+            return true;
+        }
+        if (connector.reused)
+            countBackend(Counters.REUSE);
+        if (scb.state() == State.ASS) {
+            // A fresh connection: wait for the poller to confirm it.
+            scb.setState(State.CON);
+        }
+        return true;
+    }
+
+    /**
+     * CONNECT, refined by the connector's state: ASS an attempt to make (after a retry), CON
+     * waiting for the connection's own I/O path or {@code timeout connect}, CER a failed attempt
+     * to retry or answer, RDY a confirmed connection, which only the stream makes EST (seed 2).
+     */
+    private boolean connect(long now) {
         switch (scb.state()) {
-            case INI:
-                return false;
-            case REQ:
-                // option http-buffer-request: wait for the whole body (or a full buffer) first,
-                // which also lets a slowly sent request be kept for L7 retries.
-                if ((fe.bufferRequest || be.bufferRequest) && !req.eom && req.room() > 0)
-                    return false;
-                srv = be.pick(poller.tid()); // counts lbtot
-                if (srv == null) {
-                    // Every server is DOWN, in maintenance, draining or at weight 0: HAProxy's 503, SC.
-                    localError(503, Termination.NO_SERVER);
-                    return true;
-                }
-                scb.setState(State.ASS);
-                // fall through
-            case QUE:
             case ASS:
-                if (!haveSlot(now))
-                    return localReply; // queued (no progress), or gave up with 503 (progress)
-                scb.setState(State.ASS);
-                // Each attempt enters CONNECT afresh: timeout connect counts from here.
-                enter(Phase.CONNECT, be.timeoutConnect > 0 ? now + be.timeoutConnect : Task.NEVER);
-                attempts++;
-                if (tConnStart < 0)
-                    tConnStart = now;
-                connTimedOut = false;
-                if (!connector.connect(srv)) {
-                    scb.setState(State.CER);
-                    return true;
-                }
-                if (connector.reused)
-                    countBackend(Counters.REUSE);
-                if (scb.state() == State.ASS) {
-                    // A fresh connection: wait for the poller to confirm it.
-                    scb.setState(State.CON);
-                }
-                return true;
+                return attempt(now);
             case CON:
                 if (now >= phaseExp) {
                     connTimedOut = true;
@@ -266,24 +308,28 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
                 return false;
             case CER:
                 return connectionError(now);
-            case TAR:
-                if (now >= phaseExp) {
-                    scb.setState(State.ASS); // the server was chosen when the retry was decided
-                    enter(Phase.CONNECT);
-                    return true;
-                }
-                return false;
             case RDY:
-                // The stream, not a lazy forward, turns a confirmed connection into an established one.
                 scb.setState(State.EST);
-                enter(Phase.WAIT_RES);
                 tConnect = now;
-                // fall through
-            case EST:
-                return established(now);
+                // Kept for the retry-on events, and on a reused connection, which the server may
+                // have closed while it was idle (see staleRetry). Decided once: a later
+                // establishment follows an L7 retry, which needs the copy already.
+                if (replay == null && (be.l7Retries() || connector.reused))
+                    replay = RequestReplay.capture(req, be.requestCodec);
+                enter(Phase.WAIT_RES);
+                return waitResponse(now);
             default:
                 return false;
         }
+    }
+
+    /** TURN_AROUND: once its delay has passed, the retry's server (chosen already) gets the next attempt. */
+    private boolean turnAround(long now) {
+        if (now < phaseExp)
+            return false;
+        scb.setState(State.ASS);
+        enter(Phase.CONNECT);
+        return true;
     }
 
     /**
@@ -379,66 +425,87 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
         return true;
     }
 
-    private boolean established(long now) {
+    /**
+     * WAIT_RES: the request goes out and the response head is awaited. The final head moves on
+     * to FORWARD_RES, or back to CONNECT when its status is retried (HAProxy's retry-on).
+     */
+    private boolean waitResponse(long now) {
+        boolean progress = exchange(now);
+        if (scb.ep.failed() && !res.eom)
+            return serverFailed();
+        if (res.headIn && !res.interim) {
+            enter(Phase.FORWARD_RES);
+            if (!res.headOut && replay != null) {
+                RetryOn st = RetryOn.forStatus(res.head.status());
+                if (st != null && l7Retry(st))
+                    return true;
+            }
+        }
+        return progress;
+    }
+
+    /** FORWARD_RES: the final response head is in; its body (and what is left of the request) flows. */
+    private boolean forwardResponse(long now) {
+        boolean progress = exchange(now);
+        if (scb.ep.failed() && !res.eom)
+            return serverFailed();
+        return progress;
+    }
+
+    /** The connected phases' I/O with the server: request bytes out, response bytes in. */
+    private boolean exchange(long now) {
         boolean progress = false;
         Endpoint back = scb.ep;
-        if (replay == null && !replayDecided) {
-            replayDecided = true;
-            // Kept for the retry-on events, and on a reused connection, which the server may
-            // have closed while it was idle (see staleRetry).
-            if (be.l7Retries() || connector.reused)
-                replay = RequestReplay.capture(req, be.requestCodec);
-        }
         if (!req.eomOut)
             progress |= back.send(req);
         if (!res.eom) {
             progress |= back.receive(res);
             if (res.headIn && tResponse < 0)
                 tResponse = now;
-            if (res.headIn && !res.interim && phase == Phase.WAIT_RES)
-                enter(Phase.FORWARD_RES);
-        }
-        if (back.failed() && !res.eom) {
-            if (!res.headIn) {
-                RetryOn why = back.junk() ? RetryOn.JUNK_RESPONSE : RetryOn.EMPTY_RESPONSE;
-                if (l7Retry(why, staleRetry(why)))
-                    return true;
-                if (why == RetryOn.EMPTY_RESPONSE && connector.reused) {
-                    if (origin.canRefuse()) {
-                        // HTTP/2: REFUSED_STREAM lets the client retry it (RFC 9113 §8.7);
-                        // unlike HTTP/1's silent close, the exchange is logged.
-                        termination = Termination.STALE_REFUSED;
-                        end();
-                        connector.abort();
-                        scf.ep.refuse();
-                        return true;
-                    }
-                    if (!origin.firstRequest()) {
-                        // HAProxy's abort_keep_alive: an HTTP/1 keep-alive client may safely
-                        // retry a not-first request when its connection closes silently.
-                        abort(Termination.STALE_SILENT);
-                        return true;
-                    }
-                }
-            }
-            if (!res.headOut) {
-                // An invalid head or body framing is blocked by the proxy (HAProxy logs PH); a
-                // close or an error is the server's (SH).
-                Termination why = back.invalid() ? Termination.BAD_RESPONSE : Termination.SERVER_CLOSED;
-                connector.abort();
-                countBackend(Counters.RESP_ERR);
-                localError(502, why);
-            } else {
-                abort(Termination.SERVER_ABORT);
-            }
-            return true;
-        }
-        if (res.headIn && !res.interim && !res.headOut && replay != null) {
-            RetryOn st = RetryOn.forStatus(res.head.status());
-            if (st != null && l7Retry(st))
-                return true;
         }
         return progress;
+    }
+
+    /**
+     * The server connection failed or closed before the end of the response: an L7 retry (or
+     * a retry of a request that met a stale reused connection), else REFUSED_STREAM or a silent
+     * close for a stale connection, 502 before the response head went out, an abort after.
+     */
+    private boolean serverFailed() {
+        Endpoint back = scb.ep;
+        if (!res.headIn) {
+            RetryOn why = back.junk() ? RetryOn.JUNK_RESPONSE : RetryOn.EMPTY_RESPONSE;
+            if (l7Retry(why, staleRetry(why)))
+                return true;
+            if (why == RetryOn.EMPTY_RESPONSE && connector.reused) {
+                if (origin.canRefuse()) {
+                    // HTTP/2: REFUSED_STREAM lets the client retry it (RFC 9113 §8.7);
+                    // unlike HTTP/1's silent close, the exchange is logged.
+                    termination = Termination.STALE_REFUSED;
+                    end();
+                    connector.abort();
+                    scf.ep.refuse();
+                    return true;
+                }
+                if (!origin.firstRequest()) {
+                    // HAProxy's abort_keep_alive: an HTTP/1 keep-alive client may safely
+                    // retry a not-first request when its connection closes silently.
+                    abort(Termination.STALE_SILENT);
+                    return true;
+                }
+            }
+        }
+        if (!res.headOut) {
+            // An invalid head or body framing is blocked by the proxy (HAProxy logs PH); a
+            // close or an error is the server's (SH).
+            Termination why = back.invalid() ? Termination.BAD_RESPONSE : Termination.SERVER_CLOSED;
+            connector.abort();
+            countBackend(Counters.RESP_ERR);
+            localError(502, why);
+        } else {
+            abort(Termination.SERVER_ABORT);
+        }
+        return true;
     }
 
     /**
@@ -472,7 +539,7 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
         retriesLeft--;
         // A reused connection that failed was most likely closed by the server while idle; the
         // other idle ones may be too, so the retry opens a fresh connection.
-        freshConnection = connector.reused && why != RetryOn.RESPONSE_TIMEOUT && why.status() == 0;
+        connector.fresh = connector.reused && why != RetryOn.RESPONSE_TIMEOUT && why.status() == 0;
         connector.abort();
         replay.restore(req);
         res.reset();
@@ -550,7 +617,6 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
      * started, both sides are aborted (PD).
      */
     private void refuseInvalidRequest() {
-        requestInvalid = true;
         if (res.headOut) {
             abort(Termination.BAD_REQUEST_BODY_ANSWERED);
             return;
@@ -562,9 +628,7 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
 
     /** Replaces the response with one of HAProxy's error pages; the stream finishes once it is sent. */
     private void localError(int status, Termination why) {
-        localReply = true;
         enter(Phase.LOCAL_REPLY);
-        closeClient = status == 400 || status == 408;
         termination = why;
         res.reset();
         LocalReply.error(status, res);
@@ -596,12 +660,11 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
         boolean reqDone = req.eom;
         if (scb.ep != null)
             connector.release(reqDone && res.eom);
-        scf.ep.detach(reqDone && !closeClient);
+        scf.ep.detach(reqDone && !termination.badRequestBody()); // the client is closed after a 400
     }
 
     /** Marks the stream done and logs it, while both channels still hold the exchange. */
     private void end() {
-        finished = true;
         enter(Phase.DONE); // leaving QUEUE dequeues
         if (slotServer != null) {
             slotServer.release();
@@ -658,10 +721,6 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
         return termination;
     }
 
-    public boolean isLocalReply() {
-        return localReply;
-    }
-
     public ServerConnector connector() {
         return connector;
     }
@@ -711,7 +770,7 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
 
     @Override
     protected boolean holdsWork() {
-        if (finished)
+        if (phase == Phase.DONE)
             return false;
         State st = scb.state();
         if (st == State.QUE || st == State.TAR)
@@ -750,7 +809,7 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
     /** {@code shutdown sessions server}: both connections closed at once, logged with K (killed). */
     @Override
     public void kill() {
-        if (!finished)
+        if (phase != Phase.DONE)
             abort(Termination.killed(res.headOut ? 'D' : scb.state() == State.EST || scb.state() == State.RDY ? 'H' : 'C'));
     }
 
