@@ -15,10 +15,12 @@ import dev.epoxy.metrics.Counters;
  * I/O callbacks of the stream's connections, which the fd table runs on that same thread. The
  * only cross-thread entry is {@link #wakeup()}, which goes through {@link Task#wakeup()}.
  *
- * <p>The body ({@link #run}) is a loop of analysers over the two channels: receive the request
- * from the front endpoint, route it (redirect or backend), drive the backend connector through
- * its states (connect, retries after a turn-around delay, confirmation), forward the request,
- * receive the response, forward it to the client, then log and release both endpoints.
+ * <p>The body ({@link #run}) is a loop over the two channels: the client side (receive the
+ * request, refuse an invalid body, see the client go), then the transition method of the current
+ * {@link Phase} (route, wait for the body, queue, connect with retries after a turn-around delay,
+ * forward the request and the response, or send a local reply), then the response to the client;
+ * at the end it logs and releases both endpoints. The phase and its one deadline change only in
+ * {@link #enter}; why the stream ended is a {@link Termination}, which the log prints.
  */
 public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
     /** Where a stream comes from: the client connection's side (H1 connection or H2 stream). */
@@ -83,6 +85,7 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
     public long tQueue = -1;
     /** Requests that left the server's queue ahead of this one while it waited (%sq). */
     public long srvQueue;
+    /** QUEUE only: the server's leftQueue count when the stream entered QUEUE (for %sq). */
     private long queueMark;
     /** This stream is counted in {@code be.beconn} (HAProxy's SF_BE_ASSIGNED). */
     private boolean beCounted;
@@ -564,7 +567,7 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
     private void checkTimeouts(long now) {
         long exp = deadline();
         if (now >= exp && (phase == Phase.WAIT_RES || phase == Phase.FORWARD_RES)) {
-            serverTimeout(now);
+            serverTimeout();
             return;
         }
         boolean waitClient = !req.eom || (res.headIn && !res.eomOut);
@@ -593,7 +596,7 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
     }
 
     /** {@code timeout server} while connected: an L7 retry, else 504 before the response head and an abort after. */
-    private void serverTimeout(long now) {
+    private void serverTimeout() {
         if (!res.headIn && l7Retry(RetryOn.RESPONSE_TIMEOUT)) {
             task.wakeup();
             return;
