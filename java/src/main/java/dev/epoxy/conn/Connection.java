@@ -344,6 +344,16 @@ public final class Connection implements IoCallback {
     }
 
     /**
+     * {@link #recv}, and once the connection has failed (a write met a reset), what the kernel
+     * still holds ({@link #recvRemains}): a server that answers an upload early (413) and closes
+     * makes our next write fail, and its answer, already received, must still be read.
+     */
+    public int recvOrRemains() {
+        int n = recv();
+        return n < 0 && (flags & ERROR) != 0 ? recvRemains() : n;
+    }
+
+    /**
      * Reads, once, what the kernel still holds although the connection failed or was reset: bytes
      * the peer sent before its reset stay readable, and a request among them must not be lost.
      * Returns the byte count, or -1 when nothing is left (or no room). Flags are not changed.

@@ -213,7 +213,7 @@ public final class H1BackMux implements Connection.Handler, Endpoint, BackendCon
                     break;
                 }
             }
-            int n = conn.recv();
+            int n = conn.recvOrRemains();
             if (n > 0)
                 continue;
             if (n < 0) {

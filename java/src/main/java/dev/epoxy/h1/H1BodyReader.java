@@ -75,7 +75,7 @@ final class H1BodyReader {
                 c.stopRecv();
                 break;
             }
-            int n = c.recv();
+            int n = c.recvOrRemains();
             if (n > 0)
                 continue;
             if (n < 0) {
