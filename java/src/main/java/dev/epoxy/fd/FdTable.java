@@ -296,6 +296,11 @@ public final class FdTable {
         INTS.getAndBitwiseOr(state, fd, LINGER_RISK);
     }
 
+    /** A clean shutdown was sent: the close may linger normally. */
+    public void clearLingerRisk(int fd) {
+        INTS.getAndBitwiseAnd(state, fd, ~LINGER_RISK);
+    }
+
     private void want(int fd, int activeBit) {
         if (((int) INTS.getVolatile(state, fd) & activeBit) != 0) return;
         if (!grab(fd)) return; // closed: never pollute the state of a free entry (fd_want_*_safe)
