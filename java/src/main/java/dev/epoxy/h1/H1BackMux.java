@@ -256,7 +256,7 @@ public final class H1BackMux implements Connection.Handler, Endpoint, BackendCon
             if (conn.recv() != 0 || conn.in.hasRemaining())
                 dead = true;
         } else {
-            conn.wantRecv();
+            conn.resumeInput();
         }
     }
 

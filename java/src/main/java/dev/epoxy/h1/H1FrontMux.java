@@ -250,7 +250,7 @@ public final class H1FrontMux implements Connection.Handler, Endpoint {
     /** Enters CLOSING: no more input is consumed; the output drains, then the connection closes. */
     private void enterClosing() {
         setState(State.CLOSING);
-        conn.stopRecv();
+        conn.pauseInput();
     }
 
     /**
@@ -336,7 +336,7 @@ public final class H1FrontMux implements Connection.Handler, Endpoint {
     public boolean receive(HttpChannel ch) {
         boolean progress = reqBody.read(conn, ch);
         if (ch.eom && !(stream != null && stream.abortOnClose()) || reqBody.invalid())
-            conn.stopRecv(); // after invalid framing nothing more is read (no busy wake-ups in LT)
+            conn.pauseInput(); // after invalid framing nothing more is read (no busy wake-ups in LT)
         return progress;
     }
 
