@@ -21,6 +21,13 @@ import java.nio.ByteOrder;
  * first and polling is requested only after EAGAIN, which is correct in level- and edge-triggered
  * modes alike: a ready bit survives until EAGAIN clears it.
  *
+ * <p>Fd interest: this class alone sets it (the {@link FdTable} want/stop/cant calls for a
+ * connection's fd are all here). The layers above state what they need: {@link #recv()} "input
+ * now", {@link #pauseInput()} "I will not consume input for now", {@link #resumeInput()} "I will
+ * consume input again", {@link #flush()} "this output must go"; the connection turns that, its
+ * buffers and the socket's answers (EAGAIN, a short read, a full buffer) into read and write
+ * interest. See "Who decides fd interest" in docs/fd-protocol.md.
+ *
  * <p>Buffers on demand (HAProxy's model): a connection with nothing in flight holds none. The
  * input buffer is taken from the {@link BufferPool} just before a read and given back when a
  * read finds nothing (EAGAIN, or not ready) while all input was consumed; until then {@link #in}
@@ -393,13 +400,24 @@ public final class Connection implements IoCallback {
         return (int) n;
     }
 
-    /** Stops asking the poller for input (lazy: the poller drops it on the next report). */
-    public void stopRecv() {
+    /**
+     * The layer above will not consume input for now (a full channel, a finished request, an
+     * HTTP/2 connection whose output has no room). Read polling stops, lazily: the poller drops it
+     * at the next report. READY is kept, so whoever paused owns calling {@link #recv()} (which
+     * reads at once what arrived meanwhile) or {@link #resumeInput()} when its reason goes away.
+     */
+    public void pauseInput() {
         if ((flags & CLOSED) == 0)
             fds.stopRecv(fd);
     }
 
-    public void wantRecv() {
+    /**
+     * The layer above will consume input again, or wants to hear of a close without reading yet
+     * (an idle pooled server connection, {@code option abortonclose}): read polling is requested.
+     * Level-triggered, input that is already waiting is reported again; edge-triggered, an edge
+     * already consumed is not, so a caller that may have left input unread calls {@link #recv()}.
+     */
+    public void resumeInput() {
         if ((flags & CLOSED) == 0)
             fds.wantRecv(fd);
     }

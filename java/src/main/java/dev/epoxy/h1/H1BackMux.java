@@ -22,8 +22,13 @@ import dev.epoxy.stream.StreamConnector;
  * the connection's own I/O path, which reports it to the stream connector (CON to RDY or CER)
  * and so wakes the stream: this is the only path besides the stream's own connect timeout.
  *
- * <p>While idle (no stream attached) any input or a close from the server makes the connection
- * unusable; it is closed at once so that it is never handed to a new request.
+ * <p>States ({@link State}): IDLE (opened, or between exchanges in a pool) → ATTACHED (a stream
+ * uses it) → IDLE again when the stream detaches and the exchange left it reusable; DEAD is final
+ * (closed, handed to a tunnel, or spoiled). While IDLE any input or a close from the server makes
+ * the connection DEAD; it is closed at once so that it is never handed to a new request. The
+ * state owns no deadline: the stream owns the timeouts while ATTACHED, the pool's purge task
+ * (IdlePools) while IDLE. The rest ({@code failed}, {@code junk}, the keep-alive decision) are
+ * facts of the current exchange, reset at attach.
  */
 public final class H1BackMux implements Connection.Handler, Endpoint, BackendConn {
     private final Connection conn;
@@ -31,9 +36,21 @@ public final class H1BackMux implements Connection.Handler, Endpoint, BackendCon
     private final H1Parser parser;
     private final H1BodyReader resBody = new H1BodyReader();
     private final H1BodyWriter reqBody = new H1BodyWriter();
+    /** Where the connection is (see the class comment). */
+    private enum State {
+        /** No stream: just opened, or pooled between exchanges. */
+        IDLE,
+        /** A stream uses it ({@link #sc}). */
+        ATTACHED,
+        /** Closed, handed to a tunnel, or spoiled while idle: never used again. */
+        DEAD
+    }
+
+    private State state = State.IDLE;
+    /** The stream's connector while ATTACHED, else null. */
     private StreamConnector sc;
     private HttpMethod reqMethod = HttpMethod.GET;
-    private boolean dead, failed, junk;
+    private boolean failed, junk;
     /** The response head did not parse: the proxy refused it (HAProxy logs PH), unlike a close. */
     private boolean badHead;
     /** The current response lets the connection persist, decided from its head as parsed. */
@@ -66,11 +83,11 @@ public final class H1BackMux implements Connection.Handler, Endpoint, BackendCon
 
     @Override
     public void onIo(Connection c) {
-        if (sc == null) {
+        if (state != State.ATTACHED) {
             // Idle: the server may only close; anything else makes the connection unusable.
             if (c.has(Connection.ERROR) || c.recv() != 0 || c.in.hasRemaining()) {
                 srv.pools.removeIfListed(c.poller(), this);
-                dead = true;
+                state = State.DEAD;
                 c.close();
             }
             return;
@@ -113,13 +130,14 @@ public final class H1BackMux implements Connection.Handler, Endpoint, BackendCon
 
     @Override
     public boolean reusable() {
-        return !dead && keepAlive && !conn.has(Connection.ERROR | Connection.READ_CLOSED | Connection.CLOSED)
+        return state != State.DEAD && keepAlive && !conn.has(Connection.ERROR | Connection.READ_CLOSED | Connection.CLOSED)
                 && !conn.in.hasRemaining();
     }
 
     @Override
     public Endpoint attach(StreamConnector sc) {
         this.sc = sc;
+        state = State.ATTACHED;
         this.mode = sc.stream().connMode();
         failed = junk = badHead = keepAlive = serverKeepAlive = false;
         parser.reset();
@@ -129,7 +147,7 @@ public final class H1BackMux implements Connection.Handler, Endpoint, BackendCon
     @Override
     public void close(boolean abort) {
         sc = null;
-        dead = true;
+        state = State.DEAD;
         if (abort)
             conn.abort();
         else
@@ -247,16 +265,18 @@ public final class H1BackMux implements Connection.Handler, Endpoint, BackendCon
     @Override
     public void detach(boolean reusable) {
         sc = null;
+        if (state == State.ATTACHED)
+            state = State.IDLE;
         if (!reusable || conn.has(Connection.CLOSED))
-            return;
+            return; // the connector closes it
         conn.releaseIdleBuffers(); // an idle server connection holds no buffer
         if (conn.edgeTriggered()) {
             // The server's close may already have been reported while the stream was attached;
             // that edge will not come again, so look now (recv re-arms polling on EAGAIN).
             if (conn.recv() != 0 || conn.in.hasRemaining())
-                dead = true;
+                state = State.DEAD;
         } else {
-            conn.wantRecv();
+            conn.resumeInput();
         }
     }
 
@@ -268,7 +288,7 @@ public final class H1BackMux implements Connection.Handler, Endpoint, BackendCon
     @Override
     public void describe(StringBuilder b) {
         b.append("h1b{srv=").append(srv.name).append(" exchanges=").append(exchanges).append(" mode=").append(mode);
-        if (dead) b.append(" DEAD");
+        b.append(' ').append(state);
         if (failed) b.append(" FAILED");
         if (junk) b.append(" JUNK");
         if (serverKeepAlive) b.append(" SRV_KA");
@@ -279,7 +299,7 @@ public final class H1BackMux implements Connection.Handler, Endpoint, BackendCon
     @Override
     public Connection handOver() {
         sc = null;
-        dead = true; // never pooled: it now belongs to the tunnel
+        state = State.DEAD; // never pooled: it now belongs to the tunnel
         return conn;
     }
 }

@@ -72,7 +72,7 @@ final class H1BodyReader {
                 continue;
             }
             if (ch.room() == 0) {
-                c.stopRecv();
+                c.pauseInput();
                 break;
             }
             int n = c.recvOrRemains();

@@ -21,8 +21,28 @@ import dev.epoxy.stream.Stream;
  * and writes responses.
  *
  * <p>Threading: one owner poller thread; the connection's I/O callback, the idle task and the
- * stream all run there. Between requests the idle task enforces {@code timeout http-request}
- * (408 once a request has started) and {@code timeout http-keep-alive} (silent close).
+ * stream all run there.
+ *
+ * <p>States ({@link State}), each with the one deadline it owns, armed on the idle task:
+ * <pre>
+ *   IDLE     → RUNNING   a request head was parsed
+ *            → UPGRADED  the HTTP/2 client preface came instead of a first request
+ *            → CLOSING   a bad request or the http-request timeout (an error page goes out)
+ *            → CLOSED    the client closed or failed, the keep-alive timeout
+ *   RUNNING  → IDLE      the stream detached and the response let the connection persist
+ *            → CLOSING   the stream detached otherwise
+ *            → UPGRADED  handed over to a tunnel after a 101
+ *   CLOSING  → CLOSED    the output was flushed, or timeout client, or an error
+ * </pre>
+ * IDLE flushes what the last response left (deadline {@code timeout client} since the last
+ * progress), then waits for the next request: {@code timeout http-request} from accept for the
+ * first one or from its first byte once one began (then 408), {@code timeout http-keep-alive}
+ * between requests (then a silent close). While no request was parsed yet the bytes are
+ * checked for the HTTP/2 client preface (h2c prior knowledge). RUNNING leaves the timeouts to
+ * the stream; its response head decides whether the connection persists
+ * ({@link AfterResponse}). CLOSING drains the output, deadline {@code timeout client} since the
+ * last progress. The channels' buffers are given back in one place, {@link #setState}: a
+ * connection outside RUNNING holds none (CLOSING holds the error page's until it closes).
  *
  * <p>When a stream is attached, an I/O event first pulls request body bytes into the request
  * channel and asks the backend connector for a lazy forward ({@code chkSnd}), which by the
@@ -39,15 +59,35 @@ public final class H1FrontMux implements Connection.Handler, Endpoint {
     private Stream stream;
     /** What the streams see of this connection (Stream.Origin); counts the requests. */
     private final ClientSession session;
-    /** Close once the output is flushed. */
-    private boolean closing;
-    private boolean keepAliveDecided;
-    /** The first bytes were checked for the HTTP/2 preface (hook for h2c prior knowledge). */
-    private boolean h2Checked;
+
+    /** Where the connection is (see the class comment). */
+    enum State {
+        /** Between requests: flushing the last response, then waiting for the next request head. */
+        IDLE,
+        /** A stream is attached and owns the timeouts. */
+        RUNNING,
+        /** Draining output, then closing. */
+        CLOSING,
+        /** Handed to HTTP/2 or a tunnel: this mux no longer touches the connection. */
+        UPGRADED,
+        /** Closed, the maxconn slots freed. */
+        CLOSED
+    }
+
+    /** What happens to the connection once the current response is out (decided by its head). */
+    private enum AfterResponse {
+        UNDECIDED, PERSIST, CLOSE
+    }
+
+    private State state;
+    /** RUNNING: the keep-alive decision, made when the final response head is prepared. */
+    private AfterResponse afterResponse = AfterResponse.UNDECIDED;
+    /** IDLE: when waiting for the next request ends (408 or a silent close, see requestDue), or 0. */
+    private long deadline;
     /** What the client asked for, read before the request head is rewritten for the server. */
     private boolean clientWantsKeepAlive;
     private int clientVersion;
-    private long idleSince, requestStart = -1, acceptTime;
+    private long requestStart = -1, acceptTime;
 
     /** Frees the maxconn slots of this connection; runs once, at close. */
     private final Runnable onClose;
@@ -64,7 +104,8 @@ public final class H1FrontMux implements Connection.Handler, Endpoint {
         this.session = new ClientSession(fe, addr, port, false, () -> conn.has(Connection.CLOSED));
         conn.stats = fe.counters;
         conn.idle(true);
-        this.acceptTime = idleSince = p.nowMs();
+        this.acceptTime = p.nowMs();
+        enterIdle(acceptTime);
     }
 
     /** Sets up an accepted client connection on the calling (owner) thread. */
@@ -75,7 +116,7 @@ public final class H1FrontMux implements Connection.Handler, Endpoint {
 
     @Override
     public void onIo(Connection c) {
-        if (stream != null) {
+        if (state == State.RUNNING) {
             if (!req.eom) {
                 receive(req);
                 if (!reqBody.invalid())
@@ -89,42 +130,36 @@ public final class H1FrontMux implements Connection.Handler, Endpoint {
         }
     }
 
-    /** Runs while no stream is attached: flush, wait for and parse the next request. */
+    /** The idle task and every I/O event outside RUNNING: the current state's step. */
     private void process() {
-        if (stream != null || conn.has(Connection.CLOSED))
-            return;
-        Poller p = conn.poller();
-        long now = p.nowMs();
-        if (!conn.flush()) {
-            if (conn.has(Connection.ERROR)) {
-                shutdown();
-                return;
-            }
-            idle.expireAt(fe.timeoutClient > 0 ? conn.lastActivity + fe.timeoutClient : 0);
-            if (fe.timeoutClient > 0 && now >= conn.lastActivity + fe.timeoutClient)
-                shutdown();
-            return;
+        switch (state) {
+            case IDLE -> stepIdle(conn.poller().nowMs());
+            case CLOSING -> stepClosing(conn.poller().nowMs());
+            default -> { } // RUNNING: the stream runs; UPGRADED, CLOSED: not ours any more
         }
-        if (closing) {
-            shutdown();
+    }
+
+    /** IDLE: flush what the last response left, then wait for and parse the next request. */
+    private void stepIdle(long now) {
+        if (!flushed(now))
             return;
-        }
         while (true) {
             if (conn.in.hasRemaining()) {
                 if (requestStart < 0)
-                    requestStart = now;
-                if (session.requests() == 0 && !h2Checked) {
-                    // h2c with prior knowledge: the HTTP/2 client preface instead of a request.
-                    int pm = dev.epoxy.h2.H2FrontMux.detectPreface(conn.in);
-                    if (pm > 0) {
-                        idle.destroy();
-                        releaseChannels();
-                        dev.epoxy.h2.H2FrontMux.takeOver(conn, fe, session.clientAddr(), session.clientPort(), onClose);
-                        return;
-                    }
-                    h2Checked = pm < 0;
+                    requestBegins(now);
+                int r = 0;
+                // h2c with prior knowledge: the HTTP/2 client preface instead of a first request.
+                // The check is repeated on each call until it decides (the parser consumes nothing
+                // before a whole head), so no flag records it.
+                int pm = session.requests() == 0 ? dev.epoxy.h2.H2FrontMux.detectPreface(conn.in) : -1;
+                if (pm > 0) {
+                    idle.destroy();
+                    setState(State.UPGRADED);
+                    dev.epoxy.h2.H2FrontMux.takeOver(conn, fe, session.clientAddr(), session.clientPort(), onClose);
+                    return;
                 }
-                int r = h2Checked ? parser.parseRequest(conn.in, req.head) : 0;
+                if (pm < 0)
+                    r = parser.parseRequest(conn.in, req.head);
                 if (r > 0) {
                     startStream(now);
                     return;
@@ -141,7 +176,7 @@ public final class H1FrontMux implements Connection.Handler, Endpoint {
             if (n < 0) {
                 // Closed or failed between requests: nothing to answer. As HAProxy does, a
                 // request abandoned half-way, or a first request never sent, is logged (CR, 400).
-                if (requestStart >= 0 || session.requests() == 0)
+                if (requestDue())
                     fe.logBadRequest(session, 400, requestStart >= 0 ? requestStart : acceptTime, now, 0, 'C',
                             requestStart < 0);
                 shutdown();
@@ -149,28 +184,83 @@ public final class H1FrontMux implements Connection.Handler, Endpoint {
             }
             break;
         }
-        // Waiting for bytes: arm the timer that applies.
-        long exp;
-        if (requestStart >= 0 || session.requests() == 0) {
-            long t = fe.timeoutHttpRequest > 0 ? fe.timeoutHttpRequest : fe.timeoutClient;
-            long from = requestStart >= 0 ? requestStart : idleSince;
-            exp = t > 0 ? from + t : 0;
-            if (exp > 0 && now >= exp) {
+        // Waiting for bytes, until the state's deadline.
+        if (deadline > 0 && now >= deadline) {
+            if (requestDue()) {
                 // HAProxy answers 408 even on a connection that sent nothing (its
                 // "option http-ignore-probes", not supported here, would close silently).
                 badRequest(408);
-                return;
-            }
-        } else {
-            long t = fe.timeoutKeepAlive > 0 ? fe.timeoutKeepAlive
-                    : fe.timeoutHttpRequest > 0 ? fe.timeoutHttpRequest : fe.timeoutClient;
-            exp = t > 0 ? idleSince + t : 0;
-            if (exp > 0 && now >= exp) {
+            } else {
                 shutdown();
-                return;
             }
+            return;
         }
-        idle.expireAt(exp > 0 ? exp : Task.NEVER);
+        idle.expireAt(deadline > 0 ? deadline : Task.NEVER);
+    }
+
+    /** CLOSING: the output goes out first (a response or error page is never cut short), then close. */
+    private void stepClosing(long now) {
+        if (flushed(now))
+            shutdown();
+    }
+
+    /**
+     * Flushes the output; true once it is all sent. Until then the deadline is {@code timeout
+     * client} since the last progress, and the connection is closed when it passes or on error.
+     */
+    private boolean flushed(long now) {
+        if (conn.flush())
+            return true;
+        if (conn.has(Connection.ERROR)) {
+            shutdown();
+            return false;
+        }
+        long exp = fe.timeoutClient > 0 ? conn.lastActivity + fe.timeoutClient : 0;
+        idle.expireAt(exp);
+        if (exp > 0 && now >= exp)
+            shutdown();
+        return false;
+    }
+
+    /** IDLE: a request is awaited in earnest (the first one, or one begun): its timeout ends in 408. */
+    private boolean requestDue() {
+        return requestStart >= 0 || session.requests() == 0;
+    }
+
+    /** {@code timeout http-request}, or {@code timeout client} when unset. */
+    private long requestTimeout() {
+        return fe.timeoutHttpRequest > 0 ? fe.timeoutHttpRequest : fe.timeoutClient;
+    }
+
+    /** Enters IDLE (at accept, or after a response that lets the connection persist). */
+    private void enterIdle(long now) {
+        setState(State.IDLE);
+        long t = session.requests() == 0 ? requestTimeout()
+                : fe.timeoutKeepAlive > 0 ? fe.timeoutKeepAlive : requestTimeout();
+        deadline = t > 0 ? now + t : 0;
+    }
+
+    /** IDLE: the first byte of a request arrived; from now on {@code timeout http-request} applies. */
+    private void requestBegins(long now) {
+        requestStart = now;
+        long t = requestTimeout();
+        deadline = t > 0 ? now + t : 0;
+    }
+
+    /** Enters CLOSING: no more input is consumed; the output drains, then the connection closes. */
+    private void enterClosing() {
+        setState(State.CLOSING);
+        conn.pauseInput();
+    }
+
+    /**
+     * The one place a state changes, and the one place the channels' buffers go back to the
+     * pool: only RUNNING (and CLOSING, for an error page) uses them.
+     */
+    private void setState(State next) {
+        if (next != State.RUNNING)
+            releaseChannels();
+        state = next;
     }
 
     private void startStream(long now) {
@@ -195,8 +285,10 @@ public final class H1FrontMux implements Connection.Handler, Endpoint {
         req.headIn = true;
         if (req.head.bodyKind() == BodyKind.NONE)
             req.eom = true;
+        // Enters RUNNING: the stream owns the timeouts from here.
+        setState(State.RUNNING);
+        afterResponse = AfterResponse.UNDECIDED;
         idle.expireAt(Task.NEVER);
-        keepAliveDecided = false;
         conn.idle(false);
         req.attach(fe.buffers, conn.poller());
         res.attach(fe.buffers, conn.poller());
@@ -210,29 +302,28 @@ public final class H1FrontMux implements Connection.Handler, Endpoint {
      * arrive in time (cR, 408), logs it with the bytes sent, then closes.
      */
     private void badRequest(int status) {
+        enterClosing(); // first: entering a state gives the channels' buffers back
         res.reset();
         res.attach(fe.buffers, conn.poller());
         LocalReply.error(status, res);
-        closing = true;
-        conn.stopRecv();
         send(res);
         fe.logBadRequest(session, status, requestStart >= 0 ? requestStart : acceptTime, conn.poller().nowMs(),
                 res.wireOut, status == 408 ? 'c' : 'P', requestStart < 0);
         process();
     }
 
+    /** Any state but UPGRADED to CLOSED. */
     private void shutdown() {
         idle.destroy();
         session.close();
-        if (!conn.has(Connection.CLOSED)) {
-            Poller p = conn.poller();
+        if (state != State.CLOSED) {
             conn.close();
-            releaseChannels();
+            setState(State.CLOSED);
             onClose.run();
         }
     }
 
-    /** Gives the channels' buffers back: between exchanges a connection holds none. */
+    /** Gives the channels' buffers back (only {@link #setState} calls it). */
     private void releaseChannels() {
         Poller p = conn.poller();
         req.release(fe.buffers, p);
@@ -245,7 +336,7 @@ public final class H1FrontMux implements Connection.Handler, Endpoint {
     public boolean receive(HttpChannel ch) {
         boolean progress = reqBody.read(conn, ch);
         if (ch.eom && !(stream != null && stream.abortOnClose()) || reqBody.invalid())
-            conn.stopRecv(); // after invalid framing nothing more is read (no busy wake-ups in LT)
+            conn.pauseInput(); // after invalid framing nothing more is read (no busy wake-ups in LT)
         return progress;
     }
 
@@ -258,7 +349,7 @@ public final class H1FrontMux implements Connection.Handler, Endpoint {
             int w = H1Output.writeHead(conn, ch);
             if (w == H1Output.TOO_LARGE) {
                 // A head larger than the whole buffer: nothing sensible can be sent.
-                closing = true;
+                afterResponse = AfterResponse.CLOSE;
                 ch.eomOut = true;
                 return true;
             }
@@ -284,7 +375,7 @@ public final class H1FrontMux implements Connection.Handler, Endpoint {
             if (up != null)
                 h.set("Upgrade", up);
             resBody.start(false);
-            keepAliveDecided = true;
+            afterResponse = AfterResponse.PERSIST; // as a tunnel, once handed over
             return;
         }
         if (ch.bodyless) {
@@ -306,11 +397,10 @@ public final class H1FrontMux implements Connection.Handler, Endpoint {
         boolean selfDelimited = h.status() != 101 && kind != BodyKind.UNTIL_CLOSE && kind != BodyKind.TUNNEL;
         // An unread request body would be parsed as the next request: close instead.
         // Soft stop: the connection ends after this response (HAProxy: idle-close-on-response).
-        boolean ka = !closing && !fe.softStop.stopping() && clientWantsKeepAlive && selfDelimited && req.eom
-                && stream.connMode() != ConnectionMode.HTTP_CLOSE;
-        if (!ka)
-            closing = true;
-        keepAliveDecided = true;
+        // (In CLOSING this head is an error page of ours: Connection: close.)
+        boolean ka = state == State.RUNNING && afterResponse != AfterResponse.CLOSE && !fe.softStop.stopping()
+                && clientWantsKeepAlive && selfDelimited && req.eom && stream.connMode() != ConnectionMode.HTTP_CLOSE;
+        afterResponse = ka ? AfterResponse.PERSIST : AfterResponse.CLOSE;
         ConnectionPolicy.prepareResponse(h, clientVersion, ka);
         h.setVersion(11);
     }
@@ -328,18 +418,20 @@ public final class H1FrontMux implements Connection.Handler, Endpoint {
 
     @Override
     public void detach(boolean reusable) {
+        if (state != State.RUNNING)
+            return; // handed over already (a tunnel that could not be built): not ours to close
+        // RUNNING to IDLE when the response let the connection persist, else to CLOSING.
         stream = null;
-        if (!reusable || !keepAliveDecided)
-            closing = true;
         req.reset();
         res.reset();
-        releaseChannels();
+        boolean persist = reusable && afterResponse == AfterResponse.PERSIST;
+        if (persist)
+            enterIdle(conn.poller().nowMs());
+        else
+            enterClosing();
         conn.idle(true);
         conn.releaseIdleBuffers();
         parser.reset();
-        idleSince = conn.poller().nowMs();
-        if (closing)
-            conn.stopRecv();
         idle.wakeup();
     }
 
@@ -350,8 +442,10 @@ public final class H1FrontMux implements Connection.Handler, Endpoint {
 
     @Override
     public void describe(StringBuilder b) {
-        b.append("h1f{requests=").append(session.requests()).append(closing ? " CLOSING" : "")
-                .append(keepAliveDecided ? " KA_DECIDED" : "").append(' ');
+        b.append("h1f{requests=").append(session.requests()).append(' ').append(state);
+        if (state == State.RUNNING)
+            b.append(" after=").append(afterResponse);
+        b.append(' ');
         idle.describe(b, conn.poller().nowMs());
         b.append("} ");
         conn.describe(b);
@@ -364,10 +458,11 @@ public final class H1FrontMux implements Connection.Handler, Endpoint {
 
     @Override
     public Connection handOver() {
+        // RUNNING to UPGRADED: the tunnel owns the connection from now on.
         stream = null;
         idle.destroy();
         session.close();
-        releaseChannels();
+        setState(State.UPGRADED);
         return conn;
     }
 }

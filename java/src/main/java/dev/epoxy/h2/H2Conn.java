@@ -229,12 +229,12 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
             while (!dead) {
                 if (!outputRoom(CTRL_RESERVE)) {
                     readPaused = true;
-                    conn.stopRecv();
+                    conn.pauseInput();
                     break;
                 }
                 if (openedThisPass >= openPerPass) {
                     yielded = true;
-                    conn.stopRecv();
+                    conn.pauseInput();
                     break;
                 }
                 ByteBuffer src = rx != null ? rx : conn.in;
@@ -409,7 +409,7 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
             }
             if (readPaused) {
                 readPaused = false;
-                conn.wantRecv();
+                conn.resumeInput();
                 pumpInput();
             }
             wakeStreams();
@@ -532,7 +532,7 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
         drainTimer = new Task(conn.poller(), this::drainExpired);
         drainTimer.expireAt(conn.poller().nowMs() + drainTimeoutMs());
         conn.setHandler(c -> drain());
-        conn.wantRecv();
+        conn.resumeInput();
         drain();
     }
 
@@ -563,7 +563,7 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
                 if (conn.has(Connection.WRITE_SHUT) || conn.has(Connection.ERROR))
                     finishClose();
                 else
-                    conn.stopRecv(); // the peer half-closed but may still read: keep flushing
+                    conn.pauseInput(); // the peer half-closed but may still read: keep flushing
                 return;
             }
             if (n == 0)

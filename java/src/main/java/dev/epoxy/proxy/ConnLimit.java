@@ -12,7 +12,7 @@ import dev.epoxy.conn.BoundedCounter;
  * <p>Protocol: {@code count} grows only within the limit ({@link BoundedCounter}) and shrinks on release. A
  * listener that fails to acquire pauses its fd, then checks again, so a release that ran in
  * between cannot leave it paused with room available; {@link #release} resumes paused
- * listeners from whichever thread closes a connection (the fd table accepts wantRecv from any
+ * listeners from whichever thread closes a connection (a listener resumes from any
  * thread).
  */
 public final class ConnLimit {

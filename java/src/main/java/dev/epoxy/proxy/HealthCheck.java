@@ -182,7 +182,7 @@ final class HealthCheck implements Runnable, Connection.Handler {
                 evaluate(true);
             return; // 0: polling requested
         }
-        c.wantRecv();
+        c.resumeInput();
     }
 
     /**

@@ -1,6 +1,6 @@
 package dev.epoxy.proxy;
 
-import dev.epoxy.fd.FdTable;
+import dev.epoxy.conn.ListenerFd;
 import dev.epoxy.fd.IoCallback;
 import dev.epoxy.poller.Poller;
 import dev.epoxy.poller.Pollers;
@@ -40,6 +40,8 @@ public final class Listener implements IoCallback {
     /** What it listens on, for logs and {@code show fd}. */
     public final String name;
     public final int fd;
+    /** Sets the fd's poll interest from what the listener needs (the fd interest rule). */
+    private final ListenerFd interest;
     private final Pollers pollers;
     private final Acceptor acceptor;
     private final AtomicInteger next = new AtomicInteger();
@@ -75,6 +77,7 @@ public final class Listener implements IoCallback {
         this.acceptor = acceptor;
         this.inherited = inherited;
         this.fd = fd;
+        this.interest = new ListenerFd(pollers.get(0).fdTable(), fd);
         this.peer = new ByteBuffer[pollers.size()];
         this.retry = new Task[pollers.size()];
         for (int i = 0; i < peer.length; i++)
@@ -83,10 +86,8 @@ public final class Listener implements IoCallback {
 
     /** Registers the listener with every poller thread. */
     public void start() {
-        FdTable fds = pollers.get(0).fdTable();
         long mask = pollers.size() >= 64 ? -1L : (1L << pollers.size()) - 1;
-        fds.insertShared(fd, this, this, mask);
-        fds.wantRecv(fd);
+        interest.register(this, this, mask);
     }
 
     /** The port actually bound (useful with port 0 in tests). */
@@ -112,8 +113,7 @@ public final class Listener implements IoCallback {
             if (cfd < 0) {
                 releaseFirst(limits.length);
                 if (cfd == -Abi.EAGAIN) {
-                    me.fdTable().cantRecv(lfd);
-                    me.fdTable().wantRecv(lfd);
+                    interest.drained();
                 } else if (cfd == -Abi.EMFILE || cfd == -Abi.ENFILE) {
                     // Out of fds: stop accepting for a moment instead of spinning on a readable
                     // listener (HAProxy does the same); connections wait in the backlog.
@@ -161,13 +161,13 @@ public final class Listener implements IoCallback {
     }
 
     void pauseFd() {
-        pollers.get(0).fdTable().stopRecv(fd);
+        interest.pause();
     }
 
     void resume() {
         if (stopped)
             return;
-        pollers.get(0).fdTable().wantRecv(fd);
+        interest.resume();
     }
 
     static String peerHost(ByteBuffer sa) {
@@ -222,8 +222,7 @@ public final class Listener implements IoCallback {
         if (stopped)
             return;
         stopped = true;
-        FdTable fds = pollers.get(0).fdTable();
-        fds.stopRecv(fd);
+        interest.pause();
         AtomicInteger left = new AtomicInteger(pollers.size());
         for (int i = 0; i < pollers.size(); i++) {
             Poller p = pollers.get(i);

@@ -98,8 +98,8 @@ public final class TcpSession extends dev.epoxy.poller.Watched implements Connec
         s.established = true;
         s.tConnect = p.nowMs();
         s.logged = false;
-        front.wantRecv();
-        back.wantRecv();
+        front.resumeInput();
+        back.resumeInput();
         s.task.wakeup();
     }
 

@@ -224,7 +224,7 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
         if (fe.forwardFor || be.forwardFor)
             req.head.add("X-Forwarded-For", origin.clientAddr());
         if (be.abortOnClose && scf.ep.conn() != null)
-            scf.ep.conn().wantRecv(); // keep watching the client to see it close
+            scf.ep.conn().resumeInput(); // keep watching the client to see it close
         scb.setState(State.REQ);
         enter(Phase.WAIT_BODY);
         waitBody(now);

@@ -78,4 +78,105 @@ class ConnectionTest {
             c.close();
         });
     }
+
+    private Connection open(boolean et, FdTable fds, AtomicInteger events) {
+        pollers = new Pollers(fds, 1, et);
+        pollers.start();
+        Poller p = pollers.get(0);
+        int[] sp = Sys.socketpair();
+        peer = sp[1];
+        BufferPool pool = new BufferPool(1, BUF);
+        return runOn(p, () -> Connection.accepted(p, sp[0], pool, conn -> events.incrementAndGet()));
+    }
+
+    /**
+     * The input needs of the layer above become read interest: pauseInput stops it (lazily: in
+     * level-triggered mode the poller drops the polling at the next report, which reaches nobody),
+     * READY is kept, so recv reads what arrived meanwhile; resumeInput asks for it again, and a
+     * level-triggered poller then reports the waiting input.
+     */
+    @ParameterizedTest(name = "edge-triggered={0}")
+    @ValueSource(booleans = {false, true})
+    void pauseAndResumeInputBecomeReadInterest(boolean et) {
+        FdTable fds = new FdTable(4096);
+        AtomicInteger events = new AtomicInteger();
+        Connection c = open(et, fds, events);
+        Poller p = pollers.get(0);
+        runOn(p, () -> assertEquals(0, c.recv(), "nothing yet: polling requested"));
+        assertTrue(fds.recvActive(c.fd));
+        awaitTrue(() -> fds.polledRecvMask(c.fd) != 0, "the poller polls the fd");
+        runOn(p, () -> { }); // edge-triggered: the registration's first report (writable) is dispatched
+        int before = events.get();
+        runOn(p, c::pauseInput);
+        assertFalse(fds.recvActive(c.fd), "paused: no read interest");
+        writeByte(peer);
+        awaitTrue(() -> fds.recvReady(c.fd), "the poller saw the byte");
+        runOn(p, () -> { }); // the report's dispatch is over
+        assertEquals(before, events.get(), "no I/O callback while input is paused");
+        if (!et)
+            awaitTrue(() -> fds.polledRecvMask(c.fd) == 0, "level-triggered: polling dropped at the report");
+        else
+            assertNotEquals(0L, fds.polledRecvMask(c.fd), "edge-triggered: registered once, never modified");
+
+        runOn(p, c::resumeInput);
+        assertTrue(fds.recvActive(c.fd), "resumed: read interest again");
+        if (!et)
+            awaitTrue(() -> events.get() > before, "level-triggered: the waiting byte is reported again");
+        runOn(p, () -> {
+            assertEquals(1, c.recv(), "READY was kept: the byte is read at once");
+            c.in.position(c.in.limit());
+            assertEquals(0, c.recv(), "drained");
+            assertTrue(fds.recvActive(c.fd), "waiting for input: polling requested");
+        });
+
+        // recv after a pause is a need for input too: it reads, and re-arms once drained.
+        runOn(p, c::pauseInput);
+        writeByte(peer);
+        awaitTrue(() -> fds.recvReady(c.fd), "the poller saw the second byte");
+        runOn(p, () -> {
+            assertEquals(1, c.recv());
+            c.in.position(c.in.limit());
+            assertEquals(0, c.recv());
+            assertTrue(fds.recvActive(c.fd), "waiting for input: polling requested");
+            c.close();
+        });
+    }
+
+    /**
+     * Output is a need the connection knows of itself: a flush that cannot send everything asks
+     * for write interest, and the flush that empties the buffer drops it.
+     */
+    @ParameterizedTest(name = "edge-triggered={0}")
+    @ValueSource(booleans = {false, true})
+    void pendingOutputIsWriteInterestUntilFlushed(boolean et) {
+        FdTable fds = new FdTable(4096);
+        AtomicInteger events = new AtomicInteger();
+        Connection c = open(et, fds, events);
+        Poller p = pollers.get(0);
+        runOn(p, () -> {
+            assertFalse(fds.sendActive(c.fd), "nothing to send: no write interest");
+            int rounds = 0;
+            do {
+                ByteBuffer out = c.out();
+                while (out.hasRemaining())
+                    out.put((byte) 'x');
+                assertTrue(++rounds < 10_000, "the peer's socket buffer never filled");
+            } while (c.flush());
+            assertTrue(c.pendingOut() > 0);
+            assertTrue(fds.sendActive(c.fd), "output pending: write interest");
+        });
+        int seen = events.get();
+        drain(peer); // room for the connection's output
+        awaitTrue(() -> events.get() > seen, "the poller reports room");
+        awaitTrue(() -> {
+            boolean empty = runOn(p, () -> c.flush());
+            drain(peer);
+            return empty;
+        }, "the output drains");
+        runOn(p, () -> {
+            assertFalse(fds.sendActive(c.fd), "flushed: no write interest");
+            assertFalse(c.holdsOut(), "and no output buffer");
+            c.close();
+        });
+    }
 }
