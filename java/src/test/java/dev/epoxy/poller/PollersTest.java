@@ -164,8 +164,9 @@ class PollersTest {
         }
         awaitTrue(() -> accepted.get() == 3, "all connections accepted");
         runOn(pollers.get(0), () -> fds.delete(lfd));
-        assertNull(fds.owner(lfd));
-        assertEquals(1, fds.closes());
+        // The other poller may be inside the listener's callback at that moment (a last event);
+        // then it is the one that closes the fd as it leaves (FdTable.delete), a moment later.
+        awaitTrue(() -> fds.owner(lfd) == null && fds.closes() == 1, "the listener fd closed once");
     }
 
     @Test
