@@ -3,6 +3,7 @@ package dev.epoxy;
 import dev.epoxy.cli.Check;
 import dev.epoxy.cli.CommandLine;
 import dev.epoxy.cli.Daemon;
+import dev.epoxy.cli.HeapTrimmer;
 import dev.epoxy.cli.Privileges;
 import dev.epoxy.cli.UsageException;
 import dev.epoxy.cli.Version;
@@ -116,9 +117,11 @@ public final class Main {
             rt.close();
             return 1;
         }
+        HeapTrimmer trimmer = HeapTrimmer.start();
         AtomicBoolean closed = new AtomicBoolean();
         Runnable closeAll = () -> {
             if (closed.compareAndSet(false, true)) {
+                trimmer.close();
                 if (handover != null)
                     handover.close();
                 rt.close();
