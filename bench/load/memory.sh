@@ -2,7 +2,7 @@
 # Memory bench: Epoxy vs HAProxy 3.4 in front of the same nginx, on 127.0.0.1 only. For each proxy
 # (started fresh, same generated config) it prints the RSS (VmRSS, kB) at start, after a bounded
 # wrk run, per idle keep-alive connection (5000 of them, one request each), and the peak and the
-# after-figure of two attacks: never-reading clients that pipeline 64 requests for 4 MiB, and an
+# after-figures (and 10 s later, for the flood) of two attacks: never-reading clients that pipeline 64 requests for 4 MiB, and an
 # HTTP/2 rapid-reset flood with reconnects (bench/load/memclients.py). Every process started here
 # is stopped on exit; every client is bounded and under `timeout`.
 #
@@ -162,11 +162,13 @@ run_one() { # name
     touch "$tmp/stop"; waitfile "$tmp/peak2"
     settle; sleep 2
     local floodafter; floodafter=$(rss $pid)
+    sleep 10
+    local floodlater; floodlater=$(rss $pid)
     local ok; ok=$(curl -s --max-time 5 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$P_PROXY/")
 
-    printf '%-8s start %7s kB | after wrk %7s kB | idle conn %6s B each (%s: %s -> %s kB) | slow readers peak %7s after %7s kB | h2 reset flood peak %7s after %7s kB | still serving: %s\n' \
+    printf '%-8s start %7s kB | after wrk %7s kB | idle conn %6s B each (%s: %s -> %s kB) | slow readers peak %7s after %7s kB | h2 reset flood peak %7s after %7s, 10 s later %7s kB | still serving: %s\n' \
         "$name" "$start" "$load" "$per" "$IDLE" "$before" "$during" "$(cat "$tmp/peak1")" "$slowafter" \
-        "$(cat "$tmp/peak2")" "$floodafter" "$ok"
+        "$(cat "$tmp/peak2")" "$floodafter" "$floodlater" "$ok"
     awk '/^Requests\/sec/ { printf "         wrk %s req/s", $2 }' "$tmp/wrk.txt"
     awk '/^Requests\/sec/ { printf ", 4 MiB %s req/s", $2 } END { print "" }' "$tmp/wrk4m.txt"
     kill $pid; wait $pid 2>/dev/null
