@@ -26,6 +26,7 @@ int  epoxy_connect(int fd, const void *sa, int salen);
 int  epoxy_so_error(int fd);
 int  epoxy_local_port(int fd);
 int  epoxy_unread(int fd);
+int  epoxy_writable(int fd);
 int  epoxy_socketpair(int32_t *out);
 int  epoxy_set_nodelay(int fd, int on);
 int  epoxy_set_linger0(int fd);

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stddef.h>
 #include <string.h>
 #include <unistd.h>
@@ -95,6 +96,17 @@ int epoxy_unread(int fd)
     if (ioctl(fd, FIONREAD, &n) < 0)
         return -errno;
     return n;
+}
+
+/* 1 when the socket would take more output now (POLLOUT), 0 when the peer holds it back; one
+ * poll() with no wait. Diagnostics only: tells a stalled writer from a peer that does not read. */
+int epoxy_writable(int fd)
+{
+    struct pollfd p = { .fd = fd, .events = POLLOUT };
+    int r = poll(&p, 1, 0);
+    if (r < 0)
+        return -errno;
+    return r > 0 && (p.revents & POLLOUT) ? 1 : 0;
 }
 
 int epoxy_local_port(int fd)

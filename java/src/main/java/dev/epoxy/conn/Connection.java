@@ -507,6 +507,17 @@ public final class Connection implements IoCallback {
         return Math.max(0, n);
     }
 
+    /**
+     * Output waits in {@link #out()} and the kernel would take more of it now (one poll() with no
+     * wait; diagnostics only): bytes we could move. False when the peer holds them back by not
+     * reading, or when nothing waits.
+     */
+    public boolean outputMovable() {
+        if ((flags & CLOSED) != 0 || out.position() == 0)
+            return false;
+        return Sys.epoxy_writable(fd) != 0; // an error: report rather than hide
+    }
+
     /** Output bytes waiting in {@link #out()} (0 once closed). */
     public int pendingOut() {
         return (flags & CLOSED) != 0 ? 0 : out.position();

@@ -237,12 +237,13 @@ final class H2Stream implements Endpoint {
 
     @Override
     public boolean holdsWork(boolean expectInput) {
-        return flow.deferred() > 0 || Endpoint.super.holdsWork(expectInput);
+        // Deferred credit is owed only while the client may still send DATA on the stream.
+        return remoteOpen() && flow.deferred() > 0 || Endpoint.super.holdsWork(expectInput);
     }
 
     @Override
     public boolean peerBlocksOutput() {
-        return flow.sendable() <= 0;
+        return flow.sendable() <= 0 || Endpoint.super.peerBlocksOutput();
     }
 
     @Override

@@ -55,22 +55,27 @@ public interface Endpoint {
     }
 
     /**
-     * This endpoint holds data to move (stall watchdog, cold path): output queued in its buffer,
-     * or, when {@code expectInput}, received bytes not yet parsed or bytes the kernel holds unread
-     * (one FIONREAD ioctl).
+     * This endpoint holds data to move (stall watchdog, cold path): output queued in its buffer
+     * that the kernel would take now (one poll()), or, when {@code expectInput}, received bytes not
+     * yet parsed or bytes the kernel holds unread (one FIONREAD ioctl). Output a peer holds back
+     * by not reading is not work: nothing can move it (timeout client bounds that wait).
      */
     default boolean holdsWork(boolean expectInput) {
         Connection c = conn();
         if (c == null)
             return false;
-        if (c.pendingOut() > 0)
+        if (c.outputMovable())
             return true;
         return expectInput && (c.pendingIn() > 0 || c.unreadInKernel() > 0);
     }
 
-    /** The peer's flow control forbids sending now (a closed HTTP/2 window): data waiting is not a stall. */
+    /**
+     * The peer forbids sending now (stall watchdog, cold path): its flow control (a closed HTTP/2
+     * window), or it does not read: output waits and the kernel takes no more.
+     */
     default boolean peerBlocksOutput() {
-        return false;
+        Connection c = conn();
+        return c != null && c.pendingOut() > 0 && !c.outputMovable();
     }
 
     /** This endpoint's state on one line (mux state, then its connection and fd). Owner thread only. */

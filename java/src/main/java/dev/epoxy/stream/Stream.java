@@ -767,6 +767,10 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
         return m;
     }
 
+    private static boolean full(HttpChannel c) {
+        return c.pending() > 0 && c.room() == 0;
+    }
+
     private static int flags(HttpChannel c) {
         return (c.headIn ? 1 : 0) | (c.headOut ? 2 : 0) | (c.eom ? 4 : 0) | (c.eomOut ? 8 : 0);
     }
@@ -789,9 +793,11 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
             return true;
         if (req.pending() > 0 && st == State.EST && back != null && !back.peerBlocksOutput())
             return true;
-        if (scf.ep.holdsWork(!req.eom))
+        // Input is work unless the channel it goes to is full: that waits for its reader (a
+        // client that does not read holds the server's bytes back, by design).
+        if (scf.ep.holdsWork(!req.eom && !full(req)))
             return true;
-        return back != null && st == State.EST && back.holdsWork(!res.eom);
+        return back != null && st == State.EST && back.holdsWork(!res.eom && !full(res));
     }
 
     @Override

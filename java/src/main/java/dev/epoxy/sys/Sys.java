@@ -62,6 +62,8 @@ public final class Sys {
     public static native int epoxy_local_port(int fd);
     /** Bytes the kernel holds for reading (FIONREAD), or -errno. Diagnostics only: one ioctl. */
     public static native int epoxy_unread(int fd);
+    /** 1 when the socket would take more output now, 0 when the peer holds it back, or -errno. Diagnostics only. */
+    public static native int epoxy_writable(int fd);
     public static native int epoxy_socketpair(long out);
     public static native int epoxy_set_nodelay(int fd, int on);
     public static native int epoxy_set_linger0(int fd);
