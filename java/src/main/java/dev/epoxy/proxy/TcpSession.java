@@ -205,10 +205,15 @@ public final class TcpSession extends dev.epoxy.poller.Watched implements Connec
         Connection b = back;
         if (done || b == null)
             return false;
-        if (front.pendingOut() > 0 || b.pendingOut() > 0 || front.pendingIn() > 0 || b.pendingIn() > 0)
+        // As for HTTP streams: output the kernel would take now is work; input is work unless
+        // the side it goes to holds it back by not reading (output waits, the kernel takes no more).
+        if (front.outputMovable() || b.outputMovable())
             return true;
-        return !front.has(Connection.READ_CLOSED) && front.unreadInKernel() > 0
-                || !b.has(Connection.READ_CLOSED) && !b.connecting() && b.unreadInKernel() > 0;
+        boolean clientBlocks = front.pendingOut() > 0, serverBlocks = b.pendingOut() > 0;
+        if (front.pendingIn() > 0 && !serverBlocks || b.pendingIn() > 0 && !clientBlocks)
+            return true;
+        return !serverBlocks && !front.has(Connection.READ_CLOSED) && front.unreadInKernel() > 0
+                || !clientBlocks && !b.has(Connection.READ_CLOSED) && !b.connecting() && b.unreadInKernel() > 0;
     }
 
     @Override

@@ -12,12 +12,13 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * The stall watchdog and an HTTP/2 client that stops reading: the connection's output waits, and
- * the kernel takes no more of it. That is the client's doing, bounded by {@code timeout client},
- * not a stall: the streams of the connection are not reported. Before, every stream of such a
- * connection was, even one merely waiting for its server: the shared output counted as its work.
+ * The stall watchdog and a client that stops reading: the connection's output waits, and the
+ * kernel takes no more of it. That is the client's doing, bounded by {@code timeout client}, not a
+ * stall, and nothing is reported: not the download, nor (HTTP/2) another stream of the connection
+ * merely waiting for its server, nor an HTTP/1 exchange or a TCP session. Before, all of them
+ * were: the blocked output, and the server's bytes left in the kernel behind it, counted as work.
  */
-class H2StallReportTest {
+class BlockedPeerStallTest {
     private static final int BIG = 32 << 20;
     private static final long STALL_MS = 300;
 
@@ -75,9 +76,18 @@ class H2StallReportTest {
         }
     }
 
-    /** The same with HTTP/1: a download the client stops reading holds the server's bytes back, and is no stall. */
     @Test
     void anHttp1ClientThatStopsReadingIsNoStall() throws Exception {
+        stopReadingADownload("http");
+    }
+
+    @Test
+    void aTcpClientThatStopsReadingIsNoStall() throws Exception {
+        stopReadingADownload("tcp");
+    }
+
+    /** A 32 MiB download the client stops reading, through a frontend in {@code mode}. */
+    private static void stopReadingADownload(String mode) throws Exception {
         byte[] big = new byte[BIG];
         try (TestBackend be = new TestBackend((r, out) -> {
             out.write(("HTTP/1.1 200 OK\r\ncontent-length: " + BIG + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
@@ -85,7 +95,7 @@ class H2StallReportTest {
             out.flush();
             return true;
         }); EpoxyUnderTest proxy = new EpoxyUnderTest("global\n    nbthread 1\n    tune.stall-report " + STALL_MS + "ms\n"
-                + "defaults\n    mode http\n    timeout client 30s\n    timeout server 30s\n    timeout connect 5s\n"
+                + "defaults\n    mode " + mode + "\n    timeout client 30s\n    timeout server 30s\n    timeout connect 5s\n"
                 + "frontend fe\n    bind 127.0.0.1:0\n    default_backend be\n"
                 + "backend be\n    server s1 127.0.0.1:" + be.port() + "\n")) {
             LinkedBlockingQueue<String> reports = new LinkedBlockingQueue<>();
