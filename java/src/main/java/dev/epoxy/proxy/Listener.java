@@ -46,6 +46,10 @@ public final class Listener implements IoCallback {
     private final Acceptor acceptor;
     private final AtomicInteger next = new AtomicInteger();
     private final ByteBuffer[] peer;
+    /** {@link #peer}'s native addresses, looked up once (each lookup is a JNA call that allocates). */
+    private final long[] peerAddr;
+    /** Frees the maxconn slots of one connection: the same for all of them. */
+    private final Runnable releaseAll;
 
     private final ConnLimit[] limits;
 
@@ -71,6 +75,7 @@ public final class Listener implements IoCallback {
     private Listener(int fd, boolean inherited, SockAddr addr, String name, Pollers pollers, Acceptor acceptor,
             ConnLimit... limits) {
         this.limits = limits;
+        this.releaseAll = () -> releaseFirst(limits.length);
         this.addr = addr;
         this.name = name;
         this.pollers = pollers;
@@ -79,9 +84,12 @@ public final class Listener implements IoCallback {
         this.fd = fd;
         this.interest = new ListenerFd(pollers.get(0).fdTable(), fd);
         this.peer = new ByteBuffer[pollers.size()];
+        this.peerAddr = new long[pollers.size()];
         this.retry = new Task[pollers.size()];
-        for (int i = 0; i < peer.length; i++)
+        for (int i = 0; i < peer.length; i++) {
             peer[i] = Sys.allocate(Abi.SOCKADDR_STORAGE_SIZE);
+            peerAddr[i] = Sys.address(peer[i]);
+        }
     }
 
     /** Registers the listener with every poller thread. */
@@ -101,7 +109,7 @@ public final class Listener implements IoCallback {
             return;
         Poller me = Poller.current();
         ByteBuffer sa = peer[me.tid()];
-        long saAddr = Sys.address(sa);
+        long saAddr = peerAddr[me.tid()];
         for (int i = 0; i < ACCEPT_BURST; i++) {
             int got = acquire();
             if (got < limits.length) {
@@ -127,7 +135,7 @@ public final class Listener implements IoCallback {
                 port = Short.toUnsignedInt(sa.getShort(2));
             Poller target = pollers.get(Math.floorMod(next.getAndIncrement(), pollers.size()));
             final int p = port;
-            Runnable onClose = () -> releaseFirst(limits.length);
+            Runnable onClose = releaseAll;
             if (target == me)
                 acceptor.accepted(me, cfd, host, p, onClose);
             else
