@@ -21,9 +21,9 @@ package dev.epoxy.cli;
  * volatile flag and interrupts it.
  */
 public final class HeapTrimmer implements AutoCloseable {
-    static final long PERIOD_MS = 2000;
-    static final double SLACK = 1.5;
-    static final long QUIET_BYTES = 1 << 20;
+    private static final long PERIOD_MS = 2000;
+    private static final double SLACK = 1.5;
+    private static final long QUIET_BYTES = 1 << 20;
 
     private final Thread thread;
     private volatile boolean closed;
