@@ -26,11 +26,46 @@ public final class Sys {
         // shim is loaded by its path, so those paths are never needed. A value set by the user wins.
         if (System.getProperty("jna.platform.library.path") == null)
             System.setProperty("jna.platform.library.path", "");
-        Native.register(Sys.class, bundled());
+        java.io.File[] laidOut = laidOut();
+        if (laidOut != null && System.getProperty("jna.boot.library.path") == null)
+            System.setProperty("jna.boot.library.path", laidOut[1].getParent());
+        Native.register(Sys.class, bundled(laidOut));
     }
 
-    /** The shim shipped on the class path (the jar, or target/classes in tests), loaded by its path. */
-    private static com.sun.jna.NativeLibrary bundled() {
+    /**
+     * The shim and JNA's dispatch library as the build laid them out next to the jar
+     * ({@code native/}, by bin/cds-archive), when both are there and not older than the jar:
+     * loaded from there, nothing is extracted to a temporary file at start (which also
+     * initialised SecureRandom for the file names: 25-30 ms of a start-up). Null otherwise (a jar
+     * copied alone, or classes from a directory, as in tests): both are extracted as before.
+     */
+    private static java.io.File[] laidOut() {
+        try {
+            java.security.CodeSource src = Sys.class.getProtectionDomain().getCodeSource();
+            java.io.File jar = src == null ? null : new java.io.File(src.getLocation().toURI());
+            if (jar == null || !jar.isFile())
+                return null;
+            String arch = System.getProperty("os.arch");
+            String prefix = "linux-" + ("amd64".equals(arch) ? "x86-64" : arch);
+            java.io.File dir = new java.io.File(jar.getParentFile(), "native");
+            java.io.File shim = new java.io.File(dir, prefix + "/lib" + LIBRARY + ".so");
+            java.io.File jna = new java.io.File(dir, "com/sun/jna/" + prefix + "/libjnidispatch.so");
+            long built = jar.lastModified();
+            return shim.lastModified() >= built && jna.lastModified() >= built ? new java.io.File[] {shim, jna} : null;
+        } catch (SecurityException | IllegalArgumentException | java.net.URISyntaxException e) {
+            return null;
+        }
+    }
+
+    /** The shim shipped with Epoxy, loaded by its path: laid out next to the jar, or extracted from the class path. */
+    private static com.sun.jna.NativeLibrary bundled(java.io.File[] laidOut) {
+        if (laidOut != null) {
+            try {
+                return com.sun.jna.NativeLibrary.getInstance(laidOut[0].getAbsolutePath());
+            } catch (UnsatisfiedLinkError e) {
+                // extracted below instead
+            }
+        }
         try {
             java.io.File f = Native.extractFromResourcePath(LIBRARY, Sys.class.getClassLoader());
             return com.sun.jna.NativeLibrary.getInstance(f.getAbsolutePath());
