@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.epoxy.testutil.TestBackend;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -51,11 +50,7 @@ class BlockedPeerStallTest {
             proxy.rt.pollers().onStallReport(reports::add);
             CountDownLatch read = new CountDownLatch(1);
             try (H2TestClient c = new H2TestClient(proxy.port("fe"), 16384, read)) {
-                c.autoCredit = false;
-                ByteBuffer b = ByteBuffer.allocate(64);
-                FrameWriter.writeSettings(b, new Settings().with(Settings.INITIAL_WINDOW_SIZE, H2Frame.MAX_WINDOW_SIZE));
-                c.send(b);
-                c.windowUpdate(0, H2Frame.MAX_WINDOW_SIZE - 65535);
+                c.grantLargestWindows();
                 c.request(1, "GET", "/big", true);
                 Thread.sleep(1500); // the proxy fills the socket buffers, then its own output buffer
                 // Stream 3: a whole upload; the proxy forwards it, and its server takes its time.

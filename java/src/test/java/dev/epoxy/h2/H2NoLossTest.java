@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.epoxy.testutil.TestBackend;
-import java.nio.ByteBuffer;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -116,11 +115,7 @@ class H2NoLossTest {
     void goAwayAfterALargeQueuedOutputReachesTheClient() throws Exception {
         CountDownLatch gate = new CountDownLatch(1);
         try (H2TestClient c = new H2TestClient(port, 16384, gate)) {
-            c.autoCredit = false;
-            ByteBuffer b = ByteBuffer.allocate(64);
-            FrameWriter.writeSettings(b, new Settings().with(Settings.INITIAL_WINDOW_SIZE, H2Frame.MAX_WINDOW_SIZE));
-            c.send(b);
-            c.windowUpdate(0, H2Frame.MAX_WINDOW_SIZE - 65535);
+            c.grantLargestWindows();
             c.request(1, "GET", "/big", true);
             Thread.sleep(1500); // the proxy fills the socket buffers, then its own output buffer
             c.frame(H2Frame.TYPE_PING, 0, 0, new byte[3]); // wrong PING length: connection FRAME_SIZE_ERROR

@@ -171,6 +171,18 @@ final class H2TestClient implements AutoCloseable {
     private final Map<Integer, Long> windows = new java.util.HashMap<>();
     private long connWindow = 65535;
 
+    /**
+     * Lets the server send all it can: the largest initial stream window and connection window,
+     * and no credit given back per DATA frame (tests of a client that stops reading).
+     */
+    void grantLargestWindows() throws IOException {
+        autoCredit = false;
+        ByteBuffer b = ByteBuffer.allocate(64);
+        FrameWriter.writeSettings(b, new Settings().with(Settings.INITIAL_WINDOW_SIZE, H2Frame.MAX_WINDOW_SIZE));
+        send(b);
+        windowUpdate(0, H2Frame.MAX_WINDOW_SIZE - 65535);
+    }
+
     void rst(int id, H2Error e) throws IOException {
         ByteBuffer b = ByteBuffer.allocate(13);
         FrameWriter.writeRstStream(b, id, e);
