@@ -289,6 +289,16 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
         }
     }
 
+    /**
+     * Input is left undecoded on purpose (stall watchdog, owner thread): decoding is paused for
+     * output room while the peer reads nothing (its doing, bounded by its timeout), or it yielded
+     * to the streams of the last pass and the resumer is queued behind them. Undecoded input in
+     * any other case is work that nobody is doing.
+     */
+    boolean inputWaits() {
+        return yielded && resumer.queued() || readPaused && conn.pendingOut() > 0 && !conn.outputMovable();
+    }
+
     /** Called when decoding resumes after a yield (the front side pools finished streams' channels). */
     protected void beforeResume() {
     }

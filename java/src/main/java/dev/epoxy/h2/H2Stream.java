@@ -237,8 +237,16 @@ final class H2Stream implements Endpoint {
 
     @Override
     public boolean holdsWork(boolean expectInput) {
-        // Deferred credit is owed only while the client may still send DATA on the stream.
-        return remoteOpen() && flow.deferred() > 0 || Endpoint.super.holdsWork(expectInput);
+        // The connection's output is not this stream's work: the streams share it, and a
+        // stream's own bytes to send are its channel's (Stream.holdsWork).
+        Connection c = mux.conn;
+        // Deferred credit is owed only while the peer may still send DATA on the stream, and it
+        // waits for output room, as everything else does while the peer reads nothing.
+        if (remoteOpen() && flow.deferred() > 0 && !Endpoint.super.peerBlocksOutput())
+            return true;
+        // The connection's undecoded input is shared by its streams: work, unless decoding waits
+        // on purpose (H2Conn.inputWaits).
+        return expectInput && (c.pendingIn() > 0 || c.unreadInKernel() > 0) && !mux.inputWaits();
     }
 
     @Override

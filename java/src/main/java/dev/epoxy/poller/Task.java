@@ -83,6 +83,11 @@ public class Task {
         } // later: stays filed under the earlier key (class comment)
     }
 
+    /** Woken and waiting in a run queue (any thread; a snapshot). */
+    public boolean queued() {
+        return (state & QUEUED) != 0;
+    }
+
     /** Owner thread: the armed expiry date, or {@link #NEVER}. A fired timer reads NEVER again. */
     public long expire() {
         return expire;

@@ -783,13 +783,12 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
         if (st == State.QUE || st == State.TAR)
             return false; // waiting by design, bounded by timeout queue / the turn-around delay
         Endpoint back = scb.ep;
-        // Towards the client: a head to emit, or body bytes the client's window allows.
-        if (res.headIn && !res.headOut)
-            return true;
-        if (res.pending() > 0 && !scf.ep.peerBlocksOutput())
+        // Towards the client: a head to emit, or body bytes, unless the client holds the output
+        // back (it does not read, or its window is closed).
+        if ((res.headIn && !res.headOut || res.pending() > 0) && !scf.ep.peerBlocksOutput())
             return true;
         // Towards the server.
-        if (req.headIn && !req.headOut && st != State.INI && st != State.REQ)
+        if (req.headIn && !req.headOut && st != State.INI && st != State.REQ && (back == null || !back.peerBlocksOutput()))
             return true;
         if (req.pending() > 0 && st == State.EST && back != null && !back.peerBlocksOutput())
             return true;
