@@ -22,6 +22,7 @@ int epoxy_abi(int32_t *out, int n)
         SHUT_RD, SHUT_WR, SHUT_RDWR, EADDRINUSE, ENOENT, EEXIST,
         EMFILE, ENFILE, AF_UNIX,
         SIGUSR1, SIGTERM, ESRCH, EPERM,
+        (int32_t)EPOLLEXCLUSIVE, EINVAL,
     };
     int count = (int)(sizeof(v) / sizeof(v[0]));
     if (n < count)

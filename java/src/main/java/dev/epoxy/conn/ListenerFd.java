@@ -24,7 +24,7 @@ public final class ListenerFd {
 
     /** Inserts the fd for the threads in {@code threadMask} and asks to hear of connections. */
     public void register(Object owner, IoCallback iocb, long threadMask) {
-        fds.insertShared(fd, owner, iocb, threadMask);
+        fds.insertListener(fd, owner, iocb, threadMask);
         fds.wantRecv(fd);
     }
 

@@ -47,7 +47,7 @@ public final class FdTable {
     public static final int POLL_IN = 1 << 8, POLL_PRI = 1 << 9, POLL_OUT = 1 << 10, POLL_ERR = 1 << 11,
             POLL_HUP = 1 << 12;
     public static final int LINGER_RISK = 1 << 16, INITIALIZED = 1 << 18, ET_POSSIBLE = 1 << 19,
-            MUST_CLOSE = 1 << 23;
+            EXCLUSIVE = 1 << 20, MUST_CLOSE = 1 << 23;
     static final int ACTIVE_RW = ACTIVE_R | ACTIVE_W;
     static final int POLL_UPDT_MASK = POLL_IN | POLL_PRI | POLL_OUT;
     static final int POLL_MASK = POLL_IN | POLL_PRI | POLL_OUT | POLL_ERR | POLL_HUP;
@@ -115,9 +115,18 @@ public final class FdTable {
         insert0(fd, owner, iocb, 1L << tid, edgeTriggered ? ET_POSSIBLE : 0);
     }
 
-    /** Registers an fd run by several threads (listeners); always level-triggered. */
+    /** Registers an fd run by several threads; always level-triggered. */
     public void insertShared(int fd, Object owner, IoCallback iocb, long threadMask) {
         insert0(fd, owner, iocb, threadMask, 0);
+    }
+
+    /**
+     * Registers a listening socket run by several threads, polled with EPOLLEXCLUSIVE: a new
+     * connection wakes one of the threads waiting in epoll_wait (the kernel passes the wakeup on
+     * past threads that are busy), not all of them to race for one accept.
+     */
+    public void insertListener(int fd, Object owner, IoCallback iocb, long threadMask) {
+        insert0(fd, owner, iocb, threadMask, EXCLUSIVE);
     }
 
     private void insert0(int fd, Object own, IoCallback cb, long mask, int initial) {
@@ -424,6 +433,7 @@ public final class FdTable {
         stateBit(b, st, POLL_HUP, "POLL_HUP");
         stateBit(b, st, LINGER_RISK, "LINGER_RISK");
         stateBit(b, st, ET_POSSIBLE, "ET");
+        stateBit(b, st, EXCLUSIVE, "EXCLUSIVE");
         stateBit(b, st, MUST_CLOSE, "MUST_CLOSE");
         if (b.length() > len)
             b.setLength(b.length() - 1);

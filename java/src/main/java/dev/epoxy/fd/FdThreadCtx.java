@@ -184,10 +184,21 @@ public final class FdThreadCtx {
             }
             if (r) ev |= Abi.EPOLLIN | Abi.EPOLLRDHUP;
             if (w) ev |= Abi.EPOLLOUT;
+            if ((en & EXCLUSIVE) != 0 && op != Abi.EPOLL_CTL_DEL) {
+                // EPOLLEXCLUSIVE: ADD only (a change is DEL then ADD), and without EPOLLRDHUP.
+                ev = ev & ~Abi.EPOLLRDHUP | Abi.EPOLLEXCLUSIVE;
+                if (op == Abi.EPOLL_CTL_MOD) {
+                    bump(S_CTL);
+                    Sys.epoxy_epoll_ctl(epfd, Abi.EPOLL_CTL_DEL, fd, 0, 0);
+                    op = Abi.EPOLL_CTL_ADD;
+                }
+            }
         }
         long data = ((long) (int) INTS.getVolatile(t.generation, fd) << 32) | (fd & 0xffffffffL);
         bump(S_CTL);
         int rc = Sys.epoxy_epoll_ctl(epfd, op, fd, ev, data);
+        if (rc == -Abi.EINVAL && (ev & Abi.EPOLLEXCLUSIVE) != 0)
+            rc = Sys.epoxy_epoll_ctl(epfd, op, fd, ev & ~Abi.EPOLLEXCLUSIVE, data); // a kernel before 4.5
         if (rc == 0) return;
         // Recover from a set that disagrees with polled masks (e.g. a registration lost with a
         // previous open file); never leave the fd silently unpolled.

@@ -12,6 +12,7 @@ public final class Abi {
     public static final int SOCKADDR_STORAGE_SIZE, IOVEC_SIZE, AF_INET, AF_INET6;
     public static final int SHUT_RD, SHUT_WR, SHUT_RDWR, EADDRINUSE, ENOENT, EEXIST, EMFILE, ENFILE, AF_UNIX;
     public static final int SIGUSR1, SIGTERM, ESRCH, EPERM;
+    public static final int EPOLLEXCLUSIVE, EINVAL;
 
     static {
         ByteBuffer b = Sys.allocate(64 * 4);
@@ -55,6 +56,8 @@ public final class Abi {
         SIGTERM = b.getInt(4 * i++);
         ESRCH = b.getInt(4 * i++);
         EPERM = b.getInt(4 * i++);
+        EPOLLEXCLUSIVE = b.getInt(4 * i++);
+        EINVAL = b.getInt(4 * i++);
     }
 
     private Abi() {}
