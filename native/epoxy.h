@@ -33,6 +33,7 @@ int  epoxy_set_linger0(int fd);
 int  epoxy_set_nonblock(int fd);
 int64_t epoxy_read(int fd, void *buf, int64_t len);
 int64_t epoxy_write(int fd, const void *buf, int64_t len);
+int64_t epoxy_write_more(int fd, const void *buf, int64_t len);
 int64_t epoxy_writev(int fd, const void *iov, int cnt);
 int  epoxy_shutdown(int fd, int how);
 int  epoxy_close(int fd);

@@ -172,6 +172,19 @@ int64_t epoxy_write(int fd, const void *buf, int64_t len)
     return r < 0 ? -errno : r;
 }
 
+/* As epoxy_write, with MSG_MORE: the caller writes again at once, so the kernel need not push a
+   partial segment now. */
+int64_t epoxy_write_more(int fd, const void *buf, int64_t len)
+{
+    ssize_t r;
+    do {
+        r = send(fd, buf, (size_t)len, MSG_NOSIGNAL | MSG_MORE);
+    } while (r < 0 && errno == EINTR);
+    if (r < 0 && errno == ENOTSOCK)
+        return epoxy_write(fd, buf, len);
+    return r < 0 ? -errno : r;
+}
+
 int64_t epoxy_writev(int fd, const void *iov, int cnt)
 {
     ssize_t r;

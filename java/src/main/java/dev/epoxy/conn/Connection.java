@@ -427,6 +427,20 @@ public final class Connection implements IoCallback {
      * EAGAIN requests write polling and returns false; on error sets ERROR and returns false.
      */
     public boolean flush() {
+        return flush(false);
+    }
+
+    /**
+     * {@link #flush()} for a caller that flushes again before it returns, with more of the same
+     * message: sent with MSG_MORE, so that the kernel does not push a partial segment in between
+     * (HAProxy's CO_SFL_MSG_MORE). Never the last flush of a pass: the kernel would hold the tail
+     * until something pushes it.
+     */
+    public boolean flushMore() {
+        return flush(true);
+    }
+
+    private boolean flush(boolean more) {
         if ((flags & (ERROR | CLOSED)) != 0)
             return false;
         if ((flags & CONNECTING) != 0)
@@ -436,7 +450,8 @@ public final class Connection implements IoCallback {
             releaseOut();
             return true;
         }
-        long n = Sys.epoxy_write(fd, outBuf.addr, Math.min(len, writeLimit));
+        long n = more ? Sys.epoxy_write_more(fd, outBuf.addr, Math.min(len, writeLimit))
+                : Sys.epoxy_write(fd, outBuf.addr, Math.min(len, writeLimit));
         if (n < 0) {
             if (n == -Abi.EAGAIN) {
                 fds.cantSend(fd);

@@ -46,7 +46,7 @@ final class H1Output {
     static boolean writeBody(Connection conn, H1BodyWriter body, HttpChannel ch) {
         boolean progress = bodyStep(conn, body, ch);
         if (!ch.eomOut && ch.pending() > 0 && conn.outRoom() < LOW_ROOM) {
-            conn.flush();
+            conn.flushMore(); // both callers flush again right after this step
             progress |= bodyStep(conn, body, ch);
         }
         return progress;

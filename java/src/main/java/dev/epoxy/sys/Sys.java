@@ -105,6 +105,8 @@ public final class Sys {
     public static native int epoxy_set_nonblock(int fd);
     public static native long epoxy_read(int fd, long buf, long len);
     public static native long epoxy_write(int fd, long buf, long len);
+    /** As epoxy_write, with MSG_MORE: the caller writes again at once. */
+    public static native long epoxy_write_more(int fd, long buf, long len);
     public static native long epoxy_writev(int fd, long iov, int cnt);
     public static native int epoxy_shutdown(int fd, int how);
     public static native int epoxy_close(int fd);
