@@ -237,15 +237,15 @@ final class H2Stream implements Endpoint {
 
     @Override
     public boolean holdsWork(boolean expectInput) {
-        // The connection's output is not this stream's work: the streams share it, and a
-        // stream's own bytes to send are its channel's (Stream.holdsWork).
-        Connection c = mux.conn;
-        // Deferred credit is owed only while the peer may still send DATA on the stream, and it
-        // waits for output room, as everything else does while the peer reads nothing.
+        // Not the connection's output: the streams share it, and a stream's own bytes to send
+        // are its channel's (Stream.holdsWork). Deferred credit is owed only while the peer may
+        // still send DATA on the stream, and waits for output room, as everything else does
+        // while the peer reads nothing.
         if (remoteOpen() && flow.deferred() > 0 && !Endpoint.super.peerBlocksOutput())
             return true;
-        // The connection's undecoded input is shared by its streams: work, unless decoding waits
+        // The connection's undecoded input, shared by its streams: work, unless decoding waits
         // on purpose (H2Conn.inputWaits).
+        Connection c = mux.conn;
         return expectInput && (c.pendingIn() > 0 || c.unreadInKernel() > 0) && !mux.inputWaits();
     }
 
