@@ -130,6 +130,26 @@ public final class Connection implements IoCallback {
         return out;
     }
 
+    /** The pool this connection's buffers come from. */
+    public BufferPool pool() {
+        return pool;
+    }
+
+    /**
+     * Zero-copy output: {@code full}, a buffer of this connection's pool holding bytes to send
+     * from 0 (write mode), becomes the output buffer in place of the current one, which must hold
+     * nothing. Returns the buffer it replaces, cleared, or a fresh one when none was held.
+     */
+    public BufferPool.Buf swapOut(BufferPool.Buf full) {
+        if (out.position() != 0 || (flags & CLOSED) != 0)
+            throw new IllegalStateException("swapOut with output pending or closed");
+        BufferPool.Buf old = outBuf != null ? outBuf : pool.get(poller);
+        old.bb.clear();
+        outBuf = full;
+        out = full.bb.order(order);
+        return old;
+    }
+
     /** True while an input buffer is held (test and diagnostics). */
     public boolean holdsIn() {
         return inBuf != null;

@@ -17,6 +17,11 @@ final class H1BodyWriter {
         this.chunked = chunked;
     }
 
+    /** The body goes out as it is (content-length or close-delimited), without chunk framing. */
+    boolean raw() {
+        return !chunked;
+    }
+
     /** Returns true if anything was written. */
     boolean write(HttpChannel ch, ByteBuffer out) {
         boolean progress = false;

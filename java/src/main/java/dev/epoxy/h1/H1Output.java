@@ -16,6 +16,8 @@ final class H1Output {
 
     /** A body step leaving less room than this with body still pending flushes and goes on. */
     static final int LOW_ROOM = 64;
+    /** A raw body of at least this much, pending for an output that holds nothing, is handed over, not copied. */
+    static final int HAND_OVER_MIN = 4096;
 
     /** {@link #writeHead}: the head is in the buffer. */
     static final int WRITTEN = 1;
@@ -44,7 +46,14 @@ final class H1Output {
      * still pending, flushes and moves more. Returns whether anything moved.
      */
     static boolean writeBody(Connection conn, H1BodyWriter body, HttpChannel ch) {
-        boolean progress = bodyStep(conn, body, ch);
+        boolean progress = false;
+        int n = ch.pending();
+        // Zero copy (HAProxy's mux_h1 does the same): the channel's buffer becomes the output.
+        if (n >= HAND_OVER_MIN && body.raw() && conn.pendingOut() == 0 && ch.handOver(conn)) {
+            ch.wireOut += n;
+            progress = true;
+        }
+        progress |= bodyStep(conn, body, ch);
         if (!ch.eomOut && ch.pending() > 0 && conn.outRoom() < LOW_ROOM) {
             conn.flushMore(); // both callers flush again right after this step
             progress |= bodyStep(conn, body, ch);

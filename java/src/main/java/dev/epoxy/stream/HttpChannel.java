@@ -95,6 +95,22 @@ public final class HttpChannel {
         }
     }
 
+    /**
+     * Zero copy: the pending bytes leave with the buffer holding them, which becomes {@code
+     * conn}'s output, and the channel takes the connection's (empty) buffer in exchange. Only
+     * when the output holds nothing and both buffers come from the same pool; false otherwise,
+     * and nothing changes. The caller frames nothing around the bytes (a raw body).
+     */
+    public boolean handOver(dev.epoxy.conn.Connection conn) {
+        if (buf == null || from != conn.pool() || conn.pendingOut() != 0 || conn.has(dev.epoxy.conn.Connection.CLOSED))
+            return false;
+        int n = data.position();
+        buf = conn.swapOut(buf);
+        data = buf.bb;
+        bytesOut += n;
+        return true;
+    }
+
     /** Room left for the producer. */
     public int room() {
         return data.remaining();
