@@ -49,7 +49,7 @@ final class H1Output {
         boolean progress = false;
         int n = ch.pending();
         // Zero copy (HAProxy's mux_h1 does the same): the channel's buffer becomes the output.
-        if (n >= HAND_OVER_MIN && body.raw() && conn.pendingOut() == 0 && ch.handOver(conn)) {
+        if (n >= HAND_OVER_MIN && body.raw() && ch.handOver(conn)) { // only into an empty output
             ch.wireOut += n;
             progress = true;
         }

@@ -44,10 +44,7 @@ class BlockedPeerStallTest {
             }
             out.flush();
             return true;
-        }); EpoxyUnderTest proxy = new EpoxyUnderTest("global\n    nbthread 1\n    tune.stall-report " + STALL_MS + "ms\n"
-                + "defaults\n    mode http\n    timeout client 30s\n    timeout server 30s\n    timeout connect 5s\n"
-                + "frontend fe\n    bind 127.0.0.1:0 proto h2\n    default_backend be\n"
-                + "backend be\n    server s1 127.0.0.1:" + be.port() + "\n")) {
+        }); EpoxyUnderTest proxy = new EpoxyUnderTest(config("http", " proto h2", be.port()))) {
             LinkedBlockingQueue<String> reports = new LinkedBlockingQueue<>();
             proxy.rt.pollers().onStallReport(reports::add);
             CountDownLatch read = new CountDownLatch(1);
@@ -96,10 +93,7 @@ class BlockedPeerStallTest {
             out.write(body);
             out.flush();
             return true;
-        }); EpoxyUnderTest proxy = new EpoxyUnderTest("global\n    nbthread 1\n    tune.stall-report " + STALL_MS + "ms\n"
-                + "defaults\n    mode http\n    timeout client 30s\n    timeout server 30s\n    timeout connect 5s\n"
-                + "frontend fe\n    bind 127.0.0.1:0 proto h2\n    default_backend be\n"
-                + "backend be\n    server s1 127.0.0.1:" + be.port() + "\n")) {
+        }); EpoxyUnderTest proxy = new EpoxyUnderTest(config("http", " proto h2", be.port()))) {
             LinkedBlockingQueue<String> reports = new LinkedBlockingQueue<>();
             proxy.rt.pollers().onStallReport(reports::add);
             CountDownLatch read = new CountDownLatch(1);
@@ -181,6 +175,14 @@ class BlockedPeerStallTest {
         return n;
     }
 
+    /** One thread, the stall watchdog at {@link #STALL_MS}, a frontend in {@code mode} to one server. */
+    private static String config(String mode, String bindOptions, int serverPort) {
+        return "global\n    nbthread 1\n    tune.stall-report " + STALL_MS + "ms\n"
+                + "defaults\n    mode " + mode + "\n    timeout client 30s\n    timeout server 30s\n    timeout connect 5s\n"
+                + "frontend fe\n    bind 127.0.0.1:0" + bindOptions + "\n    default_backend be\n"
+                + "backend be\n    server s1 127.0.0.1:" + serverPort + "\n";
+    }
+
     /** What {@code show sess <id>} prints for every stream of the (single) poller. */
     private static String describe(EpoxyUnderTest proxy) {
         java.util.concurrent.CompletableFuture<String> f = new java.util.concurrent.CompletableFuture<>();
@@ -214,10 +216,7 @@ class BlockedPeerStallTest {
             out.write(big);
             out.flush();
             return true;
-        }); EpoxyUnderTest proxy = new EpoxyUnderTest("global\n    nbthread 1\n    tune.stall-report " + STALL_MS + "ms\n"
-                + "defaults\n    mode " + mode + "\n    timeout client 30s\n    timeout server 30s\n    timeout connect 5s\n"
-                + "frontend fe\n    bind 127.0.0.1:0\n    default_backend be\n"
-                + "backend be\n    server s1 127.0.0.1:" + be.port() + "\n")) {
+        }); EpoxyUnderTest proxy = new EpoxyUnderTest(config(mode, "", be.port()))) {
             LinkedBlockingQueue<String> reports = new LinkedBlockingQueue<>();
             proxy.rt.pollers().onStallReport(reports::add);
             try (java.net.Socket s = new java.net.Socket()) {
