@@ -46,6 +46,8 @@ class H2StallReportTest {
                 c.request(1, "POST", "/up", false);
                 c.data(1, new byte[100], false);
                 c.expect(e -> e.startsWith("WINDOW_UPDATE 1 "), 10_000); // the first part is through
+                // Our SETTINGS ACK is out too: the next bytes the proxy gets are the DATA below.
+                c.expect(e -> e.startsWith("SETTINGS ack=false"), 10_000);
                 AtomicBoolean dropped = new AtomicBoolean();
                 FdHooks.dropEvent = (fd, evts) -> {
                     if ((evts & FdTable.READY_R) == 0 || dropped.get())

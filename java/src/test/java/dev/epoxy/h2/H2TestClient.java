@@ -333,7 +333,6 @@ final class H2TestClient implements AutoCloseable {
 
         @Override
         public void onSettings(boolean ack, Settings s) throws H2Exception {
-            events.add("SETTINGS ack=" + ack + (ack ? "" : " " + s));
             if (!ack) {
                 try {
                     ByteBuffer b = ByteBuffer.allocate(9);
@@ -343,6 +342,8 @@ final class H2TestClient implements AutoCloseable {
                     // closed
                 }
             }
+            // After the ACK went out: a test that saw this event knows the client sends nothing unasked.
+            events.add("SETTINGS ack=" + ack + (ack ? "" : " " + s));
         }
 
         @Override
