@@ -35,6 +35,8 @@ int64_t epoxy_read(int fd, void *buf, int64_t len);
 int64_t epoxy_write(int fd, const void *buf, int64_t len);
 int64_t epoxy_write_more(int fd, const void *buf, int64_t len);
 int64_t epoxy_writev(int fd, const void *iov, int cnt);
+int64_t epoxy_pipe(int size);
+int64_t epoxy_splice(int fd_in, int fd_out, int64_t len);
 int  epoxy_shutdown(int fd, int how);
 int  epoxy_close(int fd);
 int  epoxy_dup(int fd);

@@ -185,6 +185,31 @@ int64_t epoxy_write_more(int fd, const void *buf, int64_t len)
     return r < 0 ? -errno : r;
 }
 
+/* A non-blocking, close-on-exec pipe for splice(2), resized to size bytes when size > 0 (the kernel
+   may round it up; a refused size keeps the default). Returns read_fd << 32 | write_fd, or -errno. */
+int64_t epoxy_pipe(int size)
+{
+    int fds[2];
+    if (pipe2(fds, O_NONBLOCK | O_CLOEXEC) < 0)
+        return -errno;
+    if (size > 0)
+        (void)fcntl(fds[1], F_SETPIPE_SZ, size);
+    return ((int64_t)fds[0] << 32) | (uint32_t)fds[1];
+}
+
+/* splice(2) of up to len bytes from fd_in to fd_out, one of them a pipe, without blocking on the
+   pipe (the sockets are non-blocking already). Returns the bytes moved, 0 at the end of fd_in,
+   or -errno; EAGAIN when fd_in has nothing, or the pipe is full, or fd_out has no room. A peer
+   that has gone gives EPIPE: the JVM ignores SIGPIPE. */
+int64_t epoxy_splice(int fd_in, int fd_out, int64_t len)
+{
+    ssize_t r;
+    do {
+        r = splice(fd_in, NULL, fd_out, NULL, (size_t)len, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+    } while (r < 0 && errno == EINTR);
+    return r < 0 ? -errno : r;
+}
+
 int64_t epoxy_writev(int fd, const void *iov, int cnt)
 {
     ssize_t r;

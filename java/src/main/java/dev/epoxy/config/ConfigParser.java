@@ -54,6 +54,7 @@ public final class ConfigParser {
     private int maxhdr = GlobalSettings.DEFAULT_MAXHDR;
     private int buffersLimit;
     private int buffersReserve = -1;
+    private int maxpipes = -1;
     private boolean idlePoolShared = true;
     private boolean edgeTriggered;
     private boolean exposeExperimental;
@@ -413,6 +414,18 @@ public final class ConfigParser {
                 }
                 return;
             }
+            case "tune.maxpipes": {
+                if (!oneArg(l, "a number of pipes")) {
+                    return;
+                }
+                long n = Units.parseUnsigned(v, 1 << 22);
+                if (n < 0) {
+                    diag.error(l.where(), "'tune.maxpipes' expects a number of pipes up to 4194304, 0 to never splice (got '" + v + "')");
+                } else {
+                    maxpipes = (int) n;
+                }
+                return;
+            }
             case "tune.http.maxhdr": {
                 // HAProxy 2.6's messages, for the same mistakes.
                 if (!oneArg(l, "an integer argument.")) {
@@ -686,7 +699,7 @@ public final class ConfigParser {
         GlobalSettings g = new GlobalSettings(nbthread, maxconn, bufsize, edgeTriggered, exposeExperimental,
                 List.copyOf(globalLogs), stallReportMs, maxhdr, idlePoolShared, List.copyOf(statsSockets), statsTimeoutMs,
                 new GlobalSettings.Process(daemon, pidfile, hardStopAfterMs, uid, gid, chroot, Map.copyOf(processWhere)),
-                buffersLimit, buffersReserve);
+                buffersLimit, buffersReserve, maxpipes);
         List<ProxyConfig> built = new ConfigChecker(diag).check(g, proxies);
         if (!diag.errors.isEmpty()) {
             throw new ConfigException(diag.errors, diag.warnings);

@@ -13,12 +13,14 @@ import java.util.List;
  * {@code buffersLimit} ({@code tune.buffers.limit}) caps the buffers
  * of the whole process, 0 means derived from maxconn (see {@link #buffersLimit(int, int)});
  * {@code buffersReserve} ({@code tune.buffers.reserve}) is the part of it kept for exchanges in
- * progress, -1 means the default ({@link #buffersReserve(int, int)}).
+ * progress, -1 means the default ({@link #buffersReserve(int, int)}). {@code maxpipes}
+ * ({@code tune.maxpipes}) caps the kernel pipes used to splice bodies, -1 means HAProxy's
+ * default, a quarter of maxconn ({@link #maxpipes(int)}).
  */
 public record GlobalSettings(int nbthread, int maxconn, int bufsize, boolean edgeTriggered,
                              boolean exposeExperimental, List<LogTarget> logs, long stallReportMs, int maxhdr, boolean idlePoolShared,
                              List<StatsSocket> statsSockets, long statsTimeoutMs, Process process,
-                             int buffersLimit, int buffersReserve) {
+                             int buffersLimit, int buffersReserve, int maxpipes) {
     /** {@code stats timeout}: HAProxy's default idle timeout of a runtime API connection. */
     public static final long DEFAULT_STATS_TIMEOUT_MS = 10_000;
     /**
@@ -37,12 +39,12 @@ public record GlobalSettings(int nbthread, int maxconn, int bufsize, boolean edg
     public static final int MAX_THREADS = 64;
 
     public static final GlobalSettings DEFAULTS = new GlobalSettings(0, 0, DEFAULT_BUFSIZE, false, false, List.of(),
-            DEFAULT_STALL_REPORT_MS, DEFAULT_MAXHDR, true, List.of(), DEFAULT_STATS_TIMEOUT_MS, Process.DEFAULTS, 0, -1);
+            DEFAULT_STALL_REPORT_MS, DEFAULT_MAXHDR, true, List.of(), DEFAULT_STATS_TIMEOUT_MS, Process.DEFAULTS, 0, -1, -1);
 
     /** The settings with other stats sockets (tests). */
     public GlobalSettings withStatsSockets(List<StatsSocket> sockets) {
         return new GlobalSettings(nbthread, maxconn, bufsize, edgeTriggered, exposeExperimental, logs, stallReportMs, maxhdr, idlePoolShared,
-                List.copyOf(sockets), statsTimeoutMs, process, buffersLimit, buffersReserve);
+                List.copyOf(sockets), statsTimeoutMs, process, buffersLimit, buffersReserve, maxpipes);
     }
 
     /** Buffers one HTTP/1 exchange may hold at once: client in/out, request and response channels, server in/out. */
@@ -68,6 +70,13 @@ public record GlobalSettings(int nbthread, int maxconn, int bufsize, boolean edg
         if (buffersReserve >= 0)
             return Math.min(buffersReserve, limit - 1);
         return Math.min(defaultReserve(threads), limit / 2);
+    }
+
+    /** {@code tune.maxpipes} if set, else maxconn / 4 as HAProxy ({@code defaultMaxconn} when maxconn is unset). */
+    public int maxpipes(int defaultMaxconn) {
+        if (maxpipes >= 0)
+            return maxpipes;
+        return (maxconn > 0 ? maxconn : defaultMaxconn) / 4;
     }
 
     private static int defaultReserve(int threads) {

@@ -13,7 +13,8 @@ public enum ProxyOption {
     HTTP_BUFFER_REQUEST("http-buffer-request", true, true, true),
     FORWARDFOR("forwardfor", true, true, false),
     DONTLOGNULL("dontlognull", true, false, true),
-    ABORTONCLOSE("abortonclose", false, true, true);
+    ABORTONCLOSE("abortonclose", false, true, true),
+    SPLICE_RESPONSE("splice-response", true, true, true);
 
     private final String keyword;
     private final boolean frontendSide;

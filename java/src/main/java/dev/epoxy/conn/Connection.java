@@ -346,9 +346,116 @@ public final class Connection implements IoCallback {
             fds.stopRecv(fd);
             return 0;
         }
-        long n = Sys.epoxy_read(fd, inBuf.addr + in.limit(), room);
+        int n = read(inBuf.addr + in.limit(), room);
+        if (n > 0)
+            in.limit(in.limit() + n);
+        return n;
+    }
+
+    /**
+     * {@link #recv()} straight into {@code room} bytes at {@code addr} (a buffer of the layer
+     * above), bypassing {@link #in}, which must hold nothing: a raw body then reaches its channel
+     * without a copy. Same result and the same fd interest as {@link #recv()}; {@code room} > 0.
+     */
+    public int recvInto(long addr, int room) {
+        if ((flags & (ERROR | READ_CLOSED | CLOSED | CONNECTING)) != 0)
+            return (flags & CONNECTING) != 0 ? 0 : -1;
+        if (in.hasRemaining())
+            throw new IllegalStateException("recvInto with input pending");
+        releaseIn();
+        if (!fds.recvReady(fd)) {
+            fds.wantRecv(fd);
+            return 0;
+        }
+        return read(addr, room);
+    }
+
+    /**
+     * {@link #recv()} into a pipe: splices up to {@code max} bytes of the socket into {@code p}
+     * ({@link #in} must hold nothing). Returns the byte count, 0 when nothing can move now, -1 at
+     * end of stream or on error, as recv(). EAGAIN is ambiguous here: with the pipe holding bytes
+     * it is taken as a full pipe (HAProxy does the same), input pauses and the socket stays
+     * ready, and the caller splices again once the pipe's reader took some out; with the pipe
+     * empty it means the socket has nothing and polling is requested.
+     */
+    public int spliceIn(Pipe p, int max) {
+        if ((flags & (ERROR | READ_CLOSED | CLOSED | CONNECTING)) != 0)
+            return (flags & CONNECTING) != 0 ? 0 : -1;
+        if (in.hasRemaining())
+            throw new IllegalStateException("spliceIn with input pending");
+        releaseIn();
+        if (!fds.recvReady(fd)) {
+            fds.wantRecv(fd);
+            return 0;
+        }
+        long n = Sys.epoxy_splice(fd, p.wfd, max);
         if (n > 0) {
-            in.limit(in.limit() + (int) n);
+            p.data += (int) n;
+            bytesIn += n;
+            if (stats != null)
+                stats.add(poller.tid(), dev.epoxy.metrics.Counters.BYTES_IN, n);
+            lastActivity = poller.nowMs();
+            return (int) n;
+        }
+        if (n == 0) {
+            flags |= READ_CLOSED;
+            return -1;
+        }
+        if (n == -Abi.EAGAIN) {
+            if (p.data > 0) {
+                p.full = true;
+                fds.stopRecv(fd);
+            } else {
+                fds.cantRecv(fd);
+                fds.wantRecv(fd);
+            }
+            return 0;
+        }
+        flags |= ERROR;
+        return -1;
+    }
+
+    /**
+     * {@link #flush()} from a pipe: splices what {@code p} holds to the socket ({@link #out()}
+     * must hold nothing). True when the pipe is empty afterwards; otherwise write polling is
+     * requested, or ERROR set.
+     */
+    public boolean spliceOut(Pipe p) {
+        if ((flags & (ERROR | CLOSED | CONNECTING)) != 0)
+            return false;
+        if (out.position() != 0)
+            throw new IllegalStateException("spliceOut with output pending");
+        if (p.data == 0)
+            return true;
+        long n = Sys.epoxy_splice(p.rfd, fd, Math.min(p.data, writeLimit));
+        if (n < 0) {
+            if (n == -Abi.EAGAIN) {
+                fds.cantSend(fd);
+                fds.wantSend(fd);
+                return false;
+            }
+            flags |= ERROR;
+            return false;
+        }
+        p.data -= (int) n;
+        p.full = false;
+        lastActivity = poller.nowMs();
+        bytesOut += n;
+        if (stats != null)
+            stats.add(poller.tid(), dev.epoxy.metrics.Counters.BYTES_OUT, n);
+        if (p.data == 0) {
+            fds.stopSend(fd);
+            return true;
+        }
+        fds.cantSend(fd);
+        fds.wantSend(fd);
+        return false;
+    }
+
+    /** One read(2) of at most {@code room} bytes to {@code addr}, with recv()'s flags and fd interest. */
+    private int read(long addr, int room) {
+        long n = Sys.epoxy_read(fd, addr, room);
+        if (n > 0) {
             bytesIn += n;
             if (stats != null)
                 stats.add(poller.tid(), dev.epoxy.metrics.Counters.BYTES_IN, n);
@@ -369,7 +476,7 @@ public final class Connection implements IoCallback {
         if (n == -Abi.EAGAIN) {
             fds.cantRecv(fd);
             fds.wantRecv(fd);
-            releaseIn();
+            releaseIn(); // a no-op while input is pending
             return 0;
         }
         flags |= ERROR;
@@ -548,7 +655,12 @@ public final class Connection implements IoCallback {
      * reading, or when nothing waits.
      */
     public boolean outputMovable() {
-        if ((flags & CLOSED) != 0 || out.position() == 0)
+        return out.position() != 0 && writable();
+    }
+
+    /** The kernel would take output now (one poll() with no wait; diagnostics only); false once closed. */
+    public boolean writable() {
+        if ((flags & CLOSED) != 0)
             return false;
         return Sys.epoxy_writable(fd) != 0; // an error: report rather than hide
     }

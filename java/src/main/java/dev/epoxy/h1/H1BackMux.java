@@ -226,6 +226,7 @@ public final class H1BackMux implements Connection.Handler, Endpoint, BackendCon
                     ch.bodyless = kind == BodyKind.NONE;
                     ch.contentLength = kind == BodyKind.LENGTH ? ch.head.contentLength() : -1;
                     resBody.start(kind, ch.head.contentLength());
+                    ch.pipes = sc.stream().splicePipes();
                     if (ch.bodyless)
                         ch.eom = true;
                     break;

@@ -7,7 +7,8 @@ import java.nio.ByteBuffer;
 
 /**
  * Moves an HTTP/1 body from a connection's input buffer into a channel, removing the framing:
- * a content-length countdown, chunked decoding, or everything until the peer closes. Reads
+ * a content-length countdown, chunked decoding, or everything until the peer closes. A raw body
+ * whose bytes are not in the input buffer yet is read from the socket into the channel directly. Reads
  * from the socket only while the channel has room, which is the backpressure: a full channel
  * leaves the bytes in the kernel and the poller is told to stop reporting them.
  */
@@ -67,15 +68,46 @@ final class H1BodyReader {
                 return true;
             }
             ByteBuffer in = c.in;
-            if (in.hasRemaining() && ch.room() > 0) {
+            if (in.hasRemaining() && ch.room() > 0 && ch.piped() == 0) {
                 progress |= consume(in, ch);
                 continue;
             }
-            if (ch.room() == 0) {
+            boolean raw = kind != BodyKind.CHUNKED;
+            int max = remaining >= 0 ? (int) Math.min(remaining, Integer.MAX_VALUE) : Integer.MAX_VALUE;
+            int n;
+            if (raw && ch.canSplice()) {
+                // Socket to pipe; the consumer splices the pipe on to its own socket.
+                if (ch.pipe.full()) {
+                    c.pauseInput();
+                    break;
+                }
+                n = c.spliceIn(ch.pipe, max);
+                if (n > 0) {
+                    progress = true;
+                    ch.bytesIn += n;
+                    if (remaining >= 0)
+                        remaining -= n;
+                }
+            } else if (ch.room() == 0) {
                 c.pauseInput();
                 break;
+            } else if (raw && ch.directRoom() > 0) {
+                // Raw bytes, nothing left in the input buffer: read them into the channel itself,
+                // even a little to fill it up. Through the input buffer, the channel would take
+                // what it has room for and leave the rest there for the next time: every byte
+                // would then be copied, since the channel would never be empty for a full read
+                // (which its consumer then hands over whole, H1Output).
+                n = ch.recvFrom(c, max);
+                if (n > 0) {
+                    progress = true;
+                    if (remaining >= 0)
+                        remaining -= n;
+                } else if (n < 0 && c.has(Connection.ERROR)) {
+                    n = c.recvRemains(); // into the input buffer: consumed on the next turn
+                }
+            } else {
+                n = c.recvOrRemains();
             }
-            int n = c.recvOrRemains();
             if (n > 0)
                 continue;
             if (n < 0) {

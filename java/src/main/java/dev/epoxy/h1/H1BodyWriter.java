@@ -37,7 +37,7 @@ final class H1BodyWriter {
                 progress = true;
             }
         }
-        if (ch.eom && ch.pending() == 0 && !ch.eomOut) {
+        if (ch.eom && ch.pending() == 0 && ch.piped() == 0 && !ch.eomOut) {
             if (chunked && !ChunkedEncoder.writeLastChunk(out, null))
                 return progress;
             ch.eomOut = true;

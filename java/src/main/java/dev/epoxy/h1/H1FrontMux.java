@@ -356,7 +356,8 @@ public final class H1FrontMux implements Connection.Handler, Endpoint {
             if (w == H1Output.NO_ROOM)
                 return progress;
             progress = true;
-            ch.headWritten();
+            if (ch.headWritten())
+                ch.rawOut = resBody.raw() && !ch.tunnel; // the body may come spliced
         }
         if (ch.headOut && !ch.eomOut)
             progress |= H1Output.writeBody(conn, resBody, ch);

@@ -47,6 +47,19 @@ final class H1Output {
      */
     static boolean writeBody(Connection conn, H1BodyWriter body, HttpChannel ch) {
         boolean progress = false;
+        if (ch.piped() > 0) {
+            // Spliced bytes, after whatever is queued (the head): pipe to socket, no copy.
+            if (!conn.flush())
+                return false;
+            int before = ch.piped();
+            conn.spliceOut(ch.pipe);
+            int moved = before - ch.piped();
+            ch.bytesOut += moved;
+            ch.wireOut += moved;
+            if (ch.piped() > 0)
+                return moved > 0;
+            progress = moved > 0;
+        }
         int n = ch.pending();
         // Zero copy (HAProxy's mux_h1 does the same): the channel's buffer becomes the output.
         if (n >= HAND_OVER_MIN && body.raw() && ch.handOver(conn)) { // only into an empty output

@@ -57,6 +57,8 @@ public final class ProxyRuntime implements AutoCloseable {
     private final Map<String, AccessLog> adminLogs = new HashMap<>();
     /** Every connection and HTTP/1 channel buffer of the process (the budget). */
     public final BufferPool buffers;
+    /** The pipes response bodies are spliced through (tune.maxpipes). */
+    public final dev.epoxy.conn.Pipe.Pool pipes;
     private final List<Listener> statsListeners = new ArrayList<>();
     private final Stats stats;
     private final SoftStop softStop;
@@ -84,6 +86,7 @@ public final class ProxyRuntime implements AutoCloseable {
         int bufLimit = cfg.global().buffersLimit(Math.max(1, (limit - 100) / 2), pollers.size());
         this.buffers = new BufferPool(pollers.size(), H2Conn.bufferSizeFor(bufSize), bufLimit,
                 cfg.global().buffersReserve(bufLimit, pollers.size()));
+        this.pipes = new dev.epoxy.conn.Pipe.Pool(cfg.global().maxpipes(Math.max(1, (limit - 100) / 2)));
         // HAProxy's proxy ids (iid): in configuration order from 2, after its internal GLOBAL proxy
         // (the CLI's); a listen section is one proxy with one id.
         Map<String, Integer> ids = new HashMap<>();
@@ -119,6 +122,7 @@ public final class ProxyRuntime implements AutoCloseable {
             be.forwardFor = p.hasOption(ProxyOption.FORWARDFOR);
             be.bufferRequest = p.hasOption(ProxyOption.HTTP_BUFFER_REQUEST);
             be.abortOnClose = p.hasOption(ProxyOption.ABORTONCLOSE);
+            be.spliceResponse = p.hasOption(ProxyOption.SPLICE_RESPONSE);
             be.balance = p.balance();
             // Server state changes (checks and runtime API alike) go to the backend's log targets.
             AccessLog events = adminLogs.get(p.name());
@@ -161,8 +165,10 @@ public final class ProxyRuntime implements AutoCloseable {
         }
         stats = new Stats(frontends.values(), backends.values(), pollers, buffers, globalConns, cfg.global().maxconn(),
                 logWriter::dropped);
-        for (Frontend fe : frontends.values())
+        for (Frontend fe : frontends.values()) {
             fe.statsSource = stats;
+            fe.pipes = pipes;
+        }
     }
 
     private LogWriter.Output output(LogTarget t) {
@@ -431,6 +437,7 @@ public final class ProxyRuntime implements AutoCloseable {
         for (Listener l : statsListeners)
             l.close();
         pollers.close();
+        pipes.close();
         logWriter.close();
     }
 

@@ -26,8 +26,8 @@ public abstract class FrontendModel {
     /** Connection buffers, large enough for a whole HTTP/2 frame. */
     public final BufferPool buffers;
     public final long timeoutClient, timeoutHttpRequest, timeoutKeepAlive, timeoutClientFin;
-    /** {@code option forwardfor}, {@code option http-buffer-request}. */
-    public final boolean forwardFor, bufferRequest;
+    /** {@code option forwardfor}, {@code option http-buffer-request}, {@code option splice-response}. */
+    public final boolean forwardFor, bufferRequest, spliceResponse;
     /** HAProxy's proxy id (iid): position among all proxies in the configuration, from 1 (set at build). */
     public int id;
     /** The last request refused by the parser ({@code show errors}), or null. */
@@ -36,6 +36,8 @@ public abstract class FrontendModel {
     public Counters counters = new Counters(64);
     /** {@code stats enable} and friends of this section, or null. */
     public final StatsConfig stats;
+    /** The kernel pipes spliced bodies go through; set by the runtime (none: never splice). */
+    public dev.epoxy.conn.Pipe.Pool pipes = new dev.epoxy.conn.Pipe.Pool(0);
     /** Answers {@code use-service} and stats requests; set by the runtime. */
     public StatsPages statsSource;
     /** The process's soft-stop state; set before the listeners start. */
@@ -51,6 +53,7 @@ public abstract class FrontendModel {
         this.timeoutClientFin = cfg.timeouts().clientFin();
         this.forwardFor = cfg.hasOption(ProxyOption.FORWARDFOR);
         this.bufferRequest = cfg.hasOption(ProxyOption.HTTP_BUFFER_REQUEST);
+        this.spliceResponse = cfg.hasOption(ProxyOption.SPLICE_RESPONSE);
         this.stats = cfg.stats();
     }
 

@@ -1,6 +1,8 @@
 package dev.epoxy.stream;
 
 import dev.epoxy.conn.BufferPool;
+import dev.epoxy.conn.Connection;
+import dev.epoxy.conn.Pipe;
 import dev.epoxy.http.HttpHead;
 import dev.epoxy.poller.Poller;
 import dev.epoxy.sys.Sys;
@@ -44,6 +46,16 @@ public final class HttpChannel {
      */
     public long wireOut;
     public ByteBuffer data;
+    /**
+     * Body bytes that go from socket to socket through a kernel pipe instead of {@link #data}
+     * (splice), or null. The producer fills it only while {@link #data} is empty and the consumer
+     * drains {@link #data} first, so the two never hold bytes at once and order is kept.
+     */
+    public Pipe pipe;
+    /** Where this message may take a pipe ({@code option splice-response}), or null: set by the producer. */
+    public Pipe.Pool pipes;
+    /** The consumer takes the body as it is (no framing added), so it can splice it out. */
+    public boolean rawOut;
     private BufferPool.Buf buf;
     /** The pool {@link #buf} came from (given back there, whatever pool {@link #release} names). */
     private BufferPool from;
@@ -93,6 +105,7 @@ public final class HttpChannel {
             pendingBody = null;
             to.put(p, b);
         }
+        dropPipe();
     }
 
     /**
@@ -101,14 +114,67 @@ public final class HttpChannel {
      * when the output holds nothing and both buffers come from the same pool; false otherwise,
      * and nothing changes. The caller frames nothing around the bytes (a raw body).
      */
-    public boolean handOver(dev.epoxy.conn.Connection conn) {
-        if (buf == null || from != conn.pool() || conn.pendingOut() != 0 || conn.has(dev.epoxy.conn.Connection.CLOSED))
+    public boolean handOver(Connection conn) {
+        if (buf == null || from != conn.pool() || conn.pendingOut() != 0 || conn.has(Connection.CLOSED))
             return false;
         int n = data.position();
         buf = conn.swapOut(buf);
         data = buf.bb;
         bytesOut += n;
         return true;
+    }
+
+    /**
+     * Reads up to {@code max} body bytes from {@code conn}'s socket straight into {@link #data}
+     * (zero copy, the input side of {@link #handOver}); {@link Connection#recvInto}'s result.
+     * Only for a channel with a pool buffer ({@link #directRoom}).
+     */
+    public int recvFrom(Connection conn, int max) {
+        int n = conn.recvInto(buf.addr + data.position(), Math.min(max, data.remaining()));
+        if (n > 0) {
+            data.position(data.position() + n);
+            bytesIn += n;
+        }
+        return n;
+    }
+
+    /**
+     * The producer may splice the body into a pipe now: allowed, the consumer takes it raw, and
+     * nothing waits in {@link #data}. Takes a pipe if none is held; false when none is left.
+     */
+    public boolean canSplice() {
+        if (pipe != null)
+            return true;
+        if (pipes == null || !rawOut || data.position() != 0)
+            return false;
+        pipe = pipes.take();
+        return pipe != null;
+    }
+
+    /** Body bytes waiting in the pipe. */
+    public int piped() {
+        return pipe == null ? 0 : pipe.data();
+    }
+
+    /**
+     * The producer must wait for the consumer: the buffer is full, or the pipe is (taken as)
+     * full. Input is not work then (the stall watchdog's rule).
+     */
+    public boolean full() {
+        return data.position() > 0 && data.remaining() == 0 || pipe != null && pipe.full();
+    }
+
+    private void dropPipe() {
+        if (pipe != null) {
+            pipes.give(pipe);
+            pipe = null;
+        }
+        pipes = null;
+    }
+
+    /** Room {@link #recvFrom} may fill: 0 for a channel without a pool buffer. */
+    public int directRoom() {
+        return buf == null ? 0 : data.remaining();
     }
 
     /** Room left for the producer. */
@@ -207,7 +273,8 @@ public final class HttpChannel {
     /** Ready for the next message of a keep-alive connection. */
     public void reset() {
         head.clear();
-        headIn = headOut = interim = eom = eomOut = bodyless = tunnel = false;
+        headIn = headOut = interim = eom = eomOut = bodyless = tunnel = rawOut = false;
+        dropPipe();
         upgrade = null;
         pendingBody = null;
         contentLength = -1;

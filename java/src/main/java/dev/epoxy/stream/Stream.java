@@ -450,8 +450,15 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
     /** FORWARD_RES: the final response head is in; its body (and what is left of the request) flows. */
     private boolean forwardResponse(long now) {
         boolean progress = exchange(now);
-        if (scb.ep.failed() && !res.eom)
+        if (scb.ep.failed() && !res.eom) {
+            // What the server sent before it went goes to the client first (as HAProxy does):
+            // only then is the response cut, with its connection.
+            Connection client = scf.ep.conn();
+            if (res.headOut && (res.pending() > 0 || res.piped() > 0) && client != null
+                    && !client.has(Connection.ERROR | Connection.CLOSED))
+                return progress;
             return serverFailed();
+        }
         return progress;
     }
 
@@ -719,6 +726,14 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
         return be != null && be.abortOnClose;
     }
 
+    /**
+     * Where the response body may take a pipe: {@code option splice-response} on the frontend
+     * or the backend (HAProxy takes either); null when neither has it.
+     */
+    public dev.epoxy.conn.Pipe.Pool splicePipes() {
+        return fe.spliceResponse || be != null && be.spliceResponse ? fe.pipes : null;
+    }
+
     /** Why the stream ended; NONE while it runs and after a normal end. */
     public Termination termination() {
         return termination;
@@ -767,10 +782,6 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
         return m;
     }
 
-    private static boolean full(HttpChannel c) {
-        return c.pending() > 0 && c.room() == 0;
-    }
-
     private static int flags(HttpChannel c) {
         return (c.headIn ? 1 : 0) | (c.headOut ? 2 : 0) | (c.eom ? 4 : 0) | (c.eomOut ? 8 : 0);
     }
@@ -787,6 +798,9 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
         // back (it does not read, or its window is closed).
         if ((res.headIn && !res.headOut || res.pending() > 0) && !scf.ep.peerBlocksOutput())
             return true;
+        // Spliced bytes wait in the pipe, not in the output buffer: blocked while the socket is full.
+        if (res.piped() > 0 && scf.ep.conn() != null && scf.ep.conn().writable())
+            return true;
         // Towards the server.
         if (req.headIn && !req.headOut && st != State.INI && st != State.REQ && (back == null || !back.peerBlocksOutput()))
             return true;
@@ -794,9 +808,9 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
             return true;
         // Input is work unless the channel it goes to is full: that waits for its reader (a
         // client that does not read holds the server's bytes back, by design).
-        if (scf.ep.holdsWork(!req.eom && !full(req)))
+        if (scf.ep.holdsWork(!req.eom && !req.full()))
             return true;
-        return back != null && st == State.EST && back.holdsWork(!res.eom && !full(res));
+        return back != null && st == State.EST && back.holdsWork(!res.eom && !res.full());
     }
 
     @Override
@@ -886,7 +900,10 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
         if (c.bodyless) b.append("BODYLESS,");
         if (c.tunnel) b.append("TUNNEL,");
         if (b.length() > len) b.setLength(b.length() - 1);
-        b.append("] fill=").append(c.pending()).append('/').append(c.data.capacity())
+        b.append("] fill=").append(c.pending()).append('/').append(c.data.capacity());
+        if (c.pipe != null)
+            b.append(" piped=").append(c.piped()).append(c.pipe.full() ? " (full)" : "");
+        b
                 .append(" in=").append(c.bytesIn).append(" out=").append(c.bytesOut)
                 .append(" cl=").append(c.contentLength).append('}');
     }

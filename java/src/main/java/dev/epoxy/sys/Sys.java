@@ -108,6 +108,10 @@ public final class Sys {
     /** As epoxy_write, with MSG_MORE: the caller writes again at once. */
     public static native long epoxy_write_more(int fd, long buf, long len);
     public static native long epoxy_writev(int fd, long iov, int cnt);
+    /** A non-blocking pipe of {@code size} bytes (0: the default): read fd &lt;&lt; 32 | write fd, or -errno. */
+    public static native long epoxy_pipe(int size);
+    /** splice(2) without blocking on the pipe: bytes moved, 0 at the end of {@code in}, or -errno. */
+    public static native long epoxy_splice(int in, int out, long len);
     public static native int epoxy_shutdown(int fd, int how);
     public static native int epoxy_close(int fd);
     public static native int epoxy_dup(int fd);

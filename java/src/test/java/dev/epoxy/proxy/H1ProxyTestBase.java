@@ -89,6 +89,11 @@ abstract class H1ProxyTestBase {
                     + "5\r\nhello\r\n1;ext=1\r\n \r\n5\r\nworld\r\n0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             return true;
         }
+        if (p.startsWith("/bigeof")) {
+            out.write("HTTP/1.1 200 OK\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.write(pattern(BIG_EOF));
+            return false;
+        }
         if (p.startsWith("/eof")) {
             out.write("HTTP/1.1 200 OK\r\n\r\nuntil close".getBytes(StandardCharsets.US_ASCII));
             return false;
@@ -151,6 +156,48 @@ abstract class H1ProxyTestBase {
         }
         // A loaded machine may slow a few exchanges; a held tail slows every one of them.
         assertTrue(slow.size() <= exchanges / 3, "exchanges of 100 ms or more: " + slow);
+    }
+
+    static final int BIG_EOF = 300_000;
+
+    static byte[] pattern(int n) {
+        byte[] b = new byte[n];
+        for (int i = 0; i < n; i++)
+            b[i] = (byte) ('a' + i % 23);
+        return b;
+    }
+
+    /**
+     * Raw bodies are read from the socket straight into the channel, bounded by what is left of
+     * the body: a request pipelined right behind a large upload, in the same packets, stays in
+     * the kernel until its turn and is answered; a large close-delimited response arrives whole
+     * (re-framed as chunked) and the client connection carries on.
+     */
+    @Test
+    void largeBodiesReadStraightIntoTheChannelLoseNothing() throws Exception {
+        byte[] body = pattern(200_000);
+        try (RawClient c = new RawClient(fe)) {
+            c.s.setSoTimeout(5000);
+            byte[] head = ("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII);
+            byte[] next = "GET /after HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+            java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+            all.write(head);
+            all.write(body);
+            all.write(next);
+            c.send(all.toByteArray());
+            RawClient.Response r = c.read();
+            assertEquals(200, r.status);
+            assertArrayEquals(body, r.body);
+            assertEquals("hello /after", c.read().text());
+            c.send("GET /bigeof HTTP/1.1\r\nHost: x\r\n\r\n");
+            r = c.read();
+            assertEquals(200, r.status);
+            assertEquals("chunked", r.header("transfer-encoding"));
+            assertArrayEquals(pattern(BIG_EOF), r.body);
+            c.send("GET /again HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals("hello /again", c.read().text());
+        }
     }
 
     @Test
