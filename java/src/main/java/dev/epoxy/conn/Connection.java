@@ -373,10 +373,14 @@ public final class Connection implements IoCallback {
     /**
      * {@link #recv()} into a pipe: splices up to {@code max} bytes of the socket into {@code p}
      * ({@link #in} must hold nothing). Returns the byte count, 0 when nothing can move now, -1 at
-     * end of stream or on error, as recv(). EAGAIN is ambiguous here: with the pipe holding bytes
-     * it is taken as a full pipe (HAProxy does the same), input pauses and the socket stays
-     * ready, and the caller splices again once the pipe's reader took some out; with the pipe
-     * empty it means the socket has nothing and polling is requested.
+     * end of stream or on error, as recv(). EAGAIN is ambiguous here: a full pipe, or nothing in
+     * the socket. With the pipe holding bytes and the socket too (one FIONREAD), the pipe is
+     * full: input pauses with the socket still ready, and the caller splices again once the
+     * pipe's reader took some out. Otherwise the socket is drained and polling is requested.
+     * (HAProxy takes every EAGAIN with bytes in the pipe for a full pipe; the socket then stays
+     * ready when it was in fact drained, and the next splice may take bytes whose edge epoll
+     * then never reports: harmless, but StallReportTest, losing one such edge on purpose,
+     * could not find it.)
      */
     public int spliceIn(Pipe p, int max) {
         if ((flags & (ERROR | READ_CLOSED | CLOSED | CONNECTING)) != 0)
@@ -402,7 +406,7 @@ public final class Connection implements IoCallback {
             return -1;
         }
         if (n == -Abi.EAGAIN) {
-            if (p.data > 0) {
+            if (p.data > 0 && Sys.epoxy_unread(fd) > 0) {
                 p.full = true;
                 fds.stopRecv(fd);
             } else {

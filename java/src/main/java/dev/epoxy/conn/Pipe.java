@@ -18,8 +18,8 @@ public final class Pipe {
     /** Bytes in the pipe. */
     int data;
     /**
-     * A splice into the pipe met EAGAIN while it held bytes: the pipe is taken as full (splice
-     * cannot tell a full pipe from an empty socket) until its reader takes some out.
+     * A splice into the pipe met EAGAIN while the pipe held bytes and the socket too: the pipe is
+     * full until its reader takes some out (see Connection.spliceIn).
      */
     boolean full;
 

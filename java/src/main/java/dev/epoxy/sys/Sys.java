@@ -95,7 +95,7 @@ public final class Sys {
     public static native int epoxy_connect(int fd, long sa, int salen);
     public static native int epoxy_so_error(int fd);
     public static native int epoxy_local_port(int fd);
-    /** Bytes the kernel holds for reading (FIONREAD), or -errno. Diagnostics only: one ioctl. */
+    /** Bytes the kernel holds for reading (FIONREAD), or -errno: one ioctl (diagnostics, and a splice's EAGAIN). */
     public static native int epoxy_unread(int fd);
     /** 1 when the socket would take more output now, 0 when the peer holds it back, or -errno. Diagnostics only. */
     public static native int epoxy_writable(int fd);

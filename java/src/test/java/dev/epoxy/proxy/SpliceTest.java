@@ -49,8 +49,12 @@ class SpliceTest {
     }
 
     private int start(String global, String option) throws Exception {
+        return start(1, global, option);
+    }
+
+    private int start(int threads, String global, String option) throws Exception {
         backend = new TestBackend(SpliceTest::script);
-        epoxy = Epoxy.start("global\n    nbthread 1\n" + global
+        epoxy = Epoxy.start("global\n    nbthread " + threads + "\n" + global
                 + "defaults\n    mode http\n    timeout client 10s\n    timeout server 10s\n    timeout connect 1s\n" + option
                 + "frontend fe\n    bind 127.0.0.1:0\n    default_backend be\n"
                 + "backend be\n    server s1 127.0.0.1:" + backend.port() + "\n");
@@ -107,12 +111,14 @@ class SpliceTest {
         assertEquals(0, epoxy.rt.pipes.count());
     }
 
-    /** A client that reads 4 KiB at a time, pausing, gets all of 600 KB, in order. */
+    /**
+     * A client that reads 4 KiB at a time, pausing, gets all of 600 KB, in order. (A receive
+     * buffer shrunk after connect made TCP itself crawl, with or without splicing: 8-9 s.)
+     */
     @Test
     void slowReaderGetsEveryByte() throws Exception {
         int port = start("", "");
         try (RawClient c = new RawClient(port)) {
-            c.s.setReceiveBufferSize(8192);
             c.send("GET /n/600000 HTTP/1.1\r\nHost: x\r\n\r\n");
             InputStream in = c.s.getInputStream();
             byte[] head = readHead(in);
@@ -123,8 +129,8 @@ class SpliceTest {
                 int n = in.read(body, got, Math.min(4096, body.length - got));
                 assertTrue(n > 0, "closed after " + got);
                 got += n;
-                if (got % (64 * 1024) < 4096)
-                    Thread.sleep(20); // the client's own pace: the proxy's pipe fills meanwhile
+                if (got % 16384 < 4096)
+                    Thread.sleep(5); // the client's own pace: the proxy's pipe fills meanwhile
             }
             assertArrayEquals(H1ProxyTestBase.pattern(600_000), body);
             c.send("GET /n/70000 HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -172,6 +178,50 @@ class SpliceTest {
         }
         epoxy.awaitNoConnections("fe");
         assertTrue(epoxy.rt.pipes.count() <= 1, "pipes left: " + epoxy.rt.pipes.count());
+    }
+
+    /**
+     * tune.maxpipes holds across threads: 8 slow downloads at once on 2 threads with 2 pipes
+     * allowed. The pipes that exist never pass 2 (sampled all along), and the streams that find
+     * none left go through their buffers: every body arrives whole.
+     */
+    @Test
+    void maxpipesCapsThePipesOfAllThreads() throws Exception {
+        int port = start(2, "    tune.maxpipes 2\n", "");
+        int most = 0;
+        java.util.List<java.util.concurrent.Future<byte[]>> bodies = new java.util.ArrayList<>();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            for (int i = 0; i < 8; i++) {
+                bodies.add(pool.submit(() -> {
+                    try (RawClient c = new RawClient(port)) {
+                        c.send("GET /n/1048579 HTTP/1.1\r\nHost: x\r\n\r\n");
+                        InputStream in = c.s.getInputStream();
+                        readHead(in);
+                        byte[] b = new byte[1_048_579];
+                        for (int got = 0; got < b.length;) {
+                            int n = in.read(b, got, Math.min(32768, b.length - got));
+                            if (n < 0)
+                                throw new IOException("closed after " + got);
+                            got += n;
+                            Thread.sleep(2); // slow enough that the downloads overlap
+                        }
+                        return b;
+                    }
+                }));
+            }
+            for (java.util.concurrent.Future<byte[]> f : bodies) {
+                while (!f.isDone()) {
+                    most = Math.max(most, epoxy.rt.pipes.count());
+                    Thread.sleep(1);
+                }
+                assertArrayEquals(H1ProxyTestBase.pattern(1_048_579), f.get());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertTrue(most >= 1 && most <= 2, "pipes at most: " + most);
+        assertTrue(epoxy.rt.pipes.count() <= 2);
     }
 
     private static byte[] readHead(InputStream in) throws IOException {
