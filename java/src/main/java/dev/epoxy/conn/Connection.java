@@ -464,10 +464,13 @@ public final class Connection implements IoCallback {
             if (stats != null)
                 stats.add(poller.tid(), dev.epoxy.metrics.Counters.BYTES_IN, n);
             lastActivity = poller.nowMs();
-            if (n < room && !fds.edgeTriggered()) {
-                // Level-triggered: a short read drained the socket; the poller reports what comes
-                // next, which saves the read that would return EAGAIN. (Edge-triggered mode keeps
-                // reading until EAGAIN: a FIN that came with this data would not be reported again.)
+            if (n < room && (!fds.edgeTriggered() || (fds.polled(fd) & FdTable.POLL_HUP) == 0)) {
+                // A short read drained the socket; the poller reports what comes next, which
+                // saves the read that would return EAGAIN. Edge-triggered too (as HAProxy's
+                // raw_sock), unless the last event carried the peer's FIN (RDHUP, POLL_HUP):
+                // that edge will not come again, so reading goes on until the FIN is read. Any
+                // byte or FIN arriving after that event makes a new edge, even one arriving
+                // during this read.
                 fds.cantRecv(fd);
                 fds.wantRecv(fd);
             }
