@@ -58,8 +58,8 @@ final class ProxyBuilder {
 
     Mode mode = Mode.TCP;
     final long[] timeouts = new long[TimeoutKind.values().length];
-    /** Epoxy splices response bodies unless told not to: HAProxy's default is off (see README). */
-    final EnumSet<ProxyOption> options = EnumSet.of(ProxyOption.SPLICE_RESPONSE);
+    /** Epoxy splices bodies unless told not to: HAProxy's default is off (see README). */
+    final EnumSet<ProxyOption> options = EnumSet.of(ProxyOption.SPLICE_REQUEST, ProxyOption.SPLICE_RESPONSE);
     ReuseMode reuse = ReuseMode.SAFE;
     int retries = ProxyConfig.DEFAULT_RETRIES;
     EnumSet<RetryOn> retryOn = EnumSet.copyOf(RetryOn.DEFAULT);

@@ -14,6 +14,7 @@ public enum ProxyOption {
     FORWARDFOR("forwardfor", true, true, false),
     DONTLOGNULL("dontlognull", true, false, true),
     ABORTONCLOSE("abortonclose", false, true, true),
+    SPLICE_REQUEST("splice-request", true, true, true),
     SPLICE_RESPONSE("splice-response", true, true, true);
 
     private final String keyword;

@@ -185,6 +185,9 @@ public final class H1BackMux implements Connection.Handler, Endpoint, BackendCon
                 return false;
             reqBody.start(chunked);
             ch.headOut = true;
+            // The rest of a raw body may come spliced from the client's socket.
+            ch.rawOut = !chunked;
+            ch.pipes = sc.stream().splicePipesForRequest();
             exchanges++;
             progress = true;
         }

@@ -13,6 +13,11 @@ import java.nio.ByteBuffer;
  * leaves the bytes in the kernel and the poller is told to stop reporting them.
  */
 final class H1BodyReader {
+    /**
+     * Less than this left of a body of known length is read, not spliced: a pipe's system calls
+     * would cost more than the copy (HAProxy's MIN_SPLICE_FORWARD).
+     */
+    static final int MIN_SPLICE = 4096;
     private final ChunkedDecoder chunked = new ChunkedDecoder(16384);
     private BodyKind kind = BodyKind.NONE;
     private long remaining;
@@ -75,7 +80,7 @@ final class H1BodyReader {
             boolean raw = kind != BodyKind.CHUNKED;
             int max = remaining >= 0 ? (int) Math.min(remaining, Integer.MAX_VALUE) : Integer.MAX_VALUE;
             int n;
-            if (raw && ch.canSplice()) {
+            if (raw && (ch.pipe != null || remaining < 0 || remaining >= MIN_SPLICE) && ch.canSplice()) {
                 // Socket to pipe; the consumer splices the pipe on to its own socket.
                 if (ch.pipe.full()) {
                     c.pauseInput();

@@ -122,6 +122,7 @@ public final class ProxyRuntime implements AutoCloseable {
             be.forwardFor = p.hasOption(ProxyOption.FORWARDFOR);
             be.bufferRequest = p.hasOption(ProxyOption.HTTP_BUFFER_REQUEST);
             be.abortOnClose = p.hasOption(ProxyOption.ABORTONCLOSE);
+            be.spliceRequest = p.hasOption(ProxyOption.SPLICE_REQUEST);
             be.spliceResponse = p.hasOption(ProxyOption.SPLICE_RESPONSE);
             be.balance = p.balance();
             // Server state changes (checks and runtime API alike) go to the backend's log targets.

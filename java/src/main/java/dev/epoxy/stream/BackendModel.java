@@ -30,8 +30,8 @@ public abstract class BackendModel {
     /** tune.bufsize: channel size and the largest HTTP/1 head. */
     public int bufSize = 16384;
     public ReuseMode reuse = ReuseMode.SAFE;
-    /** {@code option forwardfor}, {@code option http-buffer-request}, {@code option abortonclose}, {@code option splice-response}. */
-    public boolean forwardFor, bufferRequest, abortOnClose, spliceResponse;
+    /** {@code option forwardfor}, {@code option http-buffer-request}, {@code option abortonclose}, {@code option splice-request}, {@code option splice-response}. */
+    public boolean forwardFor, bufferRequest, abortOnClose, spliceRequest, spliceResponse;
     /** How requests are kept for L7 retries. */
     public final RequestCodec requestCodec;
 

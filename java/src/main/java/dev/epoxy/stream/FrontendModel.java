@@ -26,8 +26,8 @@ public abstract class FrontendModel {
     /** Connection buffers, large enough for a whole HTTP/2 frame. */
     public final BufferPool buffers;
     public final long timeoutClient, timeoutHttpRequest, timeoutKeepAlive, timeoutClientFin;
-    /** {@code option forwardfor}, {@code option http-buffer-request}, {@code option splice-response}. */
-    public final boolean forwardFor, bufferRequest, spliceResponse;
+    /** {@code option forwardfor}, {@code option http-buffer-request}, {@code option splice-request}, {@code option splice-response}. */
+    public final boolean forwardFor, bufferRequest, spliceRequest, spliceResponse;
     /** HAProxy's proxy id (iid): position among all proxies in the configuration, from 1 (set at build). */
     public int id;
     /** The last request refused by the parser ({@code show errors}), or null. */
@@ -53,6 +53,7 @@ public abstract class FrontendModel {
         this.timeoutClientFin = cfg.timeouts().clientFin();
         this.forwardFor = cfg.hasOption(ProxyOption.FORWARDFOR);
         this.bufferRequest = cfg.hasOption(ProxyOption.HTTP_BUFFER_REQUEST);
+        this.spliceRequest = cfg.hasOption(ProxyOption.SPLICE_REQUEST);
         this.spliceResponse = cfg.hasOption(ProxyOption.SPLICE_RESPONSE);
         this.stats = cfg.stats();
     }

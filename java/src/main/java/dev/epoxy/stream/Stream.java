@@ -734,6 +734,11 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
         return fe.spliceResponse || be != null && be.spliceResponse ? fe.pipes : null;
     }
 
+    /** As {@link #splicePipes()}, for the request body ({@code option splice-request}). */
+    public dev.epoxy.conn.Pipe.Pool splicePipesForRequest() {
+        return fe.spliceRequest || be != null && be.spliceRequest ? fe.pipes : null;
+    }
+
     /** Why the stream ended; NONE while it runs and after a normal end. */
     public Termination termination() {
         return termination;
@@ -805,6 +810,8 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
         if (req.headIn && !req.headOut && st != State.INI && st != State.REQ && (back == null || !back.peerBlocksOutput()))
             return true;
         if (req.pending() > 0 && st == State.EST && back != null && !back.peerBlocksOutput())
+            return true;
+        if (req.piped() > 0 && st == State.EST && back != null && back.conn() != null && back.conn().writable())
             return true;
         // Input is work unless the channel it goes to is full: that waits for its reader (a
         // client that does not read holds the server's bytes back, by design).

@@ -124,7 +124,7 @@ class ConfigParserTest {
         assertTrue(fe.binds().get(1).ipv6());
         assertEquals(new Timeouts(5000, 10000, 2000, 3000, 1, 0, 0, 86_400_000, 0), fe.timeouts());
         assertEquals(EnumSet.of(ProxyOption.HTTPLOG, ProxyOption.FORWARDFOR, ProxyOption.DONTLOGNULL,
-                ProxyOption.HTTP_BUFFER_REQUEST, ProxyOption.HTTP_SERVER_CLOSE, ProxyOption.SPLICE_RESPONSE), fe.options());
+                ProxyOption.HTTP_BUFFER_REQUEST, ProxyOption.HTTP_SERVER_CLOSE, ProxyOption.SPLICE_REQUEST, ProxyOption.SPLICE_RESPONSE), fe.options());
         assertEquals(500, fe.maxconn());
         assertEquals(List.of(new LogTarget(LogTarget.Stream.STDOUT, "short", "daemon", null, null),
                 new LogTarget(LogTarget.Stream.STDERR, "rfc5424", "local2", null, null)), fe.logs());
@@ -147,7 +147,7 @@ class ConfigParserTest {
         assertFalse(be.retryOnStatus(502));
         assertFalse(be.retryOnStatus(200));
         assertEquals(new Timeouts(5000, 10000, 2000, 0, 0, 60_000, 3_600_000, 0, 100), be.timeouts());
-        assertEquals(EnumSet.of(ProxyOption.REDISPATCH, ProxyOption.ABORTONCLOSE, ProxyOption.HTTPCLOSE, ProxyOption.SPLICE_RESPONSE),
+        assertEquals(EnumSet.of(ProxyOption.REDISPATCH, ProxyOption.ABORTONCLOSE, ProxyOption.HTTPCLOSE, ProxyOption.SPLICE_REQUEST, ProxyOption.SPLICE_RESPONSE),
                 be.options());
         assertEquals(List.of(
                 new ServerConfig("s1", "127.0.0.1", 8081, true, 10, 4, 2000, "t.cfg:38"),
@@ -171,7 +171,7 @@ class ConfigParserTest {
         assertEquals(Set.of(RetryOn.CONN_FAILURE), be.retryOn());
         assertEquals(Balance.ROUNDROBIN, be.balance());
         assertEquals(Timeouts.NONE, be.timeouts());
-        assertEquals(Set.of(ProxyOption.SPLICE_RESPONSE), be.options(), "Epoxy splices response bodies unless told not to");
+        assertEquals(Set.of(ProxyOption.SPLICE_REQUEST, ProxyOption.SPLICE_RESPONSE), be.options(), "Epoxy splices response bodies unless told not to");
         assertEquals(0, be.maxconn());
         assertEquals(List.of(), be.logs());
         assertNull(be.defaultBackend());
@@ -202,9 +202,9 @@ class ConfigParserTest {
                 "backend a", "    option http-keep-alive", "    server s 127.0.0.1:80",
                 "backend b", "    option http-server-close", "    no option http-server-close", "    server s 127.0.0.1:80",
                 "backend c", "    server s 127.0.0.1:80"));
-        assertEquals(Set.of(ProxyOption.HTTP_KEEP_ALIVE, ProxyOption.SPLICE_RESPONSE), c.backend("a").options());
-        assertEquals(Set.of(ProxyOption.SPLICE_RESPONSE), c.backend("b").options());
-        assertEquals(Set.of(ProxyOption.HTTPCLOSE, ProxyOption.SPLICE_RESPONSE), c.backend("c").options());
+        assertEquals(Set.of(ProxyOption.HTTP_KEEP_ALIVE, ProxyOption.SPLICE_REQUEST, ProxyOption.SPLICE_RESPONSE), c.backend("a").options());
+        assertEquals(Set.of(ProxyOption.SPLICE_REQUEST, ProxyOption.SPLICE_RESPONSE), c.backend("b").options());
+        assertEquals(Set.of(ProxyOption.HTTPCLOSE, ProxyOption.SPLICE_REQUEST, ProxyOption.SPLICE_RESPONSE), c.backend("c").options());
     }
 
     @Test
@@ -217,10 +217,10 @@ class ConfigParserTest {
                 "    no log", "    server s 127.0.0.1:80",
                 "frontend fe", "    bind 127.0.0.1:80", "    no option dontlognull", "    no option splice-response",
                 "    default_backend be"));
-        assertEquals(Set.of(ProxyOption.FORWARDFOR, ProxyOption.DONTLOGNULL, ProxyOption.SPLICE_RESPONSE), c.backend("be").options());
+        assertEquals(Set.of(ProxyOption.FORWARDFOR, ProxyOption.DONTLOGNULL, ProxyOption.SPLICE_REQUEST, ProxyOption.SPLICE_RESPONSE), c.backend("be").options());
         assertEquals(List.of(), c.backend("be").logs());
         assertEquals(Set.of(ProxyOption.REDISPATCH, ProxyOption.ABORTONCLOSE, ProxyOption.FORWARDFOR,
-                ProxyOption.HTTP_BUFFER_REQUEST), c.frontend("fe").options());
+                ProxyOption.HTTP_BUFFER_REQUEST, ProxyOption.SPLICE_REQUEST), c.frontend("fe").options());
         assertEquals(List.of(new LogTarget(LogTarget.Stream.STDOUT, "rfc3164", "local0", null, null)),
                 c.frontend("fe").logs());
     }

@@ -178,7 +178,7 @@ class ExamplesTest {
         ProxyConfig api = c.backend("api");
         assertEquals(EnumSet.of(ProxyOption.HTTPLOG, ProxyOption.DONTLOGNULL, ProxyOption.FORWARDFOR,
                 ProxyOption.HTTP_BUFFER_REQUEST, ProxyOption.REDISPATCH, ProxyOption.ABORTONCLOSE,
-                ProxyOption.HTTP_SERVER_CLOSE, ProxyOption.SPLICE_RESPONSE), api.options());
+                ProxyOption.HTTP_SERVER_CLOSE, ProxyOption.SPLICE_REQUEST, ProxyOption.SPLICE_RESPONSE), api.options());
         EnumSet<RetryOn> expected = EnumSet.copyOf(RetryOn.ALL_RETRYABLE_ERRORS);
         expected.add(RetryOn.STATUS_404);
         assertEquals(expected, api.retryOn());

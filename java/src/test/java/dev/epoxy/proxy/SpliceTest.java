@@ -28,6 +28,14 @@ class SpliceTest {
 
     /** Backend: /n/SIZE a content-length body; /cut/SIZE/SENT the head of SIZE, SENT bytes, then a close. */
     private static boolean script(TestBackend.Request r, OutputStream out) throws IOException {
+        if (r.target.equals("/len")) {
+            // A short answer that sums up the upload, so that only the request was spliced.
+            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+            crc.update(r.body);
+            return TestBackend.respond(x -> new Object[] {200, r.body.length + " " + crc.getValue()}).handle(r, out);
+        }
+        if (r.target.equals("/echo"))
+            return TestBackend.respond(x -> new Object[] {200, x.body}).handle(r, out);
         String[] p = r.target.split("/");
         int size = Integer.parseInt(p[2]);
         byte[] body = H1ProxyTestBase.pattern(size);
@@ -109,6 +117,65 @@ class SpliceTest {
     void maxpipesZeroCopiesInstead() throws Exception {
         everySize(start("    tune.maxpipes 0\n", ""));
         assertEquals(0, epoxy.rt.pipes.count());
+    }
+
+    private static String summary(byte[] b) {
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(b);
+        return b.length + " " + crc.getValue();
+    }
+
+    /** Uploads of every size, one keep-alive connection, each summed up by the server. */
+    private static void everyUpload(int port) throws IOException {
+        try (RawClient c = new RawClient(port)) {
+            for (int n : SIZES) {
+                byte[] body = H1ProxyTestBase.pattern(n);
+                c.send("POST /len HTTP/1.1\r\nHost: x\r\nContent-Length: " + n + "\r\n\r\n").send(body);
+                RawClient.Response r = c.read();
+                assertEquals(200, r.status, "size " + n);
+                assertEquals(summary(body), r.text(), "size " + n);
+            }
+        }
+    }
+
+    /**
+     * Request bodies are spliced too ({@code option splice-request}, on by default): the server
+     * gets every upload whole and in order; the answers are short, so the pipe made was the
+     * request's. Then 300 KB each way on one exchange, both directions spliced.
+     */
+    @Test
+    void uploadsOfEverySizeArriveWholeThroughPipes() throws Exception {
+        int port = start("", "");
+        everyUpload(port);
+        assertTrue(epoxy.rt.pipes.count() >= 1, "the large uploads went through a pipe");
+        byte[] body = H1ProxyTestBase.pattern(300_007);
+        try (RawClient c = new RawClient(port)) {
+            c.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length + "\r\n\r\n").send(body);
+            assertArrayEquals(body, c.read().body);
+        }
+    }
+
+    @Test
+    void noOptionSpliceRequestCopiesUploads() throws Exception {
+        everyUpload(start("", "    no option splice-request\n"));
+        assertEquals(0, epoxy.rt.pipes.count());
+    }
+
+    /** Clients that stop half-way through an upload and reset leave no pipe behind. */
+    @Test
+    void clientsLeavingHalfWayThroughAnUploadLeaveNoPipeBehind() throws Exception {
+        int port = start("", "");
+        for (int i = 0; i < 10; i++) {
+            try (RawClient c = new RawClient(port)) {
+                c.send("POST /len HTTP/1.1\r\nHost: x\r\nContent-Length: 4000000\r\n\r\n");
+                c.send(H1ProxyTestBase.pattern(300_000));
+                Thread.sleep(20);
+                c.s.setSoLinger(true, 0);
+            }
+        }
+        epoxy.awaitNoConnections("fe");
+        assertTrue(epoxy.rt.pipes.count() <= 1, "pipes left: " + epoxy.rt.pipes.count());
+        everyUpload(port);
     }
 
     /**
