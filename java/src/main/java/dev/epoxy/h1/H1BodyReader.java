@@ -8,9 +8,10 @@ import java.nio.ByteBuffer;
 /**
  * Moves an HTTP/1 body from a connection's input buffer into a channel, removing the framing:
  * a content-length countdown, chunked decoding, or everything until the peer closes. A raw body
- * whose bytes are not in the input buffer yet is read from the socket into the channel directly. Reads
- * from the socket only while the channel has room, which is the backpressure: a full channel
- * leaves the bytes in the kernel and the poller is told to stop reporting them.
+ * whose bytes are not in the input buffer yet goes from the socket into the channel's pipe
+ * (spliced, see HttpChannel#pipe) or straight into its buffer. Reads from the socket only while
+ * the channel has room, which is the backpressure: a full channel (or pipe) leaves the bytes in
+ * the kernel and the poller is told to stop reporting them.
  */
 final class H1BodyReader {
     /**

@@ -57,7 +57,7 @@ public final class ProxyRuntime implements AutoCloseable {
     private final Map<String, AccessLog> adminLogs = new HashMap<>();
     /** Every connection and HTTP/1 channel buffer of the process (the budget). */
     public final BufferPool buffers;
-    /** The pipes response bodies are spliced through (tune.maxpipes). */
+    /** The pipes bodies are spliced through (tune.maxpipes). */
     public final dev.epoxy.conn.Pipe.Pool pipes;
     private final List<Listener> statsListeners = new ArrayList<>();
     private final Stats stats;
