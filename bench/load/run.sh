@@ -227,6 +227,7 @@ suite() { # target port h2port h2ok
     wrk_run "$1" "$2" ka_1m /1m -c10
     wrk_run "$1" "$2" close / -c50 -H "Connection: close"
     if [ "$4" = 1 ]; then h2_run "$1" "$3" h2 /; h2_run "$1" "$3" h2_64k /64k; fi
+    wrk_run "$1" "$2" up_64k / -c20 -s "$root/bench/load/post64k.lua"
     wrk_run "$1" "$2" lat200 / -c200 --latency
 }
 
@@ -308,11 +309,11 @@ awk -v h2ha=$h2_ha -v h2ep=$h2_ep '
     function cell(x, f) { return x == "" ? "n/a" : sprintf(f, x) }
     function ratio(e, h) { return (h + 0 > 0 && e != "") ? sprintf("%.2f", e / h) : "n/a" }
     END {
-        split("ka_small ka_4k ka_64k ka_1m close h2 h2_64k lat200", m, " ")
-        split("keep-alive, 3 B (wrk -c50)|keep-alive, 4 KiB (wrk -c50)|keep-alive, 64 KiB (wrk -c50)|keep-alive, 1 MiB (wrk -c10)|Connection: close (wrk -c50)|h2c, 3 B (h2load -c10 -m10)|h2c, 64 KiB (h2load -c10 -m10)|keep-alive, 3 B (wrk -c200)", label, "|")
+        split("ka_small ka_4k ka_64k ka_1m close h2 h2_64k up_64k lat200", m, " ")
+        split("keep-alive, 3 B (wrk -c50)|keep-alive, 4 KiB (wrk -c50)|keep-alive, 64 KiB (wrk -c50)|keep-alive, 1 MiB (wrk -c10)|Connection: close (wrk -c50)|h2c, 3 B (h2load -c10 -m10)|h2c, 64 KiB (h2load -c10 -m10)|upload, 64 KiB POST (wrk -c20)|keep-alive, 3 B (wrk -c200)", label, "|")
         printf "%-34s | %9s %9s %9s | %8s %8s %8s | %6s %6s | %6s %6s\n", "load", "HA req/s", "EP req/s", "ET req/s", "HA us/rq", "EP us/rq", "ET us/rq", "EP/HA", "ET/HA", "EP/HA", "ET/HA"
         printf "%-34s | %29s | %26s | %13s | %13s\n", "", "", "CPU per request", "CPU ratio", "req/s ratio"
-        for (i = 1; i <= 8; i++) {
+        for (i = 1; i <= 9; i++) {
             hr = median(v["haproxy " m[i]]); er = median(v["epoxy " m[i]]); tr = median(v["epoxy-et " m[i]])
             hc = median(v["haproxy " m[i] ":cpu"]); ec = median(v["epoxy " m[i] ":cpu"]); tc = median(v["epoxy-et " m[i] ":cpu"])
             printf "%-34s | %9s %9s %9s | %8s %8s %8s | %6s %6s | %6s %6s\n", label[i], cell(hr, "%.0f"), cell(er, "%.0f"), cell(tr, "%.0f"),
