@@ -358,16 +358,26 @@ public final class Connection implements IoCallback {
      * without a copy. Same result and the same fd interest as {@link #recv()}; {@code room} > 0.
      */
     public int recvInto(long addr, int room) {
+        int go = bypassIn();
+        return go <= 0 ? go : read(addr, room);
+    }
+
+    /**
+     * recv()'s checks for a read that bypasses {@link #in}, which must hold nothing (its buffer
+     * is given back): 1 to read now, else what the caller returns (0: polling requested or still
+     * connecting, -1: closed or failed).
+     */
+    private int bypassIn() {
         if ((flags & (ERROR | READ_CLOSED | CLOSED | CONNECTING)) != 0)
             return (flags & CONNECTING) != 0 ? 0 : -1;
         if (in.hasRemaining())
-            throw new IllegalStateException("recvInto with input pending");
+            throw new IllegalStateException("a read past the input buffer with input pending");
         releaseIn();
         if (!fds.recvReady(fd)) {
             fds.wantRecv(fd);
             return 0;
         }
-        return read(addr, room);
+        return 1;
     }
 
     /**
@@ -383,22 +393,13 @@ public final class Connection implements IoCallback {
      * could not find it.)
      */
     public int spliceIn(Pipe p, int max) {
-        if ((flags & (ERROR | READ_CLOSED | CLOSED | CONNECTING)) != 0)
-            return (flags & CONNECTING) != 0 ? 0 : -1;
-        if (in.hasRemaining())
-            throw new IllegalStateException("spliceIn with input pending");
-        releaseIn();
-        if (!fds.recvReady(fd)) {
-            fds.wantRecv(fd);
-            return 0;
-        }
+        int go = bypassIn();
+        if (go <= 0)
+            return go;
         long n = Sys.epoxy_splice(fd, p.wfd, max);
         if (n > 0) {
             p.data += (int) n;
-            bytesIn += n;
-            if (stats != null)
-                stats.add(poller.tid(), dev.epoxy.metrics.Counters.BYTES_IN, n);
-            lastActivity = poller.nowMs();
+            received(n);
             return (int) n;
         }
         if (n == 0) {
@@ -443,10 +444,7 @@ public final class Connection implements IoCallback {
         }
         p.data -= (int) n;
         p.full = false;
-        lastActivity = poller.nowMs();
-        bytesOut += n;
-        if (stats != null)
-            stats.add(poller.tid(), dev.epoxy.metrics.Counters.BYTES_OUT, n);
+        sent(n);
         if (p.data == 0) {
             fds.stopSend(fd);
             return true;
@@ -456,14 +454,27 @@ public final class Connection implements IoCallback {
         return false;
     }
 
+    /** {@code n} bytes came in: the byte counters and the last activity. */
+    private void received(long n) {
+        bytesIn += n;
+        if (stats != null)
+            stats.add(poller.tid(), dev.epoxy.metrics.Counters.BYTES_IN, n);
+        lastActivity = poller.nowMs();
+    }
+
+    /** {@code n} bytes went out: the byte counters and the last activity. */
+    private void sent(long n) {
+        lastActivity = poller.nowMs();
+        bytesOut += n;
+        if (stats != null)
+            stats.add(poller.tid(), dev.epoxy.metrics.Counters.BYTES_OUT, n);
+    }
+
     /** One read(2) of at most {@code room} bytes to {@code addr}, with recv()'s flags and fd interest. */
     private int read(long addr, int room) {
         long n = Sys.epoxy_read(fd, addr, room);
         if (n > 0) {
-            bytesIn += n;
-            if (stats != null)
-                stats.add(poller.tid(), dev.epoxy.metrics.Counters.BYTES_IN, n);
-            lastActivity = poller.nowMs();
+            received(n);
             if (n < room && (!fds.edgeTriggered() || (fds.polled(fd) & FdTable.POLL_HUP) == 0)) {
                 // A short read drained the socket; the poller reports what comes next, which
                 // saves the read that would return EAGAIN. Edge-triggered too (as HAProxy's
@@ -595,10 +606,7 @@ public final class Connection implements IoCallback {
             flags |= ERROR;
             return false;
         }
-        lastActivity = poller.nowMs();
-        bytesOut += n;
-        if (stats != null)
-            stats.add(poller.tid(), dev.epoxy.metrics.Counters.BYTES_OUT, n);
+        sent(n);
         if (n == len) {
             releaseOut();
             fds.stopSend(fd);

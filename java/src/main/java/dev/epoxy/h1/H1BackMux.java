@@ -187,7 +187,7 @@ public final class H1BackMux implements Connection.Handler, Endpoint, BackendCon
             ch.headOut = true;
             // The rest of a raw body may come spliced from the client's socket.
             ch.rawOut = !chunked;
-            ch.pipes = sc.stream().splicePipesForRequest();
+            ch.pipes = sc.stream().splicePipes(true);
             exchanges++;
             progress = true;
         }
@@ -229,7 +229,7 @@ public final class H1BackMux implements Connection.Handler, Endpoint, BackendCon
                     ch.bodyless = kind == BodyKind.NONE;
                     ch.contentLength = kind == BodyKind.LENGTH ? ch.head.contentLength() : -1;
                     resBody.start(kind, ch.head.contentLength());
-                    ch.pipes = sc.stream().splicePipes();
+                    ch.pipes = sc.stream().splicePipes(false);
                     if (ch.bodyless)
                         ch.eom = true;
                     break;

@@ -727,16 +727,14 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
     }
 
     /**
-     * Where the response body may take a pipe: {@code option splice-response} on the frontend
-     * or the backend (HAProxy takes either); null when neither has it.
+     * Where the request or the response body may take a pipe: {@code option splice-request} or
+     * {@code splice-response} on the frontend or the backend (HAProxy takes either); null when
+     * neither has it.
      */
-    public dev.epoxy.conn.Pipe.Pool splicePipes() {
-        return fe.spliceResponse || be != null && be.spliceResponse ? fe.pipes : null;
-    }
-
-    /** As {@link #splicePipes()}, for the request body ({@code option splice-request}). */
-    public dev.epoxy.conn.Pipe.Pool splicePipesForRequest() {
-        return fe.spliceRequest || be != null && be.spliceRequest ? fe.pipes : null;
+    public dev.epoxy.conn.Pipe.Pool splicePipes(boolean request) {
+        boolean on = request ? fe.spliceRequest || be != null && be.spliceRequest
+                : fe.spliceResponse || be != null && be.spliceResponse;
+        return on ? fe.pipes : null;
     }
 
     /** Why the stream ended; NONE while it runs and after a normal end. */
@@ -787,6 +785,15 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
         return m;
     }
 
+    /**
+     * Spliced bytes wait in {@code c}'s pipe, not in an output buffer ({@link
+     * Endpoint#peerBlocksOutput} cannot see them), and the socket of {@code to} would take them now.
+     */
+    private static boolean pipeMovable(HttpChannel c, Endpoint to) {
+        Connection conn = c.piped() > 0 && to != null ? to.conn() : null;
+        return conn != null && conn.writable();
+    }
+
     private static int flags(HttpChannel c) {
         return (c.headIn ? 1 : 0) | (c.headOut ? 2 : 0) | (c.eom ? 4 : 0) | (c.eomOut ? 8 : 0);
     }
@@ -803,15 +810,14 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
         // back (it does not read, or its window is closed).
         if ((res.headIn && !res.headOut || res.pending() > 0) && !scf.ep.peerBlocksOutput())
             return true;
-        // Spliced bytes wait in the pipe, not in the output buffer: blocked while the socket is full.
-        if (res.piped() > 0 && scf.ep.conn() != null && scf.ep.conn().writable())
+        if (pipeMovable(res, scf.ep))
             return true;
         // Towards the server.
         if (req.headIn && !req.headOut && st != State.INI && st != State.REQ && (back == null || !back.peerBlocksOutput()))
             return true;
         if (req.pending() > 0 && st == State.EST && back != null && !back.peerBlocksOutput())
             return true;
-        if (req.piped() > 0 && st == State.EST && back != null && back.conn() != null && back.conn().writable())
+        if (st == State.EST && pipeMovable(req, back))
             return true;
         // Input is work unless the channel it goes to is full: that waits for its reader (a
         // client that does not read holds the server's bytes back, by design).

@@ -165,16 +165,11 @@ class SpliceTest {
     @Test
     void clientsLeavingHalfWayThroughAnUploadLeaveNoPipeBehind() throws Exception {
         int port = start("", "");
-        for (int i = 0; i < 10; i++) {
-            try (RawClient c = new RawClient(port)) {
-                c.send("POST /len HTTP/1.1\r\nHost: x\r\nContent-Length: 4000000\r\n\r\n");
-                c.send(H1ProxyTestBase.pattern(300_000));
-                Thread.sleep(20);
-                c.s.setSoLinger(true, 0);
-            }
-        }
-        epoxy.awaitNoConnections("fe");
-        assertTrue(epoxy.rt.pipes.count() <= 1, "pipes left: " + epoxy.rt.pipes.count());
+        resetHalfWay(port, 10, c -> {
+            c.send("POST /len HTTP/1.1\r\nHost: x\r\nContent-Length: 4000000\r\n\r\n");
+            c.send(H1ProxyTestBase.pattern(300_000));
+            Thread.sleep(20);
+        });
         everyUpload(port);
     }
 
@@ -213,17 +208,12 @@ class SpliceTest {
     @Test
     void clientsLeavingHalfWayLeaveNoPipeBehind() throws Exception {
         int port = start("", "");
-        for (int i = 0; i < 20; i++) {
-            try (RawClient c = new RawClient(port)) {
-                c.send("GET /n/4194304 HTTP/1.1\r\nHost: x\r\n\r\n");
-                InputStream in = c.s.getInputStream();
-                readHead(in);
-                in.readNBytes(100_000);
-                c.s.setSoLinger(true, 0);
-            }
-        }
-        epoxy.awaitNoConnections("fe");
-        assertTrue(epoxy.rt.pipes.count() <= 1, "pipes left: " + epoxy.rt.pipes.count());
+        resetHalfWay(port, 20, c -> {
+            c.send("GET /n/4194304 HTTP/1.1\r\nHost: x\r\n\r\n");
+            InputStream in = c.s.getInputStream();
+            readHead(in);
+            in.readNBytes(100_000);
+        });
         everySize(port);
     }
 
@@ -289,6 +279,26 @@ class SpliceTest {
         }
         assertTrue(most >= 1 && most <= 2, "pipes at most: " + most);
         assertTrue(epoxy.rt.pipes.count() <= 2);
+    }
+
+    /** What a client does before it leaves. */
+    private interface HalfWay {
+        void run(RawClient c) throws Exception;
+    }
+
+    /**
+     * {@code clients} clients in turn do {@code halfWay}, then close with a reset; once the
+     * proxy let them all go, at most one pipe is left (free, for the next stream).
+     */
+    private void resetHalfWay(int port, int clients, HalfWay halfWay) throws Exception {
+        for (int i = 0; i < clients; i++) {
+            try (RawClient c = new RawClient(port)) {
+                halfWay.run(c);
+                c.s.setSoLinger(true, 0);
+            }
+        }
+        epoxy.awaitNoConnections("fe");
+        assertTrue(epoxy.rt.pipes.count() <= 1, "pipes left: " + epoxy.rt.pipes.count());
     }
 
     private static byte[] readHead(InputStream in) throws IOException {
