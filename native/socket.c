@@ -51,6 +51,7 @@ int epoxy_listen(const void *sa, int salen, int backlog, int reuseport)
     if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
         (reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0) ||
         (s->sa_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0) ||
+        epoxy_set_nodelay(fd, 1) < 0 ||
         bind(fd, s, (socklen_t)salen) < 0 || listen(fd, backlog) < 0) {
         int e = errno;
         close(fd);
@@ -68,6 +69,24 @@ int epoxy_accept(int lfd, void *sa_out)
         fd = accept4(lfd, sa_out ? sa_out : (void *)&tmp, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
     } while (fd < 0 && errno == EINTR);
     return fd < 0 ? -errno : fd;
+}
+
+/* A new non-blocking TCP socket with TCP_NODELAY, connecting to sa: one crossing from Java for
+ * the three calls of every server connection. Returns the fd (connected, or the poller must
+ * confirm it) or -errno, the socket closed. */
+int epoxy_connect_new(const void *sa, int salen)
+{
+    int fd = epoxy_socket(((const struct sockaddr *)sa)->sa_family);
+    if (fd < 0)
+        return fd;
+    int r = epoxy_set_nodelay(fd, 1);
+    if (r == 0)
+        r = epoxy_connect(fd, sa, salen);
+    if (r < 0 && r != -EINPROGRESS) {
+        close(fd);
+        return r;
+    }
+    return fd;
 }
 
 /* 0 when connected at once, -EINPROGRESS when the poller must confirm, else -errno. */
@@ -139,6 +158,23 @@ int epoxy_set_linger0(int fd)
 {
     struct linger l = { .l_onoff = 1, .l_linger = 0 };
     return setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l)) < 0 ? -errno : 0;
+}
+
+/* Closes with a reset (SO_LINGER 0, then close): one crossing from Java instead of two. */
+int epoxy_close_reset(int fd)
+{
+    epoxy_set_linger0(fd);
+    return close(fd) < 0 ? -errno : 0;
+}
+
+/* 1 when TCP_NODELAY is set on fd, 0 when not, else -errno. */
+int epoxy_nodelay(int fd)
+{
+    int on = 0;
+    socklen_t len = sizeof(on);
+    if (getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, &len) < 0)
+        return -errno;
+    return on != 0;
 }
 
 int epoxy_set_nonblock(int fd)

@@ -221,8 +221,7 @@ public final class Connection implements IoCallback {
     /** Wraps an accepted fd on the calling poller thread. */
     public static Connection accepted(Poller poller, int fd, BufferPool pool, Handler handler) {
         Connection c = new Connection(poller.fdTable(), poller, fd, pool, false);
-        c.handler = handler;
-        Sys.epoxy_set_nodelay(fd, 1);
+        c.handler = handler; // TCP_NODELAY: inherited from the listener
         poller.fdTable().insert(fd, c, c, poller.tid());
         return c;
     }
@@ -233,16 +232,9 @@ public final class Connection implements IoCallback {
      * Returns null with the errno in {@code err[0]} when the socket cannot even be created.
      */
     public static Connection connect(Poller poller, SockAddr to, BufferPool pool, Handler handler, int[] err) {
-        int fd = Sys.epoxy_socket(to.family());
+        int fd = Sys.epoxy_connect_new(to.address, to.length);
         if (fd < 0) {
             err[0] = fd;
-            return null;
-        }
-        Sys.epoxy_set_nodelay(fd, 1);
-        int r = Sys.epoxy_connect(fd, to.address, to.length);
-        if (r < 0 && r != -Abi.EINPROGRESS) {
-            Sys.epoxy_close(fd);
-            err[0] = r;
             return null;
         }
         Connection c = new Connection(poller.fdTable(), poller, fd, pool, true);

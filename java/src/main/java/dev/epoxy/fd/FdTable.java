@@ -189,8 +189,7 @@ public final class FdTable {
      * generation and close. Must not be called while the caller holds a reference on fd.
      */
     void deleteOrphan(int fd) {
-        int st = (int) INTS.getVolatile(state, fd);
-        if ((st & LINGER_RISK) != 0) Sys.epoxy_set_linger0(fd);
+        boolean reset = ((int) INTS.getVolatile(state, fd) & LINGER_RISK) != 0;
         if (preFixDeleteOrder) {
             LONGS.setVolatile(updateMask, fd, 0L);
             popLocalUpdate(fd);
@@ -216,7 +215,8 @@ public final class FdTable {
         FdHooks.call(FdHooks.beforeClose, fd);
         closes.incrementAndGet();
         // Last: close() is what lets the kernel hand this number out again.
-        Sys.epoxy_close(fd);
+        if (reset) Sys.epoxy_close_reset(fd);
+        else Sys.epoxy_close(fd);
     }
 
     /** The optimization of 8e2c0fa8e: drop our own queued entry if it is the last one. */

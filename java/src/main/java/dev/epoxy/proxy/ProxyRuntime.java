@@ -325,6 +325,9 @@ public final class ProxyRuntime implements AutoCloseable {
             int fd = inherited.get(i);
             if (dev.epoxy.sys.Sys.epoxy_listens_on(fd, sa.address, sa.length) == 1) {
                 inherited.remove(i);
+                // Accepted sockets inherit TCP_NODELAY from it; a listener from an older
+                // process may not have it yet.
+                dev.epoxy.sys.Sys.epoxy_set_nodelay(fd, 1);
                 LOG.debug("{}: using the listening socket of the previous process", sa);
                 return fd;
             }

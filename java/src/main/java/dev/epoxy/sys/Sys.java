@@ -89,10 +89,13 @@ public final class Sys {
     public static native int epoxy_eventfd_read(int fd);
 
     public static native int epoxy_sockaddr(String host, int port, long out);
+    /** A TCP listener, with TCP_NODELAY, which every socket it accepts inherits (Linux). */
     public static native int epoxy_listen(long sa, int salen, int backlog, int reuseport);
     public static native int epoxy_accept(int lfd, long saOut);
     public static native int epoxy_socket(int family);
     public static native int epoxy_connect(int fd, long sa, int salen);
+    /** socket, TCP_NODELAY and a non-blocking connect in one call: the fd (connected or in progress), or -errno. */
+    public static native int epoxy_connect_new(long sa, int salen);
     public static native int epoxy_so_error(int fd);
     public static native int epoxy_local_port(int fd);
     /** Bytes the kernel holds for reading (FIONREAD), or -errno: one ioctl (diagnostics, and a splice's EAGAIN). */
@@ -101,7 +104,10 @@ public final class Sys {
     public static native int epoxy_writable(int fd);
     public static native int epoxy_socketpair(long out);
     public static native int epoxy_set_nodelay(int fd, int on);
-    public static native int epoxy_set_linger0(int fd);
+    /** SO_LINGER 0 and close in one call: the peer gets a reset, no TIME_WAIT is left. */
+    public static native int epoxy_close_reset(int fd);
+    /** 1 when TCP_NODELAY is set, 0 when not, or -errno. */
+    public static native int epoxy_nodelay(int fd);
     public static native int epoxy_set_nonblock(int fd);
     public static native long epoxy_read(int fd, long buf, long len);
     public static native long epoxy_write(int fd, long buf, long len);

@@ -138,10 +138,10 @@ class SysTest {
             assertEquals(-Abi.EAGAIN, Sys.epoxy_accept(lfd, 0), "no pending connection");
             SockAddr sa = SockAddr.of("127.0.0.1", port);
             assertEquals(Abi.AF_INET, sa.family());
-            cfd = Sys.epoxy_socket(Abi.AF_INET);
-            assertTrue(cfd >= 0);
-            int r = Sys.epoxy_connect(cfd, sa.address, sa.length);
-            assertTrue(r == 0 || r == -Abi.EINPROGRESS, () -> "connect: " + Sys.strerror(r));
+            cfd = Sys.epoxy_connect_new(sa.address, sa.length);
+            int fd = cfd;
+            assertTrue(cfd >= 0, () -> "connect: " + Sys.strerror(fd));
+            assertEquals(1, Sys.epoxy_nodelay(cfd), "connect_new sets TCP_NODELAY");
             assertTrue((waitFor(cfd, Abi.EPOLLOUT) & Abi.EPOLLOUT) != 0);
             assertEquals(0, Sys.epoxy_so_error(cfd));
             waitFor(lfd, Abi.EPOLLIN);
@@ -149,8 +149,10 @@ class SysTest {
             afd = Sys.epoxy_accept(lfd, Sys.address(peer));
             assertTrue(afd >= 0, () -> "accept");
             assertEquals(Abi.AF_INET, peer.getShort(0) & 0xffff, "peer address filled in");
-            assertEquals(0, Sys.epoxy_set_nodelay(afd, 1));
-            assertEquals(0, Sys.epoxy_set_nodelay(cfd, 1));
+            // Epoxy sets TCP_NODELAY on its listeners only: accepted sockets inherit it.
+            assertEquals(1, Sys.epoxy_nodelay(afd), "TCP_NODELAY inherited from the listener");
+            assertEquals(0, Sys.epoxy_set_nodelay(afd, 0));
+            assertEquals(0, Sys.epoxy_nodelay(afd));
             assertEquals(0, Sys.epoxy_set_nonblock(afd));
             assertEquals(-Abi.EAGAIN, Sys.epoxy_read(afd, bufAddr, 16), "accepted socket is non-blocking");
 
@@ -190,8 +192,7 @@ class SysTest {
         int afd = Sys.epoxy_accept(lfd, 0);
         assertTrue(afd >= 0);
         try {
-            assertEquals(0, Sys.epoxy_set_linger0(afd));
-            assertEquals(0, Sys.epoxy_close(afd)); // abortive: RST instead of FIN
+            assertEquals(0, Sys.epoxy_close_reset(afd)); // abortive: RST instead of FIN
             int e = waitFor(cfd, Abi.EPOLLIN | Abi.EPOLLRDHUP);
             assertTrue((e & (Abi.EPOLLHUP | Abi.EPOLLERR | Abi.EPOLLRDHUP)) != 0);
             assertEquals(-Abi.ECONNRESET, Sys.epoxy_read(cfd, bufAddr, 16), "peer sees a reset, not EOF");
@@ -199,7 +200,7 @@ class SysTest {
             Sys.epoxy_close(cfd);
             Sys.epoxy_close(lfd);
         }
-        assertEquals(-Abi.EBADF, Sys.epoxy_set_linger0(afd));
+        assertEquals(-Abi.EBADF, Sys.epoxy_close_reset(afd));
         assertEquals(-Abi.EBADF, Sys.epoxy_set_nodelay(afd, 1));
     }
 
