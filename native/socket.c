@@ -79,9 +79,8 @@ int epoxy_connect_new(const void *sa, int salen)
     int fd = epoxy_socket(((const struct sockaddr *)sa)->sa_family);
     if (fd < 0)
         return fd;
-    int r = epoxy_set_nodelay(fd, 1);
-    if (r == 0)
-        r = epoxy_connect(fd, sa, salen);
+    epoxy_set_nodelay(fd, 1); /* best effort: a socket without it still connects */
+    int r = epoxy_connect(fd, sa, salen);
     if (r < 0 && r != -EINPROGRESS) {
         close(fd);
         return r;
