@@ -425,15 +425,8 @@ public final class Connection implements IoCallback {
         if (p.data == 0)
             return true;
         long n = Sys.epoxy_splice(p.rfd, fd, Math.min(p.data, writeLimit));
-        if (n < 0) {
-            if (n == -Abi.EAGAIN) {
-                fds.cantSend(fd);
-                fds.wantSend(fd);
-                return false;
-            }
-            flags |= ERROR;
-            return false;
-        }
+        if (n < 0)
+            return sendFailed(n);
         p.data -= (int) n;
         p.full = false;
         sent(n);
@@ -441,9 +434,23 @@ public final class Connection implements IoCallback {
             fds.stopSend(fd);
             return true;
         }
+        waitWritable();
+        return false;
+    }
+
+    /** A send that moved nothing: EAGAIN waits for the socket to take more, anything else is an error. Returns false. */
+    private boolean sendFailed(long n) {
+        if (n == -Abi.EAGAIN)
+            waitWritable();
+        else
+            flags |= ERROR;
+        return false;
+    }
+
+    /** The socket took less than it was offered: write polling, to send the rest once it takes more. */
+    private void waitWritable() {
         fds.cantSend(fd);
         fds.wantSend(fd);
-        return false;
     }
 
     /** {@code n} bytes came in: the byte counters and the last activity. */
@@ -589,15 +596,8 @@ public final class Connection implements IoCallback {
         }
         long n = more ? Sys.epoxy_write_more(fd, outBuf.addr, Math.min(len, writeLimit))
                 : Sys.epoxy_write(fd, outBuf.addr, Math.min(len, writeLimit));
-        if (n < 0) {
-            if (n == -Abi.EAGAIN) {
-                fds.cantSend(fd);
-                fds.wantSend(fd);
-                return false;
-            }
-            flags |= ERROR;
-            return false;
-        }
+        if (n < 0)
+            return sendFailed(n);
         sent(n);
         if (n == len) {
             releaseOut();
@@ -607,8 +607,7 @@ public final class Connection implements IoCallback {
         out.flip();
         out.position((int) n);
         out.compact();
-        fds.cantSend(fd);
-        fds.wantSend(fd);
+        waitWritable();
         return false;
     }
 
