@@ -46,8 +46,13 @@ class H2StallReportTest {
                 c.request(1, "POST", "/up", false);
                 c.data(1, new byte[100], false);
                 c.expect(e -> e.startsWith("WINDOW_UPDATE 1 "), 10_000); // the first part is through
-                // Our SETTINGS ACK is out too: the next bytes the proxy gets are the DATA below.
+                // Our SETTINGS ACK is sent, but maybe still unread by the proxy: had its read event
+                // been the one dropped, the report would count it too (kernel.unread=118). The
+                // answer to a PING sent after it proves the proxy read everything before: the next
+                // bytes it gets are the DATA below.
                 c.expect(e -> e.startsWith("SETTINGS ack=false"), 10_000);
+                c.ping(0x5eed);
+                c.expect(e -> e.equals("PING ack=true 5eed"), 10_000);
                 AtomicBoolean dropped = new AtomicBoolean();
                 FdHooks.dropEvent = (fd, evts) -> {
                     if ((evts & FdTable.READY_R) == 0 || dropped.get())
