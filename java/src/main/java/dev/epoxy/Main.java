@@ -61,8 +61,9 @@ public final class Main {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "debug");
         else if (cl.quiet())
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
-        // Only now: the log level above is read when the first logger is made.
-        org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Main.class);
+        // The level above is read when the first logger is made. No class makes one before its
+        // first log line: SLF4J's start (20-30 ms of class loading and a service lookup in the
+        // jar) then comes after the listeners are open, not on the way to them (bench/README.md).
         Config cfg;
         try {
             cfg = ConfigParser.parse(cl.configFiles().toArray(new Path[0]));
@@ -161,10 +162,11 @@ public final class Main {
                 // wait for a soft stop (SIGUSR1) or the shutdown hook (SIGTERM/SIGINT)
             }
             if (stop.getCount() > 0) {
+                org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Main.class);
                 if (!rt.awaitStopped(proc.hardStopAfterMs()))
-                    LOG.warn("hard-stop-after expired: closing {} remaining client connection(s)", rt.connections());
+                    log.warn("hard-stop-after expired: closing {} remaining client connection(s)", rt.connections());
                 else
-                    LOG.info("soft stop complete: every client connection ended");
+                    log.info("soft stop complete: every client connection ended");
                 closeAll.run();
             }
         } catch (InterruptedException e) {

@@ -21,7 +21,10 @@ import org.slf4j.LoggerFactory;
  * owning thread only and read racily by others.
  */
 public final class FdThreadCtx {
-    private static final Logger log = LoggerFactory.getLogger(FdThreadCtx.class);
+    /** Made on first use: SLF4J starts once the listeners are open (see Main). */
+    private static Logger log() {
+        return LoggerFactory.getLogger(FdThreadCtx.class);
+    }
 
     /** updateEvents results (HAProxy FD_UPDT_*). */
     public static final int DONE = 0, CLOSED = 1, MIGRATED = 2;
@@ -205,7 +208,7 @@ public final class FdThreadCtx {
         if (rc == -Abi.EEXIST && op == Abi.EPOLL_CTL_ADD) rc = Sys.epoxy_epoll_ctl(epfd, Abi.EPOLL_CTL_MOD, fd, ev, data);
         else if (rc == -Abi.ENOENT && op == Abi.EPOLL_CTL_MOD) rc = Sys.epoxy_epoll_ctl(epfd, Abi.EPOLL_CTL_ADD, fd, ev, data);
         else if (op == Abi.EPOLL_CTL_DEL && (rc == -Abi.ENOENT || rc == -Abi.EBADF)) rc = 0;
-        if (rc != 0) log.warn("thread {}: epoll_ctl op {} on fd {} failed: {}", tid, op, fd, Sys.strerror(rc));
+        if (rc != 0) log().warn("thread {}: epoll_ctl op {} on fd {} failed: {}", tid, op, fd, Sys.strerror(rc));
     }
 
     /**
@@ -217,7 +220,7 @@ public final class FdThreadCtx {
         clearPolled(fd);
         int rc = Sys.epoxy_epoll_ctl(epfd, Abi.EPOLL_CTL_DEL, fd, 0, 0);
         if (rc != 0 && rc != -Abi.ENOENT && rc != -Abi.EBADF)
-            log.warn("thread {}: epoll_ctl DEL on fd {} failed: {}", tid, fd, Sys.strerror(rc));
+            log().warn("thread {}: epoll_ctl DEL on fd {} failed: {}", tid, fd, Sys.strerror(rc));
     }
 
     private void clearPolled(int fd) {
@@ -315,7 +318,7 @@ public final class FdThreadCtx {
             try {
                 cb.onIo(fd);
             } catch (Throwable e) {
-                log.error("thread {}: I/O callback of fd {} failed", tid, fd, e);
+                log().error("thread {}: I/O callback of fd {} failed", tid, fd, e);
             }
         }
 

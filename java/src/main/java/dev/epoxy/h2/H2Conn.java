@@ -51,7 +51,10 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
      * streams instead of the whole input buffer's worth (up to {@code MAX_STREAMS}).
      */
     static int openPerPass = 16;
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(H2Conn.class);
+    /** Made on first use: SLF4J starts once the listeners are open (see Main). */
+    private static org.slf4j.Logger log() {
+        return org.slf4j.LoggerFactory.getLogger(H2Conn.class);
+    }
 
     protected final Connection conn;
     protected final FrameDecoder decoder;
@@ -311,7 +314,7 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
      * holding their buffers, and the connection with unread input and nothing polled).
      */
     protected void internalError(Throwable e) {
-        LOG.error("HTTP/2 connection on fd {}: internal error, closing it", conn.fd, e);
+        log().error("HTTP/2 connection on fd {}: internal error, closing it", conn.fd, e);
         if (!dead)
             goAway(H2Error.INTERNAL_ERROR, "internal error");
         wakeStreams();

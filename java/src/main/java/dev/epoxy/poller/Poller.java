@@ -28,7 +28,10 @@ import org.slf4j.LoggerFactory;
  * wake-up is lost and at most one eventfd write happens per sleep.
  */
 public final class Poller {
-    private static final Logger log = LoggerFactory.getLogger(Poller.class);
+    /** Made on first use: SLF4J starts once the listeners are open (see Main). */
+    private static Logger log() {
+        return LoggerFactory.getLogger(Poller.class);
+    }
     static final int MAX_EVENTS = 200;
     static final int RUN_BUDGET = 256;
     private static final long WAKE_TAG = -1L;
@@ -223,7 +226,7 @@ public final class Poller {
             flags = 0;
             now = clock();
             if (n < 0) {
-                log.error("thread {}: epoll_wait: {}", tid, Sys.strerror(n));
+                log().error("thread {}: epoll_wait: {}", tid, Sys.strerror(n));
                 n = 0;
             }
             for (int i = 0; i < n; i++) {
@@ -279,7 +282,7 @@ public final class Poller {
             try {
                 r.run();
             } catch (Throwable e) {
-                log.error("thread {}: runnable failed", tid, e);
+                log().error("thread {}: runnable failed", tid, e);
             }
         }
     }

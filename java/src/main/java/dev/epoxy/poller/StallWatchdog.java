@@ -32,7 +32,10 @@ import org.slf4j.LoggerFactory;
  * episode; the next stall is a new episode and is reported again.
  */
 public final class StallWatchdog implements Runnable {
-    private static final Logger LOG = LoggerFactory.getLogger("dev.epoxy.stall");
+    /** Made on first use: SLF4J starts once the listeners are open (see Main). */
+    private static Logger log() {
+        return LoggerFactory.getLogger("dev.epoxy.stall");
+    }
 
     private final Poller poller;
     private final Task task;
@@ -164,7 +167,7 @@ public final class StallWatchdog implements Runnable {
         }
         String line = b.toString();
         reports++;
-        LOG.warn(line);
+        log().warn(line);
         w.logStall(line);
         Consumer<String> l = listener;
         if (l != null)

@@ -21,7 +21,10 @@ import org.slf4j.LoggerFactory;
  * the old poller forwards the task instead of running it.
  */
 public class Task {
-    private static final Logger log = LoggerFactory.getLogger(Task.class);
+    /** Made on first use: SLF4J starts once the listeners are open (see Main). */
+    private static Logger log() {
+        return LoggerFactory.getLogger(Task.class);
+    }
     public static final long NEVER = Long.MAX_VALUE;
 
     private static final int QUEUED = 1, DESTROYED = 2;
@@ -168,7 +171,7 @@ public class Task {
         try {
             body.run();
         } catch (Throwable e) {
-            log.error("task body failed on thread {}", p.tid(), e);
+            log().error("task body failed on thread {}", p.tid(), e);
         } finally {
             expired = false;
         }

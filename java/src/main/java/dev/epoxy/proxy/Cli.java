@@ -35,7 +35,10 @@ import org.slf4j.LoggerFactory;
  * each on its own thread.
  */
 final class Cli {
-    private static final Logger LOG = LoggerFactory.getLogger("dev.epoxy.cli");
+    /** Made on first use: SLF4J starts once the listeners are open (see Main). */
+    private static Logger log() {
+        return LoggerFactory.getLogger("dev.epoxy.cli");
+    }
     static final String PERMISSION_DENIED = "Permission denied\n";
 
     private record Command(String usage, String help, Level level) {
@@ -700,10 +703,10 @@ final class Cli {
         } else {
             msg = "Server " + srv + " is " + (down ? "DOWN" : "UP") + " (leaving forced drain).";
         }
-        LOG.warn(msg);
+        log().warn(msg);
         rt.logAdmin(be, msg, severity);
         if (active == 0 && from.op() == ServerState.Op.UP && !from.maint() && !from.drain() && (maint || drain)) {
-            LOG.error("backend '{}' has no server available!", be.name);
+            log().error("backend '{}' has no server available!", be.name);
             rt.logAdmin(be, "backend " + be.name + " has no server available!", 0);
         }
     }

@@ -26,7 +26,10 @@ import org.slf4j.LoggerFactory;
  * the last message has n = 0 (no descriptors) and the server closes the connection.
  */
 public final class Handover implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(Handover.class);
+    /** Made on first use: SLF4J starts once the listeners are open (see Main). */
+    private static Logger log() {
+        return LoggerFactory.getLogger(Handover.class);
+    }
     private static final int PER_MESSAGE = 200;
 
     private final ProxyRuntime rt;
@@ -50,7 +53,7 @@ public final class Handover implements AutoCloseable {
         String name = socketName(Sys.epoxy_getpid());
         int fd = Sys.epoxy_unix_listen(name, 16, -1);
         if (fd < 0) {
-            LOG.warn("reload socket {}: {}; a reload will not receive these listeners", name, Sys.strerror(fd));
+            log().warn("reload socket {}: {}; a reload will not receive these listeners", name, Sys.strerror(fd));
             return null;
         }
         Handover h = new Handover(rt, fd);
@@ -68,13 +71,13 @@ public final class Handover implements AutoCloseable {
                 continue;
             if (c < 0) {
                 if (!closed)
-                    LOG.warn("reload socket: accept: {}", Sys.strerror(c));
+                    log().warn("reload socket: accept: {}", Sys.strerror(c));
                 return;
             }
             try {
                 int uid = Sys.epoxy_peer_uid(c);
                 if (uid < 0 || (uid != me && uid != 0)) {
-                    LOG.warn("reload socket: refused a peer with uid {} (we run as {})", uid, me);
+                    log().warn("reload socket: refused a peer with uid {} (we run as {})", uid, me);
                     continue;
                 }
                 rt.withListeners(fds -> send(c, fds, fdsBuf, msg));
@@ -96,7 +99,7 @@ public final class Handover implements AutoCloseable {
             if (n == 0)
                 break;
         } while (true);
-        LOG.info("reload: handed {} listening socket(s) to a new process", fds.size());
+        log().info("reload: handed {} listening socket(s) to a new process", fds.size());
     }
 
     private static boolean message(int c, int n, ByteBuffer fdsBuf, ByteBuffer msg) {
@@ -105,7 +108,7 @@ public final class Handover implements AutoCloseable {
         msg.put(0, text);
         int r = Sys.epoxy_send_fds(c, Sys.address(msg), text.length, Sys.address(fdsBuf), n);
         if (r < 0) {
-            LOG.warn("reload socket: sendmsg: {}", Sys.strerror(r));
+            log().warn("reload socket: sendmsg: {}", Sys.strerror(r));
             return false;
         }
         return true;

@@ -33,7 +33,10 @@ import org.slf4j.LoggerFactory;
  * left of {@code inter}.
  */
 final class HealthCheck implements Runnable, Connection.Handler {
-    private static final Logger LOG = LoggerFactory.getLogger(HealthCheck.class);
+    /** Made on first use: SLF4J starts once the listeners are open (see Main). */
+    private static Logger log() {
+        return LoggerFactory.getLogger(HealthCheck.class);
+    }
 
     private enum Phase { IDLE, CONNECTING, READING }
 
@@ -307,11 +310,11 @@ final class HealthCheck implements Runnable, Connection.Handler {
             line = "Server " + srv + " is UP, " + r.describe() + ". " + active + " active and 0 backup servers online. "
                     + "0 sessions requeued, " + srv.queued() + " total in queue.";
         }
-        LOG.warn(line);
+        log().warn(line);
         if (log != null)
             log.event(line, now == ServerState.Op.DOWN ? 1 : 5);
         if (now == ServerState.Op.DOWN && active == 0) {
-            LOG.error("backend '{}' has no server available!", be.name);
+            log().error("backend '{}' has no server available!", be.name);
             if (log != null)
                 log.event("backend " + be.name + " has no server available!", 0);
         }

@@ -157,7 +157,10 @@ public final class Listener implements IoCallback {
     }
 
     private static final long FD_SHORTAGE_PAUSE_MS = 100;
-    private static final Logger LOG = LoggerFactory.getLogger(Listener.class);
+    /** Made on first use: SLF4J starts once the listeners are open (see Main). */
+    private static Logger log() {
+        return LoggerFactory.getLogger(Listener.class);
+    }
     private final Task[] retry;
 
     private void fdShortage(Poller me) {
@@ -165,7 +168,7 @@ public final class Listener implements IoCallback {
             retry[me.tid()] = new Task(me, this::resume);
         pauseFd();
         retry[me.tid()].expireAt(me.nowMs() + FD_SHORTAGE_PAUSE_MS);
-        LOG.warn("{}: out of file descriptors, accepting paused for {} ms", name, FD_SHORTAGE_PAUSE_MS);
+        log().warn("{}: out of file descriptors, accepting paused for {} ms", name, FD_SHORTAGE_PAUSE_MS);
     }
 
     void pauseFd() {

@@ -41,7 +41,10 @@ import org.slf4j.LoggerFactory;
  * </ul>
  */
 public final class LogWriter implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(LogWriter.class);
+    /** Made on first use: SLF4J starts once the listeners are open (see Main). */
+    private static Logger log() {
+        return LoggerFactory.getLogger(LogWriter.class);
+    }
     /** Lines per producer thread; a power of two. */
     static final int RING = 1024;
     /** HAProxy's default maximum syslog message length ({@code len}); longer datagrams are truncated. */
@@ -227,7 +230,7 @@ public final class LogWriter implements AutoCloseable {
         String msg = (total - reported) + " log messages dropped (" + total
                 + " in all): a log target did not keep up and the per-thread log queue was full";
         reported = total;
-        LOG.warn(msg);
+        log().warn(msg);
         for (Output o : outputs)
             write(o, o.reportFormat.apply(msg));
     }

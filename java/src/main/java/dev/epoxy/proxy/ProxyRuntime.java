@@ -31,7 +31,10 @@ import org.slf4j.LoggerFactory;
  * traffic runs on the poller threads.
  */
 public final class ProxyRuntime implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(ProxyRuntime.class);
+    /** Made on first use: SLF4J starts once the listeners are open (see Main). */
+    private static Logger log() {
+        return LoggerFactory.getLogger(ProxyRuntime.class);
+    }
     private static final int MAX_FDS = 1 << 20;
 
     private final Config cfg;
@@ -236,17 +239,21 @@ public final class ProxyRuntime implements AutoCloseable {
                 l.start();
                 listenersOpen.incrementAndGet();
                 ls.add(l);
-                LOG.debug("{} '{}' listening on {}:{}", p.kind().keyword(), p.name(), b.host(), l.port());
             }
             listeners.put(p.name(), ls);
         }
+        for (ProxyConfig p : cfg.proxies()) { // logged once every listener is open (log() starts SLF4J)
+            List<Listener> ls = listeners.getOrDefault(p.name(), List.of());
+            for (int i = 0; i < ls.size(); i++)
+                log().debug("{} '{}' listening on {}:{}", p.kind().keyword(), p.name(), p.binds().get(i).host(), ls.get(i).port());
+        }
         startStatsSockets();
         for (int fd : inherited) {
-            LOG.info("listening socket fd {} from the previous process matches no bind: closed", fd);
+            log().info("listening socket fd {} from the previous process matches no bind: closed", fd);
             dev.epoxy.sys.Sys.epoxy_close(fd);
         }
         inherited.clear();
-        LOG.info("epoxy started: {} thread(s), {} poller, {} frontend(s), {} backend(s)", pollers.size(),
+        log().info("epoxy started: {} thread(s), {} poller, {} frontend(s), {} backend(s)", pollers.size(),
                 cfg.global().edgeTriggered() ? "epoll (edge-triggered)" : "epoll (level-triggered)",
                 frontends.size(), backends.size());
     }
@@ -269,7 +276,7 @@ public final class ProxyRuntime implements AutoCloseable {
             }
             l.start();
             statsListeners.add(l);
-            LOG.debug("stats socket listening on {} (level {})", l.name, level.keyword());
+            log().debug("stats socket listening on {} (level {})", l.name, level.keyword());
         }
     }
 
@@ -328,7 +335,7 @@ public final class ProxyRuntime implements AutoCloseable {
                 // Accepted sockets inherit TCP_NODELAY from it; a listener from an older
                 // process may not have it yet.
                 dev.epoxy.sys.Sys.epoxy_set_nodelay(fd, 1);
-                LOG.debug("{}: using the listening socket of the previous process", sa);
+                log().debug("{}: using the listening socket of the previous process", sa);
                 return fd;
             }
         }
@@ -367,7 +374,7 @@ public final class ProxyRuntime implements AutoCloseable {
                 return;
             stopBegun = true;
         }
-        LOG.info("soft stop: closing {} listener(s), waiting for {} client connection(s)", listenersOpen.get(),
+        log().info("soft stop: closing {} listener(s), waiting for {} client connection(s)", listenersOpen.get(),
                 globalConns.current());
         softStop.begin(pollers);
         Runnable check = () -> {
