@@ -22,9 +22,10 @@ import java.nio.ByteBuffer;
  * {@link #decode(ByteBuffer, ByteBuffer)} does that loop, copying payload into an output buffer.
  *
  * <p>Errors: non-hex or missing chunk size, size above 2^62, control characters in extensions,
- * anything other than CRLF (or a bare LF, accepted as in heads) after a size line or after chunk
- * data, malformed trailer fields, obs-fold in trailers, and a trailer section above
- * {@code maxTrailerSize} bytes.
+ * anything other than CRLF after a size line or after chunk data (a bare LF too: HAProxy 3.4
+ * refuses it there, since proxies that disagree on it can be made to split one body into two
+ * requests; in trailers, as in heads, a bare LF ends a line), malformed trailer fields, obs-fold
+ * in trailers, and a trailer section above {@code maxTrailerSize} bytes.
  *
  * <p>One decoder per message direction; {@link #reset()} before the next message. Not thread-safe.
  */
@@ -214,7 +215,7 @@ public final class ChunkedDecoder {
                 if (b == '\r') {
                     state = SIZE_CR;
                 } else if (b == '\n') {
-                    sizeLineDone();
+                    error("LF without CR after chunk size");
                 } else if (!HttpChars.isFieldValueChar(b)) {
                     error("invalid character in chunk extension");
                 }
@@ -229,8 +230,6 @@ public final class ChunkedDecoder {
             case DATA_END:
                 if (b == '\r') {
                     state = DATA_CR;
-                } else if (b == '\n') {
-                    state = SIZE_START;
                 } else {
                     error("missing CRLF after chunk data");
                 }
@@ -297,7 +296,7 @@ public final class ChunkedDecoder {
         } else if (b == '\r') {
             state = SIZE_CR;
         } else if (b == '\n') {
-            sizeLineDone();
+            error("LF without CR after chunk size");
         } else {
             error("invalid chunk size");
         }

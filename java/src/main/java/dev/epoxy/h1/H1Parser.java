@@ -33,7 +33,7 @@ import java.nio.ByteOrder;
  * <p>Strictness follows HAProxy's defaults: tokens for method and field names; no white space
  * between a field name and the colon; no obs-fold; CR only as part of CRLF (a bare LF ends a line
  * too); no NUL or other control characters in values; request-targets limited to visible ASCII
- * minus {@code " < > \ ^ ` { | }}; HTTP/1.2 to 1.9 read as 1.1, versions other than 1.x answered 505.
+ * minus {@code " < > \ ^ ` { | } #}; HTTP/1.2 to 1.9 read as 1.1, versions other than 1.x answered 505.
  *
  * <p>A parser instance belongs to one connection (not thread-safe) and allocates nothing per
  * message once {@code out} has grown to its working size.

@@ -23,6 +23,8 @@ public final class BodyFraming {
         TE_INVALID(400, "malformed Transfer-Encoding"),
         TE_CHUNKED_TWICE(400, "chunked transfer coding applied more than once"),
         TE_NOT_ONLY_CHUNKED(400, "transfer coding other than chunked"),
+        /** Chunked last, so the body is delimited, but under a coding not applied here: HAProxy's 422. */
+        TE_CODING_BEFORE_CHUNKED(422, "transfer coding other than chunked before chunked"),
         CL_INVALID(400, "invalid Content-Length"),
         CL_CONFLICT(400, "conflicting Content-Length values");
 
@@ -52,6 +54,7 @@ public final class BodyFraming {
             int te = scanCodings(h);
             if (te == TE_BAD) return Error.TE_INVALID;
             if (te == TE_TWICE) return Error.TE_CHUNKED_TWICE;
+            if (te == TE_CHUNKED_LAST) return Error.TE_CODING_BEFORE_CHUNKED;
             if (te != TE_CHUNKED_ONLY) return Error.TE_NOT_ONLY_CHUNKED;
             h.setBody(BodyKind.CHUNKED, -1);
             return null;
@@ -109,17 +112,18 @@ public final class BodyFraming {
     private static final int TE_TWICE = -2;
     private static final int TE_CHUNKED_ONLY = 1;
     private static final int TE_OTHER_CODING = 2;
+    private static final int TE_CHUNKED_LAST = 3;
 
     /**
      * Walks every Transfer-Encoding field as one comma-separated list of codings (optionally with
      * ";param" parts). Returns TE_BAD if malformed or empty, TE_TWICE if chunked appears more than
-     * once, TE_CHUNKED_ONLY if chunked is the one coding, else TE_OTHER_CODING (another coding
-     * appears, with or without chunked).
+     * once, TE_CHUNKED_ONLY if chunked is the one coding, TE_CHUNKED_LAST if other codings come
+     * before it, else TE_OTHER_CODING (chunked missing or not last).
      */
     private static int scanCodings(HttpHead h) {
         byte[] a = h.arena();
         int chunkedSeen = 0;
-        boolean other = false;
+        boolean other = false, chunkedLast = false;
         int elements = 0;
         for (int i = h.indexOf("Transfer-Encoding"); i >= 0; i = h.indexOf("Transfer-Encoding", i + 1)) {
             int end = h.valueOffset(i) + h.valueLength(i);
@@ -139,15 +143,18 @@ public final class BodyFraming {
                     if (h.equalsIgnoreCase(s, t - s, "chunked")) {
                         if (rest < e) return TE_BAD; // chunked takes no parameters
                         chunkedSeen++;
+                        chunkedLast = true;
                     } else {
                         other = true;
+                        chunkedLast = false;
                     }
                 }
             }
         }
         if (elements == 0) return TE_BAD;
         if (chunkedSeen > 1) return TE_TWICE;
-        return other || chunkedSeen == 0 ? TE_OTHER_CODING : TE_CHUNKED_ONLY;
+        if (!other && chunkedSeen == 1) return TE_CHUNKED_ONLY;
+        return chunkedLast ? TE_CHUNKED_LAST : TE_OTHER_CODING;
     }
 
     /**

@@ -21,9 +21,11 @@ public final class HttpChars {
         for (char c : "!#$%&'*+-.^_`|~".toCharArray()) TCHAR[c] = true;
 
         // Request-target bytes. Like HAProxy's default (without accept-invalid-http-request), visible
-        // ASCII except the characters RFC 3986 never allows unescaped: " < > \ ^ ` { | }.
+        // ASCII except the characters RFC 3986 never allows unescaped: " < > \ ^ ` { | }; and '#':
+        // a fragment is never part of a request-target (RFC 9112 §3.2), and a server that cuts the
+        // path there sees another path than the rules did (HAProxy refuses it: CVE-2023-45539).
         for (int c = 0x21; c < 0x7f; c++) URI[c] = true;
-        for (char c : "\"<>\\^`{|}".toCharArray()) URI[c] = false;
+        for (char c : "\"<>\\^`{|}#".toCharArray()) URI[c] = false;
 
         // field-value bytes: VCHAR, SP, HTAB and obs-text; never NUL, CR, LF, other CTLs or DEL.
         FIELD_VALUE['\t'] = true;

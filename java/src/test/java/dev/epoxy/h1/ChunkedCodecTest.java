@@ -67,11 +67,12 @@ class ChunkedCodecTest {
     }
 
     @Test
-    void extensionsHexCaseAndBareLf() {
+    void extensionsHexCaseAndBareLfInTrailers() {
         Decoded r = decodeWhole("A;name=value;flag\r\n0123456789\r\na \t;x=\"q\"\r\nabcdefghij\r\n0;last\r\n\r\n");
         assertEquals("0123456789abcdefghij", r.payload());
         assertEquals(ChunkedDecoder.DONE, r.status());
-        Decoded lf = decodeWhole("3\nabc\n0\n\n");
+        // As HAProxy 3.4: a bare LF ends a trailer line or the final empty line, as in heads.
+        Decoded lf = decodeWhole("3\r\nabc\r\n0\r\nT: v\n\n");
         assertEquals("abc", lf.payload());
         assertEquals(ChunkedDecoder.DONE, lf.status());
         Decoded zeros = decodeWhole("00000000000000000000003\r\nxyz\r\n000\r\n\r\n");
@@ -162,6 +163,10 @@ class ChunkedCodecTest {
         "5;a\u0000\r\nhello\r\n",   // NUL in extension
         "5\r\nhelloworld\r\n",      // chunk longer than its size
         "0\r\nGET / HTTP/1.1\r\n\r\n", // last chunk without its final CRLF, then a request
+        "3\nabc\r\n0\r\n\r\n",        // bare LF after the size (HAProxy 3.4: 400)
+        "3;x=y\nabc\r\n",            // bare LF after an extension
+        "3\r\nabc\n0\r\n\r\n",        // bare LF after the data
+        "3\r\nabc\r\n0\n\r\n",        // bare LF after the last chunk's size
     })
     void errors(String s) {
         ChunkedDecoder d = new ChunkedDecoder(1024);

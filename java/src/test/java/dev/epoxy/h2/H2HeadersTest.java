@@ -38,6 +38,13 @@ class H2HeadersTest {
     }
 
     @Test
+    void aFragmentInThePathIsRefusedAsInHttp1() {
+        HttpHead h = new HttpHead();
+        assertNull(H2Headers.toRequest(list(":method", "GET", ":scheme", "http", ":path", "/a?b"), h, true));
+        assertNotNull(H2Headers.toRequest(list(":method", "GET", ":scheme", "http", ":path", "/a#b"), new HttpHead(), true));
+    }
+
+    @Test
     void contentLengthIsOneNumberHoweverOftenItIsSent() {
         assertEquals(-1, H2Headers.contentLength(list("a", "1"), 0));
         assertEquals(5, H2Headers.contentLength(list("content-length", "5", "content-length", "5"), 0));
