@@ -217,7 +217,10 @@ public final class H1BackMux implements Connection.Handler, Endpoint, BackendCon
                         ch.interimIn();
                         return true;
                     }
-                    if (BodyFraming.response(ch.head, reqMethod) != null) {
+                    // A switch of protocols nobody asked for (RFC 9110 §15.2.2) is refused, as
+                    // HAProxy does (502, PH): forwarded, it would leave the client parsing HTTP.
+                    if (BodyFraming.response(ch.head, reqMethod) != null
+                            || status == 101 && sc.stream().req.upgrade == null) {
                         failed = junk = badHead = true;
                         return true;
                     }

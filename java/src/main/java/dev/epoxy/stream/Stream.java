@@ -434,9 +434,14 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
      */
     private boolean waitResponse(long now) {
         boolean progress = exchange(now);
-        if (scb.ep.failed() && !res.eom)
+        boolean finalHead = res.headIn && !res.interim;
+        // A valid final head that came before the server failed still goes to the client, with
+        // what came of its body, and only then is the response cut (forwardResponse), as HAProxy
+        // does: whether one event reported the bytes and the reset together must not turn the
+        // server's status into a 502 (ResetAfterHeadTest).
+        if (scb.ep.failed() && !res.eom && !(finalHead && !scb.ep.invalid()))
             return serverFailed();
-        if (res.headIn && !res.interim) {
+        if (finalHead) {
             enter(Phase.FORWARD_RES);
             if (!res.headOut && replay != null) {
                 RetryOn st = RetryOn.forStatus(res.head.status());

@@ -206,4 +206,12 @@ class H1ConformanceTest {
             assertEquals(502, r.status);
         }
     }
+
+    @Test
+    void switchingProtocolsNobodyAskedForIs502() throws Exception {
+        try (TestBackend be = raw("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: foo\r\n\r\nhello");
+             Epoxy ep = start(be)) {
+            assertEquals(502, exchange(ep, "GET / HTTP/1.1\r\nHost: a\r\n\r\n").status, "as HAProxy 2.6 and 3.4");
+        }
+    }
 }
