@@ -175,7 +175,12 @@ public final class H1FrontMux implements Connection.Handler, Endpoint {
                 continue;
             if (n < 0) {
                 // Closed or failed between requests: nothing to answer. As HAProxy does, a
-                // request abandoned half-way, or a first request never sent, is logged (CR, 400).
+                // request abandoned half-way, or a first request never sent, is a 400 (CR): sent
+                // to a client that only shut its side (it may still read), logged either way.
+                if (requestDue() && !conn.has(Connection.ERROR)) {
+                    badRequest(400, 'C');
+                    return;
+                }
                 if (requestDue())
                     fe.logBadRequest(session, 400, requestStart >= 0 ? requestStart : acceptTime, now, 0, 'C',
                             requestStart < 0);
@@ -302,13 +307,23 @@ public final class H1FrontMux implements Connection.Handler, Endpoint {
      * arrive in time (cR, 408), logs it with the bytes sent, then closes.
      */
     private void badRequest(int status) {
+        badRequest(status, status == 408 ? 'c' : 'P');
+    }
+
+    /**
+     * Answers HAProxy's error page and logs it with termination cause {@code cause} (stage R).
+     * After the client closed ('C') the bytes are logged as 0, as HAProxy does: whether a client
+     * that closed only its side reads the page, or one that closed altogether never will, is
+     * not known when the line is written.
+     */
+    private void badRequest(int status, char cause) {
         enterClosing(); // first: entering a state gives the channels' buffers back
         res.reset();
         res.attach(fe.buffers, conn.poller());
         LocalReply.error(status, res);
         send(res);
         fe.logBadRequest(session, status, requestStart >= 0 ? requestStart : acceptTime, conn.poller().nowMs(),
-                res.wireOut, status == 408 ? 'c' : 'P', requestStart < 0);
+                cause == 'C' ? 0 : res.wireOut, cause, requestStart < 0);
         process();
     }
 

@@ -208,6 +208,22 @@ class H1ConformanceTest {
     }
 
     @Test
+    void aRequestCutByTheClientsHalfCloseIsAnswered400() throws Exception {
+        // HAProxy 2.6 and 3.4 alike: a client that shut its side in the middle of a head (or
+        // before any) may still read, and gets the 400 the exchange is logged with (CR--).
+        try (TestBackend be = TestBackend.ok(); Epoxy ep = start(be)) {
+            for (String part : new String[] {"", "GET / HTTP/1.1\r\nHo"}) {
+                try (RawClient c = new RawClient(ep.port("fe"))) {
+                    c.send(part);
+                    c.s.shutdownOutput();
+                    assertEquals(400, c.read().status, "after '" + part + "'");
+                }
+            }
+            assertEquals(0, be.connections.get(), "no server was contacted");
+        }
+    }
+
+    @Test
     void switchingProtocolsNobodyAskedForIs502() throws Exception {
         try (TestBackend be = raw("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: foo\r\n\r\nhello");
              Epoxy ep = start(be)) {

@@ -55,7 +55,7 @@ import org.junit.jupiter.api.Test;
  *     HTTP/1 parser refused or that never completed; Epoxy counts every byte it sent to the client
  *     (status line, headers, body as framed). So HAProxy's line must equal the HTX size of the
  *     response its client received (0 for {@code <BADREQ>} lines), and Epoxy's line the exact
- *     byte count its client received.
+ *     byte count its client received (0 for a request the client abandoned, CR--, as HAProxy).
  * </ul>
  * Counters are compared exactly because the scenarios are sequential, every exchange ends with
  * the proxy closing or logging before the next connection is opened, and both proxies run one
@@ -143,7 +143,9 @@ class LogComparisonTest {
             } else if (g == 13) {
                 long hx = Long.parseLong(x), ey = Long.parseLong(y);
                 long hExp = a.group(24).equals("<BADREQ>") || h.received.length == 0 ? 0 : htxSize(h.received);
-                long eExp = e.received.length;
+                // A request the client abandoned (CR--) is logged with 0 bytes by both, though a
+                // client that only shut its side does receive the 400 page.
+                long eExp = b.group(16).equals("CR--") ? 0 : e.received.length;
                 if (hx != hExp)
                     bad.add("bytes_read: haproxy logged " + hx + ", its HTX size of the response is " + hExp);
                 if (ey != eExp)
