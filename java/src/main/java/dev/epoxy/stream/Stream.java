@@ -74,6 +74,8 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
     /** Timings for the log, HAProxy's %TR/%Tw/%Tc/%Tr/%Ta, as absolute ms (-1 = not reached). */
     public final long tAccept;
     public long tRequest = -1, tConnStart = -1, tConnect = -1, tResponse = -1;
+    /** WAIT_RES: when the request last moved to the server (see {@link #deadline}). */
+    private long requestMoved;
     /** Why the stream ended (NONE while it runs, and after a normal end); the log's termination state. */
     private Termination termination = Termination.NONE;
     /** The status the log shows when no response head exists (HAProxy's txn->status), else 0. */
@@ -320,6 +322,7 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
                 if (replay == null && (be.l7Retries() || connector.reused))
                     replay = RequestReplay.capture(req, be.requestCodec);
                 enter(Phase.WAIT_RES);
+                requestMoved = now;
                 return waitResponse(now);
             default:
                 return false;
@@ -471,8 +474,10 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
     private boolean exchange(long now) {
         boolean progress = false;
         Endpoint back = scb.ep;
-        if (!req.eomOut)
-            progress |= back.send(req);
+        if (!req.eomOut && back.send(req)) {
+            progress = true;
+            requestMoved = now;
+        }
         if (!res.eom) {
             progress |= back.receive(res);
             if (res.headIn && tResponse < 0)
@@ -597,13 +602,19 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
     /**
      * The current phase's deadline, Task.NEVER when it has none. In the connected phases it is
      * the server connection's inactivity ({@code timeout server} after its last I/O), which the
-     * connection's I/O moves without the stream, so it is read from there.
+     * connection's I/O moves without the stream, so it is read from there; until the response
+     * head is whole, only the request's own moves count.
      */
     private long deadline() {
         if (phase != Phase.WAIT_RES && phase != Phase.FORWARD_RES)
             return phaseExp;
         if (scb.ep == null || res.eom || be.timeoutServer <= 0)
             return Task.NEVER;
+        // Bytes of a response head still incomplete are no progress, as in HAProxy, whose
+        // stream sees nothing of a head until it is whole: a server dribbling its head gets 504
+        // after timeout server from the request's last move, not a new timeout per byte.
+        if (phase == Phase.WAIT_RES && !res.headIn)
+            return requestMoved + be.timeoutServer;
         return scb.ep.conn().lastActivity + be.timeoutServer;
     }
 
@@ -893,8 +904,7 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
         deadline(b, "connect", phase == Phase.CONNECT ? phaseExp : -1, now);
         deadline(b, " turn-around", phase == Phase.TURN_AROUND ? phaseExp : -1, now);
         deadline(b, " queue", phase == Phase.QUEUE ? phaseExp : -1, now);
-        Connection bc = scb.ep != null ? scb.ep.conn() : null;
-        deadline(b, " server", be != null && be.timeoutServer > 0 && bc != null ? bc.lastActivity + be.timeoutServer : -1, now);
+        deadline(b, " server", phase == Phase.WAIT_RES || phase == Phase.FORWARD_RES ? deadline() : -1, now);
         Connection fc = scf.ep.conn();
         deadline(b, " client", fe.timeoutClient > 0 && fc != null ? fc.lastActivity + fe.timeoutClient : -1, now);
         b.append("} front=");

@@ -68,6 +68,21 @@ abstract class H1ProxyTestBase {
     /** The backend's behaviour, chosen by path. */
     static boolean script(TestBackend.Request r, OutputStream out) throws IOException {
         String p = r.target;
+        if (p.startsWith("/slow-head")) {
+            // A head dribbled a byte every 50 ms: each gap is within timeout server (300 ms),
+            // the whole head (1.5 s) is not.
+            for (byte b : "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".getBytes(StandardCharsets.US_ASCII)) {
+                out.write(b);
+                out.flush();
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return false;
+        }
         if (p.startsWith("/slow")) {
             // The server's own pace, not an ordering: it stays silent far past the proxy's
             // timeout server (300 ms), then closes without answering.
@@ -332,6 +347,19 @@ abstract class H1ProxyTestBase {
             RawClient.Response r = c.read();
             assertEquals(504, r.status);
             assertEquals("Gateway Time-out", r.statusLine.substring(13));
+        }
+    }
+
+    @Test
+    void aServerDribblingItsHeadGets504AfterTimeoutServer() throws Exception {
+        // As HAProxy 2.6 and 3.4: the bytes of a head still incomplete do not restart timeout
+        // server; a new timeout per byte would let such a server hold the stream for ever.
+        try (RawClient c = new RawClient(fe)) {
+            long t0 = System.nanoTime();
+            c.send("GET /slow-head HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals(504, c.read().status);
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(ms < 1200, "504 about timeout server (300 ms) after the request, not after the head: " + ms + " ms");
         }
     }
 
