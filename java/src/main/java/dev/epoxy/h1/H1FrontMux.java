@@ -88,6 +88,18 @@ public final class H1FrontMux implements Connection.Handler, Endpoint {
     private boolean clientWantsKeepAlive;
     private int clientVersion;
     private long requestStart = -1, acceptTime;
+    /**
+     * CLOSING after a response sent before the request's body was all read: once the output is
+     * out, the write side is shut and the rest of the input read and dropped (lingering) until
+     * the client closes, {@link #LINGER_MS} pass without input, or {@link #LINGER_MAX_MS} in all
+     * (nginx's lingering_timeout and lingering_time). Closed with unread input, the
+     * socket would send a reset, and a reset makes many client stacks drop a response they have
+     * received but not read yet (a 413 or 401 for an upload), as HAProxy and nginx avoid too.
+     * {@code lingerUntil} is 0 until lingering starts.
+     */
+    private boolean lingerAfterOutput;
+    private long lingerUntil, lingerEnd;
+    private static final long LINGER_MS = 2000, LINGER_MAX_MS = 30_000;
 
     /** Frees the maxconn slots of this connection; runs once, at close. */
     private final Runnable onClose;
@@ -205,8 +217,31 @@ public final class H1FrontMux implements Connection.Handler, Endpoint {
 
     /** CLOSING: the output goes out first (a response or error page is never cut short), then close. */
     private void stepClosing(long now) {
-        if (flushed(now))
+        if (!flushed(now))
+            return;
+        if (lingerAfterOutput && !conn.has(Connection.READ_CLOSED | Connection.ERROR))
+            linger(now);
+        else
             shutdown();
+    }
+
+    /** See {@link #lingerAfterOutput}: reads and drops input until the client closes or a quiet {@link #LINGER_MS}. */
+    private void linger(long now) {
+        if (lingerUntil == 0) {
+            conn.shutWrite();
+            lingerEnd = now + LINGER_MAX_MS;
+            lingerUntil = now + LINGER_MS;
+        }
+        int n;
+        while ((n = conn.recv()) > 0) {
+            conn.in.position(conn.in.limit()); // dropped
+            lingerUntil = Math.min(now + LINGER_MS, lingerEnd);
+        }
+        if (n < 0 || now >= lingerUntil) {
+            shutdown();
+            return;
+        }
+        idle.expireAt(lingerUntil);
     }
 
     /**
@@ -438,13 +473,16 @@ public final class H1FrontMux implements Connection.Handler, Endpoint {
             return; // handed over already (a tunnel that could not be built): not ours to close
         // RUNNING to IDLE when the response let the connection persist, else to CLOSING.
         stream = null;
+        boolean bodyUnread = !req.eom;
         req.reset();
         res.reset();
         boolean persist = reusable && afterResponse == AfterResponse.PERSIST;
-        if (persist)
+        if (persist) {
             enterIdle(conn.poller().nowMs());
-        else
+        } else {
             enterClosing();
+            lingerAfterOutput = bodyUnread;
+        }
         conn.idle(true);
         conn.releaseIdleBuffers();
         parser.reset();
