@@ -1,6 +1,5 @@
 package dev.epoxy.proxy;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.epoxy.testutil.EpoxyProcess;

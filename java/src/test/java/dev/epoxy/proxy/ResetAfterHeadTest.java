@@ -34,7 +34,7 @@ class ResetAfterHeadTest {
         try (ServerSocket ss = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
             Thread server = new Thread(() -> {
                 try (Socket s = ss.accept()) {
-                    readHead(s.getInputStream());
+                    readHeadText(s.getInputStream());
                     arrived.countDown();
                     go.await(10, TimeUnit.SECONDS);
                     s.getOutputStream().write(response.getBytes(StandardCharsets.ISO_8859_1));
@@ -78,10 +78,6 @@ class ResetAfterHeadTest {
                 assertEquals(0, ep.rt.connections("fe"));
             }
         }
-    }
-
-    private static void readHead(InputStream in) throws IOException {
-        readHeadText(in);
     }
 
     /** Up to and including the empty line that ends a head. */
