@@ -41,7 +41,7 @@ import dev.epoxy.stream.Stream;
  * checked for the HTTP/2 client preface (h2c prior knowledge). RUNNING leaves the timeouts to
  * the stream; its response head decides whether the connection persists
  * ({@link AfterResponse}). CLOSING drains the output, deadline {@code timeout client} since the
- * last progress. The channels' buffers are given back in one place, {@link #setState}: a
+ * last progress, then lingers if the request's body was not all read ({@link #lingerAfterOutput}). The channels' buffers are given back in one place, {@link #setState}: a
  * connection outside RUNNING holds none (CLOSING holds the error page's until it closes).
  *
  * <p>When a stream is attached, an I/O event first pulls request body bytes into the request
@@ -92,9 +92,9 @@ public final class H1FrontMux implements Connection.Handler, Endpoint {
      * CLOSING after a response sent before the request's body was all read: once the output is
      * out, the write side is shut and the rest of the input read and dropped (lingering) until
      * the client closes, {@link #LINGER_MS} pass without input, or {@link #LINGER_MAX_MS} in all
-     * (nginx's lingering_timeout and lingering_time). Closed with unread input, the
-     * socket would send a reset, and a reset makes many client stacks drop a response they have
-     * received but not read yet (a 413 or 401 for an upload), as HAProxy and nginx avoid too.
+     * (nginx's lingering_timeout and lingering_time). Closed with unread input, the socket would
+     * send a reset, and a reset makes many client stacks drop a response they have received but
+     * not read yet (a 413 or 401 for an upload); HAProxy and nginx avoid it the same way.
      * {@code lingerUntil} is 0 until lingering starts.
      */
     private boolean lingerAfterOutput;
@@ -225,7 +225,7 @@ public final class H1FrontMux implements Connection.Handler, Endpoint {
             shutdown();
     }
 
-    /** See {@link #lingerAfterOutput}: reads and drops input until the client closes or a quiet {@link #LINGER_MS}. */
+    /** Lingering (see {@link #lingerAfterOutput}): input read and dropped until the client closes or a deadline. */
     private void linger(long now) {
         if (lingerUntil == 0) {
             conn.shutWrite();
