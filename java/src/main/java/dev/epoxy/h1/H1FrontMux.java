@@ -41,7 +41,8 @@ import dev.epoxy.stream.Stream;
  * checked for the HTTP/2 client preface (h2c prior knowledge). RUNNING leaves the timeouts to
  * the stream; its response head decides whether the connection persists
  * ({@link AfterResponse}). CLOSING drains the output, deadline {@code timeout client} since the
- * last progress, then lingers if the request's body was not all read ({@link #lingerAfterOutput}). The channels' buffers are given back in one place, {@link #setState}: a
+ * last progress, then lingers if the request's body was not all read ({@link #lingerAfterOutput}).
+ * The channels' buffers are given back in one place, {@link #setState}: a
  * connection outside RUNNING holds none (CLOSING holds the error page's until it closes).
  *
  * <p>When a stream is attached, an I/O event first pulls request body bytes into the request
