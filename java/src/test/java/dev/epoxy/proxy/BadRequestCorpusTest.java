@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.epoxy.testutil.EpoxyProcess;
 import dev.epoxy.testutil.TestBackend;
 import dev.epoxy.testutil.Tools;
+import dev.epoxy.testutil.Wait;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -157,12 +157,13 @@ class BadRequestCorpusTest {
             out.flush();
             return false;
         })) {
-            int port = freePort();
+            int port = Tools.freePort();
             Path cfg = EpoxyProcess.config(config(port, be.port()));
             Process p = new ProcessBuilder(haproxy, "-db", "-f", cfg.toString())
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
             try {
-                awaitListening(port, p);
+                Wait.until("HAProxy listens on " + port, 5000, () -> !p.isAlive() || Tools.accepts(port));
+                assertTrue(p.isAlive(), "HAProxy exited at start");
                 List<String> wrong = new ArrayList<>();
                 for (Case c : CASES) {
                     Answer a = send(port, c.request);
@@ -197,24 +198,5 @@ class BadRequestCorpusTest {
             int status = l.startsWith("HTTP/1.") && l.length() >= 12 ? Integer.parseInt(l.substring(9, 12)) : 0;
             return new Answer(status, ms);
         }
-    }
-
-    /** HAProxy is another process and cannot report a port it bound: one the kernel just handed out. */
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
-    private static void awaitListening(int port, Process p) throws Exception {
-        for (int i = 0; i < 200 && p.isAlive(); i++) {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-                return;
-            } catch (IOException notYet) {
-                Thread.sleep(25);
-            }
-        }
-        throw new AssertionError("HAProxy did not listen on " + port + (p.isAlive() ? "" : " (exited " + p.exitValue() + ")"));
     }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.epoxy.testutil.EpoxyProcess;
 import dev.epoxy.testutil.RefusedPort;
 import dev.epoxy.testutil.Tools;
+import dev.epoxy.testutil.Wait;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -97,14 +98,14 @@ class LogComparisonTest {
             int dead = deadPort.port();
             try (Backend be = new Backend()) {
                 // HAProxy refuses port 0: its port is one the kernel just handed out and took back.
-                int fe = haproxyPort();
+                int fe = Tools.freePort();
                 Path cfg = EpoxyProcess.config(config(fe, be.port(), dead));
                 Process p = new ProcessBuilder("/usr/sbin/haproxy", "-f", cfg.toString()).start();
                 try {
                     LinkedBlockingQueue<String> out = new LinkedBlockingQueue<>();
                     EpoxyProcess.pump(p.getInputStream(), out);
                     EpoxyProcess.pump(p.getErrorStream(), new LinkedBlockingQueue<>());
-                    waitListening(fe);
+                    Wait.until("haproxy listens on " + fe, 5000, () -> Tools.accepts(fe));
                     line(out); // the probe connection, logged as CR-- <BADREQ>
                     hap = run(fe, out, be);
                 } finally {
@@ -268,24 +269,6 @@ class LogComparisonTest {
             // a reset after the response: what arrived counts
         }
         return b.toByteArray();
-    }
-
-    private static int haproxyPort() throws java.io.IOException {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
-    private static void waitListening(int port) throws Exception {
-        for (int i = 0; i < 200; i++) {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-                return;
-            } catch (IOException notYet) {
-                TimeUnit.MILLISECONDS.sleep(25); // polling for the listener, bounded
-            }
-        }
-        throw new AssertionError("haproxy does not listen on " + port);
     }
 
     /**

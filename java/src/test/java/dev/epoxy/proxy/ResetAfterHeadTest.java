@@ -45,10 +45,7 @@ class ResetAfterHeadTest {
                 }
             }, "reset-server");
             server.start();
-            try (Epoxy ep = Epoxy.start(Epoxy.global(1, et) + "defaults\n    mode http\n    timeout connect 2s\n"
-                    + "    timeout client 30s\n    timeout server 30s\n"
-                    + "frontend fe\n    bind 127.0.0.1:0\n    default_backend be\n"
-                    + "backend be\n    server s1 127.0.0.1:" + ss.getLocalPort() + "\n");
+            try (Epoxy ep = Epoxy.inFrontOf(ss.getLocalPort(), et);
                     Socket c = new Socket(InetAddress.getLoopbackAddress(), ep.port("fe"))) {
                 c.setSoTimeout(10_000);
                 c.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));

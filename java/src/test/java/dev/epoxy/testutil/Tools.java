@@ -24,6 +24,25 @@ public final class Tools {
 
     public record Result(int exit, String out, String err) {}
 
+    /**
+     * A loopback port that was free a moment ago, for another process (nginx, HAProxy), which
+     * cannot report a port it bound itself; it may be taken before that process binds it.
+     */
+    public static int freePort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** Whether something accepts connections on 127.0.0.1:{@code port} now. */
+    public static boolean accepts(int port) {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** Runs a command to completion within {@code seconds} (killed after that). */
     public static Result run(int seconds, String... cmd) throws IOException, InterruptedException {
         Path out = Files.createTempFile("tool", ".out"), err = Files.createTempFile("tool", ".err");
@@ -57,10 +76,7 @@ public final class Tools {
             String nginx = require("nginx", "nginx-light");
             dir = Files.createTempDirectory("nginx");
             for (int attempt = 1; ; attempt++) {
-                int p;
-                try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-                    p = s.getLocalPort();
-                }
+                int p = freePort();
                 Path conf = dir.resolve("nginx.conf");
                 Files.writeString(conf, "daemon off;\nworker_processes 1;\npid " + dir.resolve("pid") + ";\n"
                         + "error_log " + dir.resolve("error.log") + ";\nevents { worker_connections 512; }\n"
@@ -78,14 +94,6 @@ public final class Tools {
                 pr.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
                 if (attempt == 5)
                     throw new AssertionError("nginx did not start: " + Files.readString(dir.resolve("out")));
-            }
-        }
-
-        private static boolean accepts(int port) {
-            try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
-                return true;
-            } catch (IOException e) {
-                return false;
             }
         }
 
