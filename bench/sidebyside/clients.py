@@ -26,6 +26,10 @@ CASES = [
  ('short body then half-close', ['POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabcde', 'SHUT']),
  ('byte by byte head', [c for c in G]),
  ('partial head then half-close', ['GET / HTTP/1.1\r\nHo', 'SHUT']),
+ ('nothing then half-close', ['SHUT']),
+ ('empty line then half-close', ['\r\n', 'SHUT']),
+ ('partial line then half-close', ['GET / HT', 'SHUT']),
+ ('head without its end then half-close', ['GET / HTTP/1.1\r\nHost: x\r\n', 'SHUT']),
  ('request then garbage', [G + 'GARBAGE\r\n\r\n']),
  ('http/1.0 keep-alive x2', ['GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n', 0.5, 'GET / HTTP/1.0\r\n\r\n']),
 ]
