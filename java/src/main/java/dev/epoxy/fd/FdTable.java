@@ -136,8 +136,10 @@ public final class FdTable {
         if (OBJS.getVolatile(owner, fd) != null) throw new IllegalStateException("fd " + fd + " is already in the table");
         claim(fd); // waits for late reference holders of the previous life to leave
         if ((long) LONGS.getVolatile(runningMask, fd) != 0) {
+            StringBuilder b = new StringBuilder("fd ").append(fd).append(" inserted while still running: ");
+            describe(fd, b);
             drop(fd);
-            throw new IllegalStateException("fd " + fd + " inserted while still running");
+            throw new IllegalStateException(b.toString());
         }
         // Invariant 1 check: nothing may be queued for a number that was just closed.
         if ((long) LONGS.getVolatile(updateMask, fd) != 0) staleUpdateBitsAtInsert.incrementAndGet();

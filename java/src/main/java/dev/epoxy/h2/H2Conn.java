@@ -20,10 +20,14 @@ import java.util.Map;
  *
  * <p>Input: frames are decoded from the connection's input buffer when it can hold a whole
  * maximum-size frame (9 + 16384 bytes), otherwise from a private copy {@link #rx} (an H1
- * connection switched to HTTP/2 keeps its smaller buffers). Decoding stops, and reading is
- * disabled, while the output buffer has less than {@link #CTRL_RESERVE} bytes free: every
- * answer a peer can provoke (SETTINGS ACK, PING ACK, RST_STREAM, WINDOW_UPDATE) then always fits,
- * and a peer that does not read cannot make us buffer without bound.
+ * connection switched to HTTP/2 keeps its smaller buffers). The output keeps
+ * {@link #CTRL_RESERVE} bytes that DATA and HEADERS never take, for control frames, and its
+ * last {@link #DECODE_ROOM} bytes only for the answers decoding provokes (SETTINGS ACK, PING
+ * ACK, RST_STREAM, the connection's WINDOW_UPDATE): decoding stops, and reading is disabled,
+ * while less than that is free, so every such answer fits and a peer that does not read cannot
+ * make us buffer without bound. Stream credit (WINDOW_UPDATE) uses the reserve above that floor
+ * and is deferred when it finds none: credit alone never stops decoding, so DATA the peer sent
+ * within its window is still taken while its download waits (BlockedPeerStallTest).
  *
  * <p>Receive flow control: a stream's window is never larger than the free room of the channel
  * its DATA goes to, and WINDOW_UPDATE credits only bytes the other side of the proxy has taken
@@ -33,8 +37,11 @@ import java.util.Map;
  * credit it owes are its {@link StreamFlow}; this class keeps only the connection's own windows.
  */
 public abstract class H2Conn implements Connection.Handler, FrameListener {
-    /** Output room kept for control frames; decoding pauses below it. */
+    /** Output room DATA and HEADERS leave for control frames. */
     static final int CTRL_RESERVE = 1024;
+    /** Output room a frame needs to be decoded: the largest answer one frame provokes, with slack;
+     *  decoding pauses below it, and stream credit never takes it. */
+    static final int DECODE_ROOM = 256;
     /** What we accept per stream before a WINDOW_UPDATE: the RFC default, so no SETTINGS change is ever pending. */
     static final int RECV_WINDOW = H2Frame.DEFAULT_INITIAL_WINDOW_SIZE;
     static final int MAX_HEADER_LIST = 64 * 1024;
@@ -230,7 +237,7 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
         openedThisPass = 0;
         try {
             while (!dead) {
-                if (!outputRoom(CTRL_RESERVE)) {
+                if (!outputRoom(DECODE_ROOM)) {
                     readPaused = true;
                     conn.pauseInput();
                     break;
@@ -986,9 +993,9 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
         }
     }
 
-    /** Pauses decoding once the output dips into the control-frame reserve. */
+    /** Pauses decoding once an answer left less than {@link #DECODE_ROOM} of output room. */
     protected void checkReserve() {
-        if (conn.outRoom() < CTRL_RESERVE)
+        if (conn.outRoom() < DECODE_ROOM)
             decoder.pause();
     }
 
@@ -1049,7 +1056,7 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
     void sendStreamCredit(H2Stream s, int n) {
         if (dead || !s.remoteOpen() || n <= 0)
             return;
-        if (outputRoom(H2Frame.HEADER_LENGTH + 4)) {
+        if (outputRoom(DECODE_ROOM + H2Frame.HEADER_LENGTH + 4)) {
             FrameWriter.writeWindowUpdate(conn.out(), s.id, n);
             s.flow.granted(n);
         } else {

@@ -52,9 +52,15 @@ class BlockedPeerStallTest {
                 c.grantLargestWindows();
                 c.request(1, "GET", "/big", true);
                 Thread.sleep(1500); // the proxy fills the socket buffers, then its own output buffer
-                // Stream 3: a whole upload; the proxy forwards it, and its server takes its time.
+                // Stream 3: a whole upload, within its window; the proxy forwards it, and its
+                // server takes its time. Its first part is decoded, forwarded and credited before
+                // the rest arrives: that credit takes output room, and must not stop decoding (it
+                // did, 1 run in ~6 under load, and then the rest of the upload was never read).
                 c.request(3, "POST", "/slow", false);
-                c.data(3, new byte[StreamFlow.CREDIT_THRESHOLD + 4096], true);
+                c.data(3, new byte[StreamFlow.CREDIT_THRESHOLD], false);
+                Wait.until("the upload's first part credited", 10_000,
+                        () -> describe(proxy).contains(" credited=" + StreamFlow.CREDIT_THRESHOLD + " "));
+                c.data(3, new byte[4096], true);
                 long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
                 while (be.received.stream().noneMatch(r -> r.target.equals("/slow")) && System.nanoTime() < end)
                     Thread.sleep(20); // polling the backend, not ordering events
@@ -73,12 +79,12 @@ class BlockedPeerStallTest {
     /**
      * Credit the proxy owes while the client reads nothing: 99 uploads each send a byte in one
      * packet, the proxy forwards them at once and owes each stream a WINDOW_UPDATE, but the
-     * client's unread download leaves only the control-frame reserve in the output, which holds 78
-     * of them; the rest are deferred. Then the client ends every upload (END_STREAM), which the
-     * proxy does not even decode while its output waits. All of that waits for the client, so no
-     * stall is reported: neither the deferred credit, nor the undecoded input, nor (while the
-     * streams open, 16 per pass) input left for the next pass, nor the download's output moving
-     * while the uploads wait for their bodies. Nothing is lost either: once the client reads again,
+     * client's unread download leaves only the control-frame reserve in the output, whose part
+     * above the decoding floor holds 59 of them; the rest are deferred. Then the client ends every
+     * upload (END_STREAM): the proxy still decodes and forwards them, and their answers wait for
+     * output room. All of that waits for the client, so no stall is reported: neither the
+     * deferred credit, nor the answers, nor (while the streams open, 16 per pass) input left for
+     * the next pass, nor the download's output moving while the uploads wait for their bodies. Nothing is lost either: once the client reads again,
      * every response arrives whole, and the connection takes an upload larger than a stream window.
      */
     @Test
@@ -109,7 +115,7 @@ class BlockedPeerStallTest {
                 Wait.until("the proxy's output to the client full", 10_000, () -> describe(proxy).contains(
                         " out.pending=" + (H2Conn.bufferSizeFor(16384) - H2Conn.CTRL_RESERVE) + " "));
                 // A byte on every upload, in one packet: the proxy forwards them and owes each
-                // stream credit. The output holds 78 WINDOW_UPDATEs in its reserve, and the kernel
+                // stream credit. The output holds 59 WINDOW_UPDATEs in its reserve, and the kernel
                 // may take some more, as much as its send buffer freed since it last refused
                 // (acknowledgements), unknowable from here: another round then finds it full.
                 int rounds = 0;
