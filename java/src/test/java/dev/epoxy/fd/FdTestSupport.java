@@ -101,9 +101,16 @@ public final class FdTestSupport {
         }
     }
 
-    /** True while fd is an open descriptor. */
-    public static boolean isOpen(int fd) {
-        return Sys.epoxy_so_error(fd) != -Abi.EBADF;
+    /**
+     * True once the other end of {@code peer}'s socketpair is closed: {@code peer} reads end of
+     * file, or a reset if that end was closed with bytes unread (nothing may be sent to
+     * {@code peer}). Not "the number is free": other JVM threads open files too, and one may hold
+     * the number again by the time a test looks.
+     */
+    public static boolean peerClosed(int peer) {
+        ByteBuffer b = BUF.get();
+        long r = Sys.epoxy_read(peer, Sys.address(b), 1);
+        return r == 0 || r == -Abi.ECONNRESET;
     }
 
     /** A fresh socketpair whose first end has number want (the kernel reuses the lowest free number). */
