@@ -84,8 +84,9 @@ class BlockedPeerStallTest {
      * upload (END_STREAM): the proxy still decodes and forwards them, and their answers wait for
      * output room. All of that waits for the client, so no stall is reported: neither the
      * deferred credit, nor the answers, nor (while the streams open, 16 per pass) input left for
-     * the next pass, nor the download's output moving while the uploads wait for their bodies. Nothing is lost either: once the client reads again,
-     * every response arrives whole, and the connection takes an upload larger than a stream window.
+     * the next pass, nor the download's output moving while the uploads wait for their bodies.
+     * Nothing is lost either: once the client reads again, every response arrives whole, and the
+     * connection takes an upload larger than a stream window.
      */
     @Test
     void creditDeferredForAClientThatStopsReadingIsNoStallAndLosesNothing() throws Exception {

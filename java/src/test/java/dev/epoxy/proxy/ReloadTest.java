@@ -62,7 +62,7 @@ class ReloadTest {
                             // A request count, not a duration (-D): at the end of a duration h2load
                             // drops the up to 100 streams in flight without a trace in its log,
                             // while the proxy logs them (answered, or CD-- when the connection
-                            // went first; seen 1 run in ~10 under strace). And at a GOAWAY an
+                            // went first; seen once, under strace). And at a GOAWAY an
                             // h2load connection gives up its remaining requests, so the H2 load
                             // reaches the first reload; the wrk test covers all three.
                             ? Tools.run(40, Tools.require("h2load", "nghttp2-client"), "-c", "10", "-m", "10", "-n", "200000",
