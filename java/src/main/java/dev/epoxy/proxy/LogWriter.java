@@ -29,8 +29,9 @@ import org.slf4j.LoggerFactory;
  *     dropped and the ring's drop counter incremented (a plain atomic add).
  * <li>One writer thread ({@code epoxy-log}) drains every ring in turn and writes each line to its
  *     output: {@code System.out}/{@code System.err} (which may block, e.g. on a pipe nobody
- *     reads: only this thread waits then, and the rings fill and drop), or a non-blocking
- *     datagram socket (UDP or AF_UNIX; a full socket buffer drops the line and counts it).
+ *     reads: only this thread waits then, and the rings fill and drop), in batches written at
+ *     the end of each pass over the rings, or a non-blocking datagram socket (UDP or AF_UNIX; a
+ *     full socket buffer drops the line and counts it).
  * <li>Wake-up: the writer sets {@link #sleeping}, checks every ring once more, then parks (at
  *     most 100 ms); a producer that sees {@code sleeping} after publishing unparks it. Both
  *     sides use volatile accesses, so a line published during the writer's last check is either
@@ -47,6 +48,8 @@ public final class LogWriter implements AutoCloseable {
     }
     /** Lines per producer thread; a power of two. */
     static final int RING = 1024;
+    /** Characters of stdout/stderr lines written at once. */
+    static final int BATCH = 64 * 1024;
     /** HAProxy's default maximum syslog message length ({@code len}); longer datagrams are truncated. */
     static final int MAX_DATAGRAM = 1024;
 
@@ -56,11 +59,20 @@ public final class LogWriter implements AutoCloseable {
         java.util.function.Function<String, String> reportFormat = s -> s;
 
         abstract void write(String line);
+
+        /** The end of a batch: what {@link #write} held back goes out now. */
+        void flush() {}
     }
 
     static final class StdOutput extends Output {
         /** The stream as it was when the proxy started (tests redirect System.err around that). */
         private final PrintStream s;
+        /**
+         * Lines held until the end of the writer's pass: one write(2) per batch instead of one or
+         * two per line (System.out flushes at every line through a 128-byte buffer), so that
+         * the writer keeps up with a busy proxy and the rings do not fill and drop.
+         */
+        private final StringBuilder batch = new StringBuilder();
 
         StdOutput(boolean err) {
             this.s = err ? System.err : System.out;
@@ -68,7 +80,18 @@ public final class LogWriter implements AutoCloseable {
 
         @Override
         void write(String line) {
-            s.println(line); // may block: only the writer thread waits
+            batch.append(line).append('\n');
+            if (batch.length() >= BATCH)
+                flush();
+        }
+
+        @Override
+        void flush() {
+            if (batch.length() == 0)
+                return;
+            s.append(batch); // may block: only the writer thread waits
+            s.flush();
+            batch.setLength(0);
         }
     }
 
@@ -198,6 +221,8 @@ public final class LogWriter implements AutoCloseable {
                 }
             }
             reportDrops();
+            for (Output o : outputs)
+                o.flush();
             if (any)
                 continue;
             if (closed)

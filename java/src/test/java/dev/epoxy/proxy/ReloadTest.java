@@ -137,12 +137,16 @@ class ReloadTest {
             // They never reached the proxy: every process logs every stream it received, whatever
             // its end (an aborted one is logged too), and the logs hold exactly the answered ones.
             long want = answered;
-            dev.epoxy.testutil.Wait.until("every answered request in the logs", 10_000, () -> run.logLines().size() >= want);
+            dev.epoxy.testutil.Wait.holds(10_000, () -> run.logLines().size() >= want);
             List<String> logged = run.logLines();
-            assertFalse(logged.stream().anyMatch(l -> l.contains("dropped")), "log lines were dropped");
+            assertFalse(logged.stream().anyMatch(l -> l.contains("dropped")), "log lines were dropped: "
+                    + logged.stream().filter(l -> l.contains("dropped")).toList());
             assertTrue(logged.stream().allMatch(l -> l.contains(" 200 ")), "a stream ended without 200: "
                     + logged.stream().filter(l -> !l.contains(" 200 ")).findFirst().orElse(""));
-            assertEquals(answered, logged.size(), "requests the proxies logged vs requests h2load got answered");
+            assertEquals(answered, logged.size(), () -> "requests the proxies logged vs requests h2load got answered; "
+                    + "per process, lines logged and stderr: " + run.processes().stream()
+                            .map(p -> p.stdout.stream().filter(l -> l.contains("\"GET / HTTP/")).count() + " " + p.stderr)
+                            .toList());
             // Bounded by what can be in flight when a connection is told to go: 3 reloads x 10
             // connections x 10 streams.
             assertTrue(unsent <= 300, "unsent " + unsent + "\n" + out);
