@@ -7,7 +7,9 @@
 #   bench/stray-closes.sh                      the whole java suite (about 3 minutes)
 #   bench/stray-closes.sh -Dtest=FdStressTest  some classes
 #
-# Tests that count wake-ups or time themselves may fail under strace; the trace is what matters.
+# Tests that count wake-ups or time themselves may fail under strace: ListenerWakeupTest does
+# (each traced call, accept4 and close among them, stops the thread for strace: two context
+# switches more each). The trace is what matters.
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 java="$(readlink -f "${JAVA_HOME:+$JAVA_HOME/bin/}$(command -v java)")"
