@@ -19,9 +19,10 @@
 # Every row reports req/s and the proxy's CPU microseconds per request (utime+stime of the proxy
 # process from /proc around that run, divided by the requests the run completed): on two shared
 # cores req/s mostly measures the client, CPU per request is the figure to compare. Epoxy runs
-# twice, level-triggered (default) and edge-triggered ("Epoxy ET"). After the rounds: RSS and peak
-# RSS, memory per idle keep-alive connection (IDLE_CONNS, default 5000), peak RSS under 100 slow
-# readers of 1 MiB responses, and start-up time to listening and to the first response (fastest of 3).
+# twice, level-triggered (default) and edge-triggered ("Epoxy ET"). After the rounds: RSS (right
+# after them and 10 s later) and peak RSS, memory per idle keep-alive connection (IDLE_CONNS,
+# default 5000), peak RSS under 100 slow readers of 1 MiB responses, and start-up time to
+# listening and to the first response (fastest of 3).
 set -uo pipefail
 
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -247,8 +248,12 @@ for r in $(seq 1 "$ROUNDS"); do
     fi
     [ "$r" = 1 ] && suite nginx $P_NGINX $((P_NGINX + 5)) $h2_ng
 done
-declare -A RSS HWM
+declare -A RSS HWM SETTLED
 for t in haproxy epoxy epoxy-et; do RSS[$t]=$(rss_kb "$(pid_of $t)" VmRSS); HWM[$t]=$(rss_kb "$(pid_of $t)" VmHWM); done
+# And once the load's leftovers are given back: Epoxy's JIT compilers free their arenas to the C
+# heap within about 5 s, which the JVM then trims (bin/epoxy, bench/README.md "Round 9").
+sleep 10
+for t in haproxy epoxy epoxy-et; do SETTLED[$t]=$(rss_kb "$(pid_of $t)" VmRSS); done
 for t in epoxy epoxy-et; do kill -0 "$(pid_of $t)" 2>/dev/null || echo "WARNING: $t exited during the run (see its log)" >&2; done
 
 # ---------------------------------------------------------------- memory probes
@@ -333,6 +338,7 @@ awk -v h2ha=$h2_ha -v h2ep=$h2_ep '
 echo
 printf "%-44s %12s %12s %12s\n" "memory and start-up" "HAProxy" "Epoxy" "Epoxy ET"
 printf "%-44s %12s %12s %12s\n" "RSS after the load, kB" "${RSS[haproxy]}" "${RSS[epoxy]}" "${RSS[epoxy-et]}"
+printf "%-44s %12s %12s %12s\n" "RSS 10 s after the load, kB" "${SETTLED[haproxy]}" "${SETTLED[epoxy]}" "${SETTLED[epoxy-et]}"
 printf "%-44s %12s %12s %12s\n" "peak RSS during the load, kB" "${HWM[haproxy]}" "${HWM[epoxy]}" "${HWM[epoxy-et]}"
 printf "%-44s %12s %12s %12s\n" "kB per idle keep-alive conn ($IDLE_CONNS)" "${IDLE[haproxy]}" "${IDLE[epoxy]}" "${IDLE[epoxy-et]}"
 printf "%-44s %12s %12s %12s\n" "peak RSS, 100 slow readers of 1 MiB, kB" "${SLOW[haproxy]}" "${SLOW[epoxy]}" "${SLOW[epoxy-et]}"
