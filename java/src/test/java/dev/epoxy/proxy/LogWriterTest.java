@@ -54,6 +54,7 @@ class LogWriterTest {
         out.flush();
         assertEquals(want.toString(), file.bytes.toString(StandardCharsets.UTF_8));
         int perLine = want.length() / lines;
+        // PrintStream's encoder hands the stream 8 KiB at a time.
         assertTrue(file.writes <= want.length() / 8192 + 4, file.writes + " writes for " + lines + " lines of " + perLine + " bytes");
     }
 }

@@ -137,6 +137,7 @@ class ReloadTest {
             // They never reached the proxy: every process logs every stream it received, whatever
             // its end (an aborted one is logged too), and the logs hold exactly the answered ones.
             long want = answered;
+            // If this runs out, the assertions below say what is missing (drop reports, lines per process).
             dev.epoxy.testutil.Wait.holds(10_000, () -> run.logLines().size() >= want);
             List<String> logged = run.logLines();
             assertFalse(logged.stream().anyMatch(l -> l.contains("dropped")), "log lines were dropped: "
