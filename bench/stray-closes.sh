@@ -12,7 +12,8 @@
 # switches more each). The trace is what matters.
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-java="$(readlink -f "${JAVA_HOME:+$JAVA_HOME/bin/}$(command -v java)")"
+java="$(readlink -f "${JAVA_HOME:+$JAVA_HOME/bin/java}")" || true
+[ -x "$java" ] || java="$(readlink -f "$(command -v java)")"
 dir=$(mktemp -d /tmp/epoxy-closes.XXXXXX)
 mkdir "$dir/bin"
 cat > "$dir/bin/java" <<WRAP
