@@ -38,9 +38,13 @@ class ReloadTest {
             List<String> lines = new ArrayList<>();
             for (EpoxyProcess p : processes)
                 for (String l : p.stdout)
-                    if (l.contains("\"GET / HTTP/") || l.contains("dropped"))
+                    if (isAccessLine(l) || l.contains("dropped"))
                         lines.add(l);
             return lines;
+        }
+
+        static boolean isAccessLine(String l) {
+            return l.contains("\"GET / HTTP/");
         }
     }
 
@@ -146,7 +150,7 @@ class ReloadTest {
                     + logged.stream().filter(l -> !l.contains(" 200 ")).findFirst().orElse(""));
             assertEquals(answered, logged.size(), () -> "requests the proxies logged vs requests h2load got answered; "
                     + "per process, lines logged and stderr: " + run.processes().stream()
-                            .map(p -> p.stdout.stream().filter(l -> l.contains("\"GET / HTTP/")).count() + " " + p.stderr)
+                            .map(p -> p.stdout.stream().filter(Run::isAccessLine).count() + " " + p.stderr)
                             .toList());
             // Bounded by what can be in flight when a connection is told to go: 3 reloads x 10
             // connections x 10 streams.
