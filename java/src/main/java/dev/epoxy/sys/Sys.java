@@ -29,6 +29,7 @@ public final class Sys {
         java.io.File[] laidOut = laidOut();
         if (laidOut != null && System.getProperty("jna.boot.library.path") == null)
             System.setProperty("jna.boot.library.path", laidOut[1].getParent());
+        JnaStartup.primeFieldOrder();
         Native.register(Sys.class, bundled(laidOut));
     }
 
