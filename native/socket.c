@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <sys/un.h>
+#include <linux/sockios.h>
 #include <sys/stat.h>
 #include "epoxy.h"
 
@@ -118,6 +119,16 @@ int epoxy_unread(int fd)
 
 /* 1 when the socket would take more output now (POLLOUT), 0 when the peer holds it back; one
  * poll() with no wait. Diagnostics only: tells a stalled writer from a peer that does not read. */
+/* Bytes written to a TCP socket that the kernel has not sent yet (SIOCOUTQNSD), or -errno: what a
+   send with MSG_MORE may hold back. Tests and diagnostics. */
+int epoxy_unsent(int fd)
+{
+    int n = 0;
+    if (ioctl(fd, SIOCOUTQNSD, &n) < 0)
+        return -errno;
+    return n;
+}
+
 int epoxy_writable(int fd)
 {
     struct pollfd p = { .fd = fd, .events = POLLOUT };
@@ -236,13 +247,25 @@ int64_t epoxy_pipe(int size)
    pipe (the sockets are non-blocking already). Returns the bytes moved, 0 at the end of fd_in,
    or -errno; EAGAIN when fd_in has nothing, or the pipe is full, or fd_out has no room. A peer
    that has gone gives EPIPE: the JVM ignores SIGPIPE. */
-int64_t epoxy_splice(int fd_in, int fd_out, int64_t len)
+static int64_t splice_flags(int fd_in, int fd_out, int64_t len, unsigned int flags)
 {
     ssize_t r;
     do {
-        r = splice(fd_in, NULL, fd_out, NULL, (size_t)len, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+        r = splice(fd_in, NULL, fd_out, NULL, (size_t)len, SPLICE_F_MOVE | SPLICE_F_NONBLOCK | flags);
     } while (r < 0 && errno == EINTR);
     return r < 0 ? -errno : r;
+}
+
+int64_t epoxy_splice(int fd_in, int fd_out, int64_t len)
+{
+    return splice_flags(fd_in, fd_out, len, 0);
+}
+
+/* As epoxy_splice from a pipe to a socket, with SPLICE_F_MORE (MSG_MORE): more of the message
+   follows at once, so the kernel need not push a partial segment now. */
+int64_t epoxy_splice_more(int fd_in, int fd_out, int64_t len)
+{
+    return splice_flags(fd_in, fd_out, len, SPLICE_F_MORE);
 }
 
 int64_t epoxy_writev(int fd, const void *iov, int cnt)

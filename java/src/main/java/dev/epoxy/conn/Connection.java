@@ -72,6 +72,8 @@ public final class Connection implements IoCallback {
     private final Runnable bufferReady = this::bufferReady;
     private Handler handler;
     private int flags;
+    /** The last send went with MSG_MORE: the kernel may hold its tail until a send without it, or a push. */
+    private boolean corked;
     public final boolean backend;
     /** The errno of a failed connect (SO_ERROR, read once when the poller reported it), else 0. */
     public int connectErrno;
@@ -417,16 +419,18 @@ public final class Connection implements IoCallback {
      * must hold nothing). True when the pipe is empty afterwards; otherwise write polling is
      * requested, or ERROR set.
      */
-    public boolean spliceOut(Pipe p) {
+    public boolean spliceOut(Pipe p, boolean more) {
         if ((flags & (ERROR | CLOSED | CONNECTING)) != 0)
             return false;
         if (out.position() != 0)
             throw new IllegalStateException("spliceOut with output pending");
         if (p.data == 0)
             return true;
-        long n = Sys.epoxy_splice(p.rfd, fd, Math.min(p.data, writeLimit));
+        long n = more ? Sys.epoxy_splice_more(p.rfd, fd, Math.min(p.data, writeLimit))
+                : Sys.epoxy_splice(p.rfd, fd, Math.min(p.data, writeLimit));
         if (n < 0)
             return sendFailed(n);
+        corked = more;
         p.data -= (int) n;
         p.full = false;
         sent(n);
@@ -569,22 +573,24 @@ public final class Connection implements IoCallback {
     /**
      * Writes {@link #out} to the socket. Returns true when the buffer is empty afterwards; on
      * EAGAIN requests write polling and returns false; on error sets ERROR and returns false.
+     * Whatever an earlier send with MSG_MORE left unsent goes out too: with nothing to write,
+     * the socket is pushed (see {@link #flush(boolean)}).
      */
     public boolean flush() {
         return flush(false);
     }
 
     /**
-     * {@link #flush()} for a caller that flushes again before it returns, with more of the same
-     * message: sent with MSG_MORE, so that the kernel does not push a partial segment in between
-     * (HAProxy's CO_SFL_MSG_MORE). Never the last flush of a pass: the kernel would hold the tail
-     * until something pushes it.
+     * {@link #flush()}, with MSG_MORE when {@code more}: more of the same message follows at
+     * once, so the kernel need not push a partial segment now (HAProxy's CO_SFL_MSG_MORE; on
+     * loopback a segment holds up to 64 KiB, so a 16 KiB write without it is one segment, one
+     * wake-up and one acknowledgement of its own). The kernel sends a held tail with the next
+     * send without MSG_MORE, at the next acknowledgement (TCP_NODELAY is on), or, with nothing
+     * in flight, after some 200 ms. So a caller passes {@code more} only when it will write again
+     * in the same pass, and every pass ends with a flush without it, which pushes a held tail
+     * even when there is nothing left to write (TCP_NODELAY set again pushes the queue).
      */
-    public boolean flushMore() {
-        return flush(true);
-    }
-
-    private boolean flush(boolean more) {
+    public boolean flush(boolean more) {
         if ((flags & (ERROR | CLOSED)) != 0)
             return false;
         if ((flags & CONNECTING) != 0)
@@ -592,12 +598,17 @@ public final class Connection implements IoCallback {
         int len = out.position();
         if (len == 0) {
             releaseOut();
+            if (corked && !more) {
+                corked = false;
+                Sys.epoxy_set_nodelay(fd, 1);
+            }
             return true;
         }
         long n = more ? Sys.epoxy_write_more(fd, outBuf.addr, Math.min(len, writeLimit))
                 : Sys.epoxy_write(fd, outBuf.addr, Math.min(len, writeLimit));
         if (n < 0)
             return sendFailed(n);
+        corked = more;
         sent(n);
         if (n == len) {
             releaseOut();

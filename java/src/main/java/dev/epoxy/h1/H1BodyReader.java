@@ -68,6 +68,7 @@ final class H1BodyReader {
     /** Returns true if the channel changed (bytes or end of message). */
     boolean read(Connection c, HttpChannel ch) {
         boolean progress = false;
+        ch.moreWaiting = false;
         while (!ch.eom && !failed) {
             if (kind == BodyKind.NONE || kind == BodyKind.LENGTH && remaining == 0) {
                 ch.eom = true;
@@ -85,6 +86,7 @@ final class H1BodyReader {
                 // Socket to pipe; the consumer splices the pipe on to its own socket.
                 if (ch.pipe.full()) {
                     c.pauseInput();
+                    ch.moreWaiting = true;
                     break;
                 }
                 n = c.spliceIn(ch.pipe, max);
@@ -93,9 +95,12 @@ final class H1BodyReader {
                     ch.bytesIn += n;
                     if (remaining >= 0)
                         remaining -= n;
+                } else if (n == 0 && ch.pipe.full()) {
+                    ch.moreWaiting = true;
                 }
             } else if (ch.room() == 0) {
                 c.pauseInput();
+                ch.moreWaiting = true;
                 break;
             } else if (raw && ch.directRoom() > 0) {
                 // Raw bytes, nothing left in the input buffer: read them into the channel itself,

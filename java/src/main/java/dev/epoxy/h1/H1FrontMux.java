@@ -412,7 +412,7 @@ public final class H1FrontMux implements Connection.Handler, Endpoint {
         }
         if (ch.headOut && !ch.eomOut)
             progress |= H1Output.writeBody(conn, resBody, ch);
-        conn.flush();
+        conn.flush(H1Output.more(ch));
         return progress;
     }
 

@@ -49,10 +49,10 @@ final class H1Output {
         boolean progress = false;
         if (ch.piped() > 0) {
             // Spliced bytes, after whatever is queued (the head): pipe to socket, no copy.
-            if (!conn.flush())
+            if (!conn.flush(true))
                 return false;
             int before = ch.piped();
-            conn.spliceOut(ch.pipe);
+            conn.spliceOut(ch.pipe, more(ch));
             int moved = before - ch.piped();
             ch.bytesOut += moved;
             ch.wireOut += moved;
@@ -68,10 +68,19 @@ final class H1Output {
         }
         progress |= bodyStep(conn, body, ch);
         if (!ch.eomOut && ch.pending() > 0 && conn.outRoom() < LOW_ROOM) {
-            conn.flushMore(); // both callers flush again right after this step
+            conn.flush(true); // both callers flush again right after this step
             progress |= bodyStep(conn, body, ch);
         }
         return progress;
+    }
+
+    /**
+     * Whether a mux's last send of a step may go with MSG_MORE: the message goes on and its
+     * producer has more waiting, so the pass will send again; the pass's last send, after the
+     * producer found its socket empty, goes without it and pushes (Connection#flush(boolean)).
+     */
+    static boolean more(HttpChannel ch) {
+        return !ch.eomOut && ch.moreWaiting;
     }
 
     private static boolean bodyStep(Connection conn, H1BodyWriter body, HttpChannel ch) {

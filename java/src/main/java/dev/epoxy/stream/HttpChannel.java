@@ -30,6 +30,12 @@ public final class HttpChannel {
     public boolean eom;
     /** The consumer has emitted the end of the message. */
     public boolean eomOut;
+    /**
+     * The producer's last read stopped because this channel was full, not because its socket
+     * was empty: more body follows at once, so the consumer may send with MSG_MORE. Producers
+     * that do not say so leave it false.
+     */
+    public boolean moreWaiting;
     /** The message carries no body at all (HEAD response, 204, 304, GET without length). */
     public boolean bodyless;
     /** Request: the protocol the client asked to switch to ({@code Upgrade}), or null. */
@@ -273,7 +279,7 @@ public final class HttpChannel {
     /** Ready for the next message of a keep-alive connection. */
     public void reset() {
         head.clear();
-        headIn = headOut = interim = eom = eomOut = bodyless = tunnel = rawOut = false;
+        headIn = headOut = interim = eom = eomOut = moreWaiting = bodyless = tunnel = rawOut = false;
         dropPipe();
         upgrade = null;
         pendingBody = null;

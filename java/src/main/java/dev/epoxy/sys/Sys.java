@@ -103,6 +103,8 @@ public final class Sys {
     public static native int epoxy_unread(int fd);
     /** 1 when the socket would take more output now, 0 when the peer holds it back, or -errno. Diagnostics only. */
     public static native int epoxy_writable(int fd);
+    /** Bytes written to a TCP socket and not sent yet (SIOCOUTQNSD), or -errno. Tests and diagnostics. */
+    public static native int epoxy_unsent(int fd);
     public static native int epoxy_socketpair(long out);
     public static native int epoxy_set_nodelay(int fd, int on);
     /** SO_LINGER 0 and close in one call: the peer gets a reset, no TIME_WAIT is left. */
@@ -119,6 +121,8 @@ public final class Sys {
     public static native long epoxy_pipe(int size);
     /** splice(2) without blocking on the pipe: bytes moved, 0 at the end of {@code in}, or -errno. */
     public static native long epoxy_splice(int in, int out, long len);
+    /** As epoxy_splice from a pipe to a socket, with SPLICE_F_MORE: more of the message follows at once. */
+    public static native long epoxy_splice_more(int in, int out, long len);
     public static native int epoxy_shutdown(int fd, int how);
     public static native int epoxy_close(int fd);
     public static native int epoxy_dup(int fd);
