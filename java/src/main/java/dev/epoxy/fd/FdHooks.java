@@ -40,6 +40,9 @@ public final class FdHooks {
     public static volatile Hook deleteAfterThreadMaskClear;
     /** takeover: running CAS 0 -> me done, thread mask not yet stored. */
     public static volatile Hook takeoverBetweenMasks;
+    /** updateEvents (lost race or after the callback) and takeover: running bit released, before
+     *  deciding whether this thread is the last runner that must close. */
+    public static volatile Hook runningReleased;
     /** deleteOrphan: just before close(2); every fd life passes here exactly once. */
     public static volatile Hook beforeClose;
     /** dispatch: an epoll report of a live fd, before updateEvents. A hook returning true loses the
@@ -63,6 +66,7 @@ public final class FdHooks {
         deleteAfterThreadMaskClear = null;
         takeoverBetweenMasks = null;
         beforeClose = null;
+        runningReleased = null;
         dropEvent = null;
     }
 }

@@ -22,7 +22,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code runningMask[fd]}: threads currently inside updateEvents/iocb, takeover or delete
  *       for this fd. A thread ORs its bit then waits until (running minus itself) is a subset of
  *       threadMask before trusting threadMask; takeover is a CAS 0 -> me. The last thread to
- *       leave with its bit gone from threadMask checks the one-shot MUST_CLOSE flag.</li>
+ *       leave with its bit gone from threadMask checks the one-shot MUST_CLOSE flag, and only
+ *       if threadMask and runningMask are both 0 once its bit is released
+ *       ({@link #lastRunnerClaimsClose}).</li>
  *   <li>{@code updateMask[fd]}: bit T set means the fd is queued for thread T (its private list
  *       or its shared inbox, see {@link FdThreadCtx}). Only T clears its bit (under a tgid
  *       reference), except deleteOrphan which zeroes the mask after the tgid reset and after the
@@ -252,8 +254,9 @@ public final class FdTable {
         boolean stored = tm0 != 0 && LONGS.compareAndSet(threadMask, fd, tm0, bit);
         if (stored) INTS.getAndBitwiseAnd(state, fd, ~ACTIVE_R);
         long prev = (long) LONGS.getAndBitwiseAnd(runningMask, fd, ~bit);
+        FdHooks.call(FdHooks.runningReleased, fd);
         long tm = (long) LONGS.getVolatile(threadMask, fd);
-        if (prev == bit && (tm & bit) == 0 && claimMustClose(fd)) {
+        if (prev == bit && (tm & bit) == 0 && lastRunnerClaimsClose(fd)) {
             // a delete ran while we held running and left the close to us
             drop(fd);
             deleteOrphan(fd);
@@ -483,6 +486,18 @@ public final class FdTable {
             if ((old >>> 16) == 0 && INTS.compareAndSet(refcTgid, fd, old, tgid | REFC_ONE)) return;
             relax(i);
         }
+    }
+
+    /**
+     * For a thread that has just released its running bit and found itself the last runner: true
+     * if it must close. Only when the fd is being deleted (threadMask 0, read after the release)
+     * and nobody runs it now: between the release and the claim a new owner may have started
+     * running it and a delete may have left the close to that runner.
+     */
+    boolean lastRunnerClaimsClose(int fd) {
+        return (long) LONGS.getVolatile(threadMask, fd) == 0
+                && (long) LONGS.getVolatile(runningMask, fd) == 0
+                && claimMustClose(fd);
     }
 
     /** One-shot close right: exactly one caller per fd life sees true. */

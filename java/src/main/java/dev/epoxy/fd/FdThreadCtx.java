@@ -286,7 +286,8 @@ public final class FdThreadCtx {
         if ((tm & bit) == 0) { // lost a takeover or delete race
             bump(S_SKIP);
             long prev = (long) LONGS.getAndBitwiseAnd(t.runningMask, fd, ~bit);
-            if (prev == bit && t.claimMustClose(fd)) {
+            FdHooks.call(FdHooks.runningReleased, fd);
+            if (prev == bit && t.lastRunnerClaimsClose(fd)) {
                 t.drop(fd);
                 t.deleteOrphan(fd);
                 return CLOSED;
@@ -328,9 +329,10 @@ public final class FdThreadCtx {
             return CLOSED;
         }
         long prev = (long) LONGS.getAndBitwiseAnd(t.runningMask, fd, ~bit);
+        FdHooks.call(FdHooks.runningReleased, fd);
         tm = (long) LONGS.getVolatile(t.threadMask, fd);
         if (prev == bit && (tm & bit) == 0) { // last runner of an fd that left us
-            if (t.claimMustClose(fd)) {
+            if (t.lastRunnerClaimsClose(fd)) {
                 t.drop(fd);
                 t.deleteOrphan(fd);
                 return CLOSED;
