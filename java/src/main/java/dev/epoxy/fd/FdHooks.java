@@ -33,6 +33,9 @@ public final class FdHooks {
     public static volatile Hook runningAfterSet;
     /** updateEvents: masks checked and still unstable (a takeover or delete in progress), before relaxing; once per spin. */
     public static volatile Hook runningWaitsForMasks;
+    /** insert: the tgid is claimed (late reference holders of the previous life may grab the new
+     *  life from here on), iocb, state, threadMask and owner not yet stored. */
+    public static volatile Hook insertAfterClaim;
     /** deleteOrphan: right after the tgid reset (fixed order: before the drain and the mask clear;
      *  pre-fix order: after the mask clear). */
     public static volatile Hook deleteAfterTgidReset;
@@ -59,6 +62,7 @@ public final class FdHooks {
     /** Removes every hook (tests call it in their cleanup). */
     public static void clear() {
         updateBitAfterGrab = null;
+        insertAfterClaim = null;
         runningBeforeSet = null;
         runningAfterSet = null;
         runningWaitsForMasks = null;

@@ -136,15 +136,18 @@ public final class FdTable {
         Objects.requireNonNull(own, "owner");
         if (mask == 0) throw new IllegalArgumentException("empty thread mask for fd " + fd);
         if (OBJS.getVolatile(owner, fd) != null) throw new IllegalStateException("fd " + fd + " is already in the table");
-        claim(fd); // waits for late reference holders of the previous life to leave
+        // Invariant 1 check: nothing may be queued for a number that was just closed. claim reads
+        // the mask while nobody can hold a reference: from the claim on, a late reference holder
+        // may grab the new life before its masks are stored below.
+        long leftover = claim(fd); // waits for late reference holders of the previous life to leave
+        FdHooks.call(FdHooks.insertAfterClaim, fd);
         if ((long) LONGS.getVolatile(runningMask, fd) != 0) {
             StringBuilder b = new StringBuilder("fd ").append(fd).append(" inserted while still running: ");
             describe(fd, b);
             drop(fd);
             throw new IllegalStateException(b.toString());
         }
-        // Invariant 1 check: nothing may be queued for a number that was just closed.
-        if ((long) LONGS.getVolatile(updateMask, fd) != 0) staleUpdateBitsAtInsert.incrementAndGet();
+        if (leftover != 0) staleUpdateBitsAtInsert.incrementAndGet();
         OBJS.setVolatile(iocb, fd, cb);
         // fd_may_both: a new fd is assumed ready until an EAGAIN says otherwise.
         INTS.setVolatile(state, fd, initial | INITIALIZED | READY_R | READY_W);
@@ -460,7 +463,8 @@ public final class FdTable {
         return closes.get();
     }
 
-    /** Inserts that found an update bit left over from the previous life (seed-1 symptom; 0 when correct). */
+    /** Inserts that found an update bit left over from the previous life, read when the tgid is
+     *  claimed (seed-1 symptom; 0 when correct). */
     public long staleUpdateBitsAtInsert() {
         return staleUpdateBitsAtInsert.get();
     }
@@ -479,11 +483,19 @@ public final class FdTable {
         INTS.getAndAdd(refcTgid, fd, -REFC_ONE);
     }
 
-    /** fd_claim_tgid: install our tgid with one reference once every earlier holder left. */
-    private void claim(int fd) {
+    /**
+     * fd_claim_tgid: install our tgid with one reference once every earlier holder left. Returns
+     * updateMask as it was when the claim succeeded: read between a load that saw no reference
+     * and the CAS that found the word unchanged, a window in which the tgid is 0 and no grab
+     * succeeds, so no update bit can be set in it. It is what the closed life left behind.
+     */
+    private long claim(int fd) {
         for (int i = 0;; i++) {
             int old = (int) INTS.getVolatile(refcTgid, fd);
-            if ((old >>> 16) == 0 && INTS.compareAndSet(refcTgid, fd, old, tgid | REFC_ONE)) return;
+            if ((old >>> 16) == 0) {
+                long upd = (long) LONGS.getVolatile(updateMask, fd);
+                if (INTS.compareAndSet(refcTgid, fd, old, tgid | REFC_ONE)) return upd;
+            }
             relax(i);
         }
     }

@@ -237,7 +237,11 @@ public final class FdThreadCtx {
 
     // ------------------------------------------------------------------ event dispatch
 
-    /** One epoll report: drop it if it belongs to an earlier life of the number, else updateEvents. */
+    /**
+     * One epoll report: drop it if it belongs to an earlier life of the number, else updateEvents.
+     * The generation is checked here and again under updateEvents' reference: between the two the
+     * life may be closed and the number inserted again.
+     */
     public void dispatch(long data, int epollEvents) {
         int fd = (int) data;
         int gen = (int) (data >>> 32);
@@ -255,20 +259,27 @@ public final class FdThreadCtx {
                 | ((e & Abi.EPOLLERR) != 0 ? ERR_RW : 0);
         FdHooks.EventHook lose = FdHooks.dropEvent;
         if (lose != null && lose.drop(fd, evts)) return;
-        updateEvents(fd, evts);
+        updateEvents(fd, evts, gen);
     }
 
     /**
      * HAProxy 2.8 fd_update_events (after cd8914bc5 and f98a8c317), evts made of READY_R/W,
-     * SHUT_R/W and ERR_RW. Returns {@link #DONE}, {@link #CLOSED} or {@link #MIGRATED}.
-     * Deviations: the generation is re-checked after the callback (a callback that closed the fd
-     * and inserted a new one under the same number is detected); threadMask is read after the
-     * final running release, so a concurrent delete's zero is always seen by the last runner.
+     * SHUT_R/W and ERR_RW, reported for life {@code gen} of the number. Returns {@link #DONE},
+     * {@link #CLOSED} or {@link #MIGRATED}. Deviations: the generation is checked under the
+     * reference (a report of a closed life must not reach the next one: a hang-up or an error
+     * would stick to it) and again after the callback (a callback that closed the fd and inserted
+     * a new one under the same number is detected); threadMask is read after the final running
+     * release, so a concurrent delete's zero is always seen by the last runner.
      */
-    public int updateEvents(int fd, int evts) {
+    public int updateEvents(int fd, int evts, int gen) {
         FdTable t = table;
         if (!t.grab(fd)) return CLOSED; // closed, its masks are not ours to touch
-        int gen = (int) INTS.getVolatile(t.generation, fd);
+        // Under a reference the generation cannot change (deleteOrphan bumps it after the drain).
+        if (gen != (int) INTS.getVolatile(t.generation, fd)) {
+            t.drop(fd);
+            bump(S_STALE);
+            return CLOSED;
+        }
         long tm = (long) LONGS.getVolatile(t.threadMask, fd);
         if ((tm & bit) == 0) return doUpdate(fd); // not welcome: migrated or closing
 

@@ -133,6 +133,10 @@ class FdStressTest {
         }
         assertEquals(lives.size(), fds.closes());
         assertEquals(0, fds.staleUpdateBitsAtInsert(), "an update bit survived a close");
+        // Every life is closed now: a bit set on a life is cleared by its setter or by its close.
+        for (int fd = 0; fd < fds.maxFds(); fd++) {
+            assertEquals(0L, fds.updateMask(fd), "update bits left on fd " + fd);
+        }
         assertTrue(takeovers.get() > 0, "some takeovers succeeded");
     }
 
