@@ -17,11 +17,12 @@ import org.junit.jupiter.api.Test;
 /**
  * A late report of an fd's previous life, held between dispatch's generation check and
  * updateEvents' grab, resumes in the window of insert between the tgid claim and the threadMask
- * store: its grab of the next life succeeds. The generation, checked again under that reference,
- * drops it; before that check it found threadMask 0, took the "not welcome" path and queued its
- * own update bit on the new life (harmless, since it cleared the bit itself, but counted by the
- * "update bit survived a close" check, which FdChaosStressTest with a delay right after the claim
- * hit about once in 20 runs). That count is read inside claim, when no reference can be held.
+ * store: its grab of the next life succeeds, and the generation, checked again under that
+ * reference, drops it. Without that check it found threadMask 0, took the "not welcome" path and
+ * queued its own update bit on the new life: harmless (it cleared the bit itself), but counted by
+ * FdStressTest's "an update bit survived a close", as a review with a delay injected right after
+ * the claim saw about once in 20 runs. That count is now read inside claim, when no reference
+ * can be held, so it counts only what the closed life left.
  */
 class FdLateReportAtInsertTest {
     private FdTable fds;
