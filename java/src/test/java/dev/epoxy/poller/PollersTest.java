@@ -110,9 +110,13 @@ class PollersTest {
         assertTrue((fds.state(fd) & FdTable.ET_POSSIBLE) != 0);
         awaitTrue(() -> calls.total.get() >= 1, "initial writable edge");
         runOn(p, () -> fds.cantRecv(fd));
+        int n0 = calls.total.get(); // the writable edge's callback has returned (the task ran after it)
 
         writeByte(sp[1]);
-        awaitTrue(() -> fds.recvReady(fd), "read edge sets READY_R");
+        // The poller sets READY_R before it calls the callback: wait for the call too, or the
+        // count below could be taken between the two (seen once in 61 runs with a CPU hog).
+        awaitTrue(() -> fds.recvReady(fd) && calls.total.get() > n0, "read edge sets READY_R and calls back");
+        runOn(p, () -> {}); // that callback has returned
         int n1 = calls.total.get();
         // A full loop later: a task queued while the poller runs waits for the next iteration, so
         // the second task runs after an epoll_wait that began once the first had run (after the
