@@ -57,16 +57,9 @@ class FdLateReportAtInsertTest {
         awaitTrue(() -> fds.polledRecvMask(a) == 1L, "p0 polls life 1");
 
         // p0 gets a report of life 1 and passes the generation check; hold it before updateEvents.
-        CountDownLatch reported = new CountDownLatch(1), goReport = new CountDownLatch(1);
-        FdHooks.dropEvent = (fd, evts) -> {
-            if (fd == a && Poller.current() == p0 && reported.getCount() > 0) {
-                reported.countDown();
-                await(goReport);
-            }
-            return false;
-        };
+        HeldReport report = new HeldReport(p0, a);
         writeByte(peer);
-        awaitLatch(reported, "p0 holds a report of life 1");
+        report.awaitHeld("p0 holds a report of life 1");
         int gen1 = fds.generation(a);
 
         // Life 1 is deleted (foreign thread: nobody runs it, so it closes now) and the number reused.
@@ -104,7 +97,7 @@ class FdLateReportAtInsertTest {
         // p0 resumes: its grab succeeds (the tgid is claimed again), but the report's generation is
         // not life 2's: dropped, nothing queued, nothing registered.
         long ctl0 = p0.fdCtx().epollCtl(), migrated0 = p0.fdCtx().migrated(), stale0 = p0.fdCtx().staleGen();
-        goReport.countDown();
+        report.release();
         runOn(p0, () -> {}); // p0 has finished with the report
         assertEquals(stale0 + 1, p0.fdCtx().staleGen(), "the late report was dropped as stale");
         assertEquals(migrated0, p0.fdCtx().migrated(), "no do_update for a report of another life");

@@ -8,7 +8,6 @@ import dev.epoxy.poller.Pollers;
 import dev.epoxy.sys.Sys;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -46,16 +45,9 @@ class FdStaleReportTest {
         awaitTrue(() -> fds.polledRecvMask(a) == 1L, "p0 polls life 1");
 
         // p0 takes life 1's hang-up report, passes the generation check, and is held there.
-        CountDownLatch reported = new CountDownLatch(1), goReport = new CountDownLatch(1);
-        FdHooks.dropEvent = (fd, evts) -> {
-            if (fd == a && Poller.current() == p0 && reported.getCount() > 0) {
-                reported.countDown();
-                await(goReport);
-            }
-            return false;
-        };
+        HeldReport report = new HeldReport(p0, a);
         Sys.epoxy_close(sp[1]);
-        awaitLatch(reported, "p0 holds life 1's hang-up report");
+        report.awaitHeld("p0 holds life 1's hang-up report");
 
         // Another thread closes life 1, and life 2 of the number is inserted for p0.
         fds.delete(a);
@@ -66,7 +58,7 @@ class FdStaleReportTest {
         runOn(pollers.get(1), () -> fds.wantRecv(a));
         long stale0 = p0.fdCtx().staleGen();
 
-        goReport.countDown();
+        report.release();
         runOn(p0, () -> {}); // p0 has finished with the report
         int polled = fds.polled(a);
         runOn(p0, () -> fds.delete(a));

@@ -142,4 +142,32 @@ public final class FdTestSupport {
             for (int fd : held) Sys.epoxy_close(fd);
         }
     }
+
+    /**
+     * Holds poller {@code p}'s next epoll report of {@code fd} after dispatch's generation check,
+     * before updateEvents (through {@link FdHooks#dropEvent}, which the test's FdHooks.clear
+     * removes), until {@link #release}.
+     */
+    public static final class HeldReport {
+        private final CountDownLatch held = new CountDownLatch(1), go = new CountDownLatch(1);
+
+        public HeldReport(Poller p, int fd) {
+            FdHooks.dropEvent = (f, evts) -> {
+                if (f == fd && Poller.current() == p && held.getCount() > 0) {
+                    held.countDown();
+                    FdTestSupport.await(go);
+                }
+                return false;
+            };
+        }
+
+        /** Waits until the report is held. */
+        public void awaitHeld(String what) {
+            awaitLatch(held, what);
+        }
+
+        public void release() {
+            go.countDown();
+        }
+    }
 }
