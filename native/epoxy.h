@@ -32,6 +32,8 @@ int  epoxy_unsent(int fd);
 int  epoxy_socketpair(int32_t *out);
 int  epoxy_set_nodelay(int fd, int on);
 int  epoxy_set_linger0(int fd);
+int  epoxy_set_quickack(int fd, int on);
+int  epoxy_quickack(int fd);
 int  epoxy_close_reset(int fd);
 int  epoxy_nodelay(int fd);
 int  epoxy_set_nonblock(int fd);

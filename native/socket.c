@@ -164,6 +164,24 @@ int epoxy_set_nodelay(int fd, int on)
     return setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on)) < 0 ? -errno : 0;
 }
 
+/* TCP_QUICKACK 0 on a listener puts the sockets it accepts in delayed-ACK mode: the ACK of a
+ * request then leaves with the response instead of as a segment of its own (HAProxy's
+ * smart-accept). Linux copies the mode into every accepted socket. */
+int epoxy_set_quickack(int fd, int on)
+{
+    return setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &on, sizeof(on)) < 0 ? -errno : 0;
+}
+
+/* 1 when the socket acknowledges at once, 0 in delayed-ACK mode, else -errno. */
+int epoxy_quickack(int fd)
+{
+    int on = 0;
+    socklen_t len = sizeof(on);
+    if (getsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &on, &len) < 0)
+        return -errno;
+    return on != 0;
+}
+
 int epoxy_set_linger0(int fd)
 {
     struct linger l = { .l_onoff = 1, .l_linger = 0 };

@@ -60,6 +60,12 @@ final class ProxyBuilder {
     final long[] timeouts = new long[TimeoutKind.values().length];
     /** Epoxy splices bodies unless told not to: HAProxy's default is off (see README). */
     final EnumSet<ProxyOption> options = EnumSet.of(ProxyOption.SPLICE_REQUEST, ProxyOption.SPLICE_RESPONSE);
+    /**
+     * {@code option smart-accept} as written (null: not written, which means on in HTTP mode and
+     * off in TCP mode, HAProxy's default): the listeners delay the ACK of a client's first bytes
+     * so that it leaves with the response.
+     */
+    Boolean smartAccept;
     ReuseMode reuse = ReuseMode.SAFE;
     int retries = ProxyConfig.DEFAULT_RETRIES;
     EnumSet<RetryOn> retryOn = EnumSet.copyOf(RetryOn.DEFAULT);
@@ -139,6 +145,7 @@ final class ProxyBuilder {
         System.arraycopy(d.timeouts, 0, timeouts, 0, timeouts.length);
         options.clear();
         options.addAll(d.options);
+        smartAccept = d.smartAccept;
         reuse = d.reuse;
         retries = d.retries;
         retryOn = EnumSet.copyOf(d.retryOn); // copyOf(EnumSet) also handles the empty set ("none")
@@ -192,8 +199,11 @@ final class ProxyBuilder {
         }
         List<ReplyRule> allRedirects = new ArrayList<>(httpRequestRedirects);
         allRedirects.addAll(redirects);
+        EnumSet<ProxyOption> opts = EnumSet.copyOf(options);
+        if (kind.hasFrontend() && (smartAccept != null ? smartAccept : mode == Mode.HTTP))
+            opts.add(ProxyOption.SMART_ACCEPT);
         return new ProxyConfig(name, kind, where, mode, List.copyOf(binds), List.copyOf(servers), t,
-                Collections.unmodifiableSet(EnumSet.copyOf(options)), reuse, retries,
+                Collections.unmodifiableSet(opts), reuse, retries,
                 Collections.unmodifiableSet(EnumSet.copyOf(retryOn)),
                 balance, maxconn, List.copyOf(resolvedLogs), List.copyOf(allRedirects), List.copyOf(useBackends),
                 defaultBackend, statsEnabled

@@ -211,6 +211,10 @@ final class ProxyKeywords {
                 return;
             }
         }
+        if (o == ProxyOption.SMART_ACCEPT) {
+            p.smartAccept = !negate;
+            return;
+        }
         if (negate) {
             p.options.remove(o);
             return;

@@ -15,7 +15,9 @@ public enum ProxyOption {
     DONTLOGNULL("dontlognull", true, false, true),
     ABORTONCLOSE("abortonclose", false, true, true),
     SPLICE_REQUEST("splice-request", true, true, true),
-    SPLICE_RESPONSE("splice-response", true, true, true);
+    SPLICE_RESPONSE("splice-response", true, true, true),
+    /** On by default in HTTP mode, as in HAProxy: see {@link ProxyBuilder#smartAccept}. */
+    SMART_ACCEPT("smart-accept", true, false, true);
 
     private final String keyword;
     private final boolean frontendSide;

@@ -98,6 +98,15 @@ public final class Listener implements IoCallback {
         interest.register(this, this, mask);
     }
 
+    /**
+     * HAProxy's smart-accept: the sockets this listener accepts from now on delay their first
+     * ACK, which then leaves with the response instead of as a segment of its own (one segment
+     * less per connection, sent and received by the client). False if the kernel refused.
+     */
+    public boolean delayFirstAck() {
+        return Sys.epoxy_set_quickack(fd, 0) == 0;
+    }
+
     /** The port actually bound (useful with port 0 in tests). */
     public int port() throws IOException {
         return Net.localPort(fd);

@@ -236,6 +236,9 @@ public final class ProxyRuntime implements AutoCloseable {
                 int inheritedFd = takeInherited(sa);
                 Listener l = inheritedFd >= 0 ? Listener.inherited(inheritedFd, sa, pollers, acceptor, global, local)
                         : new Listener(sa, pollers, acceptor, global, local);
+                if (p.hasOption(ProxyOption.SMART_ACCEPT) && !l.delayFirstAck())
+                    log().warn("{} '{}': could not delay the first ACK on {} (option smart-accept)",
+                            p.kind().keyword(), p.name(), l.name);
                 l.start();
                 listenersOpen.incrementAndGet();
                 ls.add(l);
@@ -410,6 +413,11 @@ public final class ProxyRuntime implements AutoCloseable {
     /** Client connections of the whole process open now. */
     public int connections() {
         return globalConns.current();
+    }
+
+    /** A frontend's n-th listener (tests). */
+    Listener listener(String frontend, int bind) {
+        return listeners.get(frontend).get(bind);
     }
 
     /** The port a frontend's n-th bind listens on (for configs binding port 0 in tests). */

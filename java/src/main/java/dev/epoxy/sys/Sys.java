@@ -107,6 +107,10 @@ public final class Sys {
     public static native int epoxy_unsent(int fd);
     public static native int epoxy_socketpair(long out);
     public static native int epoxy_set_nodelay(int fd, int on);
+    /** TCP_QUICKACK; 0 on a listener: every socket it accepts delays its first ACK (smart-accept). */
+    public static native int epoxy_set_quickack(int fd, int on);
+    /** 1 when the socket acknowledges at once, 0 in delayed-ACK mode, or -errno. */
+    public static native int epoxy_quickack(int fd);
     /** SO_LINGER 0 and close in one call: the peer gets a reset, no TIME_WAIT is left. */
     public static native int epoxy_close_reset(int fd);
     /** 1 when TCP_NODELAY is set, 0 when not, or -errno. */

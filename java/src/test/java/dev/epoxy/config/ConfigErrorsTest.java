@@ -207,7 +207,7 @@ class ConfigErrorsTest {
     @Test
     void options() {
         rejectsIn("backend be", "option foo", "unknown or unsupported option 'foo' (Epoxy supports http-keep-alive, httpclose, "
-                + "http-server-close, httplog, redispatch, http-buffer-request, forwardfor, dontlognull, abortonclose, splice-request, splice-response, httpchk)");
+                + "http-server-close, httplog, redispatch, http-buffer-request, forwardfor, dontlognull, abortonclose, splice-request, splice-response, smart-accept, httpchk)");
         rejectsIn("backend be", "option httpchk GET / HTTP/1.1 extra", "'option httpchk' cannot handle unexpected argument 'extra'.");
         rejectsIn("frontend fe", "no option httplog", "negation is not supported for option 'httplog'");
         rejectsIn("frontend fe", "no option forwardfor", "negation is not supported for option 'forwardfor'");

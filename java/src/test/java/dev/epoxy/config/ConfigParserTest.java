@@ -124,7 +124,8 @@ class ConfigParserTest {
         assertTrue(fe.binds().get(1).ipv6());
         assertEquals(new Timeouts(5000, 10000, 2000, 3000, 1, 0, 0, 86_400_000, 0), fe.timeouts());
         assertEquals(EnumSet.of(ProxyOption.HTTPLOG, ProxyOption.FORWARDFOR, ProxyOption.DONTLOGNULL,
-                ProxyOption.HTTP_BUFFER_REQUEST, ProxyOption.HTTP_SERVER_CLOSE, ProxyOption.SPLICE_REQUEST, ProxyOption.SPLICE_RESPONSE), fe.options());
+                ProxyOption.HTTP_BUFFER_REQUEST, ProxyOption.HTTP_SERVER_CLOSE, ProxyOption.SPLICE_REQUEST, ProxyOption.SPLICE_RESPONSE,
+                ProxyOption.SMART_ACCEPT), fe.options());
         assertEquals(500, fe.maxconn());
         assertEquals(List.of(new LogTarget(LogTarget.Stream.STDOUT, "short", "daemon", null, null),
                 new LogTarget(LogTarget.Stream.STDERR, "rfc5424", "local2", null, null)), fe.logs());
@@ -220,9 +221,24 @@ class ConfigParserTest {
         assertEquals(Set.of(ProxyOption.FORWARDFOR, ProxyOption.DONTLOGNULL, ProxyOption.SPLICE_REQUEST, ProxyOption.SPLICE_RESPONSE), c.backend("be").options());
         assertEquals(List.of(), c.backend("be").logs());
         assertEquals(Set.of(ProxyOption.REDISPATCH, ProxyOption.ABORTONCLOSE, ProxyOption.FORWARDFOR,
-                ProxyOption.HTTP_BUFFER_REQUEST, ProxyOption.SPLICE_REQUEST), c.frontend("fe").options());
+                ProxyOption.HTTP_BUFFER_REQUEST, ProxyOption.SPLICE_REQUEST, ProxyOption.SMART_ACCEPT), c.frontend("fe").options());
         assertEquals(List.of(new LogTarget(LogTarget.Stream.STDOUT, "rfc3164", "local0", null, null)),
                 c.frontend("fe").logs());
+    }
+
+    @Test
+    void smartAcceptFollowsTheModeUnlessWritten() throws Exception {
+        String be = "backend be\n    mode http\n    server s 127.0.0.1:80\n";
+        Config c = Cfg.parse(Cfg.DEFAULTS + lines("frontend fe", "    mode http", "    bind 127.0.0.1:80", "    default_backend be",
+                "frontend t", "    mode tcp", "    bind 127.0.0.1:81", "    option smart-accept", "    default_backend bt",
+                "backend bt", "    mode tcp", "    server s 127.0.0.1:80") + be);
+        assertTrue(c.frontend("fe").hasOption(ProxyOption.SMART_ACCEPT), "on by default in HTTP mode");
+        assertTrue(c.frontend("t").hasOption(ProxyOption.SMART_ACCEPT), "written in TCP mode");
+        assertFalse(c.backend("be").hasOption(ProxyOption.SMART_ACCEPT), "a backend accepts nothing");
+        c = Cfg.parse(Cfg.DEFAULTS + lines("defaults", "    mode http", "    timeout client 1s", "    timeout server 1s",
+                "    timeout connect 1s", "    no option smart-accept",
+                "frontend fe", "    bind 127.0.0.1:80", "    default_backend be") + be);
+        assertFalse(c.frontend("fe").hasOption(ProxyOption.SMART_ACCEPT), "'no option smart-accept' passed on by defaults");
     }
 
     @Test

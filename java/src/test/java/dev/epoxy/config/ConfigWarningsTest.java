@@ -33,7 +33,8 @@ class ConfigWarningsTest {
                 "t.cfg:14: 'option dontlognull' ignored because backend 'be' has no frontend capability"), c.warnings());
         assertEquals(5000, c.frontend("fe").timeouts().server(), "the ignored line does not override the defaults");
         assertEquals(5000, c.backend("be").timeouts().client());
-        assertEquals(Set.of(dev.epoxy.config.ProxyOption.SPLICE_REQUEST, dev.epoxy.config.ProxyOption.SPLICE_RESPONSE), c.frontend("fe").options(), "only the default");
+        assertEquals(Set.of(dev.epoxy.config.ProxyOption.SPLICE_REQUEST, dev.epoxy.config.ProxyOption.SPLICE_RESPONSE,
+                dev.epoxy.config.ProxyOption.SMART_ACCEPT), c.frontend("fe").options(), "only the defaults");
         assertEquals(Set.of(dev.epoxy.config.ProxyOption.SPLICE_REQUEST, dev.epoxy.config.ProxyOption.SPLICE_RESPONSE), c.backend("be").options());
     }
 

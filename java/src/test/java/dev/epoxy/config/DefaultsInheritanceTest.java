@@ -58,7 +58,8 @@ class DefaultsInheritanceTest {
         ProxyConfig fe1 = c.frontend("fe1");
         assertEquals(Mode.HTTP, fe1.mode());
         assertEquals(new Timeouts(5000, 10000, 2000, 0, 3000, 0, 0, 0, 0), fe1.timeouts());
-        assertEquals(Set.of(ProxyOption.HTTP_SERVER_CLOSE, ProxyOption.FORWARDFOR, ProxyOption.SPLICE_REQUEST, ProxyOption.SPLICE_RESPONSE), fe1.options());
+        assertEquals(Set.of(ProxyOption.HTTP_SERVER_CLOSE, ProxyOption.FORWARDFOR, ProxyOption.SPLICE_REQUEST, ProxyOption.SPLICE_RESPONSE,
+                ProxyOption.SMART_ACCEPT), fe1.options());
         assertEquals(100, fe1.maxconn());
         assertEquals("be1", fe1.defaultBackend(), "default_backend is inherited from defaults");
         assertEquals(List.of(new LogTarget(LogTarget.Stream.STDOUT, "rfc3164", "local0", null, null)), fe1.logs());
@@ -78,7 +79,7 @@ class DefaultsInheritanceTest {
         Config c = Cfg.parse(TEXT);
         ProxyConfig fe2 = c.frontend("fe2");
         assertEquals(new Timeouts(1000, 1000, 1000, 0, 0, 0, 0, 0, 0), fe2.timeouts());
-        assertEquals(Set.of(ProxyOption.SPLICE_REQUEST, ProxyOption.SPLICE_RESPONSE), fe2.options(), "back to the defaults");
+        assertEquals(Set.of(ProxyOption.SPLICE_REQUEST, ProxyOption.SPLICE_RESPONSE, ProxyOption.SMART_ACCEPT), fe2.options(), "back to the defaults");
         assertEquals(0, fe2.maxconn());
         assertEquals(List.of(), fe2.logs());
         assertEquals("be2", fe2.defaultBackend());
