@@ -14,13 +14,19 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p><b>Memory.</b> The region is address space reserved once ({@code mmap MAP_NORESERVE}) for
  * {@link #limit()} buffers; a buffer's pages become resident when first written. Returned buffers
- * go to a small per-thread cache, then to a global stack of resident buffers; past
- * {@link #GLOBAL_HOT} of those, a returned buffer's pages are handed back to the kernel
- * ({@code madvise DONTNEED}) and it goes to a second stack, of released buffers, so after a burst
- * the resident size falls back. A buffer is taken from the resident stack first: the released
- * ones are used only once no resident one is left, so that a steady load after a burst neither
- * releases nor faults pages in on every request (one stack for both did: after 200 connections,
- * 50 made every put an madvise and every get four page faults, +70% CPU per request).
+ * go to a small per-thread cache, then to a global stack of resident buffers; past what the
+ * stack may keep, a returned buffer's pages are handed back to the kernel ({@code madvise
+ * DONTNEED}) and it goes to a second stack, of released buffers. The stack keeps
+ * {@link #GLOBAL_HOT} buffers, or more while the load needs them (HAProxy's pools keep what the
+ * recent need is, plus a quarter): as many as the highest count in use of the last periods, plus
+ * a quarter, minus those in use now. So a load whose buffers in use swing past GLOBAL_HOT between
+ * two passes of the poller (200 keep-alive clients: 0.6 madvise per request, and four page
+ * faults for each, 9.5% of the proxy's CPU) neither releases nor faults pages in. The need
+ * remembered halves every {@link #TRIM_MS} unless the load comes back to it; a trim task, armed
+ * while the stack holds more than GLOBAL_HOT, releases the surplus, so after a burst the resident
+ * size falls back within seconds, idle or not. A buffer is taken from the resident stack first:
+ * the released ones are used only once no resident one is left (one stack for both did: after
+ * 200 connections, 50 made every put an madvise and every get four page faults).
  *
  * <p><b>Budget</b> (HAProxy's {@code tune.buffers.limit} / {@code tune.buffers.reserve}): at most
  * {@link #limit()} buffers exist. A connection that starts new work (an HTTP/1 client connection
@@ -39,7 +45,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * only by that thread. The free stack is under a lock (taken only when a cache is empty or full),
  * the count of buffers in use is atomic. A buffer may be given back on another thread than the one
  * it came from (a server connection taken over); it joins that thread's cache, and waiters of
- * other threads are woken through their pollers' queues.
+ * other threads are woken through their pollers' queues. The need figures ({@code peak},
+ * {@code needed}) and {@code trimArmed} are under the lock; the trim task belongs to the thread
+ * whose put armed it (the flag keeps it to one task at a time) and takes the lock to trim.
  *
  * <p><b>Statistics</b> (metrics, runtime API): per thread, buffers handed out, given back, and
  * allocated (memory committed for them: carved fresh from the region, taken from the free stack
@@ -72,6 +80,8 @@ public final class BufferPool {
      * response buffer and a server connection) does not swing past it on every request.
      */
     static final int GLOBAL_HOT = 256;
+    /** Period of the trim task, and of the halving of the need remembered. */
+    static final long TRIM_MS = 1000;
     /** Buffers one HTTP/1 exchange may hold at once: client in/out, request and response channels, server in/out. */
     public static final int BUFFERS_PER_EXCHANGE = dev.epoxy.config.GlobalSettings.BUFFERS_PER_EXCHANGE;
     private static final int PAGE = 4096;
@@ -99,6 +109,10 @@ public final class BufferPool {
     /** Free buffers whose pages are resident, and those whose pages were given back (under the lock). */
     private Buf[] warm = new Buf[64], cold = new Buf[64];
     private int coldCount;
+    /** Most buffers in use seen since the last trim, and the need remembered from before it (under the lock). */
+    private int peak, needed;
+    /** A trim task is armed (under the lock): at most one at a time, on the thread that armed it. */
+    private boolean trimArmed;
     private long overflows, refusals;
     /** Companion pool of larger buffers ({@link #bodies}), created on first use. */
     private volatile BufferPool bodies;
@@ -111,6 +125,8 @@ public final class BufferPool {
         final AtomicInteger count = new AtomicInteger();
         volatile Poller poller;
         volatile Runnable wake;
+        /** This thread's trim task, made on first use (owner thread only). */
+        dev.epoxy.poller.Task trim;
     }
 
     /** A pool for tests and hand-built backends: a budget of 4096 buffers, a reserve of 16. */
@@ -272,7 +288,7 @@ public final class BufferPool {
             b = l.cache[--l.n];
             l.cache[l.n] = null;
             alloc = false;
-        } else if (used <= limit && (b = takeShared()) != null) {
+        } else if (used <= limit && (b = takeShared(used)) != null) {
             alloc = b.cold;
             b.cold = false;
         } else {
@@ -293,7 +309,9 @@ public final class BufferPool {
         return b;
     }
 
-    private synchronized Buf takeShared() {
+    private synchronized Buf takeShared(int used) {
+        if (used > peak)
+            peak = used;
         if (sharedWarm > 0) {
             Buf b = warm[--sharedWarm];
             warm[sharedWarm] = null;
@@ -325,26 +343,71 @@ public final class BufferPool {
         if (!b.foreign) {
             if (l.n < cacheMax)
                 l.cache[l.n++] = b;
-            else
-                putShared(b);
+            else if (putShared(b))
+                armTrim(p, l);
         }
         bump(t, PUTS);
         LONGS.setOpaque(stats, t * STRIDE + FREE, (long) l.n);
         inUse.decrementAndGet();
     }
 
-    private synchronized void putShared(Buf b) {
-        if (sharedWarm < GLOBAL_HOT) {
+    /** Puts b on a free stack; true when the caller must arm the trim task. */
+    private synchronized boolean putShared(Buf b) {
+        if (sharedWarm < warmCap()) {
             if (sharedWarm == warm.length)
                 warm = java.util.Arrays.copyOf(warm, warm.length * 2);
             warm[sharedWarm++] = b;
-            return;
+            if (sharedWarm <= GLOBAL_HOT || trimArmed)
+                return false;
+            trimArmed = true;
+            return true;
         }
+        release(b);
+        return false;
+    }
+
+    /** Under the lock: resident free buffers the stack may keep (class comment). */
+    private int warmCap() {
+        int need = Math.max(peak, needed);
+        return Math.max(GLOBAL_HOT, need + need / 4 - inUse.get());
+    }
+
+    /** Under the lock: gives b's pages back to the kernel and files it on the released stack. */
+    private void release(Buf b) {
         Sys.epoxy_mem_release(b.addr, stride);
         b.cold = true;
         if (coldCount == cold.length)
             cold = java.util.Arrays.copyOf(cold, cold.length * 2);
         cold[coldCount++] = b;
+    }
+
+    private void armTrim(Poller p, Local l) {
+        if (Poller.current() != p) { // not a poller's own put (a shutdown): a later put arms it
+            synchronized (this) {
+                trimArmed = false;
+            }
+            return;
+        }
+        if (l.trim == null)
+            l.trim = new dev.epoxy.poller.Task(p, () -> trim(p, l));
+        l.trim.expireAt(p.nowMs() + TRIM_MS);
+    }
+
+    /** The trim task, on the thread that armed it: halves the need remembered, releases the surplus. */
+    private void trim(Poller p, Local l) {
+        boolean again;
+        synchronized (this) {
+            needed = Math.max(peak, needed / 2);
+            peak = inUse.get();
+            for (int cap = warmCap(); sharedWarm > cap; ) {
+                Buf b = warm[--sharedWarm];
+                warm[sharedWarm] = null;
+                release(b);
+            }
+            again = trimArmed = sharedWarm > GLOBAL_HOT;
+        }
+        if (again)
+            l.trim.expireAt(p.nowMs() + TRIM_MS);
     }
 
     /**

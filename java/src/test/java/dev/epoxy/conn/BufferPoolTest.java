@@ -27,50 +27,69 @@ class BufferPoolTest {
         return pollers.get(0);
     }
 
+    private static final long STRIDE = (BUF + 4095) / 4096 * 4096;
+
+    /** On p: takes n buffers and gives them all back. */
+    private static void cycle(Poller p, BufferPool pool, int n) {
+        List<BufferPool.Buf> held = new ArrayList<>();
+        for (int i = 0; i < n; i++) held.add(pool.get(p));
+        for (BufferPool.Buf b : held) pool.put(p, b);
+    }
+
     /**
-     * After a burst larger than the resident stack, a steady smaller load reuses resident buffers:
-     * no buffer is released and faulted in again per use (allocated() counts a buffer taken
-     * with no resident page). With one stack for both kinds, the puts past GLOBAL_HOT released
-     * pages and the gets then took exactly those released buffers.
+     * A load whose buffers in use swing past the resident stack's base size, again and again (200
+     * keep-alive clients between two passes of the poller), keeps its buffers resident: no page
+     * goes back to the kernel and none is faulted in again per swing ({@code allocated()} counts
+     * a buffer taken with no resident page). With a fixed stack of GLOBAL_HOT, every swing released
+     * the surplus at the puts and faulted it back in at the gets.
      */
     @Test
-    void aSteadyLoadAfterABurstReusesResidentBuffers() {
+    void aLoadSwingingPastTheBaseSizeNeitherReleasesNorFaultsPagesIn() {
         Poller p = poller();
         BufferPool pool = new BufferPool(1, BUF);
-        int burst = BufferPool.GLOBAL_HOT + BufferPool.CACHE_PER_THREAD + 200;
+        int swing = BufferPool.GLOBAL_HOT + BufferPool.CACHE_PER_THREAD + 200;
         runOn(p, () -> {
-            List<BufferPool.Buf> held = new ArrayList<>();
-            for (int i = 0; i < burst; i++) held.add(pool.get(p));
-            for (BufferPool.Buf b : held) pool.put(p, b);
-            assertEquals(burst, pool.allocated(p.tid()), "every buffer of the burst was carved fresh");
-            assertEquals(BufferPool.GLOBAL_HOT, pool.sharedFree(), "resident buffers kept on the stack");
-            long touched = pool.touchedBytes();
-            assertTrue(touched < (long) burst * BUF, "pages of the surplus went back to the kernel: " + touched);
-
-            for (int round = 0; round < 100; round++) {
-                held.clear();
-                for (int i = 0; i < 100; i++) held.add(pool.get(p));
-                for (BufferPool.Buf b : held) pool.put(p, b);
-            }
-            assertEquals(burst, pool.allocated(p.tid()), "no released buffer was taken while resident ones were free");
-            assertEquals(touched, pool.touchedBytes(), "no page was released or faulted in by the steady load");
+            for (int round = 0; round < 50; round++)
+                cycle(p, pool, swing);
+            assertEquals(swing, pool.allocated(p.tid()), "only the first swing carved buffers; no page was released and faulted in again");
+            assertEquals(swing * STRIDE, pool.touchedBytes(), "every buffer of the swing stays resident while the load goes on");
         });
+    }
+
+    /**
+     * Once the load is gone, the trim task gives the surplus back within seconds, without any
+     * further get or put: the need remembered halves every TRIM_MS, and the stack falls back to
+     * GLOBAL_HOT resident buffers.
+     */
+    @Test
+    void afterABurstTheSurplusGoesBackToTheKernel() throws Exception {
+        Poller p = poller();
+        BufferPool pool = new BufferPool(1, BUF);
+        int burst = BufferPool.GLOBAL_HOT + BufferPool.CACHE_PER_THREAD + 1000;
+        runOn(p, () -> cycle(p, pool, burst));
+        assertEquals(burst * STRIDE, pool.touchedBytes(), "kept at first: the load may come back");
+        // 1276 -> cap 1595, 797, 398, 256: four periods of TRIM_MS; 10 s is a wide margin.
+        dev.epoxy.testutil.Wait.until("the resident surplus released", 10_000,
+                () -> pool.sharedFree() == BufferPool.GLOBAL_HOT);
+        assertEquals((BufferPool.GLOBAL_HOT + BufferPool.CACHE_PER_THREAD) * STRIDE, pool.touchedBytes(),
+                "resident: the stack's base size and the thread's cache");
+        assertEquals(0, pool.inUse());
     }
 
     /** Released buffers are used again once the resident ones are all taken, before any fresh one is carved. */
     @Test
-    void releasedBuffersServeTheNextBurst() {
+    void releasedBuffersServeTheNextBurst() throws Exception {
         Poller p = poller();
         BufferPool pool = new BufferPool(1, BUF);
-        int burst = BufferPool.GLOBAL_HOT + BufferPool.CACHE_PER_THREAD + 50;
+        int burst = BufferPool.GLOBAL_HOT + BufferPool.CACHE_PER_THREAD + 400;
+        runOn(p, () -> cycle(p, pool, burst));
+        dev.epoxy.testutil.Wait.until("the resident surplus released", 10_000,
+                () -> pool.sharedFree() == BufferPool.GLOBAL_HOT);
         runOn(p, () -> {
             List<BufferPool.Buf> held = new ArrayList<>();
             for (int i = 0; i < burst; i++) held.add(pool.get(p));
-            for (BufferPool.Buf b : held) pool.put(p, b);
-            held.clear();
-            for (int i = 0; i < burst; i++) held.add(pool.get(p));
-            assertEquals(burst + 50, pool.allocated(p.tid()), "the 50 released buffers were faulted in again, nothing more");
-            assertEquals((long) burst * ((BUF + 4095) / 4096 * 4096), pool.touchedBytes(), "no buffer carved beyond the first burst");
+            assertEquals(burst + 400, pool.allocated(p.tid()), "the 400 released buffers were faulted in again, nothing more");
+            assertEquals(burst * STRIDE, pool.touchedBytes(), "no buffer carved beyond the first burst");
             for (BufferPool.Buf b : held) pool.put(p, b);
         });
     }
