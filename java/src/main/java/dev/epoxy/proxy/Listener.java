@@ -99,12 +99,14 @@ public final class Listener implements IoCallback {
     }
 
     /**
-     * HAProxy's smart-accept: the sockets this listener accepts from now on delay their first
-     * ACK, which then leaves with the response instead of as a segment of its own (one segment
-     * less per connection, sent and received by the client). False if the kernel refused.
+     * HAProxy's smart-accept, on or off: with it, the sockets this listener accepts from now on
+     * delay their first ACK, which then leaves with the response instead of as a segment of its
+     * own (one segment less per connection, sent and received by the client). Set both ways, since
+     * a listening socket inherited from the previous process keeps that process's choice. False if
+     * the kernel refused.
      */
-    public boolean delayFirstAck() {
-        return Sys.epoxy_set_quickack(fd, 0) == 0;
+    public boolean smartAccept(boolean on) {
+        return Sys.epoxy_set_quickack(fd, on ? 0 : 1) == 0;
     }
 
     /** The port actually bound (useful with port 0 in tests). */

@@ -236,9 +236,10 @@ public final class ProxyRuntime implements AutoCloseable {
                 int inheritedFd = takeInherited(sa);
                 Listener l = inheritedFd >= 0 ? Listener.inherited(inheritedFd, sa, pollers, acceptor, global, local)
                         : new Listener(sa, pollers, acceptor, global, local);
-                if (p.hasOption(ProxyOption.SMART_ACCEPT) && !l.delayFirstAck())
-                    log().warn("{} '{}': could not delay the first ACK on {} (option smart-accept)",
-                            p.kind().keyword(), p.name(), l.name);
+                boolean smart = p.hasOption(ProxyOption.SMART_ACCEPT);
+                if (!l.smartAccept(smart))
+                    log().warn("{} '{}': could not turn option smart-accept {} on {}",
+                            p.kind().keyword(), p.name(), smart ? "on" : "off", l.name);
                 l.start();
                 listenersOpen.incrementAndGet();
                 ls.add(l);

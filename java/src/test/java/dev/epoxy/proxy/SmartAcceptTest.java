@@ -42,6 +42,9 @@ class SmartAcceptTest {
             assertEquals(0, Sys.epoxy_set_quickack(smart, 0));
             assertEquals(1, acceptedQuickack(plain, Net.localPort(plain)), "the kernel's default: ACK at once");
             assertEquals(0, acceptedQuickack(smart, Net.localPort(smart)), "inherited from the listener");
+            assertEquals(0, Sys.epoxy_set_quickack(smart, 1)); // what Listener.smartAccept(false) does
+            assertEquals(1, acceptedQuickack(smart, Net.localPort(smart)),
+                    "turned off again (a listener inherited from a process that had it on)");
         } finally {
             Sys.epoxy_close(plain);
             Sys.epoxy_close(smart);
