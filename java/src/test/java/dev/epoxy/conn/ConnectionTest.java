@@ -179,4 +179,42 @@ class ConnectionTest {
             c.close();
         });
     }
+
+    /**
+     * A new server connection is not assumed readable: the first recv after the connect asks the
+     * poller instead of reading (a server answers what it is sent, so that read found EAGAIN on
+     * nearly every new connection), and what the server sends is read once reported.
+     */
+    @ParameterizedTest(name = "edge-triggered={0}")
+    @ValueSource(booleans = {false, true})
+    void aNewServerConnectionReadsOnceThePollerReportsInput(boolean et) throws Exception {
+        FdTable fds = new FdTable(4096);
+        pollers = new Pollers(fds, 1, et);
+        pollers.start();
+        Poller p = pollers.get(0);
+        dev.epoxy.sys.SockAddr addr = dev.epoxy.sys.SockAddr.of("127.0.0.1", 0);
+        int lfd = dev.epoxy.sys.Net.listen(addr, 4, false);
+        try {
+            dev.epoxy.sys.SockAddr to = dev.epoxy.sys.SockAddr.of("127.0.0.1", dev.epoxy.sys.Net.localPort(lfd));
+            AtomicInteger events = new AtomicInteger();
+            BufferPool pool = new BufferPool(1, BUF);
+            Connection c = runOn(p, () -> Connection.connect(p, to, pool, conn -> events.incrementAndGet(), new int[1]));
+            awaitTrue(() -> runOn(p, () -> !c.connecting()), "the poller confirms the connect");
+            runOn(p, () -> {
+                assertFalse(fds.recvReady(c.fd), "not assumed readable");
+                assertEquals(0, c.recv(), "no input yet: polling requested");
+                assertTrue(fds.recvActive(c.fd));
+            });
+            awaitTrue(() -> (peer = Sys.epoxy_accept(lfd, 0)) >= 0, "accepted");
+            ByteBuffer data = ByteBuffer.allocateDirect(100);
+            assertEquals(100, Sys.epoxy_write(peer, Sys.address(data), 100));
+            awaitTrue(() -> fds.recvReady(c.fd), "the poller reports the server's bytes");
+            runOn(p, () -> {
+                assertEquals(100, c.recv(), "read once reported");
+                c.close();
+            });
+        } finally {
+            Sys.epoxy_close(lfd);
+        }
+    }
 }
