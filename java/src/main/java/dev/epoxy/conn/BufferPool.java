@@ -75,9 +75,10 @@ public final class BufferPool {
 
     static final int CACHE_PER_THREAD = 16;
     /**
-     * Resident buffers kept on the free stack (4.4 MB at the default size); past them pages go
-     * back to the kernel. Large enough that a steady load (100 HTTP/2 streams, each with a
-     * response buffer and a server connection) does not swing past it on every request.
+     * Resident buffers the free stack keeps at least (4.4 MB at the default size), whatever the
+     * recent need; past them, and past that need, pages go back to the kernel. Large enough that
+     * a small steady load (100 HTTP/2 streams, each with a response buffer and a server
+     * connection) is served without ever arming the trim task.
      */
     static final int GLOBAL_HOT = 256;
     /** Period of the trim task, and of the halving of the need remembered. */
