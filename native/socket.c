@@ -164,6 +164,16 @@ int epoxy_set_nodelay(int fd, int on)
     return setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on)) < 0 ? -errno : 0;
 }
 
+/* 1 when the boolean TCP option opt is set on fd, 0 when not, else -errno. */
+static int tcp_flag(int fd, int opt)
+{
+    int on = 0;
+    socklen_t len = sizeof(on);
+    if (getsockopt(fd, IPPROTO_TCP, opt, &on, &len) < 0)
+        return -errno;
+    return on != 0;
+}
+
 /* TCP_QUICKACK 0 on a listener puts the sockets it accepts in delayed-ACK mode: the ACK of a
  * request then leaves with the response instead of as a segment of its own (HAProxy's
  * smart-accept). Linux copies the mode into every accepted socket. */
@@ -175,11 +185,7 @@ int epoxy_set_quickack(int fd, int on)
 /* 1 when the socket acknowledges at once, 0 in delayed-ACK mode, else -errno. */
 int epoxy_quickack(int fd)
 {
-    int on = 0;
-    socklen_t len = sizeof(on);
-    if (getsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &on, &len) < 0)
-        return -errno;
-    return on != 0;
+    return tcp_flag(fd, TCP_QUICKACK);
 }
 
 int epoxy_set_linger0(int fd)
@@ -198,11 +204,7 @@ int epoxy_close_reset(int fd)
 /* 1 when TCP_NODELAY is set on fd, 0 when not, else -errno. */
 int epoxy_nodelay(int fd)
 {
-    int on = 0;
-    socklen_t len = sizeof(on);
-    if (getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, &len) < 0)
-        return -errno;
-    return on != 0;
+    return tcp_flag(fd, TCP_NODELAY);
 }
 
 int epoxy_set_nonblock(int fd)

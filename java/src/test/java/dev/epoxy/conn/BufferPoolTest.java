@@ -36,6 +36,12 @@ class BufferPoolTest {
         for (BufferPool.Buf b : held) pool.put(p, b);
     }
 
+    /** Waits (10 s: a wide margin over a few TRIM_MS) until the trim task left GLOBAL_HOT on the stack. */
+    private static void awaitTrim(BufferPool pool) throws InterruptedException {
+        dev.epoxy.testutil.Wait.until("the resident surplus released", 10_000,
+                () -> pool.sharedFree() == BufferPool.GLOBAL_HOT);
+    }
+
     /**
      * A load whose buffers in use swing past the resident stack's base size, again and again (200
      * keep-alive clients between two passes of the poller), keeps its buffers resident: no page
@@ -68,9 +74,7 @@ class BufferPoolTest {
         int burst = BufferPool.GLOBAL_HOT + BufferPool.CACHE_PER_THREAD + 1000;
         runOn(p, () -> cycle(p, pool, burst));
         assertEquals(burst * STRIDE, pool.touchedBytes(), "kept at first: the load may come back");
-        // 1276 -> cap 1595, 797, 398, 256: four periods of TRIM_MS; 10 s is a wide margin.
-        dev.epoxy.testutil.Wait.until("the resident surplus released", 10_000,
-                () -> pool.sharedFree() == BufferPool.GLOBAL_HOT);
+        awaitTrim(pool); // 1276 -> cap 1595, 797, 398, 256: four periods of TRIM_MS
         assertEquals((BufferPool.GLOBAL_HOT + BufferPool.CACHE_PER_THREAD) * STRIDE, pool.touchedBytes(),
                 "resident: the stack's base size and the thread's cache");
         assertEquals(0, pool.inUse());
@@ -83,8 +87,7 @@ class BufferPoolTest {
         BufferPool pool = new BufferPool(1, BUF);
         int burst = BufferPool.GLOBAL_HOT + BufferPool.CACHE_PER_THREAD + 400;
         runOn(p, () -> cycle(p, pool, burst));
-        dev.epoxy.testutil.Wait.until("the resident surplus released", 10_000,
-                () -> pool.sharedFree() == BufferPool.GLOBAL_HOT);
+        awaitTrim(pool);
         runOn(p, () -> {
             List<BufferPool.Buf> held = new ArrayList<>();
             for (int i = 0; i < burst; i++) held.add(pool.get(p));
