@@ -487,7 +487,11 @@ public final class H1FrontMux implements Connection.Handler, Endpoint {
         conn.idle(true);
         conn.releaseIdleBuffers();
         parser.reset();
-        idle.wakeup();
+        if (state == State.CLOSING)
+            process(); // closed in this pass when the output is out, as HAProxy does: the FIN
+                       // goes first and the client's close costs it, not us, one more wake-up
+        else
+            idle.wakeup();
     }
 
     @Override
