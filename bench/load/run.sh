@@ -8,7 +8,8 @@
 # Environment:
 #   NBTHREAD=1|2     proxy threads (default 1). With 1, the proxy is pinned to CPU $PROXY_CPU and
 #                    the client and nginx to CPU $CLIENT_CPU; with 2 the proxy gets both CPUs.
-#   ROUNDS, DURATION rounds (alternating which proxy goes first) and seconds per run
+#   ROUNDS, DURATION rounds (each row runs on the three targets in turn, the order alternating
+#                    between rounds) and seconds per run
 #   PIN=0            no CPU pinning at all (on a shared VM pinning exposes a proxy to whatever
 #                    else runs on its CPU; see bench/README.md)
 #   PORT_BASE        first of the 5 loopback ports used (default 18180)
@@ -174,7 +175,8 @@ done
 
 # ---------------------------------------------------------------- clients
 C="taskset -c $CLIENT_CPU"
-RESULTS="$tmp/results.txt"   # lines: target metric value   (metric "X" = req/s, "X:cpu" = us/req)
+RESULTS="$tmp/results.txt"   # lines: target metric value round   (metric "X" = req/s, "X:cpu" = us/req)
+ROUND=0
 : > "$RESULTS"
 ERRS="$tmp/errors.txt"
 : > "$ERRS"
@@ -190,8 +192,8 @@ to_us() { # wrk latency like 123.45us / 1.23ms / 1.00s -> microseconds
 
 record() { # target metric requests seconds cpu-ticks-or-empty
     local rps; rps=$(awk -v n="$3" -v s="$4" 'BEGIN { if (s > 0) printf "%.0f", n / s; else print 0 }')
-    echo "$1 $2 $rps" >> "$RESULTS"
-    [ -n "$5" ] && [ "$3" -gt 0 ] && echo "$1 $2:cpu $(awk -v t="$5" -v hz="$hz" -v n="$3" 'BEGIN { printf "%.1f", t * 1e6 / hz / n }')" >> "$RESULTS"
+    echo "$1 $2 $rps $ROUND" >> "$RESULTS"
+    [ -n "$5" ] && [ "$3" -gt 0 ] && echo "$1 $2:cpu $(awk -v t="$5" -v hz="$hz" -v n="$3" 'BEGIN { printf "%.1f", t * 1e6 / hz / n }') $ROUND" >> "$RESULTS"
 }
 
 wrk_run() { # target port metric path [extra wrk args...]
@@ -221,16 +223,20 @@ h2_run() { # target port metric path
     [ -n "$errs" ] && [ "$errs" != 0 ] && echo "$1 $3 $errs" >> "$ERRS"
 }
 
-suite() { # target port h2port h2ok
-    wrk_run "$1" "$2" ka_small / -c50
-    wrk_run "$1" "$2" ka_4k /4k -c50
-    wrk_run "$1" "$2" ka_64k /64k -c50
-    wrk_run "$1" "$2" ka_1m /1m -c10
-    wrk_run "$1" "$2" close / -c50 -H "Connection: close"
-    if [ "$4" = 1 ]; then h2_run "$1" "$3" h2 /; h2_run "$1" "$3" h2_64k /64k; fi
-    wrk_run "$1" "$2" up_64k / -c20 -s "$root/bench/load/post64k.lua"
-    wrk_run "$1" "$2" lat200 / -c200 --latency
+row() { # metric target port h2port h2ok: one row of the table for one target
+    case $1 in
+        ka_small) wrk_run "$2" "$3" ka_small / -c50 ;;
+        ka_4k) wrk_run "$2" "$3" ka_4k /4k -c50 ;;
+        ka_64k) wrk_run "$2" "$3" ka_64k /64k -c50 ;;
+        ka_1m) wrk_run "$2" "$3" ka_1m /1m -c10 ;;
+        close) wrk_run "$2" "$3" close / -c50 -H "Connection: close" ;;
+        h2) [ "$5" = 1 ] && h2_run "$2" "$4" h2 / ;;
+        h2_64k) [ "$5" = 1 ] && h2_run "$2" "$4" h2_64k /64k ;;
+        up_64k) wrk_run "$2" "$3" up_64k / -c20 -s "$root/bench/load/post64k.lua" ;;
+        lat200) wrk_run "$2" "$3" lat200 / -c200 --latency ;;
+    esac
 }
+ROWS="ka_small ka_4k ka_64k ka_1m close h2 h2_64k up_64k lat200"
 
 echo "warming up (${WARM}s each) ..." >&2
 for p in $P_HA $P_EP $P_ET; do
@@ -239,14 +245,20 @@ for p in $P_HA $P_EP $P_ET; do
 done
 for p in $P_EP2 $P_ET2; do timeout $((WARM + 15)) $C h2load -c10 -m10 -t1 -D "$WARM" "http://127.0.0.1:$p/" > /dev/null 2>&1; done
 
+# Each row runs on the three targets back to back (the order alternating between rounds), so
+# that the runs compared are seconds apart: on a shared VM the host's speed drifts over tens of
+# seconds, and whole suites one after the other compared runs a minute apart.
 for r in $(seq 1 "$ROUNDS"); do
     echo "round $r/$ROUNDS ..." >&2
-    if [ $((r % 2)) = 1 ]; then
-        suite haproxy $P_HA $P_HA2 $h2_ha; suite epoxy $P_EP $P_EP2 $h2_ep; suite epoxy-et $P_ET $P_ET2 $h2_et
-    else
-        suite epoxy-et $P_ET $P_ET2 $h2_et; suite epoxy $P_EP $P_EP2 $h2_ep; suite haproxy $P_HA $P_HA2 $h2_ha
-    fi
-    [ "$r" = 1 ] && suite nginx $P_NGINX $((P_NGINX + 5)) $h2_ng
+    ROUND=$r
+    for m in $ROWS; do
+        if [ $((r % 2)) = 1 ]; then
+            row $m haproxy $P_HA $P_HA2 $h2_ha; row $m epoxy $P_EP $P_EP2 $h2_ep; row $m epoxy-et $P_ET $P_ET2 $h2_et
+        else
+            row $m epoxy-et $P_ET $P_ET2 $h2_et; row $m epoxy $P_EP $P_EP2 $h2_ep; row $m haproxy $P_HA $P_HA2 $h2_ha
+        fi
+        [ "$r" = 1 ] && [ $m = ka_small ] && row $m nginx $P_NGINX $((P_NGINX + 5)) $h2_ng
+    done
 done
 declare -A RSS HWM SETTLED
 for t in haproxy epoxy epoxy-et; do RSS[$t]=$(rss_kb "$(pid_of $t)" VmRSS); HWM[$t]=$(rss_kb "$(pid_of $t)" VmHWM); done
@@ -310,16 +322,24 @@ read -r START[epoxy] FIRST[epoxy] <<< "$(start_ms epoxy)"
 # ---------------------------------------------------------------- table
 echo
 echo "peer: $("$HAPROXY" -v | head -1)"
-echo "nbthread=$NBTHREAD rounds=$ROUNDS duration=${DURATION}s proxy CPU(s) $PROXY_SET, client+nginx CPU $CLIENT_CPU (median of rounds)"
-awk -v h2ha=$h2_ha -v h2ep=$h2_ep '
-    { v[$1 " " $2] = v[$1 " " $2] " " $3 }
+echo "nbthread=$NBTHREAD rounds=$ROUNDS duration=${DURATION}s proxy CPU(s) $PROXY_SET, client+nginx CPU $CLIENT_CPU (medians of rounds; ratios: median of each round's ratio)"
+awk -v rounds="$ROUNDS" '
+    { v[$1 " " $2] = v[$1 " " $2] " " $3; w[$1 " " $2 " " $4] = $3 }
     function median(s,   a, n, i, j, t) {
         n = split(s, a, " "); if (n == 0) return "";
         for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
         return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
     }
     function cell(x, f) { return x == "" ? "n/a" : sprintf(f, x) }
-    function ratio(e, h) { return (h + 0 > 0 && e != "") ? sprintf("%.2f", e / h) : "n/a" }
+    # The median of the ratio in each round, between runs seconds apart (see the loop).
+    function ratio(t, k,   r, s, e, h) {
+        s = ""
+        for (r = 1; r <= rounds; r++) {
+            e = w[t " " k " " r]; h = w["haproxy " k " " r]
+            if (e != "" && h + 0 > 0) s = s " " e / h
+        }
+        return s == "" ? "n/a" : sprintf("%.2f", median(s))
+    }
     END {
         split("ka_small ka_4k ka_64k ka_1m close h2 h2_64k up_64k lat200", m, " ")
         split("keep-alive, 3 B (wrk -c50)|keep-alive, 4 KiB (wrk -c50)|keep-alive, 64 KiB (wrk -c50)|keep-alive, 1 MiB (wrk -c10)|Connection: close (wrk -c50)|h2c, 3 B (h2load -c10 -m10)|h2c, 64 KiB (h2load -c10 -m10)|upload, 64 KiB POST (wrk -c20)|keep-alive, 3 B (wrk -c200)", label, "|")
@@ -329,7 +349,8 @@ awk -v h2ha=$h2_ha -v h2ep=$h2_ep '
             hr = median(v["haproxy " m[i]]); er = median(v["epoxy " m[i]]); tr = median(v["epoxy-et " m[i]])
             hc = median(v["haproxy " m[i] ":cpu"]); ec = median(v["epoxy " m[i] ":cpu"]); tc = median(v["epoxy-et " m[i] ":cpu"])
             printf "%-34s | %9s %9s %9s | %8s %8s %8s | %6s %6s | %6s %6s\n", label[i], cell(hr, "%.0f"), cell(er, "%.0f"), cell(tr, "%.0f"),
-                cell(hc, "%.1f"), cell(ec, "%.1f"), cell(tc, "%.1f"), ratio(ec, hc), ratio(tc, hc), ratio(er, hr), ratio(tr, hr)
+                cell(hc, "%.1f"), cell(ec, "%.1f"), cell(tc, "%.1f"),
+                ratio("epoxy", m[i] ":cpu"), ratio("epoxy-et", m[i] ":cpu"), ratio("epoxy", m[i]), ratio("epoxy-et", m[i])
         }
         printf "%-34s | %9s %9s %9s\n", "latency p99 us (wrk -c200)", cell(median(v["haproxy p99"]), "%.0f"), cell(median(v["epoxy p99"]), "%.0f"), cell(median(v["epoxy-et p99"]), "%.0f")
         printf "%-34s | %9s %9s %9s\n", "latency max us (wrk -c200)", cell(median(v["haproxy max"]), "%.0f"), cell(median(v["epoxy max"]), "%.0f"), cell(median(v["epoxy-et max"]), "%.0f")
