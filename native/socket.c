@@ -159,9 +159,15 @@ int epoxy_socketpair(int32_t *out)
     return 0;
 }
 
+/* Sets the boolean TCP option opt on fd: 0, else -errno. */
+static int set_tcp_flag(int fd, int opt, int on)
+{
+    return setsockopt(fd, IPPROTO_TCP, opt, &on, sizeof(on)) < 0 ? -errno : 0;
+}
+
 int epoxy_set_nodelay(int fd, int on)
 {
-    return setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on)) < 0 ? -errno : 0;
+    return set_tcp_flag(fd, TCP_NODELAY, on);
 }
 
 /* 1 when the boolean TCP option opt is set on fd, 0 when not, else -errno. */
@@ -179,7 +185,7 @@ static int tcp_flag(int fd, int opt)
  * smart-accept). Linux copies the mode into every accepted socket. */
 int epoxy_set_quickack(int fd, int on)
 {
-    return setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &on, sizeof(on)) < 0 ? -errno : 0;
+    return set_tcp_flag(fd, TCP_QUICKACK, on);
 }
 
 /* 1 when the socket acknowledges at once, 0 in delayed-ACK mode, else -errno. */

@@ -236,7 +236,7 @@ row() { # metric target port h2port h2ok: one row of the table for one target
         lat200) wrk_run "$2" "$3" lat200 / -c200 --latency ;;
     esac
 }
-ROWS="ka_small ka_4k ka_64k ka_1m close h2 h2_64k up_64k lat200"
+ROWS="ka_small ka_4k ka_64k ka_1m close h2 h2_64k up_64k lat200"   # in the order of the table's labels
 
 echo "warming up (${WARM}s each) ..." >&2
 for p in $P_HA $P_EP $P_ET; do
@@ -323,7 +323,7 @@ read -r START[epoxy] FIRST[epoxy] <<< "$(start_ms epoxy)"
 echo
 echo "peer: $("$HAPROXY" -v | head -1)"
 echo "nbthread=$NBTHREAD rounds=$ROUNDS duration=${DURATION}s proxy CPU(s) $PROXY_SET, client+nginx CPU $CLIENT_CPU (medians of rounds; ratios: median of each round's ratio)"
-awk -v rounds="$ROUNDS" '
+awk -v rounds="$ROUNDS" -v rows="$ROWS" '
     { v[$1 " " $2] = v[$1 " " $2] " " $3; w[$1 " " $2 " " $4] = $3 }
     function median(s,   a, n, i, j, t) {
         n = split(s, a, " "); if (n == 0) return "";
@@ -341,11 +341,11 @@ awk -v rounds="$ROUNDS" '
         return s == "" ? "n/a" : sprintf("%.2f", median(s))
     }
     END {
-        split("ka_small ka_4k ka_64k ka_1m close h2 h2_64k up_64k lat200", m, " ")
+        nrows = split(rows, m, " ")
         split("keep-alive, 3 B (wrk -c50)|keep-alive, 4 KiB (wrk -c50)|keep-alive, 64 KiB (wrk -c50)|keep-alive, 1 MiB (wrk -c10)|Connection: close (wrk -c50)|h2c, 3 B (h2load -c10 -m10)|h2c, 64 KiB (h2load -c10 -m10)|upload, 64 KiB POST (wrk -c20)|keep-alive, 3 B (wrk -c200)", label, "|")
         printf "%-34s | %9s %9s %9s | %8s %8s %8s | %6s %6s | %6s %6s\n", "load", "HA req/s", "EP req/s", "ET req/s", "HA us/rq", "EP us/rq", "ET us/rq", "EP/HA", "ET/HA", "EP/HA", "ET/HA"
         printf "%-34s | %29s | %26s | %13s | %13s\n", "", "", "CPU per request", "CPU ratio", "req/s ratio"
-        for (i = 1; i <= 9; i++) {
+        for (i = 1; i <= nrows; i++) {
             hr = median(v["haproxy " m[i]]); er = median(v["epoxy " m[i]]); tr = median(v["epoxy-et " m[i]])
             hc = median(v["haproxy " m[i] ":cpu"]); ec = median(v["epoxy " m[i] ":cpu"]); tc = median(v["epoxy-et " m[i] ":cpu"])
             printf "%-34s | %9s %9s %9s | %8s %8s %8s | %6s %6s | %6s %6s\n", label[i], cell(hr, "%.0f"), cell(er, "%.0f"), cell(tr, "%.0f"),

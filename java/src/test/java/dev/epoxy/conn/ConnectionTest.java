@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.*;
 import dev.epoxy.fd.FdTable;
 import dev.epoxy.poller.Poller;
 import dev.epoxy.poller.Pollers;
+import dev.epoxy.sys.Net;
+import dev.epoxy.sys.SockAddr;
 import dev.epoxy.sys.Sys;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -192,10 +194,10 @@ class ConnectionTest {
         pollers = new Pollers(fds, 1, et);
         pollers.start();
         Poller p = pollers.get(0);
-        dev.epoxy.sys.SockAddr addr = dev.epoxy.sys.SockAddr.of("127.0.0.1", 0);
-        int lfd = dev.epoxy.sys.Net.listen(addr, 4, false);
+        SockAddr addr = SockAddr.of("127.0.0.1", 0);
+        int lfd = Net.listen(addr, 4, false);
         try {
-            dev.epoxy.sys.SockAddr to = dev.epoxy.sys.SockAddr.of("127.0.0.1", dev.epoxy.sys.Net.localPort(lfd));
+            SockAddr to = SockAddr.of("127.0.0.1", Net.localPort(lfd));
             BufferPool pool = new BufferPool(1, BUF);
             Connection c = runOn(p, () -> Connection.connect(p, to, pool, conn -> { }, new int[1]));
             awaitTrue(() -> runOn(p, () -> !c.connecting()), "the poller confirms the connect");
