@@ -51,6 +51,7 @@ public final class ConfigParser {
     private int maxconn;
     private int bufsize = GlobalSettings.DEFAULT_BUFSIZE;
     private long stallReportMs = GlobalSettings.DEFAULT_STALL_REPORT_MS;
+    private boolean busyPolling;
     private int maxhdr = GlobalSettings.DEFAULT_MAXHDR;
     private int buffersLimit;
     private int buffersReserve = -1;
@@ -450,6 +451,21 @@ public final class ConfigParser {
                 }
                 return;
             }
+            case "busy-polling":
+                if (noArgs(l)) {
+                    busyPolling = true;
+                }
+                return;
+            case "no":
+                // HAProxy accepts the negation in 'global' for a few keywords; busy-polling is the one here.
+                if (!"busy-polling".equals(v)) {
+                    diag.error(l.where(), "'no' in 'global' is only supported for 'busy-polling'");
+                } else if (l.size() > 2) {
+                    diag.error(l.where(), "'no busy-polling' cannot handle unexpected argument '" + l.word(2) + "'.");
+                } else {
+                    busyPolling = false;
+                }
+                return;
             case "expose-experimental-directives":
                 if (noArgs(l)) {
                     exposeExperimental = true;
@@ -699,7 +715,7 @@ public final class ConfigParser {
         GlobalSettings g = new GlobalSettings(nbthread, maxconn, bufsize, edgeTriggered, exposeExperimental,
                 List.copyOf(globalLogs), stallReportMs, maxhdr, idlePoolShared, List.copyOf(statsSockets), statsTimeoutMs,
                 new GlobalSettings.Process(daemon, pidfile, hardStopAfterMs, uid, gid, chroot, Map.copyOf(processWhere)),
-                buffersLimit, buffersReserve, maxpipes);
+                buffersLimit, buffersReserve, maxpipes, busyPolling);
         List<ProxyConfig> built = new ConfigChecker(diag).check(g, proxies);
         if (!diag.errors.isEmpty()) {
             throw new ConfigException(diag.errors, diag.warnings);

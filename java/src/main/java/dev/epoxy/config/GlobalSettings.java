@@ -15,12 +15,13 @@ import java.util.List;
  * {@code buffersReserve} ({@code tune.buffers.reserve}) is the part of it kept for exchanges in
  * progress, -1 means the default ({@link #buffersReserve(int, int)}). {@code maxpipes}
  * ({@code tune.maxpipes}) caps the kernel pipes used to splice bodies, -1 means HAProxy's
- * default, a quarter of maxconn ({@link #maxpipes(int)}).
+ * default, a quarter of maxconn ({@link #maxpipes(int)}). {@code busyPolling}
+ * ({@code busy-polling}, off by default) keeps the poller threads from ever sleeping.
  */
 public record GlobalSettings(int nbthread, int maxconn, int bufsize, boolean edgeTriggered,
                              boolean exposeExperimental, List<LogTarget> logs, long stallReportMs, int maxhdr, boolean idlePoolShared,
                              List<StatsSocket> statsSockets, long statsTimeoutMs, Process process,
-                             int buffersLimit, int buffersReserve, int maxpipes) {
+                             int buffersLimit, int buffersReserve, int maxpipes, boolean busyPolling) {
     /** {@code stats timeout}: HAProxy's default idle timeout of a runtime API connection. */
     public static final long DEFAULT_STATS_TIMEOUT_MS = 10_000;
     /**
@@ -39,12 +40,13 @@ public record GlobalSettings(int nbthread, int maxconn, int bufsize, boolean edg
     public static final int MAX_THREADS = 64;
 
     public static final GlobalSettings DEFAULTS = new GlobalSettings(0, 0, DEFAULT_BUFSIZE, false, false, List.of(),
-            DEFAULT_STALL_REPORT_MS, DEFAULT_MAXHDR, true, List.of(), DEFAULT_STATS_TIMEOUT_MS, Process.DEFAULTS, 0, -1, -1);
+            DEFAULT_STALL_REPORT_MS, DEFAULT_MAXHDR, true, List.of(), DEFAULT_STATS_TIMEOUT_MS, Process.DEFAULTS, 0, -1, -1,
+            false);
 
     /** The settings with other stats sockets (tests). */
     public GlobalSettings withStatsSockets(List<StatsSocket> sockets) {
         return new GlobalSettings(nbthread, maxconn, bufsize, edgeTriggered, exposeExperimental, logs, stallReportMs, maxhdr, idlePoolShared,
-                List.copyOf(sockets), statsTimeoutMs, process, buffersLimit, buffersReserve, maxpipes);
+                List.copyOf(sockets), statsTimeoutMs, process, buffersLimit, buffersReserve, maxpipes, busyPolling);
     }
 
     /** Buffers one HTTP/1 exchange may hold at once: client in/out, request and response channels, server in/out. */

@@ -20,6 +20,10 @@ import org.slf4j.LoggerFactory;
  * next timer, forever if none); dispatch events through the fd protocol; fire expired timers; run
  * up to {@link #RUN_BUDGET} queued runnables.
  *
+ * <p>With {@code busy-polling} (HAProxy's keyword) the thread never sleeps: every wait is
+ * {@code epoll_wait} with a null timeout, and since flags never say SLEEPING, producers never
+ * write the eventfd; the next loop finds their item in the remote queue.
+ *
  * <p>Sleep/wake protocol (HAProxy TH_FL_SLEEPING / TH_FL_NOTIFIED): before a blocking wait the
  * thread stores flags = SLEEPING, then re-checks the remote queue and its fd inboxes. A producer
  * first publishes its item (remote queue or inbox), then atomically ORs NOTIFIED into flags and
@@ -63,6 +67,8 @@ public final class Poller {
 
     private volatile int flags;
     private volatile boolean stopping;
+    /** {@code busy-polling}; written before start or at soft stop (any thread), read each loop. */
+    private volatile boolean busyPolling;
     private volatile long now;
     /**
      * Statistics, written by this poller's thread only with opaque stores (no fence on the loop
@@ -172,6 +178,15 @@ public final class Poller {
         STATS.setOpaque(stats, S_TAKEOVERS, (long) STATS.getOpaque(stats, S_TAKEOVERS) + 1);
     }
 
+    /** {@code busy-polling} on or off: from any thread, seen by the next loop. */
+    void busyPolling(boolean on) {
+        busyPolling = on;
+    }
+
+    public boolean busyPolling() {
+        return busyPolling;
+    }
+
     /** Eventfd writes done to wake this poller. */
     public long wakeWrites() {
         return wakeWrites.get();
@@ -217,7 +232,7 @@ public final class Poller {
         while (!stopping) {
             STATS.setOpaque(stats, S_LOOPS, (long) STATS.getOpaque(stats, S_LOOPS) + 1);
             fdCtx.applyUpdates();
-            int timeout = hasWork() ? 0 : timerTimeout();
+            int timeout = busyPolling || hasWork() ? 0 : timerTimeout();
             if (timeout != 0) {
                 flags = SLEEPING; // also clears NOTIFIED
                 if (hasWork() || stopping) timeout = 0;

@@ -44,6 +44,19 @@ public final class Pollers implements AutoCloseable {
         for (Poller p : pollers) p.watchdog().configure(thresholdMs);
     }
 
+    /**
+     * {@code busy-polling}: the threads poll without ever sleeping. From any thread: before
+     * {@link #start()} from the configuration, and off again at soft stop (an old process must
+     * not eat the CPU its successor needs, as HAProxy does on reload).
+     */
+    public void busyPolling(boolean on) {
+        for (Poller p : pollers) p.busyPolling(on);
+    }
+
+    public boolean busyPolling() {
+        return pollers[0].busyPolling();
+    }
+
     /** Every stall report line is also given to {@code l} (tests, runtime API); null removes it. */
     public void onStallReport(java.util.function.Consumer<String> l) {
         for (Poller p : pollers) p.watchdog().listener(l);

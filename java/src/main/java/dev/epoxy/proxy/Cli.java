@@ -277,6 +277,7 @@ final class Cli {
         kv(b, "Stopping", 0);
         kv(b, "Listeners", listeners);
         kv(b, "DroppedLogs", rt.logDrops());
+        kv(b, "BusyPolling", pollers.busyPolling() ? 1 : 0);
         kv(b, "Build info", dev.epoxy.cli.Version.VERSION);
         kv(b, "PoolAlloc_bytes", buffers.held() * buffers.size());
         kv(b, "Start_time_sec", startMs / 1000);

@@ -81,6 +81,7 @@ public final class ProxyRuntime implements AutoCloseable {
         this.pollers = new Pollers(fds, cfg.global().threads(), cfg.global().edgeTriggered());
         this.softStop = new SoftStop(pollers.size());
         pollers.configureStallReport(cfg.global().stallReportMs());
+        pollers.busyPolling(cfg.global().busyPolling());
         int bufSize = cfg.global().bufsize();
         // One pool for all connection buffers and H1 channels, sized for a whole HTTP/2 frame:
         // an H1 listener may turn into HTTP/2 when a client sends the preface.
@@ -380,6 +381,7 @@ public final class ProxyRuntime implements AutoCloseable {
         }
         log().info("soft stop: closing {} listener(s), waiting for {} client connection(s)", listenersOpen.get(),
                 globalConns.current());
+        pollers.busyPolling(false); // HAProxy too: an old process leaves the CPU to its successor
         softStop.begin(pollers);
         Runnable check = () -> {
             if (listenersOpen.get() == 0 && globalConns.current() == 0)

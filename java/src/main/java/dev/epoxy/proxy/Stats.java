@@ -420,6 +420,9 @@ public final class Stats implements dev.epoxy.stream.StatsPages {
         for (int i = 0; i < pollers.size(); i++)
             runq += pollers.get(i).runQueueLength();
         gauge(b, "haproxy_process_nbthread", "gauge", "Number of started threads (global.nbthread)", Integer.toString(pollers.size()));
+        gauge(b, "haproxy_process_busy_polling_enabled", "gauge",
+                "1 if busy-polling is currently in use on the worker process, otherwise zero (config.busy-polling)",
+                pollers.busyPolling() ? "1" : "0");
         gauge(b, "haproxy_process_uptime_seconds", "gauge", "How long ago this worker process was started (seconds)",
                 Long.toString((System.nanoTime() - startNanos) / 1_000_000_000L));
         gauge(b, "haproxy_process_start_time_seconds", "gauge", "Start time in seconds", Long.toString(startMs / 1000));
