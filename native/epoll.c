@@ -1,6 +1,7 @@
 /* epoll and eventfd wrappers. epoll_event.data carries (generation << 32) | fd, built in Java. */
 #include <errno.h>
 #include <stdint.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -55,4 +56,12 @@ int epoxy_eventfd_read(int fd)
         r = read(fd, &v, sizeof(v));
     } while (r < 0 && errno == EINTR);
     return r < 0 ? -errno : (int)(v > 0x7fffffff ? 0x7fffffff : v);
+}
+
+/* Sleeps ns nanoseconds on a timer, on no wait queue: what arrives meanwhile wakes no one. */
+int epoxy_nap(long ns)
+{
+    struct timespec ts = { .tv_sec = ns / 1000000000L, .tv_nsec = ns % 1000000000L };
+    int r = clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, NULL);
+    return r == EINTR ? 0 : -r;
 }

@@ -16,6 +16,7 @@ int  epoxy_epoll_wait(int ep, void *events, int max, int timeout_ms);
 int  epoxy_eventfd(void);
 int  epoxy_eventfd_write(int fd);
 int  epoxy_eventfd_read(int fd);
+int  epoxy_nap(long ns);
 
 /* socket.c */
 int  epoxy_sockaddr(const char *host, int port, void *out);

@@ -52,6 +52,7 @@ public final class ConfigParser {
     private int bufsize = GlobalSettings.DEFAULT_BUFSIZE;
     private long stallReportMs = GlobalSettings.DEFAULT_STALL_REPORT_MS;
     private boolean busyPolling;
+    private long pollNapUs = GlobalSettings.DEFAULT_POLL_NAP_US;
     private int maxhdr = GlobalSettings.DEFAULT_MAXHDR;
     private int buffersLimit;
     private int buffersReserve = -1;
@@ -451,6 +452,22 @@ public final class ConfigParser {
                 }
                 return;
             }
+            case "tune.poll-nap": {
+                if (!oneArg(l, "a time from 0 to 1ms")) {
+                    return;
+                }
+                try {
+                    long us = Units.parseTimeUs(v);
+                    if (us > GlobalSettings.MAX_POLL_NAP_US) {
+                        diag.error(l.where(), "'tune.poll-nap' expects a time from 0 to 1ms, not '" + v + "'");
+                    } else {
+                        pollNapUs = us;
+                    }
+                } catch (IllegalArgumentException e) {
+                    diag.error(l.where(), "'tune.poll-nap': " + e.getMessage());
+                }
+                return;
+            }
             case "busy-polling":
                 if (noArgs(l)) {
                     busyPolling = true;
@@ -715,7 +732,7 @@ public final class ConfigParser {
         GlobalSettings g = new GlobalSettings(nbthread, maxconn, bufsize, edgeTriggered, exposeExperimental,
                 List.copyOf(globalLogs), stallReportMs, maxhdr, idlePoolShared, List.copyOf(statsSockets), statsTimeoutMs,
                 new GlobalSettings.Process(daemon, pidfile, hardStopAfterMs, uid, gid, chroot, Map.copyOf(processWhere)),
-                buffersLimit, buffersReserve, maxpipes, busyPolling);
+                buffersLimit, buffersReserve, maxpipes, busyPolling, pollNapUs);
         List<ProxyConfig> built = new ConfigChecker(diag).check(g, proxies);
         if (!diag.errors.isEmpty()) {
             throw new ConfigException(diag.errors, diag.warnings);

@@ -17,11 +17,14 @@ import java.util.List;
  * ({@code tune.maxpipes}) caps the kernel pipes used to splice bodies, -1 means HAProxy's
  * default, a quarter of maxconn ({@link #maxpipes(int)}). {@code busyPolling}
  * ({@code busy-polling}, off by default) keeps the poller threads from ever sleeping.
+ * {@code pollNapUs} ({@code tune.poll-nap}, 10 us by default, 0 = never) is how long a poller
+ * thread naps on a timer, once events come in batches, before it polls again.
  */
 public record GlobalSettings(int nbthread, int maxconn, int bufsize, boolean edgeTriggered,
                              boolean exposeExperimental, List<LogTarget> logs, long stallReportMs, int maxhdr, boolean idlePoolShared,
                              List<StatsSocket> statsSockets, long statsTimeoutMs, Process process,
-                             int buffersLimit, int buffersReserve, int maxpipes, boolean busyPolling) {
+                             int buffersLimit, int buffersReserve, int maxpipes, boolean busyPolling,
+                             long pollNapUs) {
     /** {@code stats timeout}: HAProxy's default idle timeout of a runtime API connection. */
     public static final long DEFAULT_STATS_TIMEOUT_MS = 10_000;
     /**
@@ -38,15 +41,17 @@ public record GlobalSettings(int nbthread, int maxconn, int bufsize, boolean edg
     public static final int DEFAULT_MAXHDR = 101;
     public static final long DEFAULT_STALL_REPORT_MS = 5000;
     public static final int MAX_THREADS = 64;
+    public static final long DEFAULT_POLL_NAP_US = 10;
+    public static final long MAX_POLL_NAP_US = 1000;
 
     public static final GlobalSettings DEFAULTS = new GlobalSettings(0, 0, DEFAULT_BUFSIZE, false, false, List.of(),
             DEFAULT_STALL_REPORT_MS, DEFAULT_MAXHDR, true, List.of(), DEFAULT_STATS_TIMEOUT_MS, Process.DEFAULTS, 0, -1, -1,
-            false);
+            false, DEFAULT_POLL_NAP_US);
 
     /** The settings with other stats sockets (tests). */
     public GlobalSettings withStatsSockets(List<StatsSocket> sockets) {
         return new GlobalSettings(nbthread, maxconn, bufsize, edgeTriggered, exposeExperimental, logs, stallReportMs, maxhdr, idlePoolShared,
-                List.copyOf(sockets), statsTimeoutMs, process, buffersLimit, buffersReserve, maxpipes, busyPolling);
+                List.copyOf(sockets), statsTimeoutMs, process, buffersLimit, buffersReserve, maxpipes, busyPolling, pollNapUs);
     }
 
     /** Buffers one HTTP/1 exchange may hold at once: client in/out, request and response channels, server in/out. */

@@ -16,6 +16,11 @@ public final class Units {
 
     /** Parses a time such as {@code 5s}, {@code 100ms}, {@code 1m}, {@code 2h}, {@code 1d}, {@code 250}. */
     public static long parseTimeMs(String text) {
+        return (parseTimeUs(text) + 999) / 1000; // round up so a non-zero time never becomes "unset"
+    }
+
+    /** Parses a time as {@link #parseTimeMs} does, into microseconds. */
+    public static long parseTimeUs(String text) {
         int i = 0;
         int n = text.length();
         if (n == 0) {
@@ -24,7 +29,7 @@ public final class Units {
         long value = 0;
         while (i < n && isDigit(text.charAt(i))) {
             value = value * 10 + (text.charAt(i) - '0');
-            if (value > 100_000_000_000L) {
+            if (value > 100_000_000_000_000L) {
                 // Far past any valid timer whatever the unit: stop before long overflow.
                 throw overflow(text);
             }
@@ -34,35 +39,20 @@ public final class Units {
             throw new IllegalArgumentException("unexpected character '" + text.charAt(0) + "' in time value '" + text + "'");
         }
         String unit = text.substring(i);
-        long ms;
-        switch (unit) {
-            case "":
-            case "ms":
-                ms = value;
-                break;
-            case "us":
-                ms = (value + 999) / 1000; // round up so a non-zero time never becomes "unset"
-                break;
-            case "s":
-                ms = value * 1000;
-                break;
-            case "m":
-                ms = value * 60_000;
-                break;
-            case "h":
-                ms = value * 3_600_000;
-                break;
-            case "d":
-                ms = value * 86_400_000;
-                break;
-            default:
-                throw new IllegalArgumentException("unexpected character '" + unit.charAt(0) + "' in time value '" + text
-                        + "' (units: us, ms, s, m, h, d)");
-        }
-        if (ms > MAX_TIME_MS) {
+        long us = switch (unit) {
+            case "us" -> 1;
+            case "", "ms" -> 1000;
+            case "s" -> 1_000_000;
+            case "m" -> 60_000_000;
+            case "h" -> 3_600_000_000L;
+            case "d" -> 86_400_000_000L;
+            default -> throw new IllegalArgumentException("unexpected character '" + unit.charAt(0) + "' in time value '"
+                    + text + "' (units: us, ms, s, m, h, d)");
+        };
+        if (value > MAX_TIME_MS * 1000 / us) {
             throw overflow(text);
         }
-        return ms;
+        return value * us;
     }
 
     /** Parses a size such as {@code 16384}, {@code 16k}, {@code 1m}, {@code 1g} into bytes. */

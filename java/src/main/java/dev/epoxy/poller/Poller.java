@@ -20,6 +20,14 @@ import org.slf4j.LoggerFactory;
  * next timer, forever if none); dispatch events through the fd protocol; fire expired timers; run
  * up to {@link #RUN_BUDGET} queued runnables.
  *
+ * <p>The nap ({@code tune.poll-nap}, Epoxy only): once a wait returns more than one event, the
+ * events pile up while the thread sleeps, and each one that arrives while it blocks in
+ * {@code epoll_wait} costs its sender a wake-up (on a VM whose idle CPUs halt, an IPI through
+ * the hypervisor). So the next wait that would block first sleeps on a timer, where nothing
+ * but the timer wakes it, and then polls without waiting; the events come in one batch. A nap
+ * that finds nothing disarms until a wait returns a batch again, so a quiet thread blocks as
+ * before and a lone request pays no nap.
+ *
  * <p>With {@code busy-polling} (HAProxy's keyword) the thread never sleeps: every wait is
  * {@code epoll_wait} with a null timeout, and since flags never say SLEEPING, producers never
  * write the eventfd; the next loop finds their item in the remote queue.
@@ -42,8 +50,8 @@ public final class Poller {
     private static final int SLEEPING = 1, NOTIFIED = 2;
     private static final VarHandle FLAGS;
     private static final VarHandle STATS = MethodHandles.arrayElementVarHandle(long[].class);
-    /** {@link #stats} slots: loop iterations, run-queue length after the last loop, fd takeovers won. */
-    private static final int S_LOOPS = 0, S_RUNQ = 1, S_TAKEOVERS = 2;
+    /** {@link #stats} slots: loop iterations, run-queue length after the last loop, fd takeovers won, naps. */
+    private static final int S_LOOPS = 0, S_RUNQ = 1, S_TAKEOVERS = 2, S_NAPS = 3;
 
     static {
         try {
@@ -69,12 +77,16 @@ public final class Poller {
     private volatile boolean stopping;
     /** {@code busy-polling}; written before start or at soft stop (any thread), read each loop. */
     private volatile boolean busyPolling;
+    /** {@code tune.poll-nap} in ns, 0 for none; written before start, read each loop. */
+    private volatile long napNanos;
+    /** Poller thread only: the next wait that would block naps first. */
+    private boolean napArmed;
     private volatile long now;
     /**
      * Statistics, written by this poller's thread only with opaque stores (no fence on the loop
      * path) and read by any thread with opaque loads (metrics).
      */
-    private final long[] stats = new long[3];
+    private final long[] stats = new long[4];
     private final AtomicLong wakeWrites = new AtomicLong();
     final PollerThread thread;
     private final StallWatchdog watchdog;
@@ -187,6 +199,16 @@ public final class Poller {
         return busyPolling;
     }
 
+    /** {@code tune.poll-nap}, in microseconds (0: never nap); set before start. */
+    void pollNap(long us) {
+        napNanos = us * 1000;
+    }
+
+    /** Naps taken so far (diagnostics, tests). */
+    public long naps() {
+        return (long) STATS.getOpaque(stats, S_NAPS);
+    }
+
     /** Eventfd writes done to wake this poller. */
     public long wakeWrites() {
         return wakeWrites.get();
@@ -233,12 +255,8 @@ public final class Poller {
             STATS.setOpaque(stats, S_LOOPS, (long) STATS.getOpaque(stats, S_LOOPS) + 1);
             fdCtx.applyUpdates();
             int timeout = busyPolling || hasWork() ? 0 : timerTimeout();
-            if (timeout != 0) {
-                flags = SLEEPING; // also clears NOTIFIED
-                if (hasWork() || stopping) timeout = 0;
-            }
-            int n = Sys.epoxy_epoll_wait(epfd, eventsAddr, MAX_EVENTS, timeout);
-            flags = 0;
+            int n = timeout != 0 && napArmed && napNanos > 0 ? nap() : 0;
+            if (n == 0) n = waitEvents(timeout);
             now = clock();
             if (n < 0) {
                 log().error("thread {}: epoll_wait: {}", tid, Sys.strerror(n));
@@ -258,6 +276,34 @@ public final class Poller {
             runQueue();
             STATS.setOpaque(stats, S_RUNQ, (long) local.size());
         }
+    }
+
+    /**
+     * Waits for events, up to timeout ms (0: none, -1: for ever). Before a wait that may block,
+     * says SLEEPING and re-checks for work (see the protocol above). More than one event at
+     * once means they pile up while the thread sleeps: that arms the nap.
+     */
+    private int waitEvents(int timeout) {
+        if (timeout != 0) {
+            flags = SLEEPING; // also clears NOTIFIED
+            if (hasWork() || stopping) timeout = 0;
+        }
+        int n = Sys.epoxy_epoll_wait(epfd, eventsAddr, MAX_EVENTS, timeout);
+        flags = 0;
+        if (n > 1) napArmed = true;
+        return n;
+    }
+
+    /**
+     * Naps on a timer, then polls without waiting. Flags stay 0, so producers do not write the
+     * eventfd: their items are seen after the nap. A nap that finds nothing disarms.
+     */
+    private int nap() {
+        STATS.setOpaque(stats, S_NAPS, (long) STATS.getOpaque(stats, S_NAPS) + 1);
+        Sys.epoxy_nap(napNanos);
+        int n = Sys.epoxy_epoll_wait(epfd, eventsAddr, MAX_EVENTS, 0);
+        if (n == 0) napArmed = false;
+        return n;
     }
 
     private boolean hasWork() {

@@ -53,6 +53,11 @@ public final class Pollers implements AutoCloseable {
         for (Poller p : pollers) p.busyPolling(on);
     }
 
+    /** {@code tune.poll-nap} for every poller, in microseconds; before {@link #start}. */
+    public void pollNap(long us) {
+        for (Poller p : pollers) p.pollNap(us);
+    }
+
     public boolean busyPolling() {
         return pollers[0].busyPolling();
     }

@@ -543,6 +543,7 @@ final class Cli {
                     .append(" tl=0 tlsz=0 rqsz=").append(p.runQueueSize()).append('\n')
                     .append("      1/").append(p.tid() + 1).append("    stuck=0 prof=0 harmless=0 wantrdv=0\n")
                     .append("             loops=").append(p.loops()).append(" wakeups=").append(p.wakeWrites())
+                    .append(" naps=").append(p.naps())
                     .append(" streams=").append(p.watchdog().size())
                     .append(" stall.checks=").append(p.watchdog().checks())
                     .append(" stall.reports=").append(p.watchdog().reports())

@@ -82,6 +82,7 @@ public final class ProxyRuntime implements AutoCloseable {
         this.softStop = new SoftStop(pollers.size());
         pollers.configureStallReport(cfg.global().stallReportMs());
         pollers.busyPolling(cfg.global().busyPolling());
+        pollers.pollNap(cfg.global().pollNapUs());
         int bufSize = cfg.global().bufsize();
         // One pool for all connection buffers and H1 channels, sized for a whole HTTP/2 frame:
         // an H1 listener may turn into HTTP/2 when a client sends the preface.

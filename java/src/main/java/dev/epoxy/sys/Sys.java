@@ -88,6 +88,7 @@ public final class Sys {
     public static native int epoxy_eventfd();
     public static native int epoxy_eventfd_write(int fd);
     public static native int epoxy_eventfd_read(int fd);
+    public static native int epoxy_nap(long ns);
 
     public static native int epoxy_sockaddr(String host, int port, long out);
     /** A TCP listener, with TCP_NODELAY, which every socket it accepts inherits (Linux). */

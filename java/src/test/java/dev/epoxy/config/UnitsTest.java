@@ -21,6 +21,19 @@ class UnitsTest {
     }
 
     @Test
+    void timeInMicroseconds() {
+        assertEquals(10, Units.parseTimeUs("10us"));
+        assertEquals(1000, Units.parseTimeUs("1ms"));
+        assertEquals(2000, Units.parseTimeUs("2"));
+        assertEquals(1_000_000, Units.parseTimeUs("1s"));
+        assertEquals(86_400_000_000L, Units.parseTimeUs("1d"));
+        assertEquals(2_147_483_647_000L, Units.parseTimeUs("2147483647000us"));
+        assertThrows(IllegalArgumentException.class, () -> Units.parseTimeUs("2147483647001us"));
+        assertThrows(IllegalArgumentException.class, () -> Units.parseTimeUs("25d"));
+        assertThrows(IllegalArgumentException.class, () -> Units.parseTimeUs("10 us"));
+    }
+
+    @Test
     void timeErrors() {
         assertEquals("unexpected character 'x' in time value '5x' (units: us, ms, s, m, h, d)",
                 assertThrows(IllegalArgumentException.class, () -> Units.parseTimeMs("5x")).getMessage());
