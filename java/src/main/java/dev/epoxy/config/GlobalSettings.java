@@ -17,8 +17,8 @@ import java.util.List;
  * ({@code tune.maxpipes}) caps the kernel pipes used to splice bodies, -1 means HAProxy's
  * default, a quarter of maxconn ({@link #maxpipes(int)}). {@code busyPolling}
  * ({@code busy-polling}, off by default) keeps the poller threads from ever sleeping.
- * {@code pollNapUs} ({@code tune.poll-nap}, 10 us by default, 0 = never) is how long a poller
- * thread naps on a timer, once events come in batches, before it polls again.
+ * {@code pollNapUs} ({@code tune.poll-nap}, 0 by default: never) is how long a poller thread
+ * naps on a timer, once events come in batches, before it polls again.
  */
 public record GlobalSettings(int nbthread, int maxconn, int bufsize, boolean edgeTriggered,
                              boolean exposeExperimental, List<LogTarget> logs, long stallReportMs, int maxhdr, boolean idlePoolShared,
@@ -41,7 +41,7 @@ public record GlobalSettings(int nbthread, int maxconn, int bufsize, boolean edg
     public static final int DEFAULT_MAXHDR = 101;
     public static final long DEFAULT_STALL_REPORT_MS = 5000;
     public static final int MAX_THREADS = 64;
-    public static final long DEFAULT_POLL_NAP_US = 10;
+    public static final long DEFAULT_POLL_NAP_US = 0;
     public static final long MAX_POLL_NAP_US = 1000;
 
     public static final GlobalSettings DEFAULTS = new GlobalSettings(0, 0, DEFAULT_BUFSIZE, false, false, List.of(),

@@ -6,12 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** {@code tune.poll-nap} in {@code global}: a time from 0 to 1 ms, 10 us by default. */
+/** {@code tune.poll-nap} in {@code global}: a time from 0 to 1 ms, off (0) by default. */
 class PollNapConfigTest {
     @Test
     void defaultAndValues() throws Exception {
-        assertEquals(10, Cfg.parse(lines("global", "    nbthread 1")).global().pollNapUs());
-        assertEquals(0, Cfg.parse(lines("global", "    tune.poll-nap 0")).global().pollNapUs());
+        assertEquals(0, Cfg.parse(lines("global", "    nbthread 1")).global().pollNapUs());
+        assertEquals(10, Cfg.parse(lines("global", "    tune.poll-nap 10us")).global().pollNapUs());
+        assertEquals(0, Cfg.parse(lines("global", "    tune.poll-nap 10us", "    tune.poll-nap 0")).global().pollNapUs());
         assertEquals(50, Cfg.parse(lines("global", "    tune.poll-nap 50us")).global().pollNapUs());
         assertEquals(1000, Cfg.parse(lines("global", "    tune.poll-nap 1ms")).global().pollNapUs());
         assertEquals(1000, Cfg.parse(lines("global", "    tune.poll-nap 1")).global().pollNapUs(), "bare numbers are ms");
