@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * the hypervisor). So the next wait that would block first sleeps on a timer, where nothing
  * but the timer wakes it, and then polls without waiting; the events come in one batch. A nap
  * that finds nothing disarms until a wait returns a batch again, so a quiet thread blocks as
- * before and a lone request pays no nap.
+ * before and a lone request pays no nap. Off by default: every event that arrives during a nap
+ * waits for its end, which slows a pipeline with few exchanges in flight (docs/design-notes.md).
  *
  * <p>With {@code busy-polling} (HAProxy's keyword) the thread never sleeps: every wait is
  * {@code epoll_wait} with a null timeout, and since flags never say SLEEPING, producers never
