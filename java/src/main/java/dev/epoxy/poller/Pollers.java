@@ -53,13 +53,13 @@ public final class Pollers implements AutoCloseable {
         for (Poller p : pollers) p.busyPolling(on);
     }
 
+    public boolean busyPolling() {
+        return pollers[0].busyPolling();
+    }
+
     /** {@code tune.poll-nap} for every poller, in microseconds; before {@link #start}. */
     public void pollNap(long us) {
         for (Poller p : pollers) p.pollNap(us);
-    }
-
-    public boolean busyPolling() {
-        return pollers[0].busyPolling();
     }
 
     /** Every stall report line is also given to {@code l} (tests, runtime API); null removes it. */

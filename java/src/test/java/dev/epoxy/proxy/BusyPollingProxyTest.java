@@ -18,10 +18,7 @@ class BusyPollingProxyTest {
     @Test
     void servesAcrossThreadsAndSoftStopTurnsItOff() throws Exception {
         try (TestBackend be = TestBackend.ok();
-             Epoxy ep = Epoxy.start("global\n    nbthread 2\n    busy-polling\n"
-                     + "defaults\n    mode http\n    timeout connect 2s\n    timeout client 5s\n    timeout server 5s\n"
-                     + "frontend fe\n    bind 127.0.0.1:0\n    default_backend be\n"
-                     + "backend be\n    server s1 127.0.0.1:" + be.port() + "\n")) {
+             Epoxy ep = Epoxy.inFrontOf(be.port(), "global\n    nbthread 2\n    busy-polling\n")) {
             assertTrue(ep.rt.pollers().busyPolling());
             for (int i = 0; i < 20; i++) {
                 // A new connection each time, so that both threads get some (round robin).

@@ -37,7 +37,12 @@ public final class Epoxy implements AutoCloseable {
 
     /** One thread, frontend "fe" on a free port in front of one server at {@code serverPort}, 30 s timeouts. */
     public static Epoxy inFrontOf(int serverPort, boolean et) throws Exception {
-        return start(global(1, et) + "defaults\n    mode http\n    timeout connect 2s\n"
+        return inFrontOf(serverPort, global(1, et));
+    }
+
+    /** As {@link #inFrontOf(int, boolean)}, with the given global section. */
+    public static Epoxy inFrontOf(int serverPort, String global) throws Exception {
+        return start(global + "defaults\n    mode http\n    timeout connect 2s\n"
                 + "    timeout client 30s\n    timeout server 30s\n"
                 + "frontend fe\n    bind 127.0.0.1:0\n    default_backend be\n"
                 + "backend be\n    server s1 127.0.0.1:" + serverPort + "\n");
