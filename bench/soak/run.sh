@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# Soak: a proxy in front of a rude origin (rude_server.py: closes after responses, HTTP/1.0, no
+# length, dribbles, closes idle connections 0-3 ms after a response), under three loads at once
+# for DURATION seconds: wrk keep-alive, h2load h2c, and clients.py (checked GETs and pipelines,
+# plus clients that abort, send garbage, reset, stop reading). Then it checks that the proxy lost
+# nothing and kept nothing: every checked answer exact, no wrk or h2load error, no stall report,
+# no connection left once the clients are gone, and it prints the proxy's fds and RSS every 10 s.
+# Everything runs on 127.0.0.1; every process started here is stopped on exit.
+#
+#   bench/soak/run.sh                  Epoxy, 120 s; exit 1 if a check fails
+#   DURATION=600 bench/soak/run.sh     longer
+#   PEER=1 bench/soak/run.sh           then the same on HAProxy 3.4 (reported, not judged)
+#
+# Environment: DURATION (120), NBTHREAD (2), PORT_BASE (18380: origin, proxy, proxy h2c, and
+# PORT_BASE+10.. for the peer), HAPROXY (/work/shared/peers/haproxy-3.4.0), KEEP=1 keeps the
+# temp dir (configs, logs, client outputs).
+set -uo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+here="$root/bench/soak"
+DURATION="${DURATION:-120}"; NBTHREAD="${NBTHREAD:-2}"; PORT_BASE="${PORT_BASE:-18380}"
+HAPROXY="${HAPROXY:-/work/shared/peers/haproxy-3.4.0}"
+P_ORIGIN=$PORT_BASE
+
+tmp=$(mktemp -d /tmp/epoxy-soak.XXXXXX)
+pids=()
+cleanup() {
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+    for p in "${pids[@]}"; do
+        for _ in $(seq 1 30); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+        kill -9 "$p" 2>/dev/null
+    done
+    if [ "${KEEP:-0}" = 1 ]; then echo "kept $tmp" >&2; else rm -rf "$tmp"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+for tool in wrk h2load python3; do
+    command -v $tool >/dev/null || { echo "$tool is needed" >&2; exit 2; }
+done
+wait_port() {
+    for _ in $(seq 1 100); do
+        (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0
+        sleep 0.1
+    done
+    return 1
+}
+# show info, one field, from the runtime API (the same command on both proxies)
+info() {
+    python3 - "$1" "$2" <<'EOF'
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.settimeout(5)
+s.connect(sys.argv[1])
+s.sendall(b"show info\n")
+d = b""
+while True:
+    x = s.recv(65536)
+    if not x:
+        break
+    d += x
+for line in d.decode().split("\n"):
+    if line.startswith(sys.argv[2] + ":"):
+        print(line.split(":", 1)[1].strip())
+EOF
+}
+sample() { echo "fds $(ls /proc/$1/fd | wc -l) rss_kB $(awk '$1 == "VmRSS:" {print $2}' /proc/$1/status) conns $(info "$2" CurrConns)"; }
+
+wait_port $P_ORIGIN 2>/dev/null && { echo "port $P_ORIGIN already in use (set PORT_BASE)" >&2; exit 2; }
+python3 "$here/rude_server.py" $P_ORIGIN > "$tmp/origin.log" 2>&1 &
+pids+=($!)
+wait_port $P_ORIGIN || { echo "the origin did not start" >&2; exit 1; }
+
+# soak NAME PORT COMMAND... -> prints the report; returns 1 when a check fails
+soak() {
+    local name=$1 port=$2; shift 2
+    local h2=$((port + 1)) sock="$tmp/$name.sock" bad=0
+    cat > "$tmp/$name.cfg" <<EOF
+global
+    nbthread $NBTHREAD
+    maxconn 4000
+    stats socket $sock level admin
+$([ "$name" = epoxy ] && echo "    tune.stall-report 2s")
+defaults
+    mode http
+    log stdout format raw local0
+    option httplog
+    timeout connect 2s
+    timeout client 10s
+    timeout server 10s
+    timeout http-request 5s
+    retries 3
+frontend fe
+    bind 127.0.0.1:$port
+    bind 127.0.0.1:$h2 proto h2
+    default_backend be
+backend be
+    http-reuse always
+    server s1 127.0.0.1:$P_ORIGIN
+EOF
+    "$@" -f "$tmp/$name.cfg" > "$tmp/$name.log" 2>&1 &
+    local pid=$!
+    pids+=($pid)
+    wait_port $port || { echo "$name did not start" >&2; return 1; }
+    # bin/epoxy execs java: the pid is the proxy's
+    echo "== $name, ${DURATION}s: start $(sample $pid "$sock")"
+    timeout $((DURATION + 30)) wrk -t1 -c10 -d${DURATION}s "http://127.0.0.1:$port/w" > "$tmp/$name.wrk" 2>&1 &
+    local w=$!
+    timeout $((DURATION + 30)) h2load -c4 -m8 -D $DURATION "http://127.0.0.1:$h2/h" > "$tmp/$name.h2load" 2>&1 &
+    local h=$!
+    timeout $((DURATION + 90)) python3 "$here/clients.py" $port $DURATION 8 > "$tmp/$name.clients" 2>&1 &
+    local c=$!
+    for ((t = 10; t <= DURATION; t += 10)); do
+        sleep 10
+        echo "   ${t}s: $(sample $pid "$sock")"
+    done
+    wait $w $h $c
+    local conns
+    for _ in $(seq 1 100); do
+        conns=$(info "$sock" CurrConns)
+        [ "$conns" = 0 ] && break
+        sleep 0.1
+    done
+    echo "   after the clients: $(sample $pid "$sock")"
+    echo "   clients.py: $(head -1 "$tmp/$name.clients")"
+    sed -n '2,$p' "$tmp/$name.clients" | sed 's/^/   /'
+    echo "   wrk: $(grep -E 'requests in' "$tmp/$name.wrk" | xargs) $(grep -E 'Socket errors|Non-2xx' "$tmp/$name.wrk" | xargs)"
+    echo "   h2load: $(grep -E '^requests:' "$tmp/$name.h2load")"
+    local stalls
+    stalls=$(grep -c "stall: no progress" "$tmp/$name.log")
+    [ "$name" = epoxy ] && echo "   stall reports: $stalls"
+    grep -q "FAILED" "$tmp/$name.clients" && bad=1
+    grep -q "requests in" "$tmp/$name.wrk" || bad=1
+    grep -qE 'Socket errors|Non-2xx' "$tmp/$name.wrk" && bad=1
+    grep -qE '^requests: .* 0 failed, 0 errored, 0 timeout' "$tmp/$name.h2load" || bad=1
+    [ "$conns" = 0 ] || bad=1
+    [ "$name" != epoxy ] || [ "$stalls" = 0 ] || bad=1
+    kill $pid 2>/dev/null
+    return $bad
+}
+
+soak epoxy $((PORT_BASE + 1)) "$root/bin/epoxy"
+rc=$?
+if [ "${PEER:-0}" = 1 ]; then
+    soak haproxy $((PORT_BASE + 11)) "$HAPROXY" -db
+    echo "   (HAProxy is reported, not judged)"
+fi
+[ $rc = 0 ] && echo "epoxy: every check passed" || echo "epoxy: a check FAILED (KEEP=1 keeps the logs)"
+exit $rc
