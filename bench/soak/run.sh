@@ -65,7 +65,11 @@ EOF
 }
 sample() { echo "fds $(ls /proc/$1/fd | wc -l) rss_kB $(awk '$1 == "VmRSS:" {print $2}' /proc/$1/status) conns $(info "$2" CurrConns)"; }
 
-wait_port $P_ORIGIN 2>/dev/null && { echo "port $P_ORIGIN already in use (set PORT_BASE)" >&2; exit 2; }
+ports=($P_ORIGIN $((PORT_BASE + 1)) $((PORT_BASE + 2)))
+[ "${PEER:-0}" = 1 ] && ports+=($((PORT_BASE + 11)) $((PORT_BASE + 12)))
+for p in "${ports[@]}"; do
+    if (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then echo "port $p already in use (set PORT_BASE)" >&2; exit 2; fi
+done
 python3 "$here/rude_server.py" $P_ORIGIN > "$tmp/origin.log" 2>&1 &
 pids+=($!)
 wait_port $P_ORIGIN || { echo "the origin did not start" >&2; exit 1; }
@@ -128,10 +132,13 @@ EOF
     local stalls
     stalls=$(grep -c "stall: no progress" "$tmp/$name.log")
     [ "$name" = epoxy ] && echo "   stall reports: $stalls"
+    # Nothing lost, and something done by each load (a run that did nothing proves nothing).
     grep -q "FAILED" "$tmp/$name.clients" && bad=1
-    grep -q "requests in" "$tmp/$name.wrk" || bad=1
+    grep -q "'get ok', [1-9]" "$tmp/$name.clients" || bad=1
+    grep -q "'pipelined ok', [1-9]" "$tmp/$name.clients" || bad=1
+    grep -qE '^ *[1-9][0-9]* requests in' "$tmp/$name.wrk" || bad=1
     grep -qE 'Socket errors|Non-2xx' "$tmp/$name.wrk" && bad=1
-    grep -qE '^requests: .* 0 failed, 0 errored, 0 timeout' "$tmp/$name.h2load" || bad=1
+    grep -qE '^requests: .* [1-9][0-9]* succeeded, 0 failed, 0 errored, 0 timeout' "$tmp/$name.h2load" || bad=1
     [ "$conns" = 0 ] || bad=1
     [ "$name" != epoxy ] || [ "$stalls" = 0 ] || bad=1
     kill $pid 2>/dev/null
