@@ -104,7 +104,12 @@ EOF
     "$@" -f "$tmp/$name.cfg" > "$tmp/$name.log" 2>&1 &
     local pid=$!
     pids+=($pid)
-    wait_port $port || { echo "$name did not start" >&2; return 1; }
+    if ! wait_port $port; then
+        echo "$name did not start:"; tail -5 "$tmp/$name.log"
+        # a port held by some connection's local end: the caller may try other ports
+        grep -q "Address already in use" "$tmp/$name.log" && exit 2
+        return 1
+    fi
     # bin/epoxy execs java: the pid is the proxy's
     echo "== $name, ${DURATION}s: start $(sample $pid "$sock")"
     timeout $((DURATION + 30)) wrk -t1 -c10 -d${DURATION}s "http://127.0.0.1:$port/w" > "$tmp/$name.wrk" 2>&1 &

@@ -3,11 +3,10 @@ package dev.epoxy.load;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -29,7 +28,7 @@ class SoakTest {
                 ProcessBuilder pb = new ProcessBuilder("bash", "soak/run.sh").redirectErrorStream(true)
                         .redirectOutput(out.toFile());
                 pb.environment().put("DURATION", Integer.toString(SECONDS));
-                pb.environment().put("PORT_BASE", Integer.toString(freePort()));
+                pb.environment().put("PORT_BASE", Integer.toString(portBase()));
                 Process p = pb.start();
                 if (!p.waitFor(SECONDS + 150, TimeUnit.SECONDS)) {
                     p.descendants().forEach(ProcessHandle::destroy);
@@ -46,10 +45,13 @@ class SoakTest {
         }
     }
 
-    /** A port free a moment ago, below the range whose next two ports the script also takes. */
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return Math.min(s.getLocalPort(), 60000);
-        }
+    /**
+     * Three ports below the kernel's ephemeral range: there no client connection of another
+     * test holds a port as its local end, which would make the proxy's bind fail.
+     */
+    private static int portBase() throws IOException {
+        String[] range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+");
+        int low = Integer.parseInt(range[0]);
+        return 10000 + ThreadLocalRandom.current().nextInt(Math.max(1, low - 10000 - 20));
     }
 }
