@@ -32,18 +32,22 @@ def read_response(s, buf):
     """Returns (status, body, rest, closed) for one response, handling CL, chunked, close."""
     while b"\r\n\r\n" not in buf:
         d = s.recv(65536)
-        if not d: raise EOFError("eof in head")
+        if not d:
+            raise EOFError("eof in head")
         buf += d
     head, buf = buf.split(b"\r\n\r\n", 1)
-    lines = head.split(b"\r\n"); status = int(lines[0].split(b" ")[1])
+    lines = head.split(b"\r\n")
+    status = int(lines[0].split(b" ")[1])
     h = {}
     for l in lines[1:]:
-        k, _, v = l.partition(b":"); h[k.strip().lower()] = v.strip().lower()
+        k, _, v = l.partition(b":")
+        h[k.strip().lower()] = v.strip().lower()
     if b"content-length" in h:
         n = int(h[b"content-length"])
         while len(buf) < n:
             d = s.recv(65536)
-            if not d: raise EOFError("eof in body")
+            if not d:
+                raise EOFError("eof in body")
             buf += d
         return status, buf[:n], buf[n:], h.get(b"connection") == b"close"
     if h.get(b"transfer-encoding") == b"chunked":
@@ -51,20 +55,25 @@ def read_response(s, buf):
         while True:
             while b"\r\n" not in buf:
                 d = s.recv(65536)
-                if not d: raise EOFError("eof in chunk size")
+                if not d:
+                    raise EOFError("eof in chunk size")
                 buf += d
-            line, buf = buf.split(b"\r\n", 1); n = int(line.split(b";")[0], 16)
+            line, buf = buf.split(b"\r\n", 1)
+            n = int(line.split(b";")[0], 16)
             while len(buf) < n + 2:
                 d = s.recv(65536)
-                if not d: raise EOFError("eof in chunk")
+                if not d:
+                    raise EOFError("eof in chunk")
                 buf += d
             if n == 0:
                 # no trailers expected: the last CRLF
                 return status, out, buf[2:], h.get(b"connection") == b"close"
-            out += buf[:n]; buf = buf[n + 2:]
+            out += buf[:n]
+            buf = buf[n + 2:]
     while True:
         d = s.recv(65536)
-        if not d: return status, buf, b"", True
+        if not d:
+            return status, buf, b"", True
         buf += d
 
 def checked_get(s_holder, n):
@@ -81,13 +90,15 @@ def checked_get(s_holder, n):
         if not reused or str(e) != "eof in head":
             raise
         count("retried after keep-alive close")
-        s.close(); s = s_holder[0] = conn()
+        s.close()
+        s = s_holder[0] = conn()
         s.sendall(b"GET /c?size=%d HTTP/1.1\r\nHost: x\r\n\r\n" % n)
         st, b, rest, closed = read_response(s, b"")
     if st != 200 or b != body(n):
         raise AssertionError("status %d, %d bytes for %d" % (st, len(b), n))
     if closed or rest:
-        s.close(); s_holder[0] = None
+        s.close()
+        s_holder[0] = None
 
 def pipelined():
     s = conn()

@@ -50,21 +50,27 @@ def serve(s):
             b = body(n)
             m = random.choice(["close", "http10", "nolength", "dribble", "idleclose", "chunked", "ka", "ka"])
             if m == "close":
-                s.sendall(b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: %d\r\n\r\n" % n + b); return
+                s.sendall(b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: %d\r\n\r\n" % n + b)
+                return
             if m == "http10":
-                s.sendall(b"HTTP/1.0 200 OK\r\nContent-Length: %d\r\n\r\n" % n + b); return
+                s.sendall(b"HTTP/1.0 200 OK\r\nContent-Length: %d\r\n\r\n" % n + b)
+                return
             if m == "nolength":
-                s.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n" + b); return
+                s.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n" + b)
+                return
             if m == "chunked":
                 out = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
                 for i in range(0, n, 7000):
-                    c = b[i:i + 7000]; out += b"%x\r\n" % len(c) + c + b"\r\n"
-                s.sendall(out + b"0\r\n\r\n"); continue
+                    c = b[i:i + 7000]
+                    out += b"%x\r\n" % len(c) + c + b"\r\n"
+                s.sendall(out + b"0\r\n\r\n")
+                continue
             hdr = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % n
             if m == "dribble":
                 s.sendall(hdr)
                 for i in range(0, n, max(1, n // 4)):
-                    s.sendall(b[i:i + max(1, n // 4)]); time.sleep(0.002)
+                    s.sendall(b[i:i + max(1, n // 4)])
+                    time.sleep(0.002)
                 continue
             s.sendall(hdr + b)
             if m == "idleclose":
@@ -72,21 +78,23 @@ def serve(s):
                 s.settimeout(0)
                 try:
                     d = s.recv(65536)
-                    if d:
-                        buf += d; s.settimeout(None); continue
+                    if d:  # a request came in time: serve it
+                        buf += d
+                        s.settimeout(None)
+                        continue
                 except BlockingIOError:
                     pass
                 return
     except (ConnectionError, OSError):
         return
     finally:
-        try: s.close()
-        except OSError: pass
+        s.close()
 
 def main():
     ls = socket.socket()
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    ls.bind(("127.0.0.1", PORT)); ls.listen(1024)
+    ls.bind(("127.0.0.1", PORT))
+    ls.listen(1024)
     while True:
         c, _ = ls.accept()
         threading.Thread(target=serve, args=(c,), daemon=True).start()
