@@ -22,22 +22,10 @@ NGINX=/usr/sbin/nginx
 P_NGINX=$PORT_BASE; P_PROXY=$((PORT_BASE + 1)); P_PROXY2=$((PORT_BASE + 2))
 CLIENTS="$root/bench/load/memclients.py"
 
-tmp=$(mktemp -d /tmp/epoxy-mem.XXXXXX)
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-    for p in "${pids[@]}"; do
-        for _ in $(seq 1 30); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-        kill -9 "$p" 2>/dev/null
-    done
-    if [ "${KEEP:-0}" = 1 ]; then echo "kept $tmp" >&2; else rm -rf "$tmp"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+source "$root/bench/lib.sh"
+bench_setup epoxy-mem
 
-for p in $P_NGINX $P_PROXY $P_PROXY2; do
-    if (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then echo "port $p already in use (set PORT_BASE)" >&2; exit 2; fi
-done
+ports_free $P_NGINX $P_PROXY $P_PROXY2
 mkdir -p "$tmp/www"
 head -c 4194304 /dev/zero > "$tmp/www/4m"
 cat > "$tmp/nginx.conf" <<EOF
@@ -78,13 +66,6 @@ backend be
     server s1 127.0.0.1:$P_NGINX
 EOF
 
-wait_port() {
-    for _ in $(seq 1 $(($2 * 10))); do
-        (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0
-        sleep 0.1
-    done
-    return 1
-}
 rss() { awk '$1 == "VmRSS:" { print $2 }' "/proc/$1/status" 2>/dev/null; }
 # Samples VmRSS every 0.1 s into $2 (the maximum) until $3 exists.
 sampler() {

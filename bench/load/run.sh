@@ -56,22 +56,10 @@ if [ ! -f "$JAR" ]; then
     (cd "$root" && mvn -B -q -DskipTests package) >&2 || { echo "build failed" >&2; exit 2; }
 fi
 
-tmp=$(mktemp -d /tmp/epoxy-load.XXXXXX)
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-    for p in "${pids[@]}"; do
-        for _ in $(seq 1 30); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-        kill -9 "$p" 2>/dev/null
-    done
-    if [ "${KEEP:-0}" = 1 ]; then echo "kept $tmp" >&2; else rm -rf "$tmp"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+source "$root/bench/lib.sh"
+bench_setup epoxy-load
 
-for p in $P_NGINX $P_HA $P_HA2 $P_EP $P_EP2 $((P_NGINX + 5)) $P_ET $P_ET2 $P_START; do
-    if (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then echo "port $p already in use (set PORT_BASE)" >&2; exit 2; fi
-done
+ports_free $P_NGINX $P_HA $P_HA2 $P_EP $P_EP2 $((P_NGINX + 5)) $P_ET $P_ET2 $P_START
 
 # ---------------------------------------------------------------- backend and proxies
 mkdir -p "$tmp/www" "$tmp/logs"
@@ -127,14 +115,6 @@ proxy_cfg epoxy $P_ET $P_ET2 "    expose-experimental-directives
     tune.fd.edge-triggered on" > "$tmp/epoxy-et.cfg"
 proxy_cfg epoxy $P_START "" > "$tmp/epoxy-start.cfg"
 proxy_cfg haproxy $P_START "" > "$tmp/haproxy-start.cfg"
-
-wait_port() { # port seconds
-    for _ in $(seq 1 $(($2 * 10))); do
-        (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0
-        sleep 0.1
-    done
-    return 1
-}
 
 taskset -c "$CLIENT_CPU" "$NGINX" -p "$tmp" -c "$tmp/nginx.conf" -e "$tmp/logs/nginx-error.log" &
 pids+=($!)

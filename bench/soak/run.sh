@@ -21,29 +21,12 @@ DURATION="${DURATION:-120}"; NBTHREAD="${NBTHREAD:-2}"; PORT_BASE="${PORT_BASE:-
 HAPROXY="${HAPROXY:-/work/shared/peers/haproxy-3.4.0}"
 P_ORIGIN=$PORT_BASE
 
-tmp=$(mktemp -d /tmp/epoxy-soak.XXXXXX)
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-    for p in "${pids[@]}"; do
-        for _ in $(seq 1 30); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-        kill -9 "$p" 2>/dev/null
-    done
-    if [ "${KEEP:-0}" = 1 ]; then echo "kept $tmp" >&2; else rm -rf "$tmp"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+source "$root/bench/lib.sh"
+bench_setup epoxy-soak
 
 for tool in wrk h2load python3; do
     command -v $tool >/dev/null || { echo "$tool is needed" >&2; exit 2; }
 done
-wait_port() {
-    for _ in $(seq 1 100); do
-        (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0
-        sleep 0.1
-    done
-    return 1
-}
 # show info, one field, from the runtime API (the same command on both proxies)
 info() {
     python3 - "$1" "$2" <<'EOF'
@@ -67,12 +50,10 @@ sample() { echo "fds $(ls /proc/$1/fd | wc -l) rss_kB $(awk '$1 == "VmRSS:" {pri
 
 ports=($P_ORIGIN $((PORT_BASE + 1)) $((PORT_BASE + 2)))
 [ "${PEER:-0}" = 1 ] && ports+=($((PORT_BASE + 11)) $((PORT_BASE + 12)))
-for p in "${ports[@]}"; do
-    if (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then echo "port $p already in use (set PORT_BASE)" >&2; exit 2; fi
-done
+ports_free "${ports[@]}"
 python3 "$here/rude_server.py" $P_ORIGIN > "$tmp/origin.log" 2>&1 &
 pids+=($!)
-wait_port $P_ORIGIN || { echo "the origin did not start" >&2; exit 1; }
+wait_port $P_ORIGIN 10 || { echo "the origin did not start" >&2; exit 1; }
 
 # soak NAME PORT COMMAND... -> prints the report; returns 1 when a check fails
 soak() {
@@ -104,7 +85,7 @@ EOF
     "$@" -f "$tmp/$name.cfg" > "$tmp/$name.log" 2>&1 &
     local pid=$!
     pids+=($pid)
-    if ! wait_port $port; then
+    if ! wait_port $port 10; then
         echo "$name did not start:"; tail -5 "$tmp/$name.log"
         # a port held by some connection's local end: the caller may try other ports
         grep -q "Address already in use" "$tmp/$name.log" && exit 2
