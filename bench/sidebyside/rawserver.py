@@ -3,13 +3,13 @@ the path of a request head."""
 import socket, threading
 
 
-def serve_forever(port, handle):
+def serve_forever(port, handle, backlog=100):
     """Accepts on 127.0.0.1:PORT for ever; handle(conn) runs in its own thread, then the
     connection is closed (a peer that went away ends the handler quietly)."""
     s = socket.socket()
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind(('127.0.0.1', port))
-    s.listen(100)
+    s.listen(backlog)
     while True:
         c, _ = s.accept()
         threading.Thread(target=_run, args=(handle, c), daemon=True).start()

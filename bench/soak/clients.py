@@ -28,13 +28,18 @@ def body(n):
 def conn():
     return socket.create_connection(("127.0.0.1", PORT), timeout=10)
 
-def read_response(s, buf):
-    """Returns (status, body, rest, closed) for one response, handling CL, chunked, close."""
-    while b"\r\n\r\n" not in buf:
+def recv_until(s, buf, done, where):
+    """Reads into buf until done(buf); EOFError("eof in " + where) if the peer closes first."""
+    while not done(buf):
         d = s.recv(65536)
         if not d:
-            raise EOFError("eof in head")
+            raise EOFError("eof in " + where)
         buf += d
+    return buf
+
+def read_response(s, buf):
+    """Returns (status, body, rest, closed) for one response, handling CL, chunked, close."""
+    buf = recv_until(s, buf, lambda b: b"\r\n\r\n" in b, "head")
     head, buf = buf.split(b"\r\n\r\n", 1)
     lines = head.split(b"\r\n")
     status = int(lines[0].split(b" ")[1])
@@ -44,27 +49,15 @@ def read_response(s, buf):
         h[k.strip().lower()] = v.strip().lower()
     if b"content-length" in h:
         n = int(h[b"content-length"])
-        while len(buf) < n:
-            d = s.recv(65536)
-            if not d:
-                raise EOFError("eof in body")
-            buf += d
+        buf = recv_until(s, buf, lambda b: len(b) >= n, "body")
         return status, buf[:n], buf[n:], h.get(b"connection") == b"close"
     if h.get(b"transfer-encoding") == b"chunked":
         out = b""
         while True:
-            while b"\r\n" not in buf:
-                d = s.recv(65536)
-                if not d:
-                    raise EOFError("eof in chunk size")
-                buf += d
+            buf = recv_until(s, buf, lambda b: b"\r\n" in b, "chunk size")
             line, buf = buf.split(b"\r\n", 1)
             n = int(line.split(b";")[0], 16)
-            while len(buf) < n + 2:
-                d = s.recv(65536)
-                if not d:
-                    raise EOFError("eof in chunk")
-                buf += d
+            buf = recv_until(s, buf, lambda b: len(b) >= n + 2, "chunk")
             if n == 0:
                 # no trailers expected: the last CRLF
                 return status, out, buf[2:], h.get(b"connection") == b"close"
