@@ -1,18 +1,28 @@
 #!/usr/bin/env python3
 """Checking and misbehaving HTTP/1 clients for the soak.
 
-    clients.py PORT SECONDS WORKERS
+    clients.py PORT UPLOAD_PORT SECONDS WORKERS
 
-For SECONDS, each worker loops over random actions. The checked ones (a GET on a kept-alive
-connection whose body is compared byte for byte with rude_server.py's pattern, three pipelined
-GETs on a new connection) count as FAILED when the answer is not exact. A kept-alive connection
-closed before any byte of an answer is retried once on a new one, as clients do (RFC 9112
-9.3.1), and counted. The rude actions (abort mid-response, garbage, a reset right after the
-request, a reader that stops) only need the proxy to survive them. Prints the counts, then up to
-20 failures. Loopback only; every socket has a 10 s timeout."""
-import random, socket, struct, sys, threading, time
+For SECONDS, each worker loops over random actions. The checked ones count as FAILED when the
+answer is not exact:
+- a GET on a kept-alive connection, as HTTP/1.1, HTTP/1.0 with keep-alive or plain HTTP/1.0,
+  whose body is compared byte for byte with rude_server.py's pattern (an HTTP/1.0 client must
+  get no chunked body and no interim response, and a plain one a close after the response);
+- three pipelined GETs on a new connection;
+- a POST on a kept-alive connection (UPLOAD_PORT) with Content-Length or chunked (extensions,
+  trailers), sometimes with Expect: 100-continue, sometimes dribbled, answered with the length
+  and CRC32 the origin read;
+- an upload the origin refuses early with a 413: the client must get the 413.
+A kept-alive connection closed before any byte of an answer is retried once on a new one, as
+clients do (RFC 9112 9.3.1: a user agent may retry a non-idempotent request too when it knows
+the server never got it), and counted. The rude actions (abort mid-response, garbage, a reset
+right after the request, a reader that stops, an upload the origin resets halfway) only need
+the proxy to answer or close: a socket that waits 10 s for the proxy is a stall, and FAILED
+wherever it happens. Prints the counts, the failures by kind, then the first 20. Loopback only."""
+import os, random, re, socket, struct, sys, threading, time, zlib
 
-PORT, SECONDS, WORKERS = int(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3])
+PORT, UP_PORT = int(sys.argv[1]), int(sys.argv[2])
+SECONDS, WORKERS = float(sys.argv[3]), int(sys.argv[4])
 stats = {}
 fails = []
 lock = threading.Lock()
@@ -25,8 +35,8 @@ def body(n):
     pat = b"0123456789abcdefghijklmnopqrstuvwxyz\n"
     return (pat * (n // len(pat) + 1))[:n]
 
-def conn():
-    return socket.create_connection(("127.0.0.1", PORT), timeout=10)
+def conn(port=PORT):
+    return socket.create_connection(("127.0.0.1", port), timeout=10)
 
 def recv_until(s, buf, done, where):
     """Reads into buf until done(buf); EOFError("eof in " + where) if the peer closes first."""
@@ -37,20 +47,35 @@ def recv_until(s, buf, done, where):
         buf += d
     return buf
 
-def read_response(s, buf):
-    """Returns (status, body, rest, closed) for one response, handling CL, chunked, close."""
+class Response:
+    pass
+
+def read_head(s, buf):
     buf = recv_until(s, buf, lambda b: b"\r\n\r\n" in b, "head")
     head, buf = buf.split(b"\r\n\r\n", 1)
     lines = head.split(b"\r\n")
-    status = int(lines[0].split(b" ")[1])
     h = {}
     for l in lines[1:]:
         k, _, v = l.partition(b":")
         h[k.strip().lower()] = v.strip().lower()
+    return lines[0], int(lines[0].split(b" ")[1]), h, buf
+
+def read_response(s, buf, http10=False):
+    """One final response (interim ones counted and skipped): a Response with status, headers,
+    body, rest (bytes after it), closed (the connection ends with it), interim, version."""
+    r = Response()
+    r.interim = 0
+    line, r.status, h, buf = read_head(s, buf)
+    while 100 <= r.status < 200:
+        r.interim += 1
+        line, r.status, h, buf = read_head(s, buf)
+    r.version, r.headers = line.split(b" ")[0], h
+    keep = h.get(b"connection") == b"keep-alive" if http10 else h.get(b"connection") != b"close"
     if b"content-length" in h:
         n = int(h[b"content-length"])
         buf = recv_until(s, buf, lambda b: len(b) >= n, "body")
-        return status, buf[:n], buf[n:], h.get(b"connection") == b"close"
+        r.body, r.rest, r.closed = buf[:n], buf[n:], not keep
+        return r
     if h.get(b"transfer-encoding") == b"chunked":
         out = b""
         while True:
@@ -60,48 +85,119 @@ def read_response(s, buf):
             buf = recv_until(s, buf, lambda b: len(b) >= n + 2, "chunk")
             if n == 0:
                 # no trailers expected: the last CRLF
-                return status, out, buf[2:], h.get(b"connection") == b"close"
+                r.body, r.rest, r.closed = out, buf[2:], not keep
+                return r
             out += buf[:n]
             buf = buf[n + 2:]
     while True:
         d = s.recv(65536)
         if not d:
-            return status, buf, b"", True
+            r.body, r.rest, r.closed = buf, b"", True
+            return r
         buf += d
 
-def checked_get(s_holder, n):
-    s = s_holder[0]
+def exchange(holder, port, send, http10=False):
+    """send(s) on the kept-alive connection in holder (or a new one), then reads the answer. A
+    kept-alive connection closed before any byte of the answer is retried once on a new one."""
+    s = holder[0]
     reused = s is not None
     if s is None:
-        s = s_holder[0] = conn()
-    s.sendall(b"GET /c?size=%d HTTP/1.1\r\nHost: x\r\n\r\n" % n)
+        s = holder[0] = conn(port)
     try:
-        st, b, rest, closed = read_response(s, b"")
-    except EOFError as e:
-        # A kept-alive connection closed before any byte of the answer: a client retries an
-        # idempotent request once on a new connection (RFC 9112 9.3.1); a first request does not.
-        if not reused or str(e) != "eof in head":
+        send(s)
+        return read_response(s, b"", http10)
+    except (EOFError, ConnectionResetError, BrokenPipeError) as e:
+        if not reused or str(e) not in ("eof in head", "[Errno 104] Connection reset by peer",
+                                        "[Errno 32] Broken pipe"):
             raise
         count("retried after keep-alive close")
         s.close()
-        s = s_holder[0] = conn()
-        s.sendall(b"GET /c?size=%d HTTP/1.1\r\nHost: x\r\n\r\n" % n)
-        st, b, rest, closed = read_response(s, b"")
-    if st != 200 or b != body(n):
-        raise AssertionError("status %d, %d bytes for %d" % (st, len(b), n))
-    if closed or rest:
-        s.close()
-        s_holder[0] = None
+        s = holder[0] = conn(port)
+        send(s)
+        return read_response(s, b"", http10)
+
+def end_or_keep(holder, r):
+    """Closes the connection in holder if the answer ended it (after checking it did close)."""
+    if r.closed:
+        if r.rest or holder[0].recv(1):
+            raise AssertionError("bytes after a response that closes")
+    elif not r.rest:
+        return
+    holder[0].close()
+    holder[0] = None
+
+def checked_get(holder, n):
+    v = random.choice(["1.1", "1.1", "1.1", "1.0 keep-alive", "1.0"])
+    http10 = v != "1.1"
+    req = b"GET /c?size=%d HTTP/%s\r\nHost: x\r\n%s\r\n" % (
+        n, v[:3].encode(), b"Connection: keep-alive\r\n" if v == "1.0 keep-alive" else b"")
+    r = exchange(holder, PORT, lambda s: s.sendall(req), http10)
+    if r.status != 200 or r.body != body(n):
+        raise AssertionError("HTTP/%s: status %d, %d bytes for %d" % (v, r.status, len(r.body), n))
+    if http10 and (r.interim or b"transfer-encoding" in r.headers):
+        raise AssertionError("HTTP/1.0 client got %d interim responses, %s" % (r.interim, r.headers))
+    if v == "1.0" and not r.closed:
+        raise AssertionError("plain HTTP/1.0 request answered with keep-alive")
+    end_or_keep(holder, r)
+    count("get ok")
+
+def chunked(data):
+    out, i = b"", 0
+    while i < len(data):
+        n = random.randint(1, 30000)
+        out += b"%x%s\r\n" % (len(data[i:i + n]), random.choice([b"", b";x=y"])) + data[i:i + n] + b"\r\n"
+        i += n
+    return out + random.choice([b"0\r\n\r\n", b"0\r\nX-Sum: 1\r\n\r\n"])
+
+def checked_post(holder, n):
+    data = os.urandom(n)
+    te = random.random() < 0.4
+    expect = n > 0 and random.random() < 0.3  # with no body, the final answer may follow the 100
+    dribble = random.random() < 0.2
+    head = b"POST /u HTTP/1.1\r\nHost: x\r\n%s%s\r\n" % (
+        b"Transfer-Encoding: chunked\r\n" if te else b"Content-Length: %d\r\n" % n,
+        b"Expect: 100-continue\r\n" if expect else b"")
+    payload = chunked(data) if te else data
+
+    def send(s):
+        s.sendall(head)
+        if expect:
+            line, status, _, rest = read_head(s, b"")
+            if status != 100 or rest:
+                raise AssertionError("status %d then %r before the body, for Expect: 100-continue"
+                                     % (status, rest[:60]))
+        for i in range(0, len(payload), 50000 if dribble else len(payload) or 1):
+            s.sendall(payload[i:i + 50000] if dribble else payload)
+            if dribble:
+                time.sleep(0.002)
+
+    r = exchange(holder, UP_PORT, send)
+    want = b"%d %08x" % (n, zlib.crc32(data))
+    if r.status != 200 or r.body != want:
+        raise AssertionError("POST %d%s: status %d, %r" % (n, " chunked" if te else "", r.status, r.body[:40]))
+    end_or_keep(holder, r)
+    count("post ok")
 
 def pipelined():
     s = conn()
     s.sendall(b"GET /p?size=2000 HTTP/1.1\r\nHost: x\r\n\r\n" * 3)
     buf = b""
     for i in range(3):
-        st, b, buf, _ = read_response(s, buf)
-        if st != 200 or b != body(2000):
-            raise AssertionError("pipelined %d: status %d, %d bytes" % (i, st, len(b)))
+        r = read_response(s, buf)
+        buf = r.rest
+        if r.status != 200 or r.body != body(2000):
+            raise AssertionError("pipelined %d: status %d, %d bytes" % (i, r.status, len(r.body)))
     s.close()
+    count("pipelined ok")
+
+def early_answer():
+    s = conn(UP_PORT)
+    s.sendall(b"POST /early HTTP/1.1\r\nHost: x\r\nContent-Length: 200000\r\n\r\n" + body(200000))
+    r = read_response(s, b"")
+    if r.status != 413 or r.body != b"big\n":
+        raise AssertionError("early answer: status %d, %r" % (r.status, r.body[:40]))
+    s.close()
+    count("early answer ok")
 
 def abort_mid_response():
     s = conn()
@@ -130,39 +226,57 @@ def reader_that_stops():
         time.sleep(0.05)
     s.close()
 
-RUDE = [(0.10, "abort", abort_mid_response), (0.07, "garbage", garbage),
-        (0.08, "reset", reset_after_request), (0.10, "slow reader", reader_that_stops)]
+def upload_reset_by_origin():
+    """The origin resets halfway through the upload: the proxy answers (a 502) or closes."""
+    s = conn(UP_PORT)
+    try:
+        s.sendall(b"POST /rstup HTTP/1.1\r\nHost: x\r\nContent-Length: 200000\r\n\r\n" + body(200000))
+    except (BrokenPipeError, ConnectionResetError):
+        pass
+    try:
+        r = read_response(s, b"")
+        count("reset upload answered %d" % r.status)
+    except (EOFError, ConnectionResetError):
+        count("reset upload closed")
+    s.close()
+
+# (share, action); checked actions raise on a wrong answer; the rude ones only end
+CHECKED = [(0.40, lambda h: checked_get(h[0], random.choice([0, 3, 100, 2000, 20000, 200000]))),
+           (0.15, lambda h: checked_post(h[1], random.choice([0, 1, 100, 2000, 20000, 200000]))),
+           (0.08, lambda h: pipelined()), (0.04, lambda h: early_answer())]
+RUDE = [(0.09, "abort", abort_mid_response), (0.06, "garbage", garbage),
+        (0.07, "reset", reset_after_request), (0.07, "slow reader", reader_that_stops),
+        (0.04, "upload reset by origin", upload_reset_by_origin)]
 
 def worker(deadline):
-    holder = [None]  # the kept-alive connection of the checked GETs
+    holders = [[None], [None]]  # kept-alive connections: GETs, POSTs
     while time.time() < deadline:
         a = random.random()
-        checked = a < 0.65
+        checked = a < sum(share for share, _ in CHECKED)
         try:
-            if a < 0.55:
-                checked_get(holder, random.choice([0, 3, 100, 2000, 20000, 200000]))
-                count("get ok")
-            elif checked:
-                pipelined()
-                count("pipelined ok")
-            else:
-                a -= 0.65
-                for share, name, action in RUDE:
-                    if a < share:
-                        action()
-                        count(name)
-                        break
-                    a -= share
+            for share, action in CHECKED if checked else []:
+                if a < share:
+                    action(holders)
+                    break
+                a -= share
+            a -= sum(share for share, _ in CHECKED)
+            for share, name, action in RUDE if not checked else []:
+                if a < share:
+                    action()
+                    count(name)
+                    break
+                a -= share
         except (AssertionError, EOFError, OSError) as e:
-            if not checked:
+            if not checked and not isinstance(e, socket.timeout):
                 count("rude, ended by an error (fine)")
                 continue
-            if holder[0] is not None:
-                holder[0].close()
-                holder[0] = None
+            for h in holders:
+                if h[0] is not None:
+                    h[0].close()
+                    h[0] = None
             count("FAILED")
             with lock:
-                fails.append("%.1f s: %s" % (time.time() - start, e))
+                fails.append("%.1f s: %s: %s" % (time.time() - start, type(e).__name__, e))
 
 start = time.time()
 deadline = start + SECONDS
@@ -172,5 +286,11 @@ for t in ts:
 for t in ts:
     t.join(SECONDS + 60)
 print(sorted(stats.items()))
+kinds = {}
+for f in fails:
+    k = re.sub(r"[0-9]+", "N", f.split(" s: ", 1)[1])[:100]
+    kinds[k] = kinds.get(k, 0) + 1
+for k, n in sorted(kinds.items(), key=lambda x: -x[1]):
+    print("  %d failed: %s" % (n, k))
 for f in fails[:20]:
     print("  fail:", f)

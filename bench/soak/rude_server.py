@@ -1,13 +1,18 @@
 #!/usr/bin/env python3
 """An HTTP/1 origin that answers each request in a random legal manner, as real servers do: close
 after the response, HTTP/1.0, no length (the body ends with the connection), a dribbled body,
-keep-alive then an idle close after 0-3 ms (racing reuse), chunked, or plain keep-alive.
+keep-alive then an idle close after 0-3 ms (racing reuse), chunked, or plain keep-alive. Before
+the final response it may send an interim one (100 Continue when asked, else sometimes 103), and
+it reads request bodies (Content-Length or chunked, with extensions and trailers) at full speed
+or slowly.
 
     rude_server.py PORT
 
-The body is N bytes of a fixed pattern (clients.py checks it), N from the query (?size=N) or
-random. One thread per connection (bench/sidebyside/rawserver.py); loopback only."""
-import os, random, sys, time
+GET: the body is N bytes of a fixed pattern (clients.py checks it), N from the query (?size=N)
+or random. POST /u: the body is "LENGTH CRC32" of the upload. POST /early: a 413 before the
+upload is read, then a lingering close (nginx's manner). POST /rstup: a reset halfway through the
+upload. One thread per connection (bench/sidebyside/rawserver.py); loopback only."""
+import os, random, socket, struct, sys, time, zlib
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "sidebyside"))
 from rawserver import serve_forever  # noqa: E402
@@ -19,37 +24,85 @@ def body(n):
     pat = b"0123456789abcdefghijklmnopqrstuvwxyz\n"
     return (pat * (n // len(pat) + 1))[:n]
 
-def read_request(s, buf):
-    while b"\r\n\r\n" not in buf:
-        d = s.recv(65536)
+class Closed(OSError):
+    """The peer closed first."""
+
+def fill(s, buf, done, step):
+    while not done(buf):
+        d = s.recv(step)
         if not d:
-            return None, b""
+            raise Closed()
         buf += d
+        if step < 65536:
+            time.sleep(0.001)
+    return buf
+
+def read_head(s, buf):
+    """Returns (request line, lower-cased headers, rest of buf)."""
+    buf = fill(s, buf, lambda b: b"\r\n\r\n" in b, 65536)
     head, rest = buf.split(b"\r\n\r\n", 1)
     lines = head.split(b"\r\n")
-    cl = 0
+    h = {}
     for l in lines[1:]:
         k, _, v = l.partition(b":")
-        if k.strip().lower() == b"content-length":
-            cl = int(v.strip())
-    while len(rest) < cl:
-        d = s.recv(65536)
-        if not d:
-            return None, b""
-        rest += d
-    return lines[0], rest[cl:]
+        h[k.strip().lower()] = v.strip().lower()
+    return lines[0], h, rest
+
+def read_body(s, h, buf, step):
+    """Returns (body, rest of buf); step < 65536 reads slowly."""
+    if h.get(b"transfer-encoding") == b"chunked":
+        out = b""
+        while True:
+            buf = fill(s, buf, lambda b: b"\r\n" in b, step)
+            line, buf = buf.split(b"\r\n", 1)
+            n = int(line.split(b";")[0], 16)
+            if n == 0:
+                break
+            buf = fill(s, buf, lambda b: len(b) >= n + 2, step)
+            out += buf[:n]
+            buf = buf[n + 2:]
+        while True:  # trailers, up to the empty line
+            buf = fill(s, buf, lambda b: b"\r\n" in b, step)
+            line, buf = buf.split(b"\r\n", 1)
+            if not line:
+                return out, buf
+    cl = int(h.get(b"content-length", b"0"))
+    buf = fill(s, buf, lambda b: len(b) >= cl, step)
+    return buf[:cl], buf[cl:]
 
 def serve(s):
     buf = b""
     while True:
-        line, buf = read_request(s, buf)
-        if line is None:
+        try:
+            line, h, buf = read_head(s, buf)
+        except Closed:
             return
         target = line.split(b" ")[1].decode()
-        n = random.choice(SIZES)
-        if "size=" in target:
-            n = int(target.split("size=")[1].split("&")[0])
-        b = body(n)
+        if target.startswith("/early"):
+            s.sendall(b"HTTP/1.1 413 Payload Too Large\r\nConnection: close\r\nContent-Length: 4\r\n\r\nbig\n")
+            s.shutdown(socket.SHUT_WR)
+            s.settimeout(2)
+            while s.recv(65536):
+                pass
+            return
+        if target.startswith("/rstup"):
+            fill(s, buf, lambda b: len(b) >= int(h.get(b"content-length", b"0")) // 2, 65536)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            return
+        if h.get(b"expect") == b"100-continue":
+            s.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
+        elif random.random() < 0.1:
+            s.sendall(b"HTTP/1.1 103 Early Hints\r\nLink: </s.css>; rel=preload\r\n\r\n")
+        try:
+            req, buf = read_body(s, h, buf, random.choice([65536, 65536, 65536, 1000]))
+        except Closed:
+            return
+        if target.startswith("/u"):
+            b = b"%d %08x" % (len(req), zlib.crc32(req))
+        else:
+            n = int(target.split("size=")[1].split("&")[0]) if "size=" in target else random.choice(SIZES)
+            b = body(n)
+        n = len(b)
         m = random.choice(["close", "http10", "nolength", "dribble", "idleclose", "chunked", "ka", "ka"])
         if m == "close":
             s.sendall(b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: %d\r\n\r\n" % n + b)

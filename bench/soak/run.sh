@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Soak: a proxy in front of a rude origin (rude_server.py: closes after responses, HTTP/1.0, no
 # length, dribbles, closes idle connections 0-3 ms after a response), under three loads at once
-# for DURATION seconds: wrk keep-alive, h2load h2c, and clients.py (checked GETs and pipelines,
-# plus clients that abort, send garbage, reset, stop reading). Then it checks that the proxy lost
+# for DURATION seconds: wrk keep-alive, h2load h2c, and clients.py (checked GETs over HTTP/1.1 and
+# 1.0, pipelines, uploads, early answers, plus clients that abort, send garbage, reset, stop
+# reading, and uploads the origin resets). Then it checks that the proxy lost
 # nothing and kept nothing: every checked answer exact, no wrk or h2load error, no stall report,
 # no connection left once the clients are gone, and it prints the proxy's fds and RSS every 10 s.
 # Everything runs on 127.0.0.1; every process started here is stopped on exit.
@@ -10,9 +11,10 @@
 #   bench/soak/run.sh                  Epoxy, 120 s; exit 1 if a check fails
 #   DURATION=600 bench/soak/run.sh     longer
 #   PEER=1 bench/soak/run.sh           then the same on HAProxy 3.4 (reported, not judged)
+#   ET=1 bench/soak/run.sh             Epoxy edge-triggered
 #
-# Environment: DURATION (120), NBTHREAD (2), PORT_BASE (18380: origin, proxy, proxy h2c, and
-# PORT_BASE+10.. for the peer), HAPROXY (/work/shared/peers/haproxy-3.4.0), KEEP=1 keeps the
+# Environment: DURATION (120), NBTHREAD (2), ET (0), PORT_BASE (18380: origin, proxy, proxy h2c,
+# proxy for uploads, and PORT_BASE+10.. for the peer), HAPROXY (/work/shared/peers/haproxy-3.4.0), KEEP=1 keeps the
 # temp dir (configs, logs, client outputs).
 set -uo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -48,8 +50,8 @@ EOF
 }
 sample() { echo "fds $(ls /proc/$1/fd | wc -l) rss_kB $(awk '$1 == "VmRSS:" {print $2}' /proc/$1/status) conns $(info "$2" CurrConns)"; }
 
-ports=($P_ORIGIN $((PORT_BASE + 1)) $((PORT_BASE + 2)))
-[ "${PEER:-0}" = 1 ] && ports+=($((PORT_BASE + 11)) $((PORT_BASE + 12)))
+ports=($P_ORIGIN $((PORT_BASE + 1)) $((PORT_BASE + 2)) $((PORT_BASE + 3)))
+[ "${PEER:-0}" = 1 ] && ports+=($((PORT_BASE + 11)) $((PORT_BASE + 12)) $((PORT_BASE + 13)))
 ports_free "${ports[@]}"
 python3 "$here/rude_server.py" $P_ORIGIN > "$tmp/origin.log" 2>&1 &
 pids+=($!)
@@ -58,13 +60,14 @@ wait_port $P_ORIGIN 10 || { echo "the origin did not start" >&2; exit 1; }
 # soak NAME PORT COMMAND... -> prints the report; returns 1 when a check fails
 soak() {
     local name=$1 port=$2; shift 2
-    local h2=$((port + 1)) sock="$tmp/$name.sock" bad=0
+    local h2=$((port + 1)) up=$((port + 2)) sock="$tmp/$name.sock" bad=0
     cat > "$tmp/$name.cfg" <<EOF
 global
     nbthread $NBTHREAD
     maxconn 4000
     stats socket $sock level admin
 $([ "$name" = epoxy ] && echo "    tune.stall-report 2s")
+$([ "$name" = epoxy ] && [ "${ET:-0}" = 1 ] && printf '    expose-experimental-directives\n    tune.fd.edge-triggered on')
 defaults
     mode http
     log stdout format raw local0
@@ -80,6 +83,13 @@ frontend fe
     default_backend be
 backend be
     http-reuse always
+    server s1 127.0.0.1:$P_ORIGIN
+# uploads: the default reuse (safe), since a first POST cannot be sent again after a stale
+# connection fails it, and "always" may put a first request on one
+frontend fe_up
+    bind 127.0.0.1:$up
+    default_backend be_up
+backend be_up
     server s1 127.0.0.1:$P_ORIGIN
 EOF
     "$@" -f "$tmp/$name.cfg" > "$tmp/$name.log" 2>&1 &
@@ -97,7 +107,7 @@ EOF
     local w=$!
     timeout $((DURATION + 30)) h2load -c4 -m8 -D $DURATION "http://127.0.0.1:$h2/h" > "$tmp/$name.h2load" 2>&1 &
     local h=$!
-    timeout $((DURATION + 90)) python3 "$here/clients.py" $port $DURATION 8 > "$tmp/$name.clients" 2>&1 &
+    timeout $((DURATION + 90)) python3 "$here/clients.py" $port $up $DURATION 8 > "$tmp/$name.clients" 2>&1 &
     local c=$!
     for ((t = 10; t <= DURATION; t += 10)); do
         sleep 10
@@ -120,8 +130,9 @@ EOF
     [ "$name" = epoxy ] && echo "   stall reports: $stalls"
     # Nothing lost, and something done by each load (a run that did nothing proves nothing).
     grep -q "FAILED" "$tmp/$name.clients" && bad=1
-    grep -q "'get ok', [1-9]" "$tmp/$name.clients" || bad=1
-    grep -q "'pipelined ok', [1-9]" "$tmp/$name.clients" || bad=1
+    for k in "get ok" "pipelined ok" "post ok" "early answer ok"; do
+        grep -q "'$k', [1-9]" "$tmp/$name.clients" || bad=1
+    done
     grep -qE '^ *[1-9][0-9]* requests in' "$tmp/$name.wrk" || bad=1
     grep -qE 'Socket errors|Non-2xx' "$tmp/$name.wrk" && bad=1
     grep -qE '^requests: .* [1-9][0-9]* succeeded, 0 failed, 0 errored, 0 timeout' "$tmp/$name.h2load" || bad=1

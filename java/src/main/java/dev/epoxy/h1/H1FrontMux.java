@@ -395,6 +395,12 @@ public final class H1FrontMux implements Connection.Handler, Endpoint {
     public boolean send(HttpChannel ch) {
         boolean progress = false;
         while (ch.headIn && !ch.headOut) {
+            if (ch.interim && clientVersion != 11) {
+                // HTTP/1.0 has no 1xx: a server must not send one to such a client (RFC 9110 15.2)
+                ch.headWritten();
+                progress = true;
+                continue;
+            }
             if (!ch.interim)
                 prepareResponse(ch);
             int w = H1Output.writeHead(conn, ch);

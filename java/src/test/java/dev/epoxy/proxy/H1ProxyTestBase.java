@@ -113,6 +113,11 @@ abstract class H1ProxyTestBase {
             out.write("HTTP/1.1 200 OK\r\n\r\nuntil close".getBytes(StandardCharsets.US_ASCII));
             return false;
         }
+        if (p.startsWith("/hints")) {
+            out.write(("HTTP/1.1 103 Early Hints\r\nLink: </s.css>; rel=preload\r\n\r\n"
+                    + "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfinal").getBytes(StandardCharsets.US_ASCII));
+            return true;
+        }
         if (p.startsWith("/continue")) {
             return TestBackend.respond(x -> new Object[] {200, "after continue " + x.body.length}).handle(r, out);
         }
@@ -410,6 +415,25 @@ abstract class H1ProxyTestBase {
             assertEquals("keep-alive", r.header("connection"));
             c.send("GET /ka2 HTTP/1.0\r\n\r\n");
             assertEquals("hello /ka2", c.read().text());
+            assertTrue(c.closedByPeer());
+        }
+    }
+
+    @Test
+    void interimResponsesReachOnlyHttp11Clients() throws Exception {
+        try (RawClient c = new RawClient(fe)) {
+            c.send("GET /hints HTTP/1.1\r\nHost: x\r\n\r\n");
+            RawClient.Response r = c.read();
+            assertEquals(103, r.status);
+            assertEquals("</s.css>; rel=preload", r.header("link"));
+            assertEquals("final", c.read().text());
+            // HTTP/1.0 has no 1xx (RFC 9110 15.2): the 103 is dropped, the final answer follows
+            c.send("GET /hints HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+            r = c.read();
+            assertEquals(200, r.status);
+            assertEquals("final", r.text());
+            c.send("GET /hints HTTP/1.0\r\n\r\n");
+            assertEquals(200, c.read().status);
             assertTrue(c.closedByPeer());
         }
     }
