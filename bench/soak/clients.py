@@ -12,11 +12,14 @@ answer is not exact:
 - a POST on a kept-alive connection (UPLOAD_PORT) with Content-Length or chunked (extensions,
   trailers), sometimes with Expect: 100-continue, sometimes dribbled, answered with the length
   and CRC32 the origin read;
-- an upload the origin refuses early with a 413: the client must get the 413.
+- an upload the origin refuses early with a 413: the client must get the 413;
+- a response the origin cuts halfway: the client must see it cut or get a 502, never a response
+  that looks whole.
 A kept-alive connection closed before any byte of an answer is retried once on a new one, as
 clients do (RFC 9112 9.3.1: a user agent may retry a non-idempotent request too when it knows
 the server never got it), and counted. The rude actions (abort mid-response, garbage, a reset
-right after the request, a reader that stops, an upload the origin resets halfway) only need
+right after the request, a reader that stops, an upload the origin resets halfway, a flood of
+50 connections closed at once) only need
 the proxy to answer or close: a socket that waits 10 s for the proxy is a stall, and FAILED
 wherever it happens. Prints the counts, the failures by kind, then the first 20. Loopback only."""
 import os, random, re, socket, struct, sys, threading, time, zlib
@@ -199,6 +202,40 @@ def early_answer():
     s.close()
     count("early answer ok")
 
+def cut_response():
+    """The origin cuts the response halfway: the client must see it cut (a reset, or a close
+    before the end its framing announced) or get a 502, never a response that looks whole."""
+    s = conn()
+    v = random.choice([b"1.1", b"1.0"])  # to HTTP/1.0 the body goes close-delimited: a reset shows the cut
+    s.sendall(b"GET /cut?size=200000 HTTP/%s\r\nHost: x\r\n\r\n" % v)
+    try:
+        r = read_response(s, b"", v == b"1.0")
+    except (EOFError, ConnectionResetError):
+        s.close()
+        count("cut response seen cut")
+        return
+    s.close()
+    if r.status != 502:
+        raise AssertionError("HTTP/%s: a cut response looked whole: status %d, %d bytes"
+                             % (v.decode(), r.status, len(r.body)))
+    count("cut response answered 502")
+
+def connection_flood():
+    """50 connections at once, closed at once (half with a reset), some after half a request."""
+    socks = []
+    for i in range(50):
+        try:
+            s = conn()
+        except OSError:
+            break
+        if i % 3 == 0:
+            s.sendall(b"GET /flood HTTP/1.1\r\nHo")
+        socks.append(s)
+    for i, s in enumerate(socks):
+        if i % 2:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        s.close()
+
 def abort_mid_response():
     s = conn()
     s.sendall(b"GET /abort?size=200000 HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -243,10 +280,11 @@ def upload_reset_by_origin():
 # (share, action); checked actions raise on a wrong answer; the rude ones only end
 CHECKED = [(0.40, lambda h: checked_get(h[0], random.choice([0, 3, 100, 2000, 20000, 200000]))),
            (0.15, lambda h: checked_post(h[1], random.choice([0, 1, 100, 2000, 20000, 200000]))),
-           (0.08, lambda h: pipelined()), (0.04, lambda h: early_answer())]
-RUDE = [(0.09, "abort", abort_mid_response), (0.06, "garbage", garbage),
-        (0.07, "reset", reset_after_request), (0.07, "slow reader", reader_that_stops),
-        (0.04, "upload reset by origin", upload_reset_by_origin)]
+           (0.08, lambda h: pipelined()), (0.04, lambda h: early_answer()),
+           (0.04, lambda h: cut_response())]
+RUDE = [(0.08, "abort", abort_mid_response), (0.05, "garbage", garbage),
+        (0.06, "reset", reset_after_request), (0.06, "slow reader", reader_that_stops),
+        (0.03, "upload reset by origin", upload_reset_by_origin), (0.01, "flood", connection_flood)]
 
 def worker(deadline):
     holders = [[None], [None]]  # kept-alive connections: GETs, POSTs

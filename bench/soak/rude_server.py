@@ -11,7 +11,8 @@ or slowly.
 GET: the body is N bytes of a fixed pattern (clients.py checks it), N from the query (?size=N)
 or random. POST /u: the body is "LENGTH CRC32" of the upload. POST /early: a 413 before the
 upload is read, then a lingering close (nginx's manner). POST /rstup: a reset halfway through the
-upload. One thread per connection (bench/sidebyside/rawserver.py); loopback only."""
+upload. GET /cut?size=N: a response cut halfway through its body (a reset, or a close when the
+length or chunking shows the cut). One thread per connection (bench/sidebyside/rawserver.py); loopback only."""
 import os, random, socket, struct, sys, time, zlib
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "sidebyside"))
@@ -84,6 +85,19 @@ def serve(s):
             s.settimeout(2)
             while s.recv(65536):
                 pass
+            return
+        if target.startswith("/cut"):
+            # head and half the body, then a reset (or a close where the framing shows the cut)
+            n = int(target.split("size=")[1].split("&")[0])
+            framing = random.choice(["length", "chunked", "nolength"])
+            if framing == "length":
+                s.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % n + body(n // 2))
+            elif framing == "chunked":
+                s.sendall(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n%x\r\n" % n + body(n // 2))
+            else:
+                s.sendall(b"HTTP/1.1 200 OK\r\n\r\n" + body(n // 2))
+            if framing == "nolength" or random.random() < 0.5:
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             return
         if target.startswith("/rstup"):
             fill(s, buf, lambda b: len(b) >= int(h.get(b"content-length", b"0")) // 2, 65536)

@@ -130,7 +130,7 @@ EOF
     [ "$name" = epoxy ] && echo "   stall reports: $stalls"
     # Nothing lost, and something done by each load (a run that did nothing proves nothing).
     grep -q "FAILED" "$tmp/$name.clients" && bad=1
-    for k in "get ok" "pipelined ok" "post ok" "early answer ok"; do
+    for k in "get ok" "pipelined ok" "post ok" "early answer ok" "cut response seen cut" "flood"; do
         grep -q "'$k', [1-9]" "$tmp/$name.clients" || bad=1
     done
     grep -qE '^ *[1-9][0-9]* requests in' "$tmp/$name.wrk" || bad=1

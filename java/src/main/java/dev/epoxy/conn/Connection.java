@@ -656,7 +656,7 @@ public final class Connection implements IoCallback {
         in = NONE;
     }
 
-    /** Abortive close (RST), used for server connections on errors. */
+    /** Abortive close (RST): server connections on errors, a client whose close-delimited response was cut. */
     public void abort() {
         if ((flags & CLOSED) == 0)
             fds.setLingerRisk(fd);

@@ -101,6 +101,12 @@ public final class H1FrontMux implements Connection.Handler, Endpoint {
     private boolean lingerAfterOutput;
     private long lingerUntil, lingerEnd;
     private static final long LINGER_MS = 2000, LINGER_MAX_MS = 30_000;
+    /**
+     * CLOSING after a response cut short (the server failed mid-body) whose body went to the
+     * client close-delimited: only a reset tells the client that it did not get it all (a FIN
+     * would end the body as if whole), so the connection is closed with one once the output is out.
+     */
+    private boolean resetAfterOutput;
 
     /** Frees the maxconn slots of this connection; runs once, at close. */
     private final Runnable onClose;
@@ -220,6 +226,8 @@ public final class H1FrontMux implements Connection.Handler, Endpoint {
     private void stepClosing(long now) {
         if (!flushed(now))
             return;
+        if (resetAfterOutput)
+            conn.abort();
         if (lingerAfterOutput && !conn.has(Connection.READ_CLOSED | Connection.ERROR))
             linger(now);
         else
@@ -481,6 +489,7 @@ public final class H1FrontMux implements Connection.Handler, Endpoint {
         // RUNNING to IDLE when the response let the connection persist, else to CLOSING.
         stream = null;
         boolean bodyUnread = !req.eom;
+        boolean cut = res.headOut && !res.eomOut && res.head.bodyKind() == BodyKind.UNTIL_CLOSE;
         req.reset();
         res.reset();
         boolean persist = reusable && afterResponse == AfterResponse.PERSIST;
@@ -488,7 +497,8 @@ public final class H1FrontMux implements Connection.Handler, Endpoint {
             enterIdle(conn.poller().nowMs());
         } else {
             enterClosing();
-            lingerAfterOutput = bodyUnread;
+            resetAfterOutput = cut;
+            lingerAfterOutput = bodyUnread && !cut;
         }
         conn.idle(true);
         conn.releaseIdleBuffers();
