@@ -265,6 +265,7 @@ public final class H2FrontMux extends H2Conn implements dev.epoxy.stream.SoftSto
         idle.expireAt(Task.NEVER);
         long now = conn.poller().nowMs();
         s.owner = new Stream(conn.poller(), session, s, req, res, now);
+        s.owner.logUri = H2Headers.absoluteUri(fields);
         toWake(s);
         streamOpened();
     }

@@ -257,6 +257,29 @@ final class H2Headers {
         return null;
     }
 
+    /**
+     * The target HAProxy logs for a request that {@link #toRequest} accepted: the absolute form
+     * {@code scheme://authority/path} when it has an {@code :authority} (without the scheme's
+     * default port, and without the path for {@code *}), else null (the path as it is).
+     */
+    static String absoluteUri(HeaderList f) {
+        String scheme = null, authority = null, path = null;
+        for (int i = 0; i < f.size() && isPseudo(f, i); i++) {
+            if (is(f, i, ":scheme"))
+                scheme = f.value(i);
+            else if (is(f, i, ":authority"))
+                authority = f.value(i);
+            else if (is(f, i, ":path"))
+                path = f.value(i);
+        }
+        if (authority == null)
+            return null;
+        String defaultPort = scheme.equalsIgnoreCase("http") ? ":80" : scheme.equalsIgnoreCase("https") ? ":443" : null;
+        if (defaultPort != null && authority.endsWith(defaultPort))
+            authority = authority.substring(0, authority.length() - defaultPort.length());
+        return scheme + "://" + authority + (path.equals("*") ? "" : path);
+    }
+
     /** Fills {@code h} with the response in {@code f}; status 1xx gives an interim head. */
     static String toResponse(HeaderList f, HttpHead h) {
         h.clear();

@@ -112,8 +112,9 @@ public final class AccessLog {
         b.append(s.redispatched ? "+" : "").append(Math.max(0, s.attempts - 1)).append(' ');
         b.append(s.srvQueue).append("/0");
         if (httplog) {
-            b.append(" \"").append(s.req.head.methodName()).append(' ').append(s.req.head.target())
-                    .append(s.req.head.version() == 10 ? " HTTP/1.0" : s.req.head.version() == 20 ? " HTTP/2.0" : " HTTP/1.1")
+            b.append(" \"").append(s.req.head.methodName()).append(' ')
+                    .append(s.logUri != null ? s.logUri : s.req.head.target())
+                    .append(s.clientVersion == 10 ? " HTTP/1.0" : s.clientVersion == 20 ? " HTTP/2.0" : " HTTP/1.1")
                     .append('"');
         }
         emit(b, INFO);

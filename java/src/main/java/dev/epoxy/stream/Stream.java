@@ -74,6 +74,13 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
     /** Timings for the log, HAProxy's %TR/%Tw/%Tc/%Tr/%Ta, as absolute ms (-1 = not reached). */
     public final long tAccept;
     public long tRequest = -1, tConnStart = -1, tConnect = -1, tResponse = -1;
+    /**
+     * The request line as the log shows it (HAProxy's %r, as received): the version the client
+     * spoke (10, 11, 20; forwarding rewrites the head's), taken with the head; the target when
+     * it differs from the head's (an HTTP/2 request with :authority), else null.
+     */
+    public int clientVersion = 11;
+    public String logUri;
     /** WAIT_RES: when the request last moved to the server (see {@link #deadline}). */
     private long requestMoved;
     /** Why the stream ended (NONE while it runs, and after a normal end); the log's termination state. */
@@ -133,8 +140,10 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
             progress = false;
             if (!req.eom)
                 progress |= scf.ep.receive(req);
-            if (req.headIn && tRequest < 0)
+            if (req.headIn && tRequest < 0) {
                 tRequest = now;
+                clientVersion = req.head.version();
+            }
             if (!termination.badRequestBody() && scf.ep.invalid()) {
                 refuseInvalidRequest();
                 if (phase == Phase.DONE)

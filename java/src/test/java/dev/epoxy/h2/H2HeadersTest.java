@@ -38,6 +38,24 @@ class H2HeadersTest {
     }
 
     @Test
+    void theLoggedTargetIsAbsoluteWhenAnAuthorityCame() {
+        // HAProxy's request line for HTTP/2 (h2_prepare_htx_reqline, then the scheme-based
+        // normalisation that drops a default port).
+        assertEquals("http://a.example:8080/p?q", H2Headers.absoluteUri(
+                list(":method", "GET", ":scheme", "http", ":authority", "a.example:8080", ":path", "/p?q", "x", "y")));
+        assertEquals("http://a.example/p", H2Headers.absoluteUri(
+                list(":method", "GET", ":scheme", "http", ":authority", "a.example:80", ":path", "/p")));
+        assertEquals("https://a.example/", H2Headers.absoluteUri(
+                list(":method", "GET", ":scheme", "https", ":authority", "a.example:443", ":path", "/")));
+        assertEquals("https://a.example:80/", H2Headers.absoluteUri(
+                list(":method", "GET", ":scheme", "https", ":authority", "a.example:80", ":path", "/")));
+        assertEquals("http://a.example", H2Headers.absoluteUri(
+                list(":method", "OPTIONS", ":scheme", "http", ":authority", "a.example", ":path", "*")));
+        assertNull(H2Headers.absoluteUri(list(":method", "GET", ":scheme", "http", ":path", "/p", "host", "a.example")),
+                "no :authority: the path as it is");
+    }
+
+    @Test
     void aFragmentInThePathIsRefusedAsInHttp1() {
         HttpHead h = new HttpHead();
         assertNull(H2Headers.toRequest(list(":method", "GET", ":scheme", "http", ":path", "/a?b"), h, true));

@@ -182,6 +182,7 @@ class LogComparisonTest {
         List<Outcome> r = new ArrayList<>();
         String close = " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
         r.add(simple("normal", port, log, "GET /ok" + close));
+        r.add(simple("HTTP/1.0", port, log, "GET /ok HTTP/1.0\r\n\r\n"));
         r.add(simple("bad request", port, log, "GARBAGE\r\n\r\n"));
         r.add(simple("server timeout", port, log, "GET /slow" + close));
         r.add(simple("server close", port, log, "GET /close" + close));
