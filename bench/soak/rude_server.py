@@ -9,7 +9,7 @@ or slowly.
     rude_server.py PORT
 
 GET: the body is N bytes of a fixed pattern (clients.py checks it), N from the query (?size=N)
-or random. POST /u: the body is "LENGTH CRC32" of the upload. POST /early: a 413 before the
+or random; the manner is random, or the one named by ?manner= (to measure one). POST /u: the body is "LENGTH CRC32" of the upload. POST /early: a 413 before the
 upload is read, then a lingering close (nginx's manner). POST /rstup: a reset halfway through the
 upload. GET /cut?size=N: a response cut halfway through its body (a reset, or a close when the
 length or chunking shows the cut). One thread per connection (bench/sidebyside/rawserver.py); loopback only."""
@@ -118,6 +118,8 @@ def serve(s):
             b = body(n)
         n = len(b)
         m = random.choice(["close", "http10", "nolength", "dribble", "idleclose", "chunked", "ka", "ka"])
+        if "manner=" in target:
+            m = target.split("manner=")[1].split("&")[0]
         if m == "close":
             s.sendall(b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: %d\r\n\r\n" % n + b)
             return

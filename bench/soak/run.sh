@@ -29,26 +29,39 @@ bench_setup epoxy-soak
 for tool in wrk h2load python3; do
     command -v $tool >/dev/null || { echo "$tool is needed" >&2; exit 2; }
 done
-# show info, one field, from the runtime API (the same command on both proxies)
+# show info, one field, from the runtime API (the same command on both proxies); with a third
+# argument, the server's connections made and reused, from show stat
 info() {
-    python3 - "$1" "$2" <<'EOF'
+    python3 - "$@" <<'EOF'
 import socket, sys
 s = socket.socket(socket.AF_UNIX)
 s.settimeout(5)
 s.connect(sys.argv[1])
-s.sendall(b"show info\n")
+s.sendall(b"show stat\n" if len(sys.argv) > 3 else b"show info\n")
 d = b""
 while True:
     x = s.recv(65536)
     if not x:
         break
     d += x
-for line in d.decode().split("\n"):
-    if line.startswith(sys.argv[2] + ":"):
-        print(line.split(":", 1)[1].strip())
+lines = d.decode().split("\n")
+if len(sys.argv) > 3:
+    cols = lines[0].lstrip("# ").split(",")
+    for line in lines[1:]:
+        v = dict(zip(cols, line.split(",")))
+        if v.get("pxname") == sys.argv[2] and v.get("svname") == sys.argv[3]:
+            print("connect %s reuse %s" % (v.get("connect"), v.get("reuse")))
+else:
+    for line in lines:
+        if line.startswith(sys.argv[2] + ":"):
+            print(line.split(":", 1)[1].strip())
 EOF
 }
-sample() { echo "fds $(ls /proc/$1/fd | wc -l) rss_kB $(awk '$1 == "VmRSS:" {print $2}' /proc/$1/status) conns $(info "$2" CurrConns)"; }
+# fds, RSS, connections and CPU seconds (user, system) of the proxy
+sample() {
+    echo "fds $(ls /proc/$1/fd | wc -l) rss_kB $(awk '$1 == "VmRSS:" {print $2}' /proc/$1/status)" \
+        "conns $(info "$2" CurrConns) cpu_s $(awk -v t="$(getconf CLK_TCK)" '{print $14 / t "+" $15 / t}' /proc/$1/stat)"
+}
 
 ports=($P_ORIGIN $((PORT_BASE + 1)) $((PORT_BASE + 2)) $((PORT_BASE + 3)))
 [ "${PEER:-0}" = 1 ] && ports+=($((PORT_BASE + 11)) $((PORT_BASE + 12)) $((PORT_BASE + 13)))
@@ -121,6 +134,7 @@ EOF
         sleep 0.1
     done
     echo "   after the clients: $(sample $pid "$sock")"
+    echo "   server connections: be $(info "$sock" be s1), be_up $(info "$sock" be_up s1)"
     echo "   clients.py: $(head -1 "$tmp/$name.clients")"
     sed -n '2,$p' "$tmp/$name.clients" | sed 's/^/   /'
     echo "   wrk: $(grep -E 'requests in' "$tmp/$name.wrk" | xargs) $(grep -E 'Socket errors|Non-2xx' "$tmp/$name.wrk" | xargs)"

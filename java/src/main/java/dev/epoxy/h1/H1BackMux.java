@@ -193,7 +193,7 @@ public final class H1BackMux implements Connection.Handler, Endpoint, BackendCon
         }
         if (ch.headOut && !ch.eomOut)
             progress |= H1Output.writeBody(conn, reqBody, ch);
-        conn.flush(H1Output.more(ch));
+        progress |= H1Output.endPass(conn, reqBody, ch);
         return progress;
     }
 

@@ -143,6 +143,13 @@ public final class H1FrontMux implements Connection.Handler, Endpoint {
             } else if (stream.abortOnClose() && !res.headOut && !conn.in.hasRemaining()) {
                 conn.recv(); // only to see the client close (option abortonclose)
             }
+            // With the request whole, input is read only to see the client close (abortonclose,
+            // before the response head); past that, or with a pipelined request held (no close
+            // to see behind it), polling stops until the response is done. Left on, unread input
+            // is reported again at once, level-triggered: a pipelining client in front of a slow
+            // server kept the thread busy for the whole wait.
+            if (req.eom && (conn.in.hasRemaining() || !stream.abortOnClose() || res.headOut))
+                conn.pauseInput();
             stream.wakeup();
         } else {
             process();
@@ -332,8 +339,12 @@ public final class H1FrontMux implements Connection.Handler, Endpoint {
             req.upgrade = req.head.get("Upgrade");
         clientVersion = req.head.version();
         req.headIn = true;
-        if (req.head.bodyKind() == BodyKind.NONE)
+        if (req.head.bodyKind() == BodyKind.NONE) {
             req.eom = true;
+            // Nothing more is read until the response is done (see onIo): unread input, a
+            // pipelined request, would otherwise be reported again and again level-triggered.
+            conn.pauseInput();
+        }
         // Enters RUNNING: the stream owns the timeouts from here.
         setState(State.RUNNING);
         afterResponse = AfterResponse.UNDECIDED;
@@ -426,7 +437,7 @@ public final class H1FrontMux implements Connection.Handler, Endpoint {
         }
         if (ch.headOut && !ch.eomOut)
             progress |= H1Output.writeBody(conn, resBody, ch);
-        conn.flush(H1Output.more(ch));
+        progress |= H1Output.endPass(conn, resBody, ch);
         return progress;
     }
 

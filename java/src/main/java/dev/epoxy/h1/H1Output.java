@@ -75,6 +75,19 @@ final class H1Output {
     }
 
     /**
+     * A mux's last send of a pass: a flush, without MSG_MORE unless more follows at once. When it
+     * empties the output while the pipe still holds body, the pipe goes on now: an empty output
+     * stops write polling, and a write report would not wake a connection that wants nothing
+     * else (a paused client), so the rest of the body would wait for ever. Returns whether
+     * anything moved after the flush.
+     */
+    static boolean endPass(Connection conn, H1BodyWriter body, HttpChannel ch) {
+        if (conn.flush(more(ch)) && ch.headOut && !ch.eomOut && ch.piped() > 0)
+            return writeBody(conn, body, ch);
+        return false;
+    }
+
+    /**
      * Whether a mux's last send of a step may go with MSG_MORE: the message goes on and its
      * producer has more waiting, so the pass will send again; the pass's last send, after the
      * producer found its socket empty, goes without it and pushes (Connection#flush(boolean)).

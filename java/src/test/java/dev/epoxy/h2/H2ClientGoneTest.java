@@ -76,7 +76,7 @@ class H2ClientGoneTest {
                 all = log.toString(StandardCharsets.ISO_8859_1);
             }
             for (String l : all.split("\n"))
-                if (l.contains(" " + path + " HTTP/"))
+                if (l.contains(" http://test.example" + path + " HTTP/2.0\""))
                     found[0] = l;
             return found[0] != null;
         }, 5000);
