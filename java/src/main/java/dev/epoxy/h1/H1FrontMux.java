@@ -140,20 +140,28 @@ public final class H1FrontMux implements Connection.Handler, Endpoint {
                 receive(req);
                 if (!reqBody.invalid())
                     stream.scb.chkSnd();
-            } else if (stream.abortOnClose() && !res.headOut && !conn.in.hasRemaining()) {
-                conn.recv(); // only to see the client close (option abortonclose)
+            } else {
+                readAhead();
             }
-            // With the request whole, input is read only to see the client close (abortonclose,
-            // before the response head); past that, or with a pipelined request held (no close
-            // to see behind it), polling stops until the response is done. Left on, unread input
-            // is reported again at once, level-triggered: a pipelining client in front of a slow
-            // server kept the thread busy for the whole wait.
-            if (req.eom && (conn.in.hasRemaining() || !stream.abortOnClose() || res.headOut))
-                conn.pauseInput();
             stream.wakeup();
         } else {
             process();
         }
+    }
+
+    /**
+     * RUNNING with the request whole: input is still read, into the input buffer while it has
+     * room, as HAProxy's H1 mux does. A pipelined request waits there for its turn ({@link
+     * Connection#recv()} stops polling once the buffer is full), and a reset or a close is seen
+     * at once (a reset aborts the exchange; a close only with {@code option abortonclose}, see
+     * {@link #failed()}). Left unread, input is reported again at once, level-triggered: a client
+     * that pipelined in front of a slow server kept the thread looping for the whole wait
+     * (PipelinedWhileWaitingTest). After a close polling stops, for the same reason.
+     */
+    private void readAhead() {
+        conn.recv();
+        if (conn.has(Connection.READ_CLOSED))
+            conn.pauseInput();
     }
 
     /** The idle task and every I/O event outside RUNNING: the current state's step. */
@@ -339,12 +347,8 @@ public final class H1FrontMux implements Connection.Handler, Endpoint {
             req.upgrade = req.head.get("Upgrade");
         clientVersion = req.head.version();
         req.headIn = true;
-        if (req.head.bodyKind() == BodyKind.NONE) {
+        if (req.head.bodyKind() == BodyKind.NONE)
             req.eom = true;
-            // Nothing more is read until the response is done (see onIo): unread input, a
-            // pipelined request, would otherwise be reported again and again level-triggered.
-            conn.pauseInput();
-        }
         // Enters RUNNING: the stream owns the timeouts from here.
         setState(State.RUNNING);
         afterResponse = AfterResponse.UNDECIDED;
@@ -405,7 +409,7 @@ public final class H1FrontMux implements Connection.Handler, Endpoint {
     @Override
     public boolean receive(HttpChannel ch) {
         boolean progress = reqBody.read(conn, ch);
-        if (ch.eom && !(stream != null && stream.abortOnClose()) || reqBody.invalid())
+        if (reqBody.invalid())
             conn.pauseInput(); // after invalid framing nothing more is read (no busy wake-ups in LT)
         return progress;
     }

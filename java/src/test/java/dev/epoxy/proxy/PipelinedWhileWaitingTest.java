@@ -30,6 +30,20 @@ class PipelinedWhileWaitingTest {
     @ParameterizedTest(name = "edge-triggered={0}, abortonclose={1}")
     @CsvSource({"false, false", "true, false", "false, true", "true, true"})
     void thePollerSleepsWhileAPipelinedRequestWaits(boolean et, boolean abortOnClose) throws Exception {
+        exchange(et, abortOnClose, false);
+    }
+
+    /**
+     * The client shuts its side after the request instead (without abortonclose it still wants
+     * the answer): the close stays readable for ever, and must not keep the poller busy either.
+     */
+    @ParameterizedTest(name = "edge-triggered={0}")
+    @CsvSource({"false", "true"})
+    void thePollerSleepsWhileAHalfClosedClientWaits(boolean et) throws Exception {
+        exchange(et, false, true);
+    }
+
+    private void exchange(boolean et, boolean abortOnClose, boolean shut) throws Exception {
         CountDownLatch arrived = new CountDownLatch(1), answer = new CountDownLatch(1);
         try (ServerSocket ss = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
             Thread server = new Thread(() -> {
@@ -40,8 +54,9 @@ class PipelinedWhileWaitingTest {
                     arrived.countDown();
                     answer.await(10, TimeUnit.SECONDS);
                     out.write("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\na".getBytes(StandardCharsets.US_ASCII));
-                    readHead(in);
-                    out.write("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nb".getBytes(StandardCharsets.US_ASCII));
+                    s.setSoTimeout(2000); // no second request from a client that shut its side
+                    if (!readHead(in).isEmpty())
+                        out.write("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nb".getBytes(StandardCharsets.US_ASCII));
                 } catch (IOException | InterruptedException e) {
                     // the client's assertions tell
                 }
@@ -58,7 +73,10 @@ class PipelinedWhileWaitingTest {
                 OutputStream out = c.getOutputStream();
                 out.write("GET /a HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
                 assertTrue(arrived.await(10, TimeUnit.SECONDS), "the first request reached the server");
-                out.write("GET /b HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                if (shut)
+                    c.shutdownOutput();
+                else
+                    out.write("GET /b HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
                 Poller p = ep.rt.pollers().get(0);
                 Thread.sleep(200); // the pipelined request's report has come by now
                 long before = p.loops();
@@ -67,7 +85,8 @@ class PipelinedWhileWaitingTest {
                 answer.countDown();
                 InputStream in = c.getInputStream();
                 assertEquals("a", body(in));
-                assertEquals("b", body(in));
+                if (!shut)
+                    assertEquals("b", body(in));
                 // Asleep, a poller loops for its timers only: a few times a second. Busy, it
                 // looped 100,000 times and more in these 800 ms.
                 assertTrue(loops < 100, "the poller looped " + loops + " times while the client's request waited");
