@@ -8,18 +8,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * bench/soak/run.sh for 20 s on the packaged proxy (bin/epoxy): a rude origin, wrk, h2load and
  * checking and rude clients at once. The script fails on any lost or wrong answer, wrk or h2load
- * error, stall report or connection left open, and on a load that did nothing.
+ * error, stall report or connection left open, and on a load that did nothing. Twice: at
+ * nbthread 2 level-triggered (the defaults), and at nbthread 1 edge-triggered, whose paths differ.
  */
 class SoakTest {
     private static final int SECONDS = 20;
 
-    @Test
-    void misbehavingPeersLoseNothingAndLeaveNothing() throws Exception {
+    @ParameterizedTest(name = "nbthread {0}, edge-triggered={1}")
+    @CsvSource({"2, false", "1, true"})
+    void misbehavingPeersLoseNothingAndLeaveNothing(int nbthread, boolean et) throws Exception {
         Path out = Files.createTempFile("soak", ".txt");
         try {
             int rc = 2;
@@ -29,6 +32,8 @@ class SoakTest {
                         .redirectOutput(out.toFile());
                 pb.environment().put("DURATION", Integer.toString(SECONDS));
                 pb.environment().put("PORT_BASE", Integer.toString(portBase()));
+                pb.environment().put("NBTHREAD", Integer.toString(nbthread));
+                pb.environment().put("ET", et ? "1" : "0");
                 Process p = pb.start();
                 if (!p.waitFor(SECONDS + 150, TimeUnit.SECONDS)) {
                     p.descendants().forEach(ProcessHandle::destroy);
@@ -46,7 +51,7 @@ class SoakTest {
     }
 
     /**
-     * Three ports below the kernel's ephemeral range: there no client connection of another
+     * The script's four ports, below the kernel's ephemeral range: there no client connection of another
      * test holds a port as its local end, which would make the proxy's bind fail.
      */
     private static int portBase() throws IOException {
