@@ -3,9 +3,10 @@
 # length, dribbles, closes idle connections 0-3 ms after a response), under three loads at once
 # for DURATION seconds: wrk keep-alive, h2load h2c, and clients.py (checked GETs over HTTP/1.1 and
 # 1.0, pipelines, uploads, early answers, plus clients that abort, send garbage, reset, stop
-# reading, and uploads the origin resets). Then it checks that the proxy lost
-# nothing and kept nothing: every checked answer exact, no wrk or h2load error, no stall report,
-# no connection left once the clients are gone, and it prints the proxy's fds and RSS every 10 s.
+# reading, and uploads the origin resets). Then it checks that the proxy lost nothing and kept
+# nothing: every checked answer exact, no wrk or h2load error, no stall report, no log line of a
+# whole request without its backend, no connection left once the clients are gone. It prints the
+# proxy's fds, RSS and CPU every 10 s.
 # Everything runs on 127.0.0.1; every process started here is stopped on exit.
 #
 #   bench/soak/run.sh                  Epoxy, 120 s; exit 1 if a check fails
@@ -142,6 +143,11 @@ EOF
     local stalls
     stalls=$(grep -c "stall: no progress" "$tmp/$name.log")
     [ "$name" = epoxy ] && echo "   stall reports: $stalls"
+    # A request head that arrived whole goes through the switching rules even when the client
+    # is gone at once: HAProxy then logs the backend (be/<NOSRV> CR--), never the frontend.
+    local unrouted
+    unrouted=$(grep -c ' fe/<NOSRV> .* CR-- .*"GET /' "$tmp/$name.log")
+    echo "   log lines of whole requests without their backend: $unrouted"
     # Nothing lost, and something done by each load (a run that did nothing proves nothing).
     grep -q "FAILED" "$tmp/$name.clients" && bad=1
     for k in "get ok" "pipelined ok" "post ok" "early answer ok" "cut response seen cut" "flood"; do
@@ -152,6 +158,7 @@ EOF
     grep -qE '^requests: .* [1-9][0-9]* succeeded, 0 failed, 0 errored, 0 timeout' "$tmp/$name.h2load" || bad=1
     [ "$conns" = 0 ] || bad=1
     [ "$name" != epoxy ] || [ "$stalls" = 0 ] || bad=1
+    [ "$name" != epoxy ] || [ "$unrouted" = 0 ] || bad=1
     kill $pid 2>/dev/null
     return $bad
 }

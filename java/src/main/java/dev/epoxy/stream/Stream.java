@@ -152,6 +152,10 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
             }
             if (scf.ep.failed() && !res.eomOut) {
                 if (!termination.badRequestBody()) {
+                    // A whole request head goes through the switching rules before the abort
+                    // is seen, as in HAProxy: its log names the backend (be/<NOSRV> CR--).
+                    if (phase == Phase.ROUTE && req.headIn && be == null)
+                        chooseBackend(now);
                     char stage = clientStage();
                     if (stage == 'H' && !res.headIn)
                         abortStatus = 400; // HAProxy logs a client abort awaiting the response as 400 (http_abortonclose.vtc)
@@ -215,13 +219,8 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
             intercepted();
             return true;
         }
-        be = fe.selectBackend(req.head);
+        chooseBackend(now);
         if (be != null) {
-            int t = poller.tid();
-            be.counters.max(t, Counters.MAX_SESS, be.beconn.incrementAndGet());
-            be.counters.add(t, Counters.SESS_TOT, 1);
-            be.counters.max(t, Counters.LAST_SESS, now);
-            beCounted = true;
             if (be.stats != null && LocalReply.stats(fe, be.stats, req.head, res)) {
                 intercepted();
                 return true;
@@ -240,6 +239,18 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
         enter(Phase.WAIT_BODY);
         waitBody(now);
         return true;
+    }
+
+    /** The switching rules' backend, counted as one of its sessions (HAProxy's process_switching_rules). */
+    private void chooseBackend(long now) {
+        be = fe.selectBackend(req.head);
+        if (be != null) {
+            int t = poller.tid();
+            be.counters.max(t, Counters.MAX_SESS, be.beconn.incrementAndGet());
+            be.counters.add(t, Counters.SESS_TOT, 1);
+            be.counters.max(t, Counters.LAST_SESS, now);
+            beCounted = true;
+        }
     }
 
     /** The response is produced locally (redirect, return, service, stats page): HAProxy's LR. */
