@@ -77,9 +77,9 @@ final class H1Output {
     /**
      * A mux's last send of a pass: a flush, without MSG_MORE unless more follows at once. When it
      * empties the output while the pipe still holds body, the pipe goes on now: an empty output
-     * stops write polling, and a write report would not wake a connection that wants nothing
-     * else (a paused client), so the rest of the body would wait for ever. Returns whether
-     * anything moved after the flush.
+     * stops write polling, and a write report reaches a connection only while it wants to read
+     * or write, which one with paused input does not, so the rest of the body would wait for
+     * ever. Returns whether anything moved after the flush.
      */
     static boolean endPass(Connection conn, H1BodyWriter body, HttpChannel ch) {
         if (conn.flush(more(ch)) && ch.headOut && !ch.eomOut && ch.piped() > 0)
