@@ -16,6 +16,8 @@
 #   EPOXY_JAVA_OPTS  JVM flags for Epoxy (default: bin/epoxy's)
 #   HAPROXY          the peer (default: ../shared/peers/haproxy-3.4.0 when present, else /usr/sbin/haproxy)
 #   KEEP=1           keep the temp dir (configs, logs, raw client outputs)
+#   LOGS=1           every proxy logs every request (option httplog to stdout, which goes to
+#                    /dev/null), as operators run them; off by default, as in earlier rounds
 #
 # Every row reports req/s and the proxy's CPU microseconds per request (utime+stime of the proxy
 # process from /proc around that run, divided by the requests the run completed): on two shared
@@ -29,6 +31,7 @@ set -uo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 QUICK="${QUICK:-0}"
 NBTHREAD="${NBTHREAD:-1}"
+LOGS="${LOGS:-0}"
 if [ "$QUICK" = 1 ]; then ROUNDS="${ROUNDS:-1}"; DURATION="${DURATION:-2}"; WARM=2
 else ROUNDS="${ROUNDS:-3}"; DURATION="${DURATION:-4}"; WARM=4; fi
 PROXY_CPU="${PROXY_CPU:-0}"
@@ -95,6 +98,7 @@ global
 ${4:-}
 defaults
     mode http
+$([ "$LOGS" = 1 ] && printf '    log stdout format raw local0\n    option httplog')
     timeout connect 5s
     timeout client 30s
     timeout server 30s
@@ -120,7 +124,9 @@ taskset -c "$CLIENT_CPU" "$NGINX" -p "$tmp" -c "$tmp/nginx.conf" -e "$tmp/logs/n
 pids+=($!)
 wait_port $P_NGINX 10 || { echo "nginx did not start" >&2; cat "$tmp/logs/nginx-error.log" >&2; exit 1; }
 
-taskset -c "$PROXY_SET" "$HAPROXY" -db -f "$tmp/haproxy.cfg" > "$tmp/logs/haproxy.log" 2>&1 &
+# With LOGS=1 the access log (stdout) goes to /dev/null, the proxy's own messages (stderr) to its log.
+access() { [ "$LOGS" = 1 ] && echo /dev/null || echo "$1"; }
+taskset -c "$PROXY_SET" "$HAPROXY" -db -f "$tmp/haproxy.cfg" > "$(access "$tmp/logs/haproxy.log")" 2>> "$tmp/logs/haproxy.log" &
 ha_pid=$!
 pids+=($ha_pid)
 wait_port $P_HA 10 || { echo "haproxy did not start" >&2; cat "$tmp/logs/haproxy.log" >&2; exit 1; }
@@ -131,7 +137,7 @@ JSA="$root/java/target/epoxy.jsa"
 if [ -z "${EPOXY_JAVA_OPTS:-}" ] && [ -f "$JSA" ] && [ "$JSA" -nt "$JAR" ]; then EP_JAVA="$EP_JAVA -XX:SharedArchiveFile=$JSA"; fi
 start_epoxy() { # cfg log -> pid
     # shellcheck disable=SC2086
-    taskset -c "$PROXY_SET" java $EP_JAVA --enable-native-access=ALL-UNNAMED -jar "$JAR" -f "$1" > "$2" 2>&1 &
+    taskset -c "$PROXY_SET" java $EP_JAVA --enable-native-access=ALL-UNNAMED -jar "$JAR" -f "$1" > "$(access "$2")" 2>> "$2" &
     echo $!
 }
 ep_pid=$(start_epoxy "$tmp/epoxy.cfg" "$tmp/logs/epoxy.log"); pids+=($ep_pid)
@@ -302,7 +308,7 @@ read -r START[epoxy] FIRST[epoxy] <<< "$(start_ms epoxy)"
 # ---------------------------------------------------------------- table
 echo
 echo "peer: $("$HAPROXY" -v | head -1)"
-echo "nbthread=$NBTHREAD rounds=$ROUNDS duration=${DURATION}s proxy CPU(s) $PROXY_SET, client+nginx CPU $CLIENT_CPU (medians of rounds; ratios: median of each round's ratio)"
+echo "nbthread=$NBTHREAD logs=$([ "$LOGS" = 1 ] && echo on || echo off) rounds=$ROUNDS duration=${DURATION}s proxy CPU(s) $PROXY_SET, client+nginx CPU $CLIENT_CPU (medians of rounds; ratios: median of each round's ratio)"
 awk -v rounds="$ROUNDS" -v rows="$ROWS" '
     { v[$1 " " $2] = v[$1 " " $2] " " $3; w[$1 " " $2 " " $4] = $3 }
     function median(s,   a, n, i, j, t) {
