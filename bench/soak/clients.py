@@ -24,6 +24,9 @@ the proxy to answer or close: a socket that waits 10 s for the proxy is a stall,
 wherever it happens. Prints the counts, the failures by kind, then the first 20. Loopback only."""
 import os, random, re, socket, struct, sys, threading, time, zlib
 
+import wire
+from wire import pattern as body
+
 PORT, UP_PORT = int(sys.argv[1]), int(sys.argv[2])
 SECONDS, WORKERS = float(sys.argv[3]), int(sys.argv[4])
 stats = {}
@@ -34,34 +37,16 @@ def count(k):
     with lock:
         stats[k] = stats.get(k, 0) + 1
 
-def body(n):
-    pat = b"0123456789abcdefghijklmnopqrstuvwxyz\n"
-    return (pat * (n // len(pat) + 1))[:n]
-
 def conn(port=PORT):
     return socket.create_connection(("127.0.0.1", port), timeout=10)
-
-def recv_until(s, buf, done, where):
-    """Reads into buf until done(buf); EOFError("eof in " + where) if the peer closes first."""
-    while not done(buf):
-        d = s.recv(65536)
-        if not d:
-            raise EOFError("eof in " + where)
-        buf += d
-    return buf
 
 class Response:
     pass
 
 def read_head(s, buf):
-    buf = recv_until(s, buf, lambda b: b"\r\n\r\n" in b, "head")
-    head, buf = buf.split(b"\r\n\r\n", 1)
-    lines = head.split(b"\r\n")
-    h = {}
-    for l in lines[1:]:
-        k, _, v = l.partition(b":")
-        h[k.strip().lower()] = v.strip().lower()
-    return lines[0], int(lines[0].split(b" ")[1]), h, buf
+    """(status line, status, lower-cased fields, rest of buf)."""
+    line, h, buf = wire.read_head(s, buf)
+    return line, int(line.split(b" ")[1]), h, buf
 
 def read_response(s, buf, http10=False):
     """One final response (interim ones counted and skipped): a Response with status, headers,
@@ -76,22 +61,13 @@ def read_response(s, buf, http10=False):
     keep = h.get(b"connection") == b"keep-alive" if http10 else h.get(b"connection") != b"close"
     if b"content-length" in h:
         n = int(h[b"content-length"])
-        buf = recv_until(s, buf, lambda b: len(b) >= n, "body")
+        buf = wire.read_until(s, buf, lambda b: len(b) >= n, "body")
         r.body, r.rest, r.closed = buf[:n], buf[n:], not keep
         return r
     if h.get(b"transfer-encoding") == b"chunked":
-        out = b""
-        while True:
-            buf = recv_until(s, buf, lambda b: b"\r\n" in b, "chunk size")
-            line, buf = buf.split(b"\r\n", 1)
-            n = int(line.split(b";")[0], 16)
-            buf = recv_until(s, buf, lambda b: len(b) >= n + 2, "chunk")
-            if n == 0:
-                # no trailers expected: the last CRLF
-                r.body, r.rest, r.closed = out, buf[2:], not keep
-                return r
-            out += buf[:n]
-            buf = buf[n + 2:]
+        r.body, r.rest = wire.read_chunked(s, buf)
+        r.closed = not keep
+        return r
     while True:
         d = s.recv(65536)
         if not d:
@@ -110,8 +86,7 @@ def exchange(holder, port, send, http10=False):
         send(s)
         return read_response(s, b"", http10)
     except (EOFError, ConnectionResetError, BrokenPipeError) as e:
-        if not reused or str(e) not in ("eof in head", "[Errno 104] Connection reset by peer",
-                                        "[Errno 32] Broken pipe"):
+        if not reused or isinstance(e, EOFError) and str(e) != "eof in head":
             raise
         count("retried after keep-alive close")
         s.close()

@@ -17,58 +17,17 @@ import os, random, socket, struct, sys, time, zlib
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "sidebyside"))
 from rawserver import serve_forever  # noqa: E402
+from wire import pattern as body, read_chunked, read_head, read_until  # noqa: E402
 
 PORT = int(sys.argv[1])
 SIZES = [0, 3, 100, 2000, 20000, 200000]
 
-def body(n):
-    pat = b"0123456789abcdefghijklmnopqrstuvwxyz\n"
-    return (pat * (n // len(pat) + 1))[:n]
-
-class Closed(OSError):
-    """The peer closed first."""
-
-def fill(s, buf, done, step):
-    while not done(buf):
-        d = s.recv(step)
-        if not d:
-            raise Closed()
-        buf += d
-        if step < 65536:
-            time.sleep(0.001)
-    return buf
-
-def read_head(s, buf):
-    """Returns (request line, lower-cased headers, rest of buf)."""
-    buf = fill(s, buf, lambda b: b"\r\n\r\n" in b, 65536)
-    head, rest = buf.split(b"\r\n\r\n", 1)
-    lines = head.split(b"\r\n")
-    h = {}
-    for l in lines[1:]:
-        k, _, v = l.partition(b":")
-        h[k.strip().lower()] = v.strip().lower()
-    return lines[0], h, rest
-
 def read_body(s, h, buf, step):
     """Returns (body, rest of buf); step < 65536 reads slowly."""
     if h.get(b"transfer-encoding") == b"chunked":
-        out = b""
-        while True:
-            buf = fill(s, buf, lambda b: b"\r\n" in b, step)
-            line, buf = buf.split(b"\r\n", 1)
-            n = int(line.split(b";")[0], 16)
-            if n == 0:
-                break
-            buf = fill(s, buf, lambda b: len(b) >= n + 2, step)
-            out += buf[:n]
-            buf = buf[n + 2:]
-        while True:  # trailers, up to the empty line
-            buf = fill(s, buf, lambda b: b"\r\n" in b, step)
-            line, buf = buf.split(b"\r\n", 1)
-            if not line:
-                return out, buf
+        return read_chunked(s, buf, step)
     cl = int(h.get(b"content-length", b"0"))
-    buf = fill(s, buf, lambda b: len(b) >= cl, step)
+    buf = read_until(s, buf, lambda b: len(b) >= cl, "body", step)
     return buf[:cl], buf[cl:]
 
 def serve(s):
@@ -76,7 +35,7 @@ def serve(s):
     while True:
         try:
             line, h, buf = read_head(s, buf)
-        except Closed:
+        except EOFError:
             return
         target = line.split(b" ")[1].decode()
         if target.startswith("/early"):
@@ -100,7 +59,10 @@ def serve(s):
                 s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             return
         if target.startswith("/rstup"):
-            fill(s, buf, lambda b: len(b) >= int(h.get(b"content-length", b"0")) // 2, 65536)
+            try:
+                read_until(s, buf, lambda b: len(b) >= int(h.get(b"content-length", b"0")) // 2, "body")
+            except EOFError:
+                return
             s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             return
         if h.get(b"expect") == b"100-continue":
@@ -109,7 +71,7 @@ def serve(s):
             s.sendall(b"HTTP/1.1 103 Early Hints\r\nLink: </s.css>; rel=preload\r\n\r\n")
         try:
             req, buf = read_body(s, h, buf, random.choice([65536, 65536, 65536, 1000]))
-        except Closed:
+        except EOFError:
             return
         if target.startswith("/u"):
             b = b"%d %08x" % (len(req), zlib.crc32(req))
