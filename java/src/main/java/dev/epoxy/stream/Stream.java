@@ -498,11 +498,13 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
             progress = true;
             requestMoved = now;
         }
-        if (!res.eom) {
+        if (!res.eom)
             progress |= back.receive(res);
-            if (res.headIn && tResponse < 0)
-                tResponse = now;
-        }
+        // Outside the test above: an HTTP/2 server's whole response may be in the channel
+        // before the stream's first look (its mux decodes on the connection's I/O), and was
+        // then logged with Tr -1.
+        if (res.headIn && tResponse < 0)
+            tResponse = now;
         return progress;
     }
 

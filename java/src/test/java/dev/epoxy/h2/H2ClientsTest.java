@@ -175,6 +175,42 @@ class H2ClientsTest {
         }
     }
 
+    /**
+     * A response from an HTTP/2 server is logged with the time its head took (Tr), however it
+     * came: nghttpd sends a small one whole, head and end of stream, in one write. It was
+     * logged with Tr -1, as if no response had come.
+     */
+    /** An httplog line's timers and status: Tr (group 1), the status (group 2). */
+    private static final Pattern TIMERS = Pattern.compile(" -?\\d+/-?\\d+/-?\\d+/(-?\\d+)/-?\\d+ (\\d+) ");
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 3})
+    void http2ServerResponsesAreLoggedWithTheirTimes(int threads) throws Exception {
+        String cfg = EpoxyUnderTest.config(threads, "", "    server s1 127.0.0.1:" + nghttpdPort + " proto h2\n")
+                .replace("defaults\n", "    log stderr format raw local0\ndefaults\n    log global\n    option httplog\n");
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream logs = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(H2StaleReuseTest.tee(err, logs), true));
+        try (EpoxyUnderTest p = new EpoxyUnderTest(cfg)) {
+            System.setErr(err);
+            for (String path : new String[] {"/small", "/small", "/nothing-here", "/big"}) {
+                EpoxyUnderTest.Run r = EpoxyUnderTest.run(20, "curl", "-sS", "-o", "/dev/null", url(p, path));
+                assertEquals(0, r.exit(), r.err());
+            }
+            // the log writer may hold lines for a moment (LogWriter)
+            assertTrue(dev.epoxy.testutil.Wait.holds(5_000, () -> TIMERS.matcher(logs.toString()).results().count() >= 4), logs.toString());
+        } finally {
+            System.setErr(err);
+        }
+        Matcher m = TIMERS.matcher(logs.toString());
+        int lines = 0;
+        while (m.find()) {
+            lines++;
+            assertTrue(Integer.parseInt(m.group(1)) >= 0, "Tr -1 for a response with status " + m.group(2) + ":\n" + logs);
+        }
+        assertEquals(4, lines, logs.toString());
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {1, 3})
     void h2loadThroughHttp2Server(int threads) throws Exception {
