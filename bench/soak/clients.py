@@ -253,10 +253,10 @@ def upload_reset_by_origin():
     s.close()
 
 # (share, action); checked actions raise on a wrong answer; the rude ones only end
-CHECKED = [(0.40, lambda h: checked_get(h[0], random.choice([0, 3, 100, 2000, 20000, 200000]))),
-           (0.15, lambda h: checked_post(h[1], random.choice([0, 1, 100, 2000, 20000, 200000]))),
-           (0.08, lambda h: pipelined()), (0.04, lambda h: early_answer()),
-           (0.04, lambda h: cut_response())]
+CHECKED = [(0.40, "get", lambda h: checked_get(h[0], random.choice([0, 3, 100, 2000, 20000, 200000]))),
+           (0.15, "post", lambda h: checked_post(h[1], random.choice([0, 1, 100, 2000, 20000, 200000]))),
+           (0.08, "pipelined", lambda h: pipelined()), (0.04, "early answer", lambda h: early_answer()),
+           (0.04, "cut response", lambda h: cut_response())]
 RUDE = [(0.08, "abort", abort_mid_response), (0.05, "garbage", garbage),
         (0.06, "reset", reset_after_request), (0.06, "slow reader", reader_that_stops),
         (0.03, "upload reset by origin", upload_reset_by_origin), (0.01, "flood", connection_flood)]
@@ -265,18 +265,19 @@ def worker(deadline):
     holders = [[None], [None]]  # kept-alive connections: GETs, POSTs
     while time.time() < deadline:
         a = random.random()
-        checked = a < sum(share for share, _ in CHECKED)
+        checked = a < sum(share for share, _, _ in CHECKED)
+        what = "?"
         try:
-            for share, action in CHECKED if checked else []:
+            for share, what, action in CHECKED if checked else []:
                 if a < share:
                     action(holders)
                     break
                 a -= share
-            a -= sum(share for share, _ in CHECKED)
-            for share, name, action in RUDE if not checked else []:
+            a -= sum(share for share, _, _ in CHECKED)
+            for share, what, action in RUDE if not checked else []:
                 if a < share:
                     action()
-                    count(name)
+                    count(what)
                     break
                 a -= share
         except (AssertionError, EOFError, OSError) as e:
@@ -289,7 +290,7 @@ def worker(deadline):
                     h[0] = None
             count("FAILED")
             with lock:
-                fails.append("%.1f s: %s: %s" % (time.time() - start, type(e).__name__, e))
+                fails.append("%.1f s: %s: %s: %s" % (time.time() - start, what, type(e).__name__, e))
 
 start = time.time()
 deadline = start + SECONDS
