@@ -8,6 +8,8 @@ answer is not exact:
 - a GET on a kept-alive connection, as HTTP/1.1, HTTP/1.0 with keep-alive or plain HTTP/1.0,
   whose body is compared byte for byte with rude_server.py's pattern (an HTTP/1.0 client must
   get no chunked body and no interim response, and a plain one a close after the response);
+- a HEAD, a 304 or a 204 on a kept-alive connection: the head alone (the length a GET would
+  have had, none on a 204), then a checked GET on the same connection;
 - three pipelined GETs on a new connection;
 - a POST on a kept-alive connection (UPLOAD_PORT) with Content-Length or chunked (extensions,
   trailers), sometimes with Expect: 100-continue, sometimes dribbled, answered with the length
@@ -48,9 +50,10 @@ def read_head(s, buf):
     line, h, buf = wire.read_head(s, buf)
     return line, int(line.split(b" ")[1]), h, buf
 
-def read_response(s, buf, http10=False):
+def read_response(s, buf, http10=False, bodyless=False):
     """One final response (interim ones counted and skipped): a Response with status, headers,
-    body, rest (bytes after it), closed (the connection ends with it), interim, version."""
+    body, rest (bytes after it), closed (the connection ends with it), interim, version. A
+    bodyless one (to HEAD, a 204 or a 304) ends with its head."""
     r = Response()
     r.interim = 0
     line, r.status, h, buf = read_head(s, buf)
@@ -59,6 +62,9 @@ def read_response(s, buf, http10=False):
         line, r.status, h, buf = read_head(s, buf)
     r.version, r.headers = line.split(b" ")[0], h
     keep = h.get(b"connection") == b"keep-alive" if http10 else h.get(b"connection") != b"close"
+    if bodyless:
+        r.body, r.rest, r.closed = b"", buf, not keep
+        return r
     if b"content-length" in h:
         n = int(h[b"content-length"])
         buf = wire.read_until(s, buf, lambda b: len(b) >= n, "body")
@@ -75,7 +81,7 @@ def read_response(s, buf, http10=False):
             return r
         buf += d
 
-def exchange(holder, port, send, http10=False):
+def exchange(holder, port, send, http10=False, bodyless=False):
     """send(s) on the kept-alive connection in holder (or a new one), then reads the answer. A
     kept-alive connection closed before any byte of the answer is retried once on a new one."""
     s = holder[0]
@@ -84,7 +90,7 @@ def exchange(holder, port, send, http10=False):
         s = holder[0] = conn(port)
     try:
         send(s)
-        return read_response(s, b"", http10)
+        return read_response(s, b"", http10, bodyless)
     except (EOFError, ConnectionResetError, BrokenPipeError) as e:
         if not reused or isinstance(e, EOFError) and str(e) != "eof in head":
             raise
@@ -92,7 +98,7 @@ def exchange(holder, port, send, http10=False):
         s.close()
         s = holder[0] = conn(port)
         send(s)
-        return read_response(s, b"", http10)
+        return read_response(s, b"", http10, bodyless)
 
 def end_or_keep(holder, r):
     """Closes the connection in holder if the answer ended it (after checking it did close)."""
@@ -118,6 +124,27 @@ def checked_get(holder, n):
         raise AssertionError("plain HTTP/1.0 request answered with keep-alive")
     end_or_keep(holder, r)
     count("get ok")
+
+def checked_bodyless(holder):
+    """HEAD, a 304 or a 204 on the kept-alive connection: the head alone, whatever length or
+    chunking it announces (a 204 with neither: RFC 9110 8.6, RFC 9112 6.1), then a checked GET
+    on the same connection: a proxy that waited for a body, or sent bytes of one, breaks it."""
+    n = random.choice([0, 3, 2000, 200000])
+    kind = random.choice(["HEAD", "304", "204"])
+    if kind == "HEAD":
+        req = b"HEAD /c?size=%d HTTP/1.1\r\nHost: x\r\n\r\n" % n
+    else:
+        req = b"GET /c?size=%d&status=%s HTTP/1.1\r\nHost: x\r\n\r\n" % (n, kind.encode())
+    r = exchange(holder, PORT, lambda s: s.sendall(req), bodyless=True)
+    if r.status != (200 if kind == "HEAD" else int(kind)) or r.rest:
+        raise AssertionError("%s: status %d, then %r" % (kind, r.status, r.rest[:40]))
+    if kind == "204" and (b"content-length" in r.headers or b"transfer-encoding" in r.headers):
+        raise AssertionError("a 204 with a length or chunking: %s" % r.headers)
+    if r.headers.get(b"content-length", b"%d" % n) != b"%d" % n:
+        raise AssertionError("%s: content-length %s for %d" % (kind, r.headers[b"content-length"], n))
+    end_or_keep(holder, r)
+    checked_get(holder, 100)
+    count("bodyless ok")
 
 def chunked(data):
     out, i = b"", 0
@@ -253,10 +280,10 @@ def upload_reset_by_origin():
     s.close()
 
 # (share, action); checked actions raise on a wrong answer; the rude ones only end
-CHECKED = [(0.40, "get", lambda h: checked_get(h[0], random.choice([0, 3, 100, 2000, 20000, 200000]))),
+CHECKED = [(0.34, "get", lambda h: checked_get(h[0], random.choice([0, 3, 100, 2000, 20000, 200000]))),
            (0.15, "post", lambda h: checked_post(h[1], random.choice([0, 1, 100, 2000, 20000, 200000]))),
            (0.08, "pipelined", lambda h: pipelined()), (0.04, "early answer", lambda h: early_answer()),
-           (0.04, "cut response", lambda h: cut_response())]
+           (0.04, "cut response", lambda h: cut_response()), (0.06, "bodyless", lambda h: checked_bodyless(h[0]))]
 RUDE = [(0.08, "abort", abort_mid_response), (0.05, "garbage", garbage),
         (0.06, "reset", reset_after_request), (0.06, "slow reader", reader_that_stops),
         (0.03, "upload reset by origin", upload_reset_by_origin), (0.01, "flood", connection_flood)]

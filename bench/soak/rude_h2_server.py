@@ -8,7 +8,8 @@ proxy may send in (a second SETTINGS, so the window can go below zero) and grant
 
     rude_h2_server.py PORT
 
-The paths are rude_server.py's: GET ?size=N answers N bytes of wire.pattern; POST /u answers
+The paths are rude_server.py's: GET ?size=N answers N bytes of wire.pattern (HEAD, ?status=304
+and ?status=204: the head alone); POST /u answers
 "LENGTH CRC32" of the upload; POST /early answers 413 "big\\n" at once and resets the stream with
 NO_ERROR (RFC 9113 8.1: the rest of the upload is not wanted); POST /rstup resets the stream
 halfway through the upload; GET /cut?size=N sends half the body and then resets the stream or
@@ -140,6 +141,16 @@ class Origin:
         else:
             n = int(path.split("size=")[1].split("&")[0]) if "size=" in path else random.choice(SIZES)
             b = body(n)
+        status = path.split("status=")[1].split("&")[0] if "status=" in path else "200"
+        if h.get(b":method") == b"HEAD" or status in ("204", "304"):
+            # no body: the head ends the stream (a 204 carries no content-length, RFC 9110 8.6)
+            head = [(b":status", status.encode())]
+            if status != "204" and random.random() < 0.7:
+                head.append((b"content-length", b"%d" % len(b)))
+            self.c.send_headers(sid, head, end_stream=True)
+            self.flush()
+            self.forget(sid)
+            return
         if path.startswith("/cut"):
             self.c.send_headers(sid, [(b":status", b"200"), (b"content-length", b"%d" % len(b))])
             self.flush()

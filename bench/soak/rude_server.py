@@ -9,7 +9,9 @@ or slowly.
     rude_server.py PORT
 
 GET: the body is N bytes of a fixed pattern (clients.py checks it), N from the query (?size=N)
-or random; the manner is random, or the one named by ?manner= (to measure one). POST /u: the body is "LENGTH CRC32" of the upload. POST /early: a 413 before the
+or random; the manner is random, or the one named by ?manner= (to measure one). HEAD, and
+?status=304 or ?status=204, answer the same head without a body (a 304 keeps the length or the
+chunking a GET would have had, a 204 has neither: RFC 9110 8.6, RFC 9112 6.1). POST /u: the body is "LENGTH CRC32" of the upload. POST /early: a 413 before the
 upload is read, then a lingering close (nginx's manner). POST /rstup: a reset halfway through the
 upload. GET /cut?size=N: a response cut halfway through its body (a reset, or a close when the
 length or chunking shows the cut). One thread per connection (bench/sidebyside/rawserver.py); loopback only."""
@@ -37,7 +39,7 @@ def serve(s):
             line, h, buf = read_head(s, buf)
         except EOFError:
             return
-        target = line.split(b" ")[1].decode()
+        method, target = line.split(b" ")[0], line.split(b" ")[1].decode()
         if target.startswith("/early"):
             s.sendall(b"HTTP/1.1 413 Payload Too Large\r\nConnection: close\r\nContent-Length: 4\r\n\r\nbig\n")
             s.shutdown(socket.SHUT_WR)
@@ -82,6 +84,19 @@ def serve(s):
         m = random.choice(["close", "http10", "nolength", "dribble", "idleclose", "chunked", "ka", "ka"])
         if "manner=" in target:
             m = target.split("manner=")[1].split("&")[0]
+        status = target.split("status=")[1].split("&")[0] if "status=" in target else "200"
+        if method == b"HEAD" or status in ("204", "304"):
+            # no body, whatever the framing fields say; the connection goes on unless closed
+            reason = {"200": b"OK", "204": b"No Content", "304": b"Not Modified"}[status]
+            fields = {"close": b"Connection: close\r\nContent-Length: %d\r\n" % n,
+                      "http10": b"Content-Length: %d\r\n" % n, "nolength": b"",
+                      "chunked": b"Transfer-Encoding: chunked\r\n"}.get(m, b"Content-Length: %d\r\n" % n)
+            if status == "204":
+                fields = b"Connection: close\r\n" if m in ("close", "http10") else b""
+            s.sendall(b"HTTP/%s %s %s\r\n%s\r\n" % (b"1.0" if m == "http10" else b"1.1", status.encode(), reason, fields))
+            if m in ("close", "http10"):
+                return
+            continue
         if m == "close":
             s.sendall(b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: %d\r\n\r\n" % n + b)
             return
