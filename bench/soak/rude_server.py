@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """An HTTP/1 origin that answers each request in a random legal manner, as real servers do: close
-after the response, HTTP/1.0, no length (the body ends with the connection), a dribbled body,
-keep-alive then an idle close after 0-3 ms (racing reuse), chunked, or plain keep-alive. Before
+after the response, HTTP/1.0 (with or without keep-alive), no length (the body ends with the
+connection), a dribbled body, keep-alive then an idle close after 0-3 ms (racing reuse),
+chunked, or plain keep-alive. Before
 the final response it may send an interim one (100 Continue when asked, else sometimes 103), and
 it reads request bodies (Content-Length or chunked, with extensions and trailers) at full speed
 or slowly.
@@ -81,7 +82,7 @@ def serve(s):
             n = int(target.split("size=")[1].split("&")[0]) if "size=" in target else random.choice(SIZES)
             b = body(n)
         n = len(b)
-        m = random.choice(["close", "http10", "nolength", "dribble", "idleclose", "chunked", "ka", "ka"])
+        m = random.choice(["close", "http10", "http10ka", "nolength", "dribble", "idleclose", "chunked", "ka", "ka"])
         if "manner=" in target:
             m = target.split("manner=")[1].split("&")[0]
         status = target.split("status=")[1].split("&")[0] if "status=" in target else "200"
@@ -90,10 +91,12 @@ def serve(s):
             reason = {"200": b"OK", "204": b"No Content", "304": b"Not Modified"}[status]
             fields = {"close": b"Connection: close\r\nContent-Length: %d\r\n" % n,
                       "http10": b"Content-Length: %d\r\n" % n, "nolength": b"",
+                      "http10ka": b"Connection: keep-alive\r\nContent-Length: %d\r\n" % n,
                       "chunked": b"Transfer-Encoding: chunked\r\n"}.get(m, b"Content-Length: %d\r\n" % n)
             if status == "204":
-                fields = b"Connection: close\r\n" if m in ("close", "http10") else b""
-            s.sendall(b"HTTP/%s %s %s\r\n%s\r\n" % (b"1.0" if m == "http10" else b"1.1", status.encode(), reason, fields))
+                fields = {"close": b"Connection: close\r\n", "http10": b"Connection: close\r\n",
+                          "http10ka": b"Connection: keep-alive\r\n"}.get(m, b"")
+            s.sendall(b"HTTP/%s %s %s\r\n%s\r\n" % (b"1.0" if m.startswith("http10") else b"1.1", status.encode(), reason, fields))
             if m in ("close", "http10"):
                 return
             continue
@@ -103,6 +106,9 @@ def serve(s):
         if m == "http10":
             s.sendall(b"HTTP/1.0 200 OK\r\nContent-Length: %d\r\n\r\n" % n + b)
             return
+        if m == "http10ka":  # HTTP/1.0 with keep-alive: the connection may be reused
+            s.sendall(b"HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: %d\r\n\r\n" % n + b)
+            continue
         if m == "nolength":
             s.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n" + b)
             return
