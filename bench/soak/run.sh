@@ -3,8 +3,10 @@
 # length, dribbles, closes idle connections 0-3 ms after a response), under three loads at once
 # for DURATION seconds: wrk keep-alive, h2load h2c, and clients.py (checked GETs over HTTP/1.1 and
 # 1.0, pipelines, uploads, early answers, plus clients that abort, send garbage, reset, stop
-# reading, and uploads the origin resets). At the same time a second frontend sends to a rude
-# HTTP/2 origin (rude_h2_server.py, `proto h2`), under clients.py again and h2load. Then it checks
+# reading, and uploads the origin resets), and h2clients.py (checked multiplexed GETs, some
+# cancelled, POSTs, a malformed request between two good ones, plus readers that stop and
+# clients gone with streams open). At the same time a second frontend sends to a rude HTTP/2
+# origin (rude_h2_server.py, `proto h2`), under the same clients and h2load. Then it checks
 # that the proxy lost nothing and kept
 # nothing: every checked answer exact, no wrk or h2load error, no stall report, no log line of a
 # whole request without its backend, no connection left once the clients are gone. It prints the
@@ -149,11 +151,15 @@ EOF
     local h2b=$!
     timeout $((DURATION + 90)) python3 "$here/clients.py" $h2o $h2o $DURATION 4 > "$tmp/$name.h2o.clients" 2>&1 &
     local c2=$!
+    timeout $((DURATION + 90)) $h2py "$here/h2clients.py" $h2 $DURATION 4 > "$tmp/$name.h2clients" 2>&1 &
+    local c3=$!
+    timeout $((DURATION + 90)) $h2py "$here/h2clients.py" $((h2o + 1)) $DURATION 2 > "$tmp/$name.h2o.h2clients" 2>&1 &
+    local c4=$!
     for ((t = 10; t <= DURATION; t += 10)); do
         sleep 10
         echo "   ${t}s: $(sample $pid "$sock")"
     done
-    wait $w $h $c $h2b $c2
+    wait $w $h $c $h2b $c2 $c3 $c4
     local conns
     for _ in $(seq 1 100); do
         conns=$(info "$sock" CurrConns)
@@ -166,9 +172,13 @@ EOF
     sed -n '2,$p' "$tmp/$name.clients" | sed 's/^/   /'
     echo "   wrk: $(grep -E 'requests in' "$tmp/$name.wrk" | xargs) $(grep -E 'Socket errors|Non-2xx' "$tmp/$name.wrk" | xargs)"
     echo "   h2load: $(grep -E '^requests:' "$tmp/$name.h2load")"
+    echo "   h2clients.py: $(head -1 "$tmp/$name.h2clients")"
+    sed -n '2,$p' "$tmp/$name.h2clients" | sed 's/^/   /'
     echo "   to the HTTP/2 origin, clients.py: $(head -1 "$tmp/$name.h2o.clients")"
     sed -n '2,$p' "$tmp/$name.h2o.clients" | sed 's/^/   /'
     echo "   to the HTTP/2 origin, h2load: $(grep -E '^requests:' "$tmp/$name.h2o.h2load")"
+    echo "   to the HTTP/2 origin, h2clients.py: $(head -1 "$tmp/$name.h2o.h2clients")"
+    sed -n '2,$p' "$tmp/$name.h2o.h2clients" | sed 's/^/   /'
     # what the HTTP/2 origin refused from this proxy (a malformed request), or its own failures
     local h2bad
     h2bad=$(tail -n +$((o0 + 1)) "$tmp/h2origin.log" | grep -c "PROTOCOL ERROR\|Traceback")
@@ -186,6 +196,12 @@ EOF
     for f in "$tmp/$name.clients" "$tmp/$name.h2o.clients"; do
         grep -q "FAILED" "$f" && bad=1
         for k in "get ok" "bodyless ok" "pipelined ok" "post ok" "early answer ok" "cut response seen cut" "flood"; do
+            grep -q "'$k', [1-9]" "$f" || bad=1
+        done
+    done
+    for f in "$tmp/$name.h2clients" "$tmp/$name.h2o.h2clients"; do
+        grep -q "FAILED" "$f" && bad=1
+        for k in "multiplexed ok" "post ok" "malformed refused, neighbours ok" "burst answered"; do
             grep -q "'$k', [1-9]" "$f" || bad=1
         done
     done
