@@ -19,7 +19,9 @@ answer is not exact:
   that looks whole.
 A kept-alive connection closed before any byte of an answer is retried once on a new one, as
 clients do (RFC 9112 9.3.1: a user agent may retry a non-idempotent request too when it knows
-the server never got it), and counted. The rude actions (abort mid-response, garbage, a reset
+the server never got it), and counted; so is a 408 on a kept-alive connection (RFC 9110
+15.5.9; the origin's idle 408 reaches the client when the request is too large for the proxy
+to send again). The rude actions (abort mid-response, garbage, a reset
 right after the request, a reader that stops, an upload the origin resets halfway, a flood of
 50 connections closed at once) only need
 the proxy to answer or close: a socket that waits 10 s for the proxy is a stall, and FAILED
@@ -44,6 +46,9 @@ def conn(port=PORT):
 
 class Response:
     pass
+
+class Got408(Exception):
+    """A 408 where a 100 Continue was awaited."""
 
 def read_head(s, buf):
     """(status line, status, lower-cased fields, rest of buf)."""
@@ -90,15 +95,25 @@ def exchange(holder, port, send, http10=False, bodyless=False):
         s = holder[0] = conn(port)
     try:
         send(s)
-        return read_response(s, b"", http10, bodyless)
+        r = read_response(s, b"", http10, bodyless)
+        if r.status != 408 or not reused:
+            return r
+        # The origin announced an idle close with a 408 as a request too large to send again
+        # reached it: the proxy passes it on, and a client on a reused connection sends the
+        # request again, as browsers do (RFC 9110 15.5.9).
+        count("retried after a 408")
+    except Got408:
+        if not reused:
+            raise AssertionError("a 408 instead of 100 Continue on a new connection")
+        count("retried after a 408")
     except (EOFError, ConnectionResetError, BrokenPipeError) as e:
         if not reused or isinstance(e, EOFError) and str(e) != "eof in head":
             raise
         count("retried after keep-alive close")
-        s.close()
-        s = holder[0] = conn(port)
-        send(s)
-        return read_response(s, b"", http10, bodyless)
+    s.close()
+    s = holder[0] = conn(port)
+    send(s)
+    return read_response(s, b"", http10, bodyless)
 
 def end_or_keep(holder, r):
     """Closes the connection in holder if the answer ended it (after checking it did close)."""
@@ -168,6 +183,8 @@ def checked_post(holder, n):
         s.sendall(head)
         if expect:
             line, status, _, rest = read_head(s, b"")
+            if status == 408:
+                raise Got408()
             if status != 100 or rest:
                 raise AssertionError("status %d then %r before the body, for Expect: 100-continue"
                                      % (status, rest[:60]))

@@ -82,7 +82,7 @@ def serve(s):
             n = int(target.split("size=")[1].split("&")[0]) if "size=" in target else random.choice(SIZES)
             b = body(n)
         n = len(b)
-        m = random.choice(["close", "http10", "http10ka", "nolength", "dribble", "idleclose", "chunked", "ka", "ka"])
+        m = random.choice(["close", "http10", "http10ka", "nolength", "dribble", "idleclose", "idle408", "chunked", "ka", "ka"])
         if "manner=" in target:
             m = target.split("manner=")[1].split("&")[0]
         status = target.split("status=")[1].split("&")[0] if "status=" in target else "200"
@@ -127,7 +127,7 @@ def serve(s):
                 time.sleep(0.002)
             continue
         s.sendall(hdr + b)
-        if m == "idleclose":
+        if m in ("idleclose", "idle408"):
             time.sleep(random.random() * 0.003)
             s.settimeout(0)
             try:
@@ -138,6 +138,9 @@ def serve(s):
                     continue
             except BlockingIOError:
                 pass
+            if m == "idle408":  # announced, as some servers do when their idle timeout strikes
+                s.settimeout(None)
+                s.sendall(b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n")
             return
 
 serve_forever(PORT, serve, backlog=1024)

@@ -466,10 +466,12 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
             return serverFailed();
         if (finalHead) {
             enter(Phase.FORWARD_RES);
-            if (!res.headOut && replay != null) {
+            if (!res.headOut) {
                 RetryOn st = RetryOn.forStatus(res.head.status());
-                if (st != null && l7Retry(st))
+                if (st != null && replay != null && l7Retry(st, stale408(st)))
                     return true;
+                if (stale408(st) && origin.canRefuse())
+                    return refuseStale(); // not sent again here (too large, or no retry left)
             }
         }
         return progress;
@@ -520,15 +522,8 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
             if (l7Retry(why, staleRetry(why)))
                 return true;
             if (why == RetryOn.EMPTY_RESPONSE && connector.reused) {
-                if (origin.canRefuse()) {
-                    // HTTP/2: REFUSED_STREAM lets the client retry it (RFC 9113 §8.7);
-                    // unlike HTTP/1's silent close, the exchange is logged.
-                    termination = Termination.STALE_REFUSED;
-                    end();
-                    connector.abort();
-                    scf.ep.refuse();
-                    return true;
-                }
+                if (origin.canRefuse())
+                    return refuseStale();
                 if (!origin.firstRequest()) {
                     // HAProxy's abort_keep_alive: an HTTP/1 keep-alive client may safely
                     // retry a not-first request when its connection closes silently.
@@ -569,9 +564,35 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
      * {@code retries} budget still applies. When no retry is possible: REFUSED_STREAM on HTTP/2,
      * a silent close for a not-first HTTP/1 request, else 502.
      */
+    /**
+     * HTTP/2: the request met a reused connection the server had closed (or announced closing)
+     * without taking it; REFUSED_STREAM lets the client send it again (RFC 9113 §8.7). Unlike
+     * HTTP/1's silent close, the exchange is logged.
+     */
+    private boolean refuseStale() {
+        termination = Termination.STALE_REFUSED;
+        end();
+        connector.abort();
+        scf.ep.refuse();
+        return true;
+    }
+
     private boolean staleRetry(RetryOn why) {
         return why == RetryOn.EMPTY_RESPONSE && connector.reused
                 && (origin.canRefuse() || req.head.method().idempotent());
+    }
+
+    /**
+     * A 408 on a reused connection: a server that closes idle connections announced it (as some
+     * do when their idle timeout strikes) just as the request went out on it. It did not take
+     * the request, which may be sent again (RFC 9110 §15.5.9: the client "MAY repeat that
+     * request"); forwarded, it told the client its own request had been too slow. Browsers
+     * resend in this case too. Retried on a fresh connection, whatever {@code retry-on} says;
+     * a request that cannot be sent again is refused to an HTTP/2 client (REFUSED_STREAM), and
+     * the 408 goes to an HTTP/1 one, which may repeat the request itself.
+     */
+    private boolean stale408(RetryOn why) {
+        return why == RetryOn.STATUS_408 && connector.reused;
     }
 
     /** {@code force}: retried even when {@code retry-on} does not list {@code why}. */
@@ -581,7 +602,7 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
         retriesLeft--;
         // A reused connection that failed was most likely closed by the server while idle; the
         // other idle ones may be too, so the retry opens a fresh connection.
-        connector.fresh = connector.reused && why != RetryOn.RESPONSE_TIMEOUT && why.status() == 0;
+        connector.fresh = connector.reused && why != RetryOn.RESPONSE_TIMEOUT && (why.status() == 0 || stale408(why));
         connector.abort();
         replay.restore(req);
         res.reset();

@@ -67,6 +67,35 @@ class H2StaleReuseTest {
     }
 
     /**
+     * A reused connection answered with a 408 (the server's idle close, announced): a GET is
+     * sent again on a fresh connection; a POST too large to keep a copy of is refused with
+     * REFUSED_STREAM, which lets the client send it again (RFC 9113 §8.7), not answered 408.
+     */
+    @Test
+    void a408OnAReusedConnectionIsRetriedOrRefused() throws Exception {
+        TestBackend.Handler ok = TestBackend.respond(r -> new Object[] {200, "conn=" + r.connId + " index=" + r.indexOnConn});
+        TestBackend.Handler late = (r, out) -> {
+            out.write("HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n".getBytes());
+            out.flush();
+            return false;
+        };
+        try (TestBackend be = new TestBackend((r, out) -> (r.indexOnConn >= 1 && r.target.startsWith("/late") ? late : ok).handle(r, out));
+                EpoxyUnderTest ep = new EpoxyUnderTest(cfg(1, be.port())); H2TestClient c = new H2TestClient(ep.port("fe"))) {
+            c.request(1, "GET", "/a", true);
+            c.expect("END 1");
+            assertEquals("conn=1 index=0", c.body(1));
+            c.request(3, "GET", "/late-get", true);
+            c.expect(e -> e.startsWith("END 3") || e.startsWith("RST_STREAM 3"), 10_000);
+            assertEquals("conn=2 index=0", c.body(3), "events: " + c.order);
+            c.request(5, "POST", "/late-post", false, "content-length", "100000");
+            c.data(5, new byte[100_000], true);
+            assertEquals("RST_STREAM 5 7", c.expect(e -> e.startsWith("RST_STREAM 5") || e.startsWith("END 5"), 10_000));
+            c.request(7, "GET", "/b", true);
+            c.expect("END 7");
+        }
+    }
+
+    /**
      * h2load against a server that closes keep-alive connections right after a response (one
      * in 20) and when idle for a random 1-3 ms, at nbthread 3 with http-reuse always: every
      * request succeeds, GETs and POSTs (replayable bodies) alike.

@@ -36,6 +36,39 @@ class StaleReuseTest {
         }
     }
 
+    /**
+     * A server that announces its idle close with a 408 as a reused connection's request
+     * arrives: the request is sent again on a fresh connection, a POST with its body too (RFC
+     * 9110 §15.5.9), and the client never sees the 408. On a fresh connection a 408 is the
+     * server's answer and is forwarded.
+     */
+    @Test
+    void a408OnAReusedConnectionIsSentAgainOnAFreshOne() throws Exception {
+        TestBackend.Handler ok = TestBackend.respond(r -> new Object[] {200, "conn=" + r.connId + " index=" + r.indexOnConn
+                + " body=" + r.body.length});
+        TestBackend.Handler late = (r, out) -> {
+            out.write("HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n".getBytes());
+            out.flush();
+            return false;
+        };
+        try (TestBackend be = new TestBackend((r, out) -> (r.indexOnConn >= 1 && r.target.startsWith("/late")
+                        || r.target.startsWith("/always408") ? late : ok).handle(r, out));
+                Epoxy ep = Epoxy.start(cfg(1, be.port())); RawClient c = new RawClient(ep.rt.port("li", 0))) {
+            c.send("GET /a HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals("conn=1 index=0 body=0", c.read().text());
+            c.send("GET /late HTTP/1.1\r\nHost: x\r\n\r\n");
+            RawClient.Response r = c.read();
+            assertEquals(200, r.status);
+            assertEquals("conn=2 index=0 body=0", r.text());
+            c.send("POST /late HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello");
+            r = c.read();
+            assertEquals(200, r.status);
+            assertEquals("conn=3 index=0 body=5", r.text());
+            c.send("GET /always408 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            assertEquals(408, c.read().status);
+        }
+    }
+
     /** Keep-alive GETs from 3 clients, server closing connections at random: 0 failures. */
     @Test
     void loadWithAServerClosingKeepAliveConnectionsAtRandom() throws Exception {
