@@ -5,6 +5,7 @@ ones, padded or not, with or without content-length, ended by an empty DATA fram
 trailers, dribbled, after a 103, with a PING or a SETTINGS change in the middle; afterwards the
 connection may go on, end with a GOAWAY, or just close. Some connections shrink the window the
 proxy may send in (a second SETTINGS, so the window can go below zero) and grant it back slowly.
+One bodyless request in 33 is refused unprocessed (REFUSED_STREAM, or a GOAWAY below it).
 
     rude_h2_server.py PORT
 
@@ -37,7 +38,7 @@ class Origin:
         self.slow_window = False
         if random.random() < 0.2:
             # a second SETTINGS: whatever the proxy already sent counts against the smaller window
-            self.c.update_settings({h2.settings.SettingCodes.INITIAL_WINDOW_SIZE: random.choice([100, 5000])})
+            self.c.update_settings({h2.settings.SettingCodes.INITIAL_WINDOW_SIZE: random.choice([1000, 5000])})
             self.slow_window = True
         self.flush()
         self.streams = {}   # id -> [headers, bytearray of the body so far]
@@ -87,7 +88,10 @@ class Origin:
                 if st[0].get(b":path", b"").startswith(b"/rstup") and len(st[1]) >= int(st[0].get(b"content-length", b"0")) // 2:
                     self.reset(e.stream_id, random.choice([h2.errors.ErrorCodes.CANCEL, h2.errors.ErrorCodes.INTERNAL_ERROR]))
             elif isinstance(e, h2.events.StreamEnded):
-                if e.stream_id in self.streams:
+                st = self.streams.get(e.stream_id)
+                if st is not None and st[0].get(b":method") in (b"GET", b"HEAD") and random.random() < 0.03:
+                    self.refuse(e.stream_id)
+                elif st is not None:
                     self.ready.append(e.stream_id)
             elif isinstance(e, h2.events.StreamReset):
                 self.forget(e.stream_id)
@@ -108,6 +112,23 @@ class Origin:
         except h2.exceptions.StreamClosedError:
             pass
         self.flush()
+
+    def refuse(self, sid):
+        """Unprocessed, as a server at its limits or shutting down does, by REFUSED_STREAM or by
+        a GOAWAY below the stream: a client may send it again (RFC 9113 8.7). Only requests
+        without a body: a proxy cannot send again one whose body was not whole when it first
+        sent it (Epoxy then answers 502 to an HTTP/1 client, H2ServerRefusalTest)."""
+        if random.random() < 0.5:
+            self.reset(sid, h2.errors.ErrorCodes.REFUSED_STREAM)
+            return
+        self.forget(sid)
+        self.c.close_connection(last_stream_id=sid - 2 if sid > 1 else 0)
+        self.flush()
+        self.s.shutdown(socket.SHUT_WR)
+        self.s.settimeout(2)
+        while self.s.recv(65536):
+            pass
+        raise EOFError
 
     def early(self, sid):
         """413 before the upload is read, then RST_STREAM(NO_ERROR)."""

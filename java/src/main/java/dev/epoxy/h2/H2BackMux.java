@@ -83,7 +83,8 @@ public final class H2BackMux extends H2Conn implements BackendConn {
     @Override
     protected void onGoAwayReceived(int lastStreamId) {
         if (stream != null && stream.id > lastStreamId) {
-            stream.fail(); // not processed by the server
+            stream.unprocessed = true;
+            stream.fail();
             toWake(stream);
         }
     }
@@ -175,6 +176,11 @@ public final class H2BackMux extends H2Conn implements BackendConn {
     @Override
     public Connection connection() {
         return conn;
+    }
+
+    @Override
+    public boolean mayRefuse() {
+        return true;
     }
 
     /** Never reused, so never "safe" in HAProxy's http-reuse sense. */

@@ -926,6 +926,7 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
         }
         resetReceived(s);
         onStreamReset(s);
+        s.unprocessed = code == H2Error.REFUSED_STREAM.code();
         s.fail();
         toWake(s);
     }

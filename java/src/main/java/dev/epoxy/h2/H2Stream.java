@@ -41,6 +41,8 @@ final class H2Stream implements Endpoint {
     boolean failed, detached;
     /** Ended by {@link #refuse()}: reset with REFUSED_STREAM rather than CANCEL. */
     boolean refused;
+    /** The server side's peer refused the stream unprocessed ({@link #unprocessed()}). */
+    boolean unprocessed;
     /** Waits for output buffer room / for a window. */
     boolean wantOut, blockedOnWindow;
     /** Something arrived since the stream last looked ({@link #receive}). */
@@ -205,6 +207,11 @@ final class H2Stream implements Endpoint {
     public boolean failed() {
         return failed || closure == Closure.RESET_RECEIVED
                 || mux.dead && closure != Closure.END_STREAM && !mux.outlivesConnection(this);
+    }
+
+    @Override
+    public boolean unprocessed() {
+        return unprocessed;
     }
 
     @Override

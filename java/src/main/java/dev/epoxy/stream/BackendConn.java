@@ -14,6 +14,14 @@ public interface BackendConn {
     /** Has served more than one request: the server is known to keep it alive (HAProxy's "safe"). */
     boolean safe();
 
+    /**
+     * The server may refuse a request unprocessed (HTTP/2's REFUSED_STREAM or GOAWAY,
+     * {@link Endpoint#unprocessed()}): a copy of the request is kept to send it again.
+     */
+    default boolean mayRefuse() {
+        return false;
+    }
+
     /** Binds the connection to a stream's backend connector and returns its endpoint. */
     Endpoint attach(StreamConnector sc);
 

@@ -30,6 +30,15 @@ public interface Endpoint {
         return false;
     }
 
+    /**
+     * The server said it did not process the request: HTTP/2's REFUSED_STREAM, or a GOAWAY whose
+     * last stream id is below this stream's. The request may be sent again, whatever its method
+     * (RFC 9113 §8.7).
+     */
+    default boolean unprocessed() {
+        return false;
+    }
+
     /** The stream is done with this endpoint; {@code reusable} says its connection may serve another stream. */
     void detach(boolean reusable);
 

@@ -22,6 +22,11 @@ public final class ServerConnector {
         this.s = s;
     }
 
+    /** The connection in use may refuse the request unprocessed ({@link BackendConn#mayRefuse()}). */
+    boolean mayRefuse() {
+        return conn != null && conn.mayRefuse();
+    }
+
     /**
      * Attaches a connection to {@code srv}. A reused connection is already established, so the
      * stream itself moves the connector to RDY; a new one stays in ASS until the caller marks

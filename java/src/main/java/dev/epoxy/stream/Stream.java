@@ -336,10 +336,11 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
             case RDY:
                 scb.setState(State.EST);
                 tConnect = now;
-                // Kept for the retry-on events, and on a reused connection, which the server may
-                // have closed while it was idle (see staleRetry). Decided once: a later
-                // establishment follows an L7 retry, which needs the copy already.
-                if (replay == null && (be.l7Retries() || connector.reused))
+                // Kept for the retry-on events, on a reused connection, which the server may
+                // have closed while it was idle (see staleRetry), and for a server that may
+                // refuse it unprocessed (HTTP/2). Decided once: a later establishment follows an
+                // L7 retry, which needs the copy already.
+                if (replay == null && (be.l7Retries() || connector.reused || connector.mayRefuse()))
                     replay = RequestReplay.capture(req, be.requestCodec);
                 enter(Phase.WAIT_RES);
                 requestMoved = now;
@@ -519,8 +520,13 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
         Endpoint back = scb.ep;
         if (!res.headIn) {
             RetryOn why = back.junk() ? RetryOn.JUNK_RESPONSE : RetryOn.EMPTY_RESPONSE;
-            if (l7Retry(why, staleRetry(why)))
+            // A request the server refused unprocessed (HTTP/2) is sent again like one that
+            // met a stale connection, whatever retry-on says, or refused in turn to an HTTP/2
+            // client; an HTTP/1 one gets the 502.
+            if (l7Retry(why, staleRetry(why) || back.unprocessed()))
                 return true;
+            if (back.unprocessed() && origin.canRefuse())
+                return refuseStale();
             if (why == RetryOn.EMPTY_RESPONSE && connector.reused) {
                 if (origin.canRefuse())
                     return refuseStale();
@@ -565,9 +571,10 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
      * a silent close for a not-first HTTP/1 request, else 502.
      */
     /**
-     * HTTP/2: the request met a reused connection the server had closed (or announced closing)
-     * without taking it; REFUSED_STREAM lets the client send it again (RFC 9113 §8.7). Unlike
-     * HTTP/1's silent close, the exchange is logged.
+     * HTTP/2 client: the server did not take the request (a reused connection it had closed, or
+     * announced closing with a 408, or an HTTP/2 server's refusal) and it is not sent again here;
+     * REFUSED_STREAM lets the client send it again (RFC 9113 §8.7). Unlike HTTP/1's silent
+     * close, the exchange is logged.
      */
     private boolean refuseStale() {
         termination = Termination.STALE_REFUSED;

@@ -1,0 +1,133 @@
+package dev.epoxy.h2;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.epoxy.testutil.RawClient;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An HTTP/2 server that refuses streams unprocessed, as one at its limits does: RST_STREAM
+ * (REFUSED_STREAM), or a GOAWAY whose last stream id is below the stream. The request may be
+ * sent again whatever its method (RFC 9113 §8.7): it is, and the client gets the answer, not a
+ * 502. One that cannot be sent again (its body was too large to keep) is refused in turn to an
+ * HTTP/2 client, which may send it again, and answered 502 to an HTTP/1 client.
+ */
+class H2ServerRefusalTest {
+    /** Connection n: the 1st refuses with RST_STREAM, the 2nd with GOAWAY(0), the 3rd answers; and so on. */
+    private static final class RefusingServer implements AutoCloseable {
+        final ServerSocket ss = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        final AtomicInteger connections = new AtomicInteger();
+
+        RefusingServer() throws IOException {
+            Thread t = new Thread(this::acceptLoop, "refusing-h2-server");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        private void acceptLoop() {
+            while (!ss.isClosed()) {
+                try {
+                    Socket s = ss.accept();
+                    int n = connections.incrementAndGet();
+                    Thread t = new Thread(() -> serve(s, n % 3), "refusing-h2-conn");
+                    t.setDaemon(true);
+                    t.start();
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        }
+
+        /** kind 1: RST_STREAM(REFUSED_STREAM); 2: GOAWAY(last stream 0); 0: 200 "ok". */
+        private static void serve(Socket s, int kind) {
+            try (s) {
+                s.setSoTimeout(10_000);
+                DataInputStream in = new DataInputStream(s.getInputStream());
+                OutputStream out = s.getOutputStream();
+                in.readFully(new byte[24]); // the client preface
+                out.write(frame(4, 0, 0, new byte[0])); // our SETTINGS
+                while (true) {
+                    int len = in.readUnsignedShort() << 8 | in.readUnsignedByte();
+                    int type = in.readUnsignedByte(), flags = in.readUnsignedByte(), id = in.readInt() & 0x7fffffff;
+                    in.readFully(new byte[len]);
+                    if (type == 4 && (flags & 1) == 0)
+                        out.write(frame(4, 1, 0, new byte[0])); // SETTINGS ACK
+                    if (type != 1)
+                        continue;
+                    if (kind == 1) {
+                        out.write(frame(3, 0, id, ByteBuffer.allocate(4).putInt(7).array()));
+                    } else if (kind == 2) {
+                        out.write(frame(7, 0, 0, new byte[8])); // last stream 0, NO_ERROR
+                        out.flush();
+                        return;
+                    } else {
+                        out.write(frame(1, 4, id, new byte[] {(byte) 0x88})); // :status 200 (static table)
+                        out.write(frame(0, 1, id, "ok".getBytes()));
+                    }
+                    out.flush();
+                }
+            } catch (IOException e) {
+                // the proxy closed: done
+            }
+        }
+
+        private static byte[] frame(int type, int flags, int id, byte[] payload) {
+            return ByteBuffer.allocate(9 + payload.length).put((byte) (payload.length >> 16)).putShort((short) payload.length)
+                    .put((byte) type).put((byte) flags).putInt(id).put(payload).array();
+        }
+
+        @Override
+        public void close() throws IOException {
+            ss.close();
+        }
+    }
+
+    private static String cfg(int serverPort) {
+        return "global\n    nbthread 1\n"
+                + "defaults\n    mode http\n    retries 3\n    timeout client 10s\n    timeout server 10s\n    timeout connect 5s\n"
+                + "frontend fe\n    bind 127.0.0.1:0 proto h2\n    default_backend be\n"
+                + "frontend fe1\n    bind 127.0.0.1:0\n    default_backend be\n"
+                + "backend be\n    server s1 127.0.0.1:" + serverPort + " proto h2\n";
+    }
+
+    @Test
+    void refusedStreamsAreSentAgainOrRefusedInTurn() throws Exception {
+        try (RefusingServer srv = new RefusingServer(); EpoxyUnderTest ep = new EpoxyUnderTest(cfg(srv.ss.getLocalPort()))) {
+            // HTTP/1: a GET and a small POST each meet both refusals, then the answer.
+            try (RawClient c = new RawClient(ep.port("fe1"))) {
+                c.send("GET /a HTTP/1.1\r\nHost: x\r\n\r\n");
+                RawClient.Response r = c.read();
+                assertEquals(200, r.status);
+                assertEquals("ok", r.text());
+                c.send("POST /b HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello");
+                r = c.read();
+                assertEquals(200, r.status);
+                assertEquals("ok", r.text());
+            }
+            assertEquals(6, srv.connections.get());
+            // HTTP/2: the same, then a POST whose body is too large to keep is refused in turn.
+            try (H2TestClient c = new H2TestClient(ep.port("fe"))) {
+                c.request(1, "GET", "/c", true);
+                c.expect("END 1");
+                assertEquals("ok", c.body(1));
+                c.request(3, "POST", "/d", false, "content-length", "100000");
+                c.data(3, new byte[100_000], true);
+                assertEquals("RST_STREAM 3 7", c.expect(e -> e.startsWith("RST_STREAM 3") || e.startsWith("END 3"), 10_000));
+            }
+            // HTTP/1, the same large POST: 502 (an HTTP/1 client has no way to be told to resend).
+            try (RawClient c = new RawClient(ep.port("fe1"))) {
+                srv.connections.set(0); // the next connection refuses
+                c.send("POST /e HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n" + "x".repeat(100_000));
+                assertEquals(502, c.read().status);
+            }
+        }
+    }
+}
