@@ -469,7 +469,7 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
             enter(Phase.FORWARD_RES);
             if (!res.headOut) {
                 RetryOn st = RetryOn.forStatus(res.head.status());
-                if (st != null && replay != null && l7Retry(st, stale408(st)))
+                if (st != null && l7Retry(st, stale408(st)))
                     return true;
                 if (stale408(st) && origin.canRefuse())
                     return refuseStale(); // not sent again here (too large, or no retry left)
@@ -562,15 +562,6 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
     }
 
     /**
-     * Rule for a reused server connection that closes with not one byte of response: it was most
-     * likely closed by the server while idle, racing with our request, so the request is sent
-     * again on a fresh connection, even without {@code retry-on empty-response}, when it can be
-     * replayed (complete and kept, see {@link RequestReplay}) and either it is idempotent or the
-     * client is HTTP/2 (which would otherwise get REFUSED_STREAM and retry it itself). The
-     * {@code retries} budget still applies. When no retry is possible: REFUSED_STREAM on HTTP/2,
-     * a silent close for a not-first HTTP/1 request, else 502.
-     */
-    /**
      * HTTP/2 client: the server did not take the request (a reused connection it had closed, or
      * announced closing with a 408, or an HTTP/2 server's refusal) and it is not sent again here;
      * REFUSED_STREAM lets the client send it again (RFC 9113 §8.7). Unlike HTTP/1's silent
@@ -584,6 +575,15 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
         return true;
     }
 
+    /**
+     * Rule for a reused server connection that closes with not one byte of response: it was most
+     * likely closed by the server while idle, racing with our request, so the request is sent
+     * again on a fresh connection, even without {@code retry-on empty-response}, when it can be
+     * replayed (complete and kept, see {@link RequestReplay}) and either it is idempotent or the
+     * client is HTTP/2 (which would otherwise get REFUSED_STREAM and retry it itself). The
+     * {@code retries} budget still applies. When no retry is possible: REFUSED_STREAM on HTTP/2,
+     * a silent close for a not-first HTTP/1 request, else 502.
+     */
     private boolean staleRetry(RetryOn why) {
         return why == RetryOn.EMPTY_RESPONSE && connector.reused
                 && (origin.canRefuse() || req.head.method().idempotent());

@@ -20,7 +20,11 @@ public enum Termination {
     QUEUE_TIMEOUT('s', 'Q'),
     /** 502: the server closed or reset before a response head. */
     SERVER_CLOSED('S', 'H'),
-    /** A reused server connection closed without a response: REFUSED_STREAM to the HTTP/2 client, logged. */
+    /**
+     * The server did not take the request (a reused connection closed without a response or
+     * with a 408, or an HTTP/2 server's refusal) and it was not sent again: REFUSED_STREAM to
+     * the HTTP/2 client, logged.
+     */
     STALE_REFUSED('S', 'H'),
     /** The same for a not-first HTTP/1 request: a silent close, not logged (HAProxy's abort_keep_alive). */
     STALE_SILENT('S', 'H', false),
