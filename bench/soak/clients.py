@@ -88,7 +88,8 @@ def read_response(s, buf, http10=False, bodyless=False):
 
 def exchange(holder, port, send, http10=False, bodyless=False):
     """send(s) on the kept-alive connection in holder (or a new one), then reads the answer. A
-    kept-alive connection closed before any byte of the answer is retried once on a new one."""
+    kept-alive connection closed before any byte of the answer, or answering 408, is retried
+    once on a new one."""
     s = holder[0]
     reused = s is not None
     if s is None:

@@ -118,12 +118,17 @@ class Origin:
         a GOAWAY below the stream: a client may send it again (RFC 9113 8.7). Only requests
         without a body: a proxy cannot send again one whose body was not whole when it first
         sent it (Epoxy then answers 502 to an HTTP/1 client, H2ServerRefusalTest)."""
-        if random.random() < 0.5:
+        if random.random() < 0.5 or len(self.streams) > 1:  # (a GOAWAY only when it is alone)
             self.reset(sid, h2.errors.ErrorCodes.REFUSED_STREAM)
             return
         self.forget(sid)
         self.c.close_connection(last_stream_id=sid - 2 if sid > 1 else 0)
         self.flush()
+        self.close()
+
+    def close(self):
+        """FIN, then input is read and dropped until the proxy closes (a close with input unread
+        would be a reset)."""
         self.s.shutdown(socket.SHUT_WR)
         self.s.settimeout(2)
         while self.s.recv(65536):
@@ -214,17 +219,12 @@ class Origin:
         self.forget(sid)
         if self.streams or random.random() < 0.8:
             return
-        # Once nothing is in flight: GOAWAY or not, then FIN, then input is read and dropped
-        # until the proxy closes (a close with input unread would be a reset). A stream the
-        # proxy opened meanwhile was never processed: the GOAWAY's last stream id says so.
+        # Once nothing is in flight: a close, with a GOAWAY or not. A stream the proxy opened
+        # meanwhile was never processed: the GOAWAY's last stream id says so.
         if random.random() < 0.5:
             self.c.close_connection(last_stream_id=self.c.highest_inbound_stream_id)
             self.flush()
-        self.s.shutdown(socket.SHUT_WR)
-        self.s.settimeout(2)
-        while self.s.recv(65536):
-            pass
-        raise EOFError
+        self.close()
 
     def serve(self):
         while True:
