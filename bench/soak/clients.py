@@ -11,6 +11,8 @@ answer is not exact:
 - a HEAD, a 304 or a 204 on a kept-alive connection: the head alone (the length a GET would
   have had, none on a 204), then a checked GET on the same connection;
 - three pipelined GETs on a new connection;
+- a GET with Connection: close and another one behind it in the same write: the first answered
+  whole, then the end of the connection;
 - a POST on a kept-alive connection (UPLOAD_PORT) with Content-Length or chunked (extensions,
   trailers), sometimes with Expect: 100-continue, sometimes dribbled, answered with the length
   and CRC32 the origin read;
@@ -134,6 +136,9 @@ def checked_get(holder, n):
     r = exchange(holder, PORT, lambda s: s.sendall(req), http10)
     if r.status != 200 or r.body != body(n):
         raise AssertionError("HTTP/%s: status %d, %d bytes for %d" % (v, r.status, len(r.body), n))
+    for k in (b"x-pad-1", b"x-pad-2", b"x-pad-3"):  # a large head, forwarded whole
+        if k in r.headers and r.headers[k] != body(4000).replace(b"\n", b".").lower():
+            raise AssertionError("%s: %d bytes, not the origin's" % (k.decode(), len(r.headers[k])))
     if http10 and (r.interim or b"transfer-encoding" in r.headers):
         raise AssertionError("HTTP/1.0 client got %d interim responses, %s" % (r.interim, r.headers))
     if v == "1.0" and not r.closed:
@@ -212,6 +217,26 @@ def pipelined():
             raise AssertionError("pipelined %d: status %d, %d bytes" % (i, r.status, len(r.body)))
     s.close()
     count("pipelined ok")
+
+def close_then_more():
+    """A request with Connection: close and another one right behind it, in one write: the first
+    is answered whole and the connection then ends (the second is never answered). Closing with
+    the second request unread would send a reset, which may destroy the answer before the
+    client reads it: the proxy must close lingering."""
+    s = conn()
+    s.sendall(b"GET /c?size=20000 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+              b"GET /c?size=100 HTTP/1.1\r\nHost: x\r\n\r\n")
+    r = read_response(s, b"")
+    if r.status != 200 or r.body != body(20000) or not r.closed:
+        raise AssertionError("close then more: status %d, %d bytes, closed %s" % (r.status, len(r.body), r.closed))
+    try:
+        more = r.rest or s.recv(65536)
+    except ConnectionResetError:
+        more = b""
+    s.close()
+    if more:
+        raise AssertionError("an answer after Connection: close: %r" % more[:40])
+    count("close then more ok")
 
 def early_answer():
     s = conn(UP_PORT)
@@ -300,7 +325,8 @@ def upload_reset_by_origin():
 # (share, action); checked actions raise on a wrong answer; the rude ones only end
 CHECKED = [(0.34, "get", lambda h: checked_get(h[0], random.choice([0, 3, 100, 2000, 20000, 200000]))),
            (0.15, "post", lambda h: checked_post(h[1], random.choice([0, 1, 100, 2000, 20000, 200000]))),
-           (0.08, "pipelined", lambda h: pipelined()), (0.04, "early answer", lambda h: early_answer()),
+           (0.06, "pipelined", lambda h: pipelined()), (0.04, "early answer", lambda h: early_answer()),
+           (0.02, "close then more", lambda h: close_then_more()),
            (0.04, "cut response", lambda h: cut_response()), (0.06, "bodyless", lambda h: checked_bodyless(h[0]))]
 RUDE = [(0.08, "abort", abort_mid_response), (0.05, "garbage", garbage),
         (0.06, "reset", reset_after_request), (0.06, "slow reader", reader_that_stops),

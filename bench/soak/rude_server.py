@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """An HTTP/1 origin that answers each request in a random legal manner, as real servers do: close
 after the response, HTTP/1.0 (with or without keep-alive), no length (the body ends with the
-connection), a dribbled body, keep-alive then an idle close after 0-3 ms (racing reuse),
-chunked, or plain keep-alive. Before
+connection), a dribbled body, keep-alive then an idle close after 0-3 ms (racing reuse), silent
+or announced by a 408, a 12 kB head sent in three pieces, chunked, or plain keep-alive. Before
 the final response it may send an interim one (100 Continue when asked, else sometimes 103), and
 it reads request bodies (Content-Length or chunked, with extensions and trailers) at full speed
 or slowly.
@@ -24,6 +24,7 @@ from wire import pattern as body, read_chunked, read_head, read_until  # noqa: E
 
 PORT = int(sys.argv[1])
 SIZES = [0, 3, 100, 2000, 20000, 200000]
+PAD = body(4000).replace(b"\n", b".")  # a field value of 4000 bytes (clients.py checks it)
 
 def read_body(s, h, buf, step):
     """Returns (body, rest of buf); step < 65536 reads slowly."""
@@ -82,7 +83,8 @@ def serve(s):
             n = int(target.split("size=")[1].split("&")[0]) if "size=" in target else random.choice(SIZES)
             b = body(n)
         n = len(b)
-        m = random.choice(["close", "http10", "http10ka", "nolength", "dribble", "idleclose", "idle408", "chunked", "ka", "ka"])
+        m = random.choice(["close", "http10", "http10ka", "nolength", "dribble", "idleclose", "idle408", "bighead",
+                           "chunked", "ka", "ka"])
         if "manner=" in target:
             m = target.split("manner=")[1].split("&")[0]
         status = target.split("status=")[1].split("&")[0] if "status=" in target else "200"
@@ -120,6 +122,14 @@ def serve(s):
             s.sendall(out + b"0\r\n\r\n")
             continue
         hdr = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % n
+        if m == "bighead":  # 12 kB of fields (cookies, tokens), the head in three pieces
+            hdr = hdr[:-2] + b"".join(b"X-Pad-%d: %s\r\n" % (i, PAD) for i in (1, 2, 3)) + b"\r\n"
+            cuts = sorted(random.sample(range(1, len(hdr)), 2))
+            for a, z in ((0, cuts[0]), (cuts[0], cuts[1])):
+                s.sendall(hdr[a:z])
+                time.sleep(0.001)
+            s.sendall(hdr[cuts[1]:] + b)
+            continue
         if m == "dribble":
             s.sendall(hdr)
             for i in range(0, n, max(1, n // 4)):
