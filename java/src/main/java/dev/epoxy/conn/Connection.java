@@ -8,6 +8,7 @@ import dev.epoxy.sys.SockAddr;
 import dev.epoxy.sys.Sys;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import org.slf4j.LoggerFactory;
 
 /**
  * One TCP connection: an fd, its raw transport (read/write between the socket and two off-heap
@@ -42,6 +43,15 @@ public final class Connection implements IoCallback {
     /** The layer above the transport: told of every I/O event on the owner thread. */
     public interface Handler {
         void onIo(Connection c);
+
+        /**
+         * {@link #onIo} threw (a bug): logs it and ends what the connection carries, so that it
+         * is not left open with nothing to move it. By default the connection is reset.
+         */
+        default void onFailure(Connection c, Throwable e) {
+            LoggerFactory.getLogger(Connection.class).error("fd {}: I/O handler failed, connection reset", c.fd, e);
+            c.abort();
+        }
     }
 
     public static final int CONNECTING = 1, ERROR = 2, READ_CLOSED = 4, WRITE_SHUT = 8, CLOSED = 16;
@@ -312,7 +322,11 @@ public final class Connection implements IoCallback {
             flags |= ERROR;
         }
         lastActivity = poller.nowMs();
-        handler.onIo(this);
+        try {
+            handler.onIo(this);
+        } catch (Throwable e) {
+            handler.onFailure(this, e);
+        }
     }
 
     /**

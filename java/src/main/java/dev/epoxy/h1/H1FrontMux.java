@@ -119,6 +119,7 @@ public final class H1FrontMux implements Connection.Handler, Endpoint {
         this.req = new HttpChannel();
         this.res = new HttpChannel();
         this.idle = new Task(p, this::process);
+        idle.onFailure(this::internalError);
         this.conn = Connection.accepted(p, fd, fe.buffers, this);
         this.session = new ClientSession(fe, addr, port, false, () -> conn.has(Connection.CLOSED));
         conn.stats = fe.counters;
@@ -146,6 +147,27 @@ public final class H1FrontMux implements Connection.Handler, Endpoint {
             stream.wakeup();
         } else {
             process();
+        }
+    }
+
+    @Override
+    public void onFailure(Connection c, Throwable e) {
+        org.slf4j.LoggerFactory.getLogger(H1FrontMux.class).error("fd {}: client connection's handler failed", c.fd, e);
+        internalError();
+    }
+
+    /**
+     * Our own code failed (a bug, logged): an exchange in progress ends as its stream decides
+     * (closed at once, logged with I), else the connection is reset. Never left open with
+     * nothing to move it: a request path that threw on every attempt held its client until the
+     * client gave up.
+     */
+    private void internalError() {
+        if (state == State.RUNNING && stream != null && stream.phase() != dev.epoxy.stream.Phase.DONE) {
+            stream.internalError();
+        } else if (state != State.UPGRADED && state != State.CLOSED) {
+            conn.abort();
+            shutdown();
         }
     }
 

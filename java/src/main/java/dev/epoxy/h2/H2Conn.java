@@ -320,6 +320,11 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
      * an OutOfMemoryError during decoding left the streams opened so far unwoken in phase ROUTE,
      * holding their buffers, and the connection with unread input and nothing polled).
      */
+    @Override
+    public void onFailure(Connection c, Throwable e) {
+        internalError(e);
+    }
+
     protected void internalError(Throwable e) {
         log().error("HTTP/2 connection on fd {}: internal error, closing it", conn.fd, e);
         if (!dead)

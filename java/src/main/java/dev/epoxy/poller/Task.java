@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * lazy task requeue): a stream re-arms its timeouts on every request, nearly always later, and
  * this spares the heap a sift each time.
  * {@code owner} is volatile; if a wakeup raced with {@link #moveTo} and reached the old poller,
- * the old poller forwards the task instead of running it.
+ * the old poller forwards the task instead of running it. {@code onFailure} is set by the owner
+ * before the task is first woken, and read only by the owner thread.
  */
 public class Task {
     /** Made on first use: SLF4J starts once the listeners are open (see Main). */
@@ -47,6 +48,8 @@ public class Task {
     int heapIndex = -1;
     private boolean expired;
     final Runnable runner = this::runFromQueue;
+    /** Runs when the body throws (see {@link #onFailure}). */
+    private Runnable onFailure;
 
     public Task(Poller owner, Runnable body) {
         this.owner = java.util.Objects.requireNonNull(owner, "owner");
@@ -55,6 +58,16 @@ public class Task {
 
     public Poller owner() {
         return owner;
+    }
+
+    /**
+     * What ends the owner's work when the body throws (a bug): the exception is logged, then
+     * {@code r} runs, so that the exchange or connection behind the task is closed rather than
+     * left hanging with nothing to move it (a body that throws on every run never reaches its
+     * own timeouts). Set before the first wakeup.
+     */
+    public void onFailure(Runnable r) {
+        onFailure = r;
     }
 
     /** From any thread: the body runs once on the owner thread; further wakeups before it runs are merged. */
@@ -172,6 +185,14 @@ public class Task {
             body.run();
         } catch (Throwable e) {
             log().error("task body failed on thread {}", p.tid(), e);
+            Runnable f = onFailure;
+            if (f != null) {
+                try {
+                    f.run();
+                } catch (Throwable e2) {
+                    log().error("and so did its failure handler", e2);
+                }
+            }
         } finally {
             expired = false;
         }

@@ -111,6 +111,7 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
         scf.setState(State.EST);
         this.tAccept = acceptMs;
         this.task = new Task(poller, this);
+        task.onFailure(this::internalError);
         this.id = poller.nextStreamId();
         watch(poller);
     }
@@ -911,7 +912,21 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
     @Override
     public void kill() {
         if (phase != Phase.DONE)
-            abort(Termination.killed(res.headOut ? 'D' : scb.state() == State.EST || scb.state() == State.RDY ? 'H' : 'C'));
+            abort(Termination.killed(stage()));
+    }
+
+    /**
+     * Our own code failed during this exchange (a bug, logged where it was caught): both
+     * connections closed at once, logged with I, rather than the exchange left hanging.
+     */
+    public void internalError() {
+        if (phase != Phase.DONE)
+            abort(Termination.internal(stage()));
+    }
+
+    /** The stage of a stream ended from outside: D once the response head went out, H once connected, else C. */
+    private char stage() {
+        return res.headOut ? 'D' : scb.state() == State.EST || scb.state() == State.RDY ? 'H' : 'C';
     }
 
     /** {@code show sess}: one line in the spirit of HAProxy's. Owner thread only. */

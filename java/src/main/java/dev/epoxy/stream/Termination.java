@@ -56,7 +56,12 @@ public enum Termination {
     CLIENT_TIMEOUT_DATA('c', 'D'),
     KILLED_CONNECT('K', 'C'),
     KILLED_HEADERS('K', 'H'),
-    KILLED_DATA('K', 'D');
+    KILLED_DATA('K', 'D'),
+    // HAProxy's I: the proxy's own code failed (a bug, logged with its stack trace), in the stage
+    // given as for K.
+    INTERNAL_CONNECT('I', 'C'),
+    INTERNAL_HEADERS('I', 'H'),
+    INTERNAL_DATA('I', 'D');
 
     private static final Termination[] ALL = values();
 
@@ -88,6 +93,10 @@ public enum Termination {
     /** Killed by the runtime API in {@code stage} (C, H or D). */
     static Termination killed(char stage) {
         return find('K', stage);
+    }
+
+    static Termination internal(char stage) {
+        return find('I', stage);
     }
 
     private static Termination find(char cause, char stage) {

@@ -218,4 +218,35 @@ class ConnectionTest {
             Sys.epoxy_close(lfd);
         }
     }
+
+    /**
+     * An I/O handler that throws (a bug) does not leave its connection open with nothing to
+     * move it: by default the connection is reset, and the peer sees it at once.
+     */
+    @ParameterizedTest(name = "edge-triggered={0}")
+    @ValueSource(booleans = {false, true})
+    void aHandlerThatThrowsGetsItsConnectionReset(boolean et) {
+        FdTable fds = new FdTable(4096);
+        pollers = new Pollers(fds, 1, et);
+        pollers.start();
+        Poller p = pollers.get(0);
+        int[] sp = Sys.socketpair();
+        peer = sp[1];
+        BufferPool pool = new BufferPool(1, BUF);
+        AtomicInteger calls = new AtomicInteger();
+        Connection c = runOn(p, () -> Connection.accepted(p, sp[0], pool, conn -> {
+            calls.incrementAndGet();
+            throw new IllegalStateException("a bug, on purpose");
+        }));
+        runOn(p, () -> assertEquals(0, c.recv(), "nothing yet: polling requested"));
+        ByteBuffer data = ByteBuffer.allocateDirect(16);
+        assertEquals(16, Sys.epoxy_write(peer, Sys.address(data), 16));
+        awaitTrue(() -> runOn(p, () -> c.has(Connection.CLOSED)), "the connection is closed");
+        assertEquals(1, calls.get(), "the handler ran once, never again after the failure");
+        // The peer sees the end: a socketpair closed with input unread reports ECONNRESET to
+        // its peer, else end of stream.
+        ByteBuffer in = ByteBuffer.allocateDirect(16);
+        long n = Sys.epoxy_read(peer, Sys.address(in), 16);
+        assertTrue(n == 0 || n == -104, "read after the close: " + n);
+    }
 }

@@ -425,4 +425,32 @@ class PollersTest {
         for (Thread t : ts) assertFalse(t.isAlive());
         pollers.close(); // idempotent
     }
+
+    /**
+     * A task whose body throws (a bug) runs its failure handler, once per failed run, and the
+     * poller goes on serving other tasks; a handler that throws too changes nothing more.
+     */
+    @Test
+    void aTaskThatThrowsRunsItsFailureHandlerAndThePollerGoesOn() throws Exception {
+        Poller p = start(1, false).get(0);
+        AtomicInteger failures = new AtomicInteger(), others = new AtomicInteger();
+        Task bad = new Task(p, () -> {
+            throw new IllegalStateException("a bug, on purpose");
+        });
+        bad.onFailure(failures::incrementAndGet);
+        Task worse = new Task(p, () -> {
+            throw new IllegalStateException("a bug, on purpose");
+        });
+        worse.onFailure(() -> {
+            throw new IllegalStateException("its handler too");
+        });
+        Task good = new Task(p, others::incrementAndGet);
+        bad.wakeup();
+        worse.wakeup();
+        good.wakeup();
+        awaitTrue(() -> failures.get() == 1 && others.get() == 1, "the failure handled, the other task run");
+        bad.wakeup();
+        good.wakeup();
+        awaitTrue(() -> failures.get() == 2 && others.get() == 2, "and again");
+    }
 }
