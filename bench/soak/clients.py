@@ -227,8 +227,9 @@ def close_then_more():
     s.sendall(b"GET /c?size=20000 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
               b"GET /c?size=100 HTTP/1.1\r\nHost: x\r\n\r\n")
     r = read_response(s, b"")
-    if r.status != 200 or r.body != body(20000) or not r.closed:
-        raise AssertionError("close then more: status %d, %d bytes, closed %s" % (r.status, len(r.body), r.closed))
+    if r.status != 200 or r.body != body(20000) or not r.closed:  # (closed: it says Connection: close)
+        raise AssertionError("close then more: status %d, %d bytes, Connection: close said %s"
+                             % (r.status, len(r.body), r.closed))
     try:
         more = r.rest or s.recv(65536)
     except ConnectionResetError:
