@@ -28,20 +28,16 @@ right after the request, a reader that stops, an upload the origin resets halfwa
 50 connections closed at once) only need
 the proxy to answer or close: a socket that waits 10 s for the proxy is a stall, and FAILED
 wherever it happens. Prints the counts, the failures by kind, then the first 20. Loopback only."""
-import os, random, re, socket, struct, sys, threading, time, zlib
+import os, random, socket, struct, sys, time, zlib
 
 import wire
 from wire import pattern as body
+from tally import Tally
 
 PORT, UP_PORT = int(sys.argv[1]), int(sys.argv[2])
 SECONDS, WORKERS = float(sys.argv[3]), int(sys.argv[4])
-stats = {}
-fails = []
-lock = threading.Lock()
-
-def count(k):
-    with lock:
-        stats[k] = stats.get(k, 0) + 1
+tally = Tally()
+count = tally.count
 
 def conn(port=PORT):
     return socket.create_connection(("127.0.0.1", port), timeout=10)
@@ -360,23 +356,6 @@ def worker(deadline):
                 if h[0] is not None:
                     h[0].close()
                     h[0] = None
-            count("FAILED")
-            with lock:
-                fails.append("%.1f s: %s: %s: %s" % (time.time() - start, what, type(e).__name__, e))
+            tally.fail(what, e)
 
-start = time.time()
-deadline = start + SECONDS
-ts = [threading.Thread(target=worker, args=(deadline,)) for _ in range(WORKERS)]
-for t in ts:
-    t.start()
-for t in ts:
-    t.join(SECONDS + 60)
-print(sorted(stats.items()))
-kinds = {}
-for f in fails:
-    k = re.sub(r"[0-9]+", "N", f.split(" s: ", 1)[1])[:100]
-    kinds[k] = kinds.get(k, 0) + 1
-for k, n in sorted(kinds.items(), key=lambda x: -x[1]):
-    print("  %d failed: %s" % (n, k))
-for f in fails[:20]:
-    print("  fail:", f)
+tally.run(worker, WORKERS, SECONDS)

@@ -18,21 +18,16 @@ after the first bytes, a connection closed or reset with streams in flight, a bu
 SETTINGS) only need the proxy to answer or close. A socket that waits 10 s for the proxy is a
 stall, and FAILED wherever it happens. Prints the counts, the failures by kind, then the first
 20. Loopback only."""
-import os, random, re, socket, struct, sys, threading, time, zlib
+import os, random, socket, struct, sys, time, zlib
 
 import h2.config, h2.connection, h2.errors, h2.events, h2.exceptions, h2.settings
 from wire import pattern as body
+from tally import Tally
 
 PORT = int(sys.argv[1])
 SECONDS, WORKERS = float(sys.argv[2]), int(sys.argv[3])
-stats = {}
-fails = []
-lock = threading.Lock()
-
-
-def count(k):
-    with lock:
-        stats[k] = stats.get(k, 0) + 1
+tally = Tally()
+count = tally.count
 
 
 class Refused(Exception):
@@ -296,24 +291,7 @@ def worker(deadline):
             if not checked and not isinstance(e, socket.timeout):
                 count("rude, ended by an error (fine)")
                 continue
-            count("FAILED")
-            with lock:
-                fails.append("%.1f s: %s: %s: %s" % (time.time() - start, what, type(e).__name__, e))
+            tally.fail(what, e)
 
 
-start = time.time()
-deadline = start + SECONDS
-ts = [threading.Thread(target=worker, args=(deadline,)) for _ in range(WORKERS)]
-for t in ts:
-    t.start()
-for t in ts:
-    t.join(SECONDS + 60)
-print(sorted(stats.items()))
-kinds = {}
-for f in fails:
-    k = re.sub(r"[0-9]+", "N", f.split(" s: ", 1)[1])[:100]
-    kinds[k] = kinds.get(k, 0) + 1
-for k, n in sorted(kinds.items(), key=lambda x: -x[1]):
-    print("  %d failed: %s" % (n, k))
-for f in fails[:20]:
-    print("  fail:", f)
+tally.run(worker, WORKERS, SECONDS)
