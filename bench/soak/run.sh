@@ -7,9 +7,9 @@
 # cancelled, POSTs, a malformed request between two good ones, plus readers that stop and
 # clients gone with streams open). At the same time a second frontend sends to a rude HTTP/2
 # origin (rude_h2_server.py, `proto h2`), under the same clients and h2load. Then it checks
-# that the proxy lost nothing and kept
-# nothing: every checked answer exact, no wrk or h2load error, no stall report, no log line of a
-# whole request without its backend, no connection left once the clients are gone. It prints the
+# that the proxy lost nothing and kept nothing: every checked answer exact, no wrk or h2load
+# error, no request the HTTP/2 origin found malformed, no stall report, no log line of a whole
+# request without its backend, no connection left once the clients are gone. It prints the
 # proxy's fds, RSS and CPU every 10 s.
 # Everything runs on 127.0.0.1; every process started here is stopped on exit.
 #
