@@ -13,6 +13,7 @@ answer is not exact:
 - three pipelined GETs on a new connection;
 - a GET with Connection: close and another one behind it in the same write: the first answered
   whole, then the end of the connection;
+- a GET whose head comes 7 bytes at a time, 10 ms apart;
 - a POST on a kept-alive connection (UPLOAD_PORT) with Content-Length or chunked (extensions,
   trailers), sometimes with Expect: 100-continue, sometimes dribbled, answered with the length
   and CRC32 the origin read;
@@ -214,6 +215,22 @@ def pipelined():
     s.close()
     count("pipelined ok")
 
+def slow_head(holder):
+    """A GET whose head comes a few bytes at a time, 10 ms apart (within timeout http-request),
+    on the kept-alive connection: answered exactly."""
+    req = b"GET /c?size=2000 HTTP/1.1\r\nHost: x\r\nUser-Agent: slow\r\n\r\n"
+
+    def send(s):
+        for i in range(0, len(req), 7):
+            s.sendall(req[i:i + 7])
+            time.sleep(0.01)
+
+    r = exchange(holder, PORT, send)
+    if r.status != 200 or r.body != body(2000):
+        raise AssertionError("slow head: status %d, %d bytes" % (r.status, len(r.body)))
+    end_or_keep(holder, r)
+    count("slow head ok")
+
 def close_then_more():
     """A request with Connection: close and another one right behind it, in one write: the first
     is answered whole and the connection then ends (the second is never answered). Closing with
@@ -320,10 +337,11 @@ def upload_reset_by_origin():
     s.close()
 
 # (share, action); checked actions raise on a wrong answer; the rude ones only end
-CHECKED = [(0.34, "get", lambda h: checked_get(h[0], random.choice([0, 3, 100, 2000, 20000, 200000]))),
+CHECKED = [(0.32, "get", lambda h: checked_get(h[0], random.choice([0, 3, 100, 2000, 20000, 200000]))),
            (0.15, "post", lambda h: checked_post(h[1], random.choice([0, 1, 100, 2000, 20000, 200000]))),
            (0.06, "pipelined", lambda h: pipelined()), (0.04, "early answer", lambda h: early_answer()),
            (0.02, "close then more", lambda h: close_then_more()),
+           (0.02, "slow head", lambda h: slow_head(h[0])),
            (0.04, "cut response", lambda h: cut_response()), (0.06, "bodyless", lambda h: checked_bodyless(h[0]))]
 RUDE = [(0.08, "abort", abort_mid_response), (0.05, "garbage", garbage),
         (0.06, "reset", reset_after_request), (0.06, "slow reader", reader_that_stops),

@@ -2,7 +2,8 @@
 """An HTTP/1 origin that answers each request in a random legal manner, as real servers do: close
 after the response, HTTP/1.0 (with or without keep-alive), no length (the body ends with the
 connection), a dribbled body, keep-alive then an idle close after 0-3 ms (racing reuse), silent
-or announced by a 408, a 12 kB head sent in three pieces, chunked, or plain keep-alive. Before
+or announced by a 408, a 12 kB head sent in three pieces, a head sent 5 bytes at a time,
+chunked, or plain keep-alive. Before
 the final response it may send an interim one (100 Continue when asked, else sometimes 103), and
 it reads request bodies (Content-Length or chunked, with extensions and trailers) at full speed
 or slowly.
@@ -84,7 +85,7 @@ def serve(s):
             b = body(n)
         n = len(b)
         m = random.choice(["close", "http10", "http10ka", "nolength", "dribble", "idleclose", "idle408", "bighead",
-                           "chunked", "ka", "ka"])
+                           "slowhead", "chunked", "ka", "ka"])
         if "manner=" in target:
             m = target.split("manner=")[1].split("&")[0]
         status = target.split("status=")[1].split("&")[0] if "status=" in target else "200"
@@ -129,6 +130,12 @@ def serve(s):
                 s.sendall(hdr[a:z])
                 time.sleep(0.001)
             s.sendall(hdr[cuts[1]:] + b)
+            continue
+        if m == "slowhead":  # the head a few bytes at a time
+            for i in range(0, len(hdr), 5):
+                s.sendall(hdr[i:i + 5])
+                time.sleep(0.001)
+            s.sendall(b)
             continue
         if m == "dribble":
             s.sendall(hdr)

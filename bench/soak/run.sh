@@ -195,7 +195,7 @@ EOF
     # Nothing lost, and something done by each load (a run that did nothing proves nothing).
     for f in "$tmp/$name.clients" "$tmp/$name.h2o.clients"; do
         grep -q "FAILED" "$f" && bad=1
-        for k in "get ok" "bodyless ok" "pipelined ok" "close then more ok" "post ok" "early answer ok" "cut response seen cut" "flood"; do
+        for k in "get ok" "bodyless ok" "pipelined ok" "close then more ok" "slow head ok" "post ok" "early answer ok" "cut response seen cut" "flood"; do
             grep -q "'$k', [1-9]" "$f" || bad=1
         done
     done
