@@ -90,12 +90,12 @@ class Client:
                 # (a reset after the end of the response only stops the rest of the request)
                 st["reset"] = e.error_code
             elif isinstance(e, h2.events.ConnectionTerminated):
-                # GOAWAY: streams above its last stream id were not processed (RFC 9113 6.8)
+                # GOAWAY: streams above its last stream id were not processed (RFC 9113 6.8);
+                # the others may still end, or fail when the connection does
                 self.closed = True
                 for i, st in self.streams.items():
-                    if not st["ended"] and st["reset"] is None:
-                        gone = e.last_stream_id is not None and i > e.last_stream_id
-                        st["reset"] = h2.errors.ErrorCodes.REFUSED_STREAM if gone else e.error_code
+                    if not st["ended"] and st["reset"] is None and i > (e.last_stream_id or 0):
+                        st["reset"] = h2.errors.ErrorCodes.REFUSED_STREAM
         self.flush()
 
     def wait(self, sids):
