@@ -12,8 +12,8 @@ count as FAILED when an answer is not exact:
 - a malformed request (an upper-case field name, a connection-specific field, or a bad
   content-length: RFC 9113 8.2, 8.1.1) between two GETs on the same connection: it must be
   refused (RST_STREAM, or a 400) and both GETs must complete exactly.
-A stream refused with REFUSED_STREAM was not processed (RFC 9113 8.7) and is sent again once on a
-new connection, as clients do, and counted. The rude actions (a reader that grants no window
+A stream refused with REFUSED_STREAM was not processed (RFC 9113 8.7) and is sent again on a new
+connection, up to three times, as clients do, and counted. The rude actions (a reader that grants no window
 after the first bytes, a connection closed or reset with streams in flight, a burst of PINGs and
 SETTINGS) only need the proxy to answer or close. A socket that waits 10 s for the proxy is a
 stall, and FAILED wherever it happens. Prints the counts, the failures by kind, then the first
@@ -149,12 +149,17 @@ def check_get(st, n, what):
 
 
 def refused_retry(action):
-    """The action, once more on a new connection if a stream of it was refused unprocessed."""
-    try:
-        action()
-    except Refused:
-        count("retried after REFUSED_STREAM")
-        action()
+    """The action, again on a new connection while a stream of it is refused unprocessed, up to
+    three times (a request too large for the proxy to keep a copy of is refused each time it
+    meets a reused server connection the server had closed, and `http-reuse always` may give
+    two in a row)."""
+    for _ in range(3):
+        try:
+            action()
+            return
+        except Refused:
+            count("retried after REFUSED_STREAM")
+    action()
 
 
 def multiplexed():

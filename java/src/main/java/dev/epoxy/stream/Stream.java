@@ -566,9 +566,11 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
      * HTTP/2 client: the server did not take the request (a reused connection it had closed, or
      * announced closing with a 408, or an HTTP/2 server's refusal) and it is not sent again here;
      * REFUSED_STREAM lets the client send it again (RFC 9113 §8.7). Unlike HTTP/1's silent
-     * close, the exchange is logged.
+     * close, the exchange is logged, with status -1: a head the server sent (a 408) never went
+     * to the client.
      */
     private boolean refuseStale() {
+        res.reset();
         termination = Termination.STALE_REFUSED;
         end();
         connector.abort();

@@ -119,7 +119,11 @@ class H2ServerRefusalTest {
                 c.expect("END 1");
                 assertEquals("ok", c.body(1));
                 c.request(3, "POST", "/d", false, "content-length", "100000");
-                c.data(3, new byte[100_000], true);
+                try {
+                    c.data(3, new byte[100_000], true);
+                } catch (java.io.IOException e) {
+                    // refused before the whole body went (H2TestClient.data stops at the reset)
+                }
                 assertEquals("RST_STREAM 3 7", c.expect(e -> e.startsWith("RST_STREAM 3") || e.startsWith("END 3"), 10_000));
             }
             // HTTP/1, the same large POST: 502 (an HTTP/1 client has no way to be told to resend).

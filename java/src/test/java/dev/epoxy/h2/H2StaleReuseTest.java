@@ -79,8 +79,12 @@ class H2StaleReuseTest {
             out.flush();
             return false;
         };
+        PrintStream err = System.err;
+        ByteArrayOutputStream logs = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(tee(err, logs), true));
         try (TestBackend be = new TestBackend((r, out) -> (r.indexOnConn >= 1 && r.target.startsWith("/late") ? late : ok).handle(r, out));
                 EpoxyUnderTest ep = new EpoxyUnderTest(cfg(1, be.port())); H2TestClient c = new H2TestClient(ep.port("fe"))) {
+            System.setErr(err);
             c.request(1, "GET", "/a", true);
             c.expect("END 1");
             assertEquals("conn=1 index=0", c.body(1));
@@ -92,7 +96,13 @@ class H2StaleReuseTest {
             assertEquals("RST_STREAM 5 7", c.expect(e -> e.startsWith("RST_STREAM 5") || e.startsWith("END 5"), 10_000));
             c.request(7, "GET", "/b", true);
             c.expect("END 7");
+            Thread.sleep(200); // the log writer's gathering
+        } finally {
+            System.setErr(err);
         }
+        // Logged with no status: the client got no answer, the 408 went nowhere.
+        String log = logs.toString(StandardCharsets.ISO_8859_1);
+        assertTrue(Pattern.compile(" -1 0 - - SH-- .*\"POST http://test.example/late-post HTTP/2.0\"").matcher(log).find(), log);
     }
 
     /**

@@ -140,7 +140,7 @@ final class H2TestClient implements AutoCloseable {
         send(b);
     }
 
-    /** DATA within the server's flow-control windows (waits for WINDOW_UPDATE, at most 10 s). */
+    /** DATA within the server's flow-control windows (waits for WINDOW_UPDATE, at most 10 s, unless the stream is reset). */
     void data(int id, byte[] data, boolean endStream) throws IOException {
         int off = 0;
         do {
@@ -149,6 +149,8 @@ final class H2TestClient implements AutoCloseable {
                 long end = System.currentTimeMillis() + 10_000;
                 while ((n = (int) Math.min(connWindow, windows.getOrDefault(id, 65535L))) <= 0 && data.length > 0) {
                     long left = end - System.currentTimeMillis();
+                    if (reset.contains(id))
+                        throw new IOException("stream " + id + " was reset");
                     if (left <= 0)
                         throw new IOException("no window to send on stream " + id);
                     try {
@@ -169,6 +171,8 @@ final class H2TestClient implements AutoCloseable {
     }
 
     private final Map<Integer, Long> windows = new java.util.HashMap<>();
+    /** Streams the server reset: {@link #data} stops waiting for their window. Guarded by windows. */
+    private final java.util.Set<Integer> reset = new java.util.HashSet<>();
     private long connWindow = 65535;
 
     /**
@@ -329,6 +333,10 @@ final class H2TestClient implements AutoCloseable {
         @Override
         public void onRstStream(int id, long code) {
             events.add("RST_STREAM " + id + " " + code);
+            synchronized (windows) {
+                reset.add(id);
+                windows.notifyAll();
+            }
         }
 
         @Override
