@@ -82,13 +82,18 @@ class ConnectionTest {
     }
 
     private Connection open(boolean et, FdTable fds, AtomicInteger events) {
+        return open(et, fds, conn -> events.incrementAndGet());
+    }
+
+    /** One poller and a socketpair: the connection on one end ({@link #peer} is the other). */
+    private Connection open(boolean et, FdTable fds, Connection.Handler handler) {
         pollers = new Pollers(fds, 1, et);
         pollers.start();
         Poller p = pollers.get(0);
         int[] sp = Sys.socketpair();
         peer = sp[1];
         BufferPool pool = new BufferPool(1, BUF);
-        return runOn(p, () -> Connection.accepted(p, sp[0], pool, conn -> events.incrementAndGet()));
+        return runOn(p, () -> Connection.accepted(p, sp[0], pool, handler));
     }
 
     /**
@@ -226,18 +231,12 @@ class ConnectionTest {
     @ParameterizedTest(name = "edge-triggered={0}")
     @ValueSource(booleans = {false, true})
     void aHandlerThatThrowsGetsItsConnectionReset(boolean et) {
-        FdTable fds = new FdTable(4096);
-        pollers = new Pollers(fds, 1, et);
-        pollers.start();
-        Poller p = pollers.get(0);
-        int[] sp = Sys.socketpair();
-        peer = sp[1];
-        BufferPool pool = new BufferPool(1, BUF);
         AtomicInteger calls = new AtomicInteger();
-        Connection c = runOn(p, () -> Connection.accepted(p, sp[0], pool, conn -> {
+        Connection c = open(et, new FdTable(4096), conn -> {
             calls.incrementAndGet();
             throw new IllegalStateException("a bug, on purpose");
-        }));
+        });
+        Poller p = pollers.get(0);
         runOn(p, () -> assertEquals(0, c.recv(), "nothing yet: polling requested"));
         ByteBuffer data = ByteBuffer.allocateDirect(16);
         assertEquals(16, Sys.epoxy_write(peer, Sys.address(data), 16));

@@ -188,19 +188,14 @@ class H2ClientsTest {
     void http2ServerResponsesAreLoggedWithTheirTimes(int threads) throws Exception {
         String cfg = EpoxyUnderTest.config(threads, "", "    server s1 127.0.0.1:" + nghttpdPort + " proto h2\n")
                 .replace("defaults\n", "    log stderr format raw local0\ndefaults\n    log global\n    option httplog\n");
-        java.io.PrintStream err = System.err;
         java.io.ByteArrayOutputStream logs = new java.io.ByteArrayOutputStream();
-        System.setErr(new java.io.PrintStream(H2StaleReuseTest.tee(err, logs), true));
-        try (EpoxyUnderTest p = new EpoxyUnderTest(cfg)) {
-            System.setErr(err);
+        try (EpoxyUnderTest p = H2StaleReuseTest.startLogging(cfg, logs)) {
             for (String path : new String[] {"/small", "/small", "/nothing-here", "/big"}) {
                 EpoxyUnderTest.Run r = EpoxyUnderTest.run(20, "curl", "-sS", "-o", "/dev/null", url(p, path));
                 assertEquals(0, r.exit(), r.err());
             }
             // the log writer may hold lines for a moment (LogWriter)
             assertTrue(dev.epoxy.testutil.Wait.holds(5_000, () -> TIMERS.matcher(logs.toString()).results().count() >= 4), logs.toString());
-        } finally {
-            System.setErr(err);
         }
         Matcher m = TIMERS.matcher(logs.toString());
         int lines = 0;

@@ -34,12 +34,9 @@ class H2StaleReuseTest {
 
     @Test
     void staleReusedConnectionIsRetriedOrRefusedAndLogged() throws Exception {
-        PrintStream err = System.err;
         ByteArrayOutputStream logs = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(tee(err, logs), true));
-        try (TestBackend be = staleBackend(); EpoxyUnderTest ep = new EpoxyUnderTest(cfg(1, be.port()));
+        try (TestBackend be = staleBackend(); EpoxyUnderTest ep = startLogging(cfg(1, be.port()), logs);
                 H2TestClient c = new H2TestClient(ep.port("fe"))) {
-            System.setErr(err);
             c.request(1, "GET", "/a", true);
             c.expect("END 1");
             assertEquals("conn=1 index=0", c.body(1));
@@ -56,8 +53,6 @@ class H2StaleReuseTest {
             c.request(7, "GET", "/b", true);
             c.expect("END 7");
             Thread.sleep(200);
-        } finally {
-            System.setErr(err);
         }
         String log = logs.toString(StandardCharsets.ISO_8859_1);
         // The request line as HAProxy logs an HTTP/2 request: absolute URI, HTTP/2.0.
@@ -79,12 +74,9 @@ class H2StaleReuseTest {
             out.flush();
             return false;
         };
-        PrintStream err = System.err;
         ByteArrayOutputStream logs = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(tee(err, logs), true));
         try (TestBackend be = new TestBackend((r, out) -> (r.indexOnConn >= 1 && r.target.startsWith("/late") ? late : ok).handle(r, out));
-                EpoxyUnderTest ep = new EpoxyUnderTest(cfg(1, be.port())); H2TestClient c = new H2TestClient(ep.port("fe"))) {
-            System.setErr(err);
+                EpoxyUnderTest ep = startLogging(cfg(1, be.port()), logs); H2TestClient c = new H2TestClient(ep.port("fe"))) {
             c.request(1, "GET", "/a", true);
             c.expect("END 1");
             assertEquals("conn=1 index=0", c.body(1));
@@ -97,8 +89,6 @@ class H2StaleReuseTest {
             c.request(7, "GET", "/b", true);
             c.expect("END 7");
             Thread.sleep(200); // the log writer's gathering
-        } finally {
-            System.setErr(err);
         }
         // Logged with no status: the client got no answer, the 408 went nowhere.
         String log = logs.toString(StandardCharsets.ISO_8859_1);
@@ -137,7 +127,18 @@ class H2StaleReuseTest {
         }
     }
 
-    static java.io.OutputStream tee(java.io.OutputStream a, ByteArrayOutputStream b) {
+    /** Starts Epoxy with its log lines (stderr) copied to {@code logs}: the log writer takes System.err as it starts. */
+    static EpoxyUnderTest startLogging(String cfg, ByteArrayOutputStream logs) throws Exception {
+        PrintStream err = System.err;
+        System.setErr(new PrintStream(tee(err, logs), true));
+        try {
+            return new EpoxyUnderTest(cfg);
+        } finally {
+            System.setErr(err);
+        }
+    }
+
+    private static java.io.OutputStream tee(java.io.OutputStream a, ByteArrayOutputStream b) {
         return new java.io.OutputStream() {
             @Override
             public void write(int x) throws java.io.IOException {
