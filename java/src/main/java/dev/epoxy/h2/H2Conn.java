@@ -313,6 +313,12 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
     protected void beforeResume() {
     }
 
+    /** An I/O callback threw: {@link #internalError}. */
+    @Override
+    public void onFailure(Connection c, Throwable e) {
+        internalError(e);
+    }
+
     /**
      * A failure inside the connection's own processing (a bug, or no memory left for a new
      * stream's buffers): the connection is closed with GOAWAY(INTERNAL_ERROR), which fails and
@@ -320,11 +326,6 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
      * an OutOfMemoryError during decoding left the streams opened so far unwoken in phase ROUTE,
      * holding their buffers, and the connection with unread input and nothing polled).
      */
-    @Override
-    public void onFailure(Connection c, Throwable e) {
-        internalError(e);
-    }
-
     protected void internalError(Throwable e) {
         log().error("HTTP/2 connection on fd {}: internal error, closing it", conn.fd, e);
         if (!dead)
