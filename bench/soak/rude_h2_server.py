@@ -14,7 +14,7 @@ and ?status=204: the head alone); POST /u answers
 "LENGTH CRC32" of the upload; POST /early answers 413 "big\\n" at once and resets the stream with
 NO_ERROR (RFC 9113 8.1: the rest of the upload is not wanted); POST /rstup resets the stream
 halfway through the upload; GET /cut?size=N sends half the body and then resets the stream or
-the connection. A request the protocol library finds malformed (a connection-specific field, a
+the connection, or ends the stream short of its content-length (malformed: RFC 9113 8.1.1). A request the protocol library finds malformed (a connection-specific field, a
 bad pseudo-header: RFC 9113 8.2) is printed as "PROTOCOL ERROR" and ends the connection, for the
 soak to fail on. Needs hyper-h2 (Debian: python3-h2). One thread per connection; loopback only."""
 import os, random, socket, struct, sys, time, traceback, zlib
@@ -181,8 +181,14 @@ class Origin:
             self.c.send_headers(sid, [(b":status", b"200"), (b"content-length", b"%d" % len(b))])
             self.flush()
             self.send_body(sid, b[:len(b) // 2], 16384, False, False)
-            if random.random() < 0.5:
+            cut = path.split("cut=")[1].split("&")[0] if "cut=" in path else random.choice(["rst", "tcp", "short"])
+            if cut == "rst":
                 self.reset(sid, h2.errors.ErrorCodes.INTERNAL_ERROR)
+                return
+            if cut == "short":  # END_STREAM short of the content-length: malformed (RFC 9113 8.1.1)
+                self.c.send_data(sid, b"", end_stream=True)
+                self.flush()
+                self.forget(sid)
                 return
             self.s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             raise EOFError

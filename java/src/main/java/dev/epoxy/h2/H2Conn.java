@@ -469,8 +469,12 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
             glitch();
             resetStream(e.streamId(), e.error());
             H2Stream s = streams.get(e.streamId());
-            if (s != null)
+            if (s != null) {
                 s.fail();
+                // Its owner must see it: a frame alone in its read (an END_STREAM short of the
+                // content-length) woke no one else, and the exchange waited for timeout server.
+                toWake(s);
+            }
             return;
         }
         goAway(e.error(), e.getMessage());
