@@ -8,9 +8,9 @@
 # clients gone with streams open). At the same time a second frontend sends to a rude HTTP/2
 # origin (rude_h2_server.py, `proto h2`), under the same clients and h2load. Then it checks
 # that the proxy lost nothing and kept nothing: every checked answer exact, no wrk or h2load
-# error, no request the HTTP/2 origin found malformed, no stall report, no log line of a whole
-# request without its backend, no connection left once the clients are gone. It prints the
-# proxy's fds, RSS and CPU every 10 s.
+# error, no request the HTTP/2 origin found malformed, no stall or busy-loop report, no log line
+# of a whole request without its backend, no connection left once the clients are gone. It
+# prints the proxy's fds, RSS and CPU every 10 s.
 # Everything runs on 127.0.0.1; every process started here is stopped on exit.
 #
 #   bench/soak/run.sh                  Epoxy, 120 s; exit 1 if a check fails
@@ -185,8 +185,10 @@ EOF
     echo "   HTTP/2 origin's protocol errors and failures: $h2bad"
     tail -n +$((o0 + 1)) "$tmp/h2origin.log" | grep -A3 "PROTOCOL ERROR\|Traceback" | head -8 | sed 's/^/   /'
     local stalls
-    stalls=$(grep -c "stall: no progress" "$tmp/$name.log")
-    [ "$name" = epoxy ] && echo "   stall reports: $stalls"
+    stalls=$(grep -c "stall: no progress\|busy loop:" "$tmp/$name.log")
+    [ "$name" = epoxy ] && echo "   stall and busy-loop reports: $stalls"
+    grep -m3 "stall: no progress\|busy loop:" "$tmp/$name.log" | cut -c1-300 | sed 's/^/   /'
+
     # A request head that arrived whole goes through the switching rules even when the client
     # is gone at once: HAProxy then logs the backend (be/<NOSRV> CR--), never the frontend.
     local unrouted

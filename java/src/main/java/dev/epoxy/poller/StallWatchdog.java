@@ -30,6 +30,12 @@ import org.slf4j.LoggerFactory;
  * and it held work at two checks in a row (so bytes that arrived just before a check, whose event
  * the poller has not dispatched yet, are not mistaken for a stall). A change of the mark ends the
  * episode; the next stall is a new episode and is reported again.
+ *
+ * <p>Busy loops: a member that ran (its task, counted by {@link Watched#ran}) at least
+ * {@link #SPIN_RUNS_PER_S} times a second between two checks while its mark did not change is
+ * reported once per episode as a busy loop, whatever the threshold: it burns a CPU for nothing (a
+ * level-triggered event nobody consumed kept a thread at 100 % for as long as a slow server
+ * took, found only because the soak measured CPU). Counting is one increment per run.
  */
 public final class StallWatchdog implements Runnable {
     /** Made on first use: SLF4J starts once the listeners are open (see Main). */
@@ -37,8 +43,12 @@ public final class StallWatchdog implements Runnable {
         return LoggerFactory.getLogger("dev.epoxy.stall");
     }
 
+    /** Runs per second without progress that make a busy loop (a stream that moves bytes runs far fewer times without). */
+    static final long SPIN_RUNS_PER_S = 20_000;
+
     private final Poller poller;
     private final Task task;
+    private long lastCheck;
     private long thresholdMs;
     private long periodMs;
     private Watched[] members = new Watched[16];
@@ -91,10 +101,12 @@ public final class StallWatchdog implements Runnable {
         w.wdIndex = count;
         w.wdMark = Long.MIN_VALUE;
         w.wdSince = poller.nowMs();
+        w.wdRuns = w.runs();
         members[count++] = w;
         if (!armed && thresholdMs > 0) {
             armed = true;
-            task.expireAt(poller.nowMs() + periodMs);
+            lastCheck = poller.nowMs();
+            task.expireAt(lastCheck + periodMs);
         }
     }
 
@@ -125,16 +137,25 @@ public final class StallWatchdog implements Runnable {
     @Override
     public void run() {
         long now = poller.nowMs();
+        long elapsed = Math.max(1, now - lastCheck);
+        lastCheck = now;
         checks++;
         for (int i = 0; i < count; i++) {
             Watched w = members[i];
             long m = w.progressMark();
+            long runs = w.runs() - w.wdRuns;
+            w.wdRuns = w.runs();
             if (m != w.wdMark) {
                 w.wdMark = m;
                 w.wdSince = now;
                 w.wdBusyAt = 0;
                 w.wdReported = false;
+                w.wdSpinReported = false;
                 continue;
+            }
+            if (!w.wdSpinReported && runs * 1000 >= SPIN_RUNS_PER_S * elapsed) {
+                w.wdSpinReported = true;
+                report(w, "busy loop: " + runs + " runs in " + elapsed + " ms without progress on thread " + poller.tid() + ": ");
             }
             if (w.wdReported || now - w.wdSince < thresholdMs)
                 continue;
@@ -147,7 +168,7 @@ public final class StallWatchdog implements Runnable {
                 continue;
             }
             w.wdReported = true;
-            report(w, now);
+            report(w, "stall: no progress for " + (now - w.wdSince) + " ms on thread " + poller.tid() + ": ");
         }
         if (count > 0) {
             task.expireAt(now + periodMs);
@@ -156,10 +177,8 @@ public final class StallWatchdog implements Runnable {
         }
     }
 
-    private void report(Watched w, long now) {
-        StringBuilder b = new StringBuilder(512);
-        b.append("stall: no progress for ").append(now - w.wdSince).append(" ms on thread ").append(poller.tid())
-                .append(": ");
+    private void report(Watched w, String what) {
+        StringBuilder b = new StringBuilder(512).append(what);
         try {
             w.describe(b);
         } catch (RuntimeException e) {

@@ -15,6 +15,20 @@ public abstract class Watched {
     long wdBusyAt;
     /** This episode was reported already. */
     boolean wdReported;
+    /** Runs counted by {@link #ran}, and their number at the last check. */
+    private long runs;
+    long wdRuns;
+    /** This episode of running without progress was reported as a busy loop already. */
+    boolean wdSpinReported;
+
+    /** Counts one run of the member's task (owner thread): the busy-loop report compares runs with progress. */
+    protected final void ran() {
+        runs++;
+    }
+
+    final long runs() {
+        return runs;
+    }
 
     /**
      * A value that changes whenever bytes moved or the phase changed: sums of byte counters that

@@ -120,6 +120,7 @@ public final class TcpSession extends dev.epoxy.poller.Watched implements Connec
     }
 
     private void run() {
+        ran();
         if (done)
             return;
         long now = poller.nowMs();
@@ -293,8 +294,14 @@ public final class TcpSession extends dev.epoxy.poller.Watched implements Connec
                     if (to == front)
                         toClient += n;
                 }
-                if (!to.flush() && to.outRoom() == 0)
-                    break; // the receiver is slow: wait for it to drain before reading more
+                if (!to.flush() && to.outRoom() == 0) {
+                    // The receiver is slow: no reading until it drains, nor read events (input
+                    // left unread is reported again at once, level-triggered: a busy loop for as
+                    // long as the receiver reads nothing). The next recv, once it drained,
+                    // reads or polls again.
+                    from.pauseInput();
+                    break;
+                }
                 if (in.hasRemaining())
                     continue;
             }

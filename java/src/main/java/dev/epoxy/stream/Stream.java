@@ -132,6 +132,7 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
      */
     @Override
     public void run() {
+        ran();
         if (phase == Phase.DONE)
             return;
         long now = poller.nowMs();
