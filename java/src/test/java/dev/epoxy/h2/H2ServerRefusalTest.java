@@ -3,14 +3,7 @@ package dev.epoxy.h2;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.epoxy.testutil.RawClient;
-import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.ByteBuffer;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,72 +15,21 @@ import org.junit.jupiter.api.Test;
  */
 class H2ServerRefusalTest {
     /** Connection n: the 1st refuses with RST_STREAM, the 2nd with GOAWAY(0), the 3rd answers; and so on. */
-    private static final class RefusingServer implements AutoCloseable {
-        final ServerSocket ss = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        final AtomicInteger connections = new AtomicInteger();
-
-        RefusingServer() throws IOException {
-            Thread t = new Thread(this::acceptLoop, "refusing-h2-server");
-            t.setDaemon(true);
-            t.start();
-        }
-
-        private void acceptLoop() {
-            while (!ss.isClosed()) {
-                try {
-                    Socket s = ss.accept();
-                    int n = connections.incrementAndGet();
-                    Thread t = new Thread(() -> serve(s, n % 3), "refusing-h2-conn");
-                    t.setDaemon(true);
-                    t.start();
-                } catch (IOException e) {
-                    return;
+    private static RawH2Server refusingServer() throws IOException {
+        return new RawH2Server((n, id, f) -> {
+            switch (n % 3) {
+                case 1 -> f.rstStream(id, H2Error.REFUSED_STREAM);
+                case 2 -> {
+                    f.goAway(0, H2Error.NO_ERROR);
+                    return false;
+                }
+                default -> {
+                    f.headers(id, false, ":status", "200");
+                    f.data(id, "ok".getBytes(), true);
                 }
             }
-        }
-
-        /** kind 1: RST_STREAM(REFUSED_STREAM); 2: GOAWAY(last stream 0); 0: 200 "ok". */
-        private static void serve(Socket s, int kind) {
-            try (s) {
-                s.setSoTimeout(10_000);
-                DataInputStream in = new DataInputStream(s.getInputStream());
-                OutputStream out = s.getOutputStream();
-                in.readFully(new byte[24]); // the client preface
-                out.write(frame(4, 0, 0, new byte[0])); // our SETTINGS
-                while (true) {
-                    int len = in.readUnsignedShort() << 8 | in.readUnsignedByte();
-                    int type = in.readUnsignedByte(), flags = in.readUnsignedByte(), id = in.readInt() & 0x7fffffff;
-                    in.readFully(new byte[len]);
-                    if (type == 4 && (flags & 1) == 0)
-                        out.write(frame(4, 1, 0, new byte[0])); // SETTINGS ACK
-                    if (type != 1)
-                        continue;
-                    if (kind == 1) {
-                        out.write(frame(3, 0, id, ByteBuffer.allocate(4).putInt(7).array()));
-                    } else if (kind == 2) {
-                        out.write(frame(7, 0, 0, new byte[8])); // last stream 0, NO_ERROR
-                        out.flush();
-                        return;
-                    } else {
-                        out.write(frame(1, 4, id, new byte[] {(byte) 0x88})); // :status 200 (static table)
-                        out.write(frame(0, 1, id, "ok".getBytes()));
-                    }
-                    out.flush();
-                }
-            } catch (IOException e) {
-                // the proxy closed: done
-            }
-        }
-
-        private static byte[] frame(int type, int flags, int id, byte[] payload) {
-            return ByteBuffer.allocate(9 + payload.length).put((byte) (payload.length >> 16)).putShort((short) payload.length)
-                    .put((byte) type).put((byte) flags).putInt(id).put(payload).array();
-        }
-
-        @Override
-        public void close() throws IOException {
-            ss.close();
-        }
+            return true;
+        });
     }
 
     private static String cfg(int serverPort) {
@@ -100,7 +42,7 @@ class H2ServerRefusalTest {
 
     @Test
     void refusedStreamsAreSentAgainOrRefusedInTurn() throws Exception {
-        try (RefusingServer srv = new RefusingServer(); EpoxyUnderTest ep = new EpoxyUnderTest(cfg(srv.ss.getLocalPort()))) {
+        try (RawH2Server srv = refusingServer(); EpoxyUnderTest ep = new EpoxyUnderTest(cfg(srv.port()))) {
             // HTTP/1: a GET and a small POST each meet both refusals, then the answer.
             try (RawClient c = new RawClient(ep.port("fe1"))) {
                 c.send("GET /a HTTP/1.1\r\nHost: x\r\n\r\n");

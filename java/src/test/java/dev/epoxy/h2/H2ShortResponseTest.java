@@ -3,15 +3,11 @@ package dev.epoxy.h2;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
@@ -23,48 +19,20 @@ import org.junit.jupiter.api.Test;
  */
 class H2ShortResponseTest {
     /** Answers every stream: content-length 10, 5 bytes, then 200 ms later an empty DATA with END_STREAM. */
-    private static void serve(ServerSocket ss) {
-        while (!ss.isClosed()) {
-            try (Socket s = ss.accept()) {
-                s.setSoTimeout(10_000);
-                DataInputStream in = new DataInputStream(s.getInputStream());
-                OutputStream out = s.getOutputStream();
-                in.readFully(new byte[24]);
-                out.write(frame(4, 0, 0, new byte[0]));
-                while (true) {
-                    int len = in.readUnsignedShort() << 8 | in.readUnsignedByte();
-                    int type = in.readUnsignedByte(), flags = in.readUnsignedByte(), id = in.readInt() & 0x7fffffff;
-                    in.readFully(new byte[len]);
-                    if (type == 4 && (flags & 1) == 0)
-                        out.write(frame(4, 1, 0, new byte[0]));
-                    if (type != 1)
-                        continue;
-                    // :status 200 (static 8), content-length: 10 (static 28, literal without indexing)
-                    out.write(frame(1, 4, id, new byte[] {(byte) 0x88, 0x0f, 0x0d, 0x02, '1', '0'}));
-                    out.write(frame(0, 0, id, "hello".getBytes()));
-                    out.flush();
-                    Thread.sleep(200);
-                    out.write(frame(0, 1, id, new byte[0]));
-                    out.flush();
-                }
-            } catch (IOException | InterruptedException e) {
-                // the proxy closed, or the test is over
-            }
-        }
-    }
-
-    private static byte[] frame(int type, int flags, int id, byte[] payload) {
-        return ByteBuffer.allocate(9 + payload.length).put((byte) (payload.length >> 16)).putShort((short) payload.length)
-                .put((byte) type).put((byte) flags).putInt(id).put(payload).array();
+    private static RawH2Server shortServer() throws IOException {
+        return new RawH2Server((n, id, f) -> {
+            f.headers(id, false, ":status", "200", "content-length", "10");
+            f.data(id, "hello".getBytes(), false);
+            Thread.sleep(200);
+            f.data(id, new byte[0], true);
+            return true;
+        });
     }
 
     @Test
     void anEndStreamShortOfTheLengthCutsTheResponseAtOnce() throws Exception {
-        try (ServerSocket ss = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            Thread t = new Thread(() -> serve(ss), "short-h2-server");
-            t.setDaemon(true);
-            t.start();
-            String cfg = EpoxyUnderTest.config(1, "", "    server s1 127.0.0.1:" + ss.getLocalPort() + " proto h2\n");
+        try (RawH2Server srv = shortServer()) {
+            String cfg = EpoxyUnderTest.config(1, "", "    server s1 127.0.0.1:" + srv.port() + " proto h2\n");
             try (EpoxyUnderTest ep = new EpoxyUnderTest(cfg)) {
                 for (int i = 0; i < 3; i++) {
                     try (Socket c = new Socket(InetAddress.getLoopbackAddress(), ep.port("fe"))) {
