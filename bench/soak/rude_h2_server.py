@@ -22,7 +22,7 @@ import os, random, socket, struct, sys, time, traceback, zlib
 # appended, not inserted: bench/sidebyside/h2.py would hide the h2 package
 sys.path.append(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "sidebyside"))
 from rawserver import serve_forever  # noqa: E402
-from wire import pattern as body  # noqa: E402
+from wire import pattern as body, query  # noqa: E402
 import h2.config, h2.connection, h2.errors, h2.events, h2.exceptions, h2.settings  # noqa: E402
 
 PORT = int(sys.argv[1])
@@ -165,9 +165,9 @@ class Origin:
         if path.startswith("/u"):
             b = b"%d %08x" % (len(req), zlib.crc32(bytes(req)))
         else:
-            n = int(path.split("size=")[1].split("&")[0]) if "size=" in path else random.choice(SIZES)
+            n = int(query(path, "size", random.choice(SIZES)))
             b = body(n)
-        status = path.split("status=")[1].split("&")[0] if "status=" in path else "200"
+        status = query(path, "status", "200")
         if h.get(b":method") == b"HEAD" or status in ("204", "304"):
             # no body: the head ends the stream (a 204 carries no content-length, RFC 9110 8.6)
             head = [(b":status", status.encode())]
@@ -181,7 +181,7 @@ class Origin:
             self.c.send_headers(sid, [(b":status", b"200"), (b"content-length", b"%d" % len(b))])
             self.flush()
             self.send_body(sid, b[:len(b) // 2], 16384, False, False)
-            cut = path.split("cut=")[1].split("&")[0] if "cut=" in path else random.choice(["rst", "tcp", "short"])
+            cut = query(path, "cut", random.choice(["rst", "tcp", "short"]))
             if cut == "rst":
                 self.reset(sid, h2.errors.ErrorCodes.INTERNAL_ERROR)
                 return

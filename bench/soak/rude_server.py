@@ -21,7 +21,7 @@ import os, random, socket, struct, sys, time, zlib
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "sidebyside"))
 from rawserver import serve_forever  # noqa: E402
-from wire import pattern as body, read_chunked, read_head, read_until  # noqa: E402
+from wire import pattern as body, query, read_chunked, read_head, read_until  # noqa: E402
 
 PORT = int(sys.argv[1])
 SIZES = [0, 3, 100, 2000, 20000, 200000]
@@ -52,7 +52,7 @@ def serve(s):
             return
         if target.startswith("/cut"):
             # head and half the body, then a reset (or a close where the framing shows the cut)
-            n = int(target.split("size=")[1].split("&")[0])
+            n = int(query(target, "size"))
             framing = random.choice(["length", "chunked", "nolength"])
             if framing == "length":
                 s.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % n + body(n // 2))
@@ -81,14 +81,12 @@ def serve(s):
         if target.startswith("/u"):
             b = b"%d %08x" % (len(req), zlib.crc32(req))
         else:
-            n = int(target.split("size=")[1].split("&")[0]) if "size=" in target else random.choice(SIZES)
+            n = int(query(target, "size", random.choice(SIZES)))
             b = body(n)
         n = len(b)
-        m = random.choice(["close", "http10", "http10ka", "nolength", "dribble", "idleclose", "idle408", "bighead",
-                           "slowhead", "chunked", "ka", "ka"])
-        if "manner=" in target:
-            m = target.split("manner=")[1].split("&")[0]
-        status = target.split("status=")[1].split("&")[0] if "status=" in target else "200"
+        m = query(target, "manner") or random.choice(["close", "http10", "http10ka", "nolength", "dribble",
+                                                      "idleclose", "idle408", "bighead", "slowhead", "chunked", "ka", "ka"])
+        status = query(target, "status", "200")
         if method == b"HEAD" or status in ("204", "304"):
             # no body, whatever the framing fields say; the connection goes on unless closed
             reason = {"200": b"OK", "204": b"No Content", "304": b"Not Modified"}[status]

@@ -51,3 +51,10 @@ def read_chunked(s, buf, step=65536):
         line, buf = buf.split(b"\r\n", 1)
         if not line:
             return out, buf
+
+
+def query(target, name, default=None):
+    """The value of `name` in the target's query (?a=1&b=2), or default."""
+    if name + "=" not in target:
+        return default
+    return target.split(name + "=")[1].split("&")[0]
