@@ -5,7 +5,7 @@ ones, padded or not, with or without content-length, ended by an empty DATA fram
 trailers, dribbled, after a 103, with a PING or a SETTINGS change in the middle; afterwards the
 connection may go on, end with a GOAWAY, or just close. Some connections shrink the window the
 proxy may send in (a second SETTINGS, so the window can go below zero) and grant it back slowly.
-One bodyless request in 33 is refused unprocessed (REFUSED_STREAM, or a GOAWAY below it).
+One bodyless request in 100 is refused unprocessed (REFUSED_STREAM, or a GOAWAY below it).
 
     rude_h2_server.py PORT
 
@@ -89,7 +89,7 @@ class Origin:
                     self.reset(e.stream_id, random.choice([h2.errors.ErrorCodes.CANCEL, h2.errors.ErrorCodes.INTERNAL_ERROR]))
             elif isinstance(e, h2.events.StreamEnded):
                 st = self.streams.get(e.stream_id)
-                if st is not None and st[0].get(b":method") in (b"GET", b"HEAD") and random.random() < 0.03:
+                if st is not None and st[0].get(b":method") in (b"GET", b"HEAD") and random.random() < 0.01:
                     self.refuse(e.stream_id)
                 elif st is not None:
                     self.ready.append(e.stream_id)

@@ -216,6 +216,10 @@ EOF
     [ "$conns" = 0 ] || bad=1
     [ "$name" != epoxy ] || [ "$stalls" = 0 ] || bad=1
     [ "$name" != epoxy ] || [ "$unrouted" = 0 ] || bad=1
+    # On a failure, the proxy's log lines of wrk's and h2load's exchanges (/w, /h) that did not
+    # end well (neither ---- nor a client gone at the end, CD), to read the cause from
+    [ $bad = 0 ] || awk '/\/[hw] HTTP\/[0-9.]+"$/ && $10 != "----" && $10 != "CD--"' "$tmp/$name.log" \
+        | head -10 | cut -c1-300 | sed 's/^/   log: /'
     kill $pid 2>/dev/null
     return $bad
 }
