@@ -8,7 +8,7 @@ package dev.epoxy.h2;
  * <p>Not thread-safe: owned by the connection's mux, like everything in this package.
  */
 public final class FlowWindow {
-    private final int streamId;
+    private int streamId;
     private long window;
 
     /**
@@ -22,6 +22,11 @@ public final class FlowWindow {
         }
         this.streamId = streamId;
         this.window = initial;
+    }
+
+    /** The stream got its id (the server side numbers a stream when its HEADERS go out). */
+    void renumber(int streamId) {
+        this.streamId = streamId;
     }
 
     public int streamId() {

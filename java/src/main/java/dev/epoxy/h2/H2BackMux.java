@@ -12,23 +12,43 @@ import dev.epoxy.stream.StreamConnector;
 
 /**
  * The server side of an HTTP/2 connection ({@code server ... proto h2}, clear text, prior
- * knowledge). One connection carries one stream (id 1) and is closed after it: no multiplexing
- * of several proxy streams on one server connection yet.
+ * knowledge), carrying the streams of several proxy streams of its thread at once, as HAProxy's
+ * backend connections do.
  *
- * <p>Threading: the owner poller thread of the proxy stream. As for HTTP/1, the connect is
- * confirmed only here, in the connection's own I/O path (CON to RDY or CER, which wakes the
- * stream); the client preface and our SETTINGS wait in the output buffer meanwhile, because
- * {@link Connection#flush} sends nothing before the poller confirmed the connect.
+ * <p>Threading: the owner poller thread, which is that of every proxy stream using it: a new
+ * stream joins only a connection of its own thread ({@link dev.epoxy.stream.IdlePools#takeAvail}), and an idle one
+ * is never taken over by another thread ({@link #movable()}), since its tasks belong to its
+ * poller. As for HTTP/1, the connect is confirmed only here, in the connection's own I/O path
+ * (CON to RDY or CER, which wakes the first stream); the client preface, our SETTINGS and that
+ * stream's request wait in the output buffer meanwhile, because {@link Connection#flush} sends
+ * nothing before the poller confirmed the connect.
+ *
+ * <p>Life: opened for a stream; once connected, listed in this thread's available list while it
+ * can take another stream (fewer than the server's MAX_CONCURRENT_STREAMS, capped at
+ * {@link #MAX_STREAMS}); when its last stream leaves, pooled idle like an HTTP/1 connection
+ * ({@link IdlePools}) if still usable, else closed. It is no longer usable once either side sent
+ * GOAWAY, the connection failed, or stream ids run out. A stream that fails or is aborted is
+ * reset alone; the others go on. A GOAWAY fails the streams above its last id as unprocessed,
+ * which the proxy sends again (RFC 9113 §8.7). While idle, the server's control frames are
+ * processed; a GOAWAY or a close takes it out of the pool.
  *
  * <p>The window we grant the server per stream is the size of the response channel (the
  * global buffer size), announced in our first SETTINGS, which the server processes before our
- * HEADERS: its DATA therefore always fits the channel.
+ * first HEADERS: its DATA therefore always fits the channel.
  */
 public final class H2BackMux extends H2Conn implements BackendConn {
+    /** Streams at once when the server announces more (or nothing): HAProxy's default is 100 too. */
+    static final int MAX_STREAMS = 100;
+
     private final ServerModel srv;
-    private StreamConnector sc;
-    private H2Stream stream;
-    private boolean closed;
+    /** The stream waiting for the connect's outcome, until the poller reported it. */
+    private StreamConnector connecting;
+    private boolean established, closed, listed;
+    /** Streams carried over its life. */
+    private int served;
+    /** The last key given to a stream not numbered yet (negative, see {@link H2Stream#id}). */
+    private int unnumbered;
+    private long idleSince;
 
     private H2BackMux(Connection c, ServerModel srv, int window) {
         super(c, false, window);
@@ -54,11 +74,41 @@ public final class H2BackMux extends H2Conn implements BackendConn {
     public void onIo(Connection c) {
         if (closed)
             return;
-        if (sc != null && sc.connectIo(c))
-            return; // the connect's outcome (seed-2: only this path confirms it)
-        if (c.connecting())
-            return;
+        if (!established) {
+            if (c.connecting())
+                return;
+            established = true;
+            StreamConnector first = connecting;
+            connecting = null;
+            if (first != null && first.connectIo(c)) {
+                offer();
+                return; // the connect's outcome (seed-2: only this path confirms it)
+            }
+        }
         super.onIo(c);
+        if (streams.isEmpty() && !reusable())
+            dropIdle();
+    }
+
+    /** Lists it as available when it can take one more stream and is not listed yet. */
+    private void offer() {
+        if (!listed && acceptsStream()) {
+            listed = true;
+            srv.pools.addAvail(conn.poller(), this);
+        }
+    }
+
+    private void withdraw() {
+        if (listed) {
+            listed = false;
+            srv.pools.removeAvail(conn.poller(), this);
+        }
+    }
+
+    /** Without streams and no longer usable: out of the idle pool (if there) and closed. */
+    private void dropIdle() {
+        srv.pools.removeIfListed(conn.poller(), this);
+        close(false);
     }
 
     @Override
@@ -78,14 +128,18 @@ public final class H2BackMux extends H2Conn implements BackendConn {
 
     @Override
     protected void onDead() {
+        withdraw();
     }
 
     @Override
     protected void onGoAwayReceived(int lastStreamId) {
-        if (stream != null && stream.id > lastStreamId) {
-            stream.unprocessed = true;
-            stream.fail();
-            toWake(stream);
+        withdraw();
+        for (H2Stream s : streams.values()) {
+            if (s.id <= 0 || s.id > lastStreamId) {
+                s.unprocessed = true;
+                s.fail();
+                toWake(s);
+            }
         }
     }
 
@@ -123,7 +177,7 @@ public final class H2BackMux extends H2Conn implements BackendConn {
         }
         res.interim = false;
         s.headReceived = true;
-        HttpMethod m = sc != null ? sc.stream().req.head.method() : HttpMethod.GET;
+        HttpMethod m = s.sc != null ? s.sc.stream().req.head.method() : HttpMethod.GET;
         res.bodyless = m == HttpMethod.HEAD || status == 204 || status == 304;
         res.contentLength = res.head.contentLength();
         s.expectedLength = res.bodyless ? -1 : res.contentLength;
@@ -146,8 +200,16 @@ public final class H2BackMux extends H2Conn implements BackendConn {
 
     @Override
     boolean writeHead(H2Stream s, HttpChannel ch, boolean endStream) {
+        int id = maxStreamId == 0 ? 1 : maxStreamId + 2;
         H2Headers.fromRequest(this, ch.head);
-        return writeHeaderBlock(s.id, endStream);
+        if (!writeHeaderBlock(id, endStream))
+            return false;
+        streams.remove(s.id);
+        s.id = id;
+        s.flow.renumber(id);
+        streams.put(id, s);
+        maxStreamId = id;
+        return true;
     }
 
     @Override
@@ -161,9 +223,14 @@ public final class H2BackMux extends H2Conn implements BackendConn {
         if (!dead && s.state != H2Stream.State.IDLE && s.state != H2Stream.State.CLOSED)
             resetStream(s.id, H2Error.CANCEL);
         remove(s);
+        if (s.sc == connecting)
+            connecting = null;
         s.sc = null;
-        sc = null;
         requestFlush();
+        if (streams.isEmpty())
+            withdraw(); // the connector pools or closes it
+        else if (established)
+            offer();
     }
 
     // ---- BackendConn ----
@@ -183,13 +250,26 @@ public final class H2BackMux extends H2Conn implements BackendConn {
         return true;
     }
 
-    /** Never reused, so never "safe" in HAProxy's http-reuse sense. */
     @Override
-    public boolean safe() {
+    public boolean multiplexed() {
+        return true;
+    }
+
+    @Override
+    public boolean busy() {
+        return !streams.isEmpty();
+    }
+
+    @Override
+    public boolean movable() {
         return false;
     }
 
-    private long idleSince;
+    /** Has carried more than one stream: the server is known to keep it (HAProxy's "safe"). */
+    @Override
+    public boolean safe() {
+        return served > 1;
+    }
 
     @Override
     public long idleSince() {
@@ -201,33 +281,42 @@ public final class H2BackMux extends H2Conn implements BackendConn {
         idleSince = ms;
     }
 
-    /** One stream per connection for now: never handed to another stream. */
     @Override
     public boolean reusable() {
-        return false;
+        return established && !closed && !dead && !goAwayReceived && !goAwaySent && !shutdownAnnounced
+                && maxStreamId < Integer.MAX_VALUE - 2
+                && !conn.has(Connection.ERROR | Connection.READ_CLOSED | Connection.CLOSED);
+    }
+
+    @Override
+    public boolean acceptsStream() {
+        return established && reusable() && streams.size() < Math.min(MAX_STREAMS, peer.maxConcurrentStreams());
     }
 
     @Override
     public Endpoint attach(StreamConnector sc) {
-        this.sc = sc;
-        int id = maxStreamId + 2 - (maxStreamId == 0 ? 1 : 0);
-        maxStreamId = id;
-        H2Stream s = new H2Stream(this, id, sc.stream().res, peer.initialWindowSize());
+        served++;
+        H2Stream s = new H2Stream(this, --unnumbered, sc.stream().res, peer.initialWindowSize());
         s.sc = sc;
         s.tx = sc.stream().req;
-        streams.put(id, s);
-        stream = s;
+        streams.put(s.id, s);
+        if (!established)
+            connecting = sc;
+        else if (acceptsStream())
+            offer();
+        else
+            withdraw();
         return s;
     }
 
+    /** Closes it; streams still on it (none, normally) fail and are woken. */
     @Override
     public void close(boolean abort) {
         if (closed)
             return;
         closed = true;
-        if (stream != null)
-            stream.sc = null;
-        sc = null;
+        withdraw();
+        connecting = null;
         if (!dead) {
             dead = true;
             if (abort) {
@@ -236,6 +325,10 @@ public final class H2BackMux extends H2Conn implements BackendConn {
                 conn.flush();
                 conn.close();
             }
+        }
+        for (H2Stream s : new java.util.ArrayList<>(streams.values())) {
+            s.fail();
+            s.wake();
         }
         streams.clear();
     }

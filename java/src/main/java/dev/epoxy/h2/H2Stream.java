@@ -24,7 +24,12 @@ final class H2Stream implements Endpoint {
     enum Closure { NONE, END_STREAM, RESET_SENT, RESET_RECEIVED }
 
     final H2Conn mux;
-    final int id;
+    /**
+     * Its stream id. The server side numbers a stream only when its HEADERS go out, since ids
+     * must rise in the order streams open on the wire (RFC 9113 §5.1.1); until then it holds a
+     * negative key of the stream table.
+     */
+    int id;
     /** The channel our DATA goes to (the request on the client side, the response on the server side). */
     final HttpChannel rx;
     /** The channel we send from (kept by the client side to recycle it). */
@@ -56,7 +61,7 @@ final class H2Stream implements Endpoint {
         this.mux = mux;
         this.id = id;
         this.rx = rx;
-        this.flow = new StreamFlow(id, mux.recvInitial, sendInitial, mux.sendWindow());
+        this.flow = new StreamFlow(Math.max(id, 0), mux.recvInitial, sendInitial, mux.sendWindow()); // 0: not numbered yet
     }
 
     void wake() {
@@ -130,7 +135,8 @@ final class H2Stream implements Endpoint {
                 written = mux.writeHead(this, ch, end);
             } catch (IllegalArgumentException e) {
                 // A head we cannot express in HTTP/2 (or too large): the stream cannot go on.
-                mux.resetStream(id, H2Error.INTERNAL_ERROR);
+                if (id > 0)
+                    mux.resetStream(id, H2Error.INTERNAL_ERROR);
                 failed = true;
                 mux.requestFlush();
                 return true;

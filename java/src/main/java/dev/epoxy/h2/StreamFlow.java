@@ -48,6 +48,11 @@ final class StreamFlow {
         this.connSend = connSend;
     }
 
+    void renumber(int id) {
+        send.renumber(id);
+        recv.renumber(id);
+    }
+
     // ---- send side
 
     /** Bytes of DATA that may be sent now: within both the stream's and the connection's window. */

@@ -22,6 +22,32 @@ public interface BackendConn {
         return false;
     }
 
+    /**
+     * Carries several streams at once (HTTP/2): a failed or aborted stream leaves the connection
+     * to the others, and it is pooled or closed once the last one left ({@link #busy()}).
+     */
+    default boolean multiplexed() {
+        return false;
+    }
+
+    /** Multiplexed: streams other than the one just detached still use it. */
+    default boolean busy() {
+        return false;
+    }
+
+    /** Multiplexed: in use, and may take one more stream now. */
+    default boolean acceptsStream() {
+        return false;
+    }
+
+    /**
+     * May be taken over by another thread while idle ({@link IdlePools}); false for a connection
+     * whose timers and tasks belong to its poller (HTTP/2).
+     */
+    default boolean movable() {
+        return true;
+    }
+
     /** Binds the connection to a stream's backend connector and returns its endpoint. */
     Endpoint attach(StreamConnector sc);
 

@@ -22,6 +22,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * listed and its callback no longer runs on the old thread (the fd table's thread mask).
  * {@code size} counts pooled connections over all threads, growing only within {@code pool-max-conn}
  * ({@link dev.epoxy.conn.BoundedCounter});
+ * a connection that cannot move to another thread ({@link BackendConn#movable()}, HTTP/2) is
+ * never stolen. Each thread also lists its multiplexed connections that are in use and can take
+ * one more stream ({@code avail}, HAProxy's available list): the owner thread alone touches it,
+ * so it needs no lock.
  * {@code used} counts connections attached to streams and {@code estNeed} its recent peak
  * (decaying at each purge), which bound how many idle connections are worth keeping.
  */
@@ -29,6 +33,8 @@ public final class IdlePools {
     private static final class PerThread {
         final ReentrantLock lock = new ReentrantLock();
         final ArrayDeque<BackendConn> idle = new ArrayDeque<>(), safe = new ArrayDeque<>();
+        /** Multiplexed connections in use with room for another stream; owner thread only. */
+        final ArrayDeque<BackendConn> avail = new ArrayDeque<>();
         Task purge;
     }
 
@@ -170,7 +176,7 @@ public final class IdlePools {
             for (Iterator<BackendConn> it = list.iterator(); it.hasNext();) {
                 BackendConn c = it.next();
                 Connection conn = c.connection();
-                if (me.fdTable().takeover(conn.fd, conn)) {
+                if (c.movable() && me.fdTable().takeover(conn.fd, conn)) {
                     it.remove();
                     size.decrement();
                     conn.adopt(me);
@@ -181,6 +187,27 @@ public final class IdlePools {
             }
         }
         return null;
+    }
+
+    /**
+     * A multiplexed connection of the calling thread with room for another stream (the first
+     * listed that still has it), or null. It stays listed: its owner withdraws it when full.
+     */
+    public BackendConn takeAvail(Poller me) {
+        for (BackendConn c : threads[me.tid()].avail)
+            if (c.acceptsStream())
+                return c;
+        return null;
+    }
+
+    /** Lists a multiplexed connection of the calling thread as able to take another stream. */
+    public void addAvail(Poller me, BackendConn c) {
+        threads[me.tid()].avail.addLast(c);
+    }
+
+    /** Withdraws it (full, dying, or without streams and going to the idle lists or closed). */
+    public void removeAvail(Poller me, BackendConn c) {
+        threads[me.tid()].avail.remove(c);
     }
 
     /**

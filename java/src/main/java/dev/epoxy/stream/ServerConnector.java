@@ -5,9 +5,12 @@ import dev.epoxy.stream.StreamConnector.State;
 
 /**
  * The backend connection of one stream, chosen with HAProxy's {@code http-reuse} rules: the
- * client session's own connection first, then (unless {@code never}) an idle one of the server
- * (this thread's, else taken over from another thread), else a new one. On release a clean
- * connection goes back to the session ({@code never}) or to the server's idle pools.
+ * client session's own connection first, then (unless {@code never}) a multiplexed connection
+ * of this thread in use with room for another stream (any request may join one: a connection
+ * carrying other streams is known alive), then an idle one of the server (this thread's, else
+ * taken over from another thread), else a new one. On release a clean connection goes back to
+ * the session ({@code never}) or to the server's idle pools; a multiplexed one only once its
+ * last stream left, and a failed stream leaves it to the others.
  * Owner thread only, like the stream.
  */
 public final class ServerConnector {
@@ -39,7 +42,16 @@ public final class ServerConnector {
             c = null;
         }
         BackendModel be = srv.backend();
-        if (c == null && be.reuse != ReuseMode.NEVER && !fresh) {
+        // A first HTTP/1 request that could not be sent again (its body is not all here yet)
+        // goes on a new connection whatever the mode: on a reused one the server may have
+        // closed, neither a resend nor the client (no silent close for a first request) could
+        // save it.
+        boolean mayReuse = be.reuse != ReuseMode.NEVER && !fresh
+                && !(s.origin.firstRequest() && !(s.req.eom && s.req.bytesIn == s.req.pending()));
+        boolean shared = false;
+        if (c == null && mayReuse)
+            shared = (c = srv.pools.takeAvail(s.poller)) != null;
+        if (c == null && mayReuse) {
             // HAProxy's selection table: first requests are careful unless retries make it safe.
             boolean first = s.origin.firstRequest() && !be.retrySafe();
             if (!first)
@@ -60,21 +72,29 @@ public final class ServerConnector {
                 return false;
         }
         conn = c;
-        srv.pools.acquired();
+        if (!shared)
+            srv.pools.acquired();
         s.scb.ep = c.attach(s.scb);
         if (reused)
             s.scb.setState(State.RDY);
         return true;
     }
 
-    /** Drops the connection without reuse (errors, retries). */
+    /**
+     * Drops the connection without reuse (errors, retries); a multiplexed one only drops the
+     * stream (reset) and stays with the others.
+     */
     void abort() {
-        if (conn != null) {
-            conn.server().pools.released();
-            conn.close(true);
-            conn = null;
-            s.scb.ep = null;
+        if (conn == null)
+            return;
+        if (conn.multiplexed()) {
+            release(false);
+            return;
         }
+        conn.server().pools.released();
+        conn.close(true);
+        conn = null;
+        s.scb.ep = null;
     }
 
     /** The exchange is over: keep the connection if it is clean, else close it. */
@@ -83,11 +103,14 @@ public final class ServerConnector {
             return;
         BackendConn c = conn;
         conn = null;
-        c.server().pools.released();
         s.scb.ep.detach(clean);
         s.scb.ep = null;
         s.scb.setState(State.DIS);
-        if (!clean || !c.reusable())
+        if (c.busy())
+            return; // the other streams keep it
+        c.server().pools.released();
+        // A multiplexed connection outlives a failed stream (reset alone); its own state says.
+        if (!clean && !c.multiplexed() || !c.reusable())
             c.close(false);
         else if (c.server().backend().reuse == ReuseMode.NEVER)
             s.origin.keepServerConn(c);

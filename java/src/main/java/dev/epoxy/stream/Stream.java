@@ -612,8 +612,10 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
             return false;
         retriesLeft--;
         // A reused connection that failed was most likely closed by the server while idle; the
-        // other idle ones may be too, so the retry opens a fresh connection.
-        connector.fresh = connector.reused && why != RetryOn.RESPONSE_TIMEOUT && (why.status() == 0 || stale408(why));
+        // other idle ones may be too, so the retry opens a fresh connection. So does a request
+        // an HTTP/2 server refused: that connection, still pooled, is at its limit or leaving.
+        connector.fresh = connector.reused && why != RetryOn.RESPONSE_TIMEOUT && (why.status() == 0 || stale408(why))
+                || scb.ep != null && scb.ep.unprocessed();
         connector.abort();
         replay.restore(req);
         res.reset();

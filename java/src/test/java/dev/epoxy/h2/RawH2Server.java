@@ -61,7 +61,8 @@ final class RawH2Server implements AutoCloseable {
             send(b);
         }
 
-        private void send(ByteBuffer b) throws IOException {
+        /** Writes are whole frames even when a responder answers from another thread. */
+        private synchronized void send(ByteBuffer b) throws IOException {
             out.write(b.array(), 0, b.position());
             out.flush();
         }
@@ -70,9 +71,18 @@ final class RawH2Server implements AutoCloseable {
     final ServerSocket ss = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     /** Connections accepted so far; the responder gets the count including its own. */
     final AtomicInteger connections = new AtomicInteger();
+    /** Every frame received after the preface, in order: "connection type streamId" (types as numbers). */
+    final java.util.List<String> frames = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
     private final Responder responder;
+    private final Settings settings;
 
     RawH2Server(Responder responder) throws IOException {
+        this(new Settings(), responder);
+    }
+
+    /** With {@code settings} in the server's SETTINGS frame. */
+    RawH2Server(Settings settings, Responder responder) throws IOException {
+        this.settings = settings;
         this.responder = responder;
         Thread t = new Thread(this::acceptLoop, "raw-h2-server");
         t.setDaemon(true);
@@ -105,12 +115,13 @@ final class RawH2Server implements AutoCloseable {
             Frames f = new Frames(out);
             in.readFully(new byte[H2Frame.PREFACE_LENGTH]);
             ByteBuffer b = ByteBuffer.allocate(64);
-            FrameWriter.writeSettings(b, new Settings());
+            FrameWriter.writeSettings(b, settings);
             f.send(b);
             while (true) {
                 int len = in.readUnsignedShort() << 8 | in.readUnsignedByte();
                 int type = in.readUnsignedByte(), flags = in.readUnsignedByte(), id = in.readInt() & 0x7fffffff;
                 in.readFully(new byte[len]);
+                frames.add(n + " " + type + " " + id);
                 if (type == H2Frame.TYPE_SETTINGS && (flags & H2Frame.FLAG_ACK) == 0) {
                     b.clear();
                     FrameWriter.writeSettingsAck(b);
