@@ -427,18 +427,34 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
             return;
         }
         if (conn.outRoom() >= conn.bufferSize() / 2) {
-            for (H2Stream s : streams.values()) {
-                if (s.wantOut) {
+            for (int i = 0; i < outWaiters.size(); i++) {
+                H2Stream s = outWaiters.get(i);
+                if (s.wantOut && streams.get(s.id) == s) {
                     s.wantOut = false;
                     wake.add(s);
                 }
             }
+            outWaiters.clear();
             if (readPaused) {
                 readPaused = false;
                 conn.resumeInput();
                 pumpInput();
             }
             wakeStreams();
+        }
+    }
+
+    /**
+     * The streams waiting for output room, woken once half the buffer is free: a list, so that a
+     * flush does not look at every stream of a connection carrying many.
+     */
+    private final ArrayList<H2Stream> outWaiters = new ArrayList<>();
+
+    /** {@code s} waits for output room ({@link H2Stream#wantOut}). */
+    void waitOut(H2Stream s) {
+        if (!s.wantOut) {
+            s.wantOut = true;
+            outWaiters.add(s);
         }
     }
 
@@ -714,13 +730,22 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
 
     /** Records (or updates) what is known of a stream that is not in the table. */
     private void rememberGone(int id, Gone what) {
-        long v = (long) id << 8 | what.ordinal();
         for (int i = 0; i < goneCount; i++) {
             if (gone[i] >>> 8 == id) {
-                gone[i] = v;
+                gone[i] = (long) id << 8 | what.ordinal();
                 return;
             }
         }
+        rememberLeft(id, what);
+    }
+
+    /**
+     * Records a stream that just left the table, which no entry names yet (a stream in the table
+     * is never remembered): no search, which on a connection with many streams would read the
+     * whole memory at every stream's end.
+     */
+    private void rememberLeft(int id, Gone what) {
+        long v = (long) id << 8 | what.ordinal();
         gone[gonePos] = v;
         gonePos = (gonePos + 1) % gone.length;
         if (goneCount < gone.length)
@@ -746,7 +771,7 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
             default -> null; // never opened (IDLE) or the connection is dead: nothing to answer later
         };
         if (what != null)
-            rememberGone(s.id, what);
+            rememberLeft(s.id, what);
     }
 
     /**
@@ -1074,7 +1099,7 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
             // No room now: keep it, and have the stream woken when room comes back, or the credit
             // would wait for a drain that may never come (the peer is blocked on this window).
             s.flow.defer(n);
-            s.wantOut = true;
+            waitOut(s);
         }
     }
 

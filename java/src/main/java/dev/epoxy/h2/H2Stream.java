@@ -142,7 +142,7 @@ final class H2Stream implements Endpoint {
                 return true;
             }
             if (!written) {
-                wantOut = true;
+                mux.waitOut(this);
                 mux.flushOut();
                 return progress;
             }
@@ -168,7 +168,7 @@ final class H2Stream implements Endpoint {
             if (pending == 0) {
                 if (ch.eom) {
                     if (!mux.outputRoom(H2Frame.HEADER_LENGTH + H2Conn.CTRL_RESERVE)) {
-                        wantOut = true;
+                        mux.waitOut(this);
                         break;
                     }
                     FrameWriter.writeDataHeader(c.out(), id, 0, true);
@@ -190,7 +190,7 @@ final class H2Stream implements Endpoint {
                 c.flush();
                 room = c.outRoom() - H2Conn.CTRL_RESERVE - H2Frame.HEADER_LENGTH;
                 if (room <= 0) {
-                    wantOut = true;
+                    mux.waitOut(this);
                     break;
                 }
             }
