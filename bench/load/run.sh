@@ -85,6 +85,7 @@ http {
         listen 127.0.0.1:$((P_NGINX + 5)) http2 backlog=4096;
         root $tmp/www;
         location = / { return 200 "ok\n"; }
+        location = /h2s { return 200 "ok\n"; }
     }
 }
 EOF
@@ -108,9 +109,12 @@ frontend fe
 EOF
     [ -n "$3" ] && echo "    bind 127.0.0.1:$3 proto h2"
     cat <<EOF
+    use_backend be_h2 if { path_beg /h2s }
     default_backend be
 backend be
     server s1 127.0.0.1:$P_NGINX
+backend be_h2
+    server s1 127.0.0.1:$((P_NGINX + 5)) proto h2
 EOF
 }
 proxy_cfg haproxy $P_HA $P_HA2 > "$tmp/haproxy.cfg"
@@ -152,7 +156,7 @@ h2_ok $P_HA2 && h2_ha=1
 h2_ok $P_EP2 && h2_ep=1
 h2_ok $P_ET2 && h2_et=1
 h2_ok $((P_NGINX + 5)) && h2_ng=1
-for u in / /4k /64k /1m; do
+for u in / /4k /64k /1m /h2s; do
     for p in $P_NGINX $P_HA $P_EP $P_ET; do
         code=$(curl -s --max-time 3 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$p$u")
         [ "$code" = 200 ] || { echo "sanity check failed: $p$u answered '$code'" >&2; exit 1; }
@@ -218,18 +222,23 @@ row() { # metric target port h2port h2ok: one row of the table for one target
         close) wrk_run "$2" "$3" close / -c50 -H "Connection: close" ;;
         h2) [ "$5" = 1 ] && h2_run "$2" "$4" h2 / ;;
         h2_64k) [ "$5" = 1 ] && h2_run "$2" "$4" h2_64k /64k ;;
+        h2s) [ "$5" = 1 ] && h2_run "$2" "$4" h2s /h2s ;;
+        ka_h2s) wrk_run "$2" "$3" ka_h2s /h2s -c50 ;;
         up_64k) wrk_run "$2" "$3" up_64k / -c20 -s "$root/bench/load/post64k.lua" ;;
         lat200) wrk_run "$2" "$3" lat200 / -c200 --latency ;;
     esac
 }
-ROWS="ka_small ka_4k ka_64k ka_1m close h2 h2_64k up_64k lat200"   # in the order of the table's labels
+ROWS="ka_small ka_4k ka_64k ka_1m close h2 h2_64k h2s ka_h2s up_64k lat200"   # in the order of the table's labels
 
 echo "warming up (${WARM}s each) ..." >&2
 for p in $P_HA $P_EP $P_ET; do
     timeout $((WARM + 15)) $C wrk -t1 -c50 -d"${WARM}s" "http://127.0.0.1:$p/" > /dev/null 2>&1
     timeout $((WARM + 15)) $C wrk -t1 -c50 -d"${WARM}s" -H "Connection: close" "http://127.0.0.1:$p/" > /dev/null 2>&1
 done
-for p in $P_EP2 $P_ET2; do timeout $((WARM + 15)) $C h2load -c10 -m10 -t1 -D "$WARM" "http://127.0.0.1:$p/" > /dev/null 2>&1; done
+for p in $P_EP2 $P_ET2; do
+    timeout $((WARM + 15)) $C h2load -c10 -m10 -t1 -D "$WARM" "http://127.0.0.1:$p/" > /dev/null 2>&1
+    timeout $((WARM + 15)) $C h2load -c10 -m10 -t1 -D "$WARM" "http://127.0.0.1:$p/h2s" > /dev/null 2>&1
+done
 
 # Each row runs on the three targets back to back (the order alternating between rounds), so
 # that the runs compared are seconds apart: on a shared VM the host's speed drifts over tens of
@@ -328,7 +337,7 @@ awk -v rounds="$ROUNDS" -v rows="$ROWS" '
     }
     END {
         nrows = split(rows, m, " ")
-        split("keep-alive, 3 B (wrk -c50)|keep-alive, 4 KiB (wrk -c50)|keep-alive, 64 KiB (wrk -c50)|keep-alive, 1 MiB (wrk -c10)|Connection: close (wrk -c50)|h2c, 3 B (h2load -c10 -m10)|h2c, 64 KiB (h2load -c10 -m10)|upload, 64 KiB POST (wrk -c20)|keep-alive, 3 B (wrk -c200)", label, "|")
+        split("keep-alive, 3 B (wrk -c50)|keep-alive, 4 KiB (wrk -c50)|keep-alive, 64 KiB (wrk -c50)|keep-alive, 1 MiB (wrk -c10)|Connection: close (wrk -c50)|h2c, 3 B (h2load -c10 -m10)|h2c, 64 KiB (h2load -c10 -m10)|h2c to an h2 server (h2load)|keep-alive to an h2 server (wrk)|upload, 64 KiB POST (wrk -c20)|keep-alive, 3 B (wrk -c200)", label, "|")
         printf "%-34s | %9s %9s %9s | %8s %8s %8s | %6s %6s | %6s %6s\n", "load", "HA req/s", "EP req/s", "ET req/s", "HA us/rq", "EP us/rq", "ET us/rq", "EP/HA", "ET/HA", "EP/HA", "ET/HA"
         printf "%-34s | %29s | %26s | %13s | %13s\n", "", "", "CPU per request", "CPU ratio", "req/s ratio"
         for (i = 1; i <= nrows; i++) {
