@@ -290,7 +290,7 @@ public final class H2BackMux extends H2Conn implements BackendConn {
 
     @Override
     public boolean acceptsStream() {
-        return established && reusable() && streams.size() < Math.min(MAX_STREAMS, peer.maxConcurrentStreams());
+        return reusable() && streams.size() < Math.min(MAX_STREAMS, peer.maxConcurrentStreams());
     }
 
     @Override
