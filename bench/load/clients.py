@@ -3,6 +3,8 @@
 
   clients.py idle N PORT        open N keep-alive connections, one GET / on each, read the answers,
                                 print "ready", hold them until a line arrives on stdin, then close
+  clients.py idle-h2 N PORT     the same over HTTP/2 (h2c, prior knowledge): one stream per
+                                connection, SETTINGS acknowledged, held idle after the answer
   clients.py slow N PORT PATH S open N connections, each sends GET PATH and then reads 1 KiB per
                                 second (a slow reader) for S seconds, then closes; prints "done"
 """
@@ -53,6 +55,49 @@ def idle(n, port):
         s.close()
 
 
+# HEADERS on stream 1, END_STREAM | END_HEADERS: :method GET, :scheme http, :path /, :authority bench
+H2_GET = bytes([0x82, 0x86, 0x84, 0x41, 0x05]) + b"bench"
+H2_PREFACE = (b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + b"\x00\x00\x00\x04\x00\x00\x00\x00\x00"
+              + len(H2_GET).to_bytes(3, "big") + b"\x01\x05" + (1).to_bytes(4, "big") + H2_GET)
+SETTINGS_ACK = b"\x00\x00\x00\x04\x01\x00\x00\x00\x00"
+
+
+def idle_h2(n, port):
+    raise_nofile(n)
+    socks = connect_all(n, port, H2_PREFACE)
+    sel = selectors.DefaultSelector()
+    pending = {}
+    for s in socks:
+        s.setblocking(False)
+        sel.register(s, selectors.EVENT_READ)
+        pending[s] = b""
+    deadline = time.time() + 60
+    while pending and time.time() < deadline:
+        for key, _ in sel.select(timeout=1):
+            s = key.fileobj
+            data = s.recv(65536)
+            buf = pending[s] + data
+            done = not data
+            while len(buf) >= 9 and len(buf) >= 9 + int.from_bytes(buf[:3], "big"):
+                length, ftype, flags, sid = int.from_bytes(buf[:3], "big"), buf[3], buf[4], int.from_bytes(buf[5:9], "big")
+                buf = buf[9 + length:]
+                if ftype == 4 and not flags & 1:
+                    s.setblocking(True)
+                    s.sendall(SETTINGS_ACK)
+                    s.setblocking(False)
+                if ftype in (0, 1) and sid == 1 and flags & 1:
+                    done = True
+            if done:
+                sel.unregister(s)
+                del pending[s]
+            else:
+                pending[s] = buf
+    print("ready" if not pending else "incomplete %d" % len(pending), flush=True)
+    sys.stdin.readline()
+    for s in socks:
+        s.close()
+
+
 def slow(n, port, path, seconds):
     raise_nofile(n)
     socks = connect_all(n, port, ("GET %s HTTP/1.1\r\nHost: bench\r\n\r\n" % path).encode())
@@ -74,6 +119,8 @@ if __name__ == "__main__":
     cmd = sys.argv[1]
     if cmd == "idle":
         idle(int(sys.argv[2]), int(sys.argv[3]))
+    elif cmd == "idle-h2":
+        idle_h2(int(sys.argv[2]), int(sys.argv[3]))
     elif cmd == "slow":
         slow(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], float(sys.argv[5]))
     else:

@@ -24,7 +24,7 @@
 # cores req/s mostly measures the client, CPU per request is the figure to compare. Epoxy runs
 # twice, level-triggered (default) and edge-triggered ("Epoxy ET"). After the rounds: RSS (right
 # after them and 10 s later) and peak RSS, memory per idle keep-alive connection (IDLE_CONNS,
-# default 5000), peak RSS under 100 slow readers of 1 MiB responses, and start-up time to
+# default 5000, HTTP/1 and HTTP/2 clients), peak RSS under 100 slow readers of 1 MiB responses, and start-up time to
 # listening and to the first response (fastest of 3).
 set -uo pipefail
 
@@ -264,10 +264,10 @@ for t in haproxy epoxy epoxy-et; do SETTLED[$t]=$(rss_kb "$(pid_of $t)" VmRSS); 
 for t in epoxy epoxy-et; do kill -0 "$(pid_of $t)" 2>/dev/null || echo "WARNING: $t exited during the run (see its log)" >&2; done
 
 # ---------------------------------------------------------------- memory probes
-idle_probe() { # target port -> kB per idle keep-alive connection
+idle_probe() { # target port [idle|idle-h2] -> kB per idle keep-alive connection
     local pid; pid=$(pid_of "$1"); local before after
     before=$(rss_kb "$pid" VmRSS)
-    coproc IDLE { taskset -c "$CLIENT_CPU" python3 "$root/bench/load/clients.py" idle "$IDLE_CONNS" "$2"; }
+    coproc IDLE { taskset -c "$CLIENT_CPU" python3 "$root/bench/load/clients.py" "${3:-idle}" "$IDLE_CONNS" "$2"; }
     local line; read -r -t 120 line <&"${IDLE[0]}"
     after=$(rss_kb "$pid" VmRSS)
     echo x >&"${IDLE[1]}"; wait "$IDLE_PID" 2>/dev/null
@@ -281,10 +281,11 @@ slow_probe() { # target port -> peak RSS kB while 100 slow readers hold 1 MiB re
     while kill -0 $cp 2>/dev/null; do v=$(rss_kb "$pid" VmRSS); [ "${v:-0}" -gt "$peak" ] && peak=$v; sleep 0.2; done
     echo "$peak"
 }
-declare -A IDLE SLOW START FIRST
+declare -A IDLE IDLE2 SLOW START FIRST
 for t in haproxy epoxy epoxy-et; do
-    case $t in haproxy) port=$P_HA ;; epoxy) port=$P_EP ;; *) port=$P_ET ;; esac
+    case $t in haproxy) port=$P_HA; port2=$P_HA2 ;; epoxy) port=$P_EP; port2=$P_EP2 ;; *) port=$P_ET; port2=$P_ET2 ;; esac
     IDLE[$t]=$(idle_probe $t $port)
+    IDLE2[$t]=$(idle_probe $t $port2 idle-h2)
     SLOW[$t]=$(slow_probe $t $port)
 done
 
@@ -357,6 +358,7 @@ printf "%-44s %12s %12s %12s\n" "RSS after the load, kB" "${RSS[haproxy]}" "${RS
 printf "%-44s %12s %12s %12s\n" "RSS 10 s after the load, kB" "${SETTLED[haproxy]}" "${SETTLED[epoxy]}" "${SETTLED[epoxy-et]}"
 printf "%-44s %12s %12s %12s\n" "peak RSS during the load, kB" "${HWM[haproxy]}" "${HWM[epoxy]}" "${HWM[epoxy-et]}"
 printf "%-44s %12s %12s %12s\n" "kB per idle keep-alive conn ($IDLE_CONNS)" "${IDLE[haproxy]}" "${IDLE[epoxy]}" "${IDLE[epoxy-et]}"
+printf "%-44s %12s %12s %12s\n" "kB per idle HTTP/2 client conn ($IDLE_CONNS)" "${IDLE2[haproxy]}" "${IDLE2[epoxy]}" "${IDLE2[epoxy-et]}"
 printf "%-44s %12s %12s %12s\n" "peak RSS, 100 slow readers of 1 MiB, kB" "${SLOW[haproxy]}" "${SLOW[epoxy]}" "${SLOW[epoxy-et]}"
 printf "%-44s %12s %12s\n" "start-up to listening, ms (fastest of 3)" "${START[haproxy]}" "${START[epoxy]}"
 printf "%-44s %12s %12s\n" "start-up to first response, ms (fastest of 3)" "${FIRST[haproxy]}" "${FIRST[epoxy]}"

@@ -77,9 +77,12 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
      * Streams no longer in {@link #streams} (the proxy is done with them), most recent last:
      * {@code id << 8 | Gone}, so a late frame on one is answered as its state requires. Any id at
      * or below the highest one used that is neither in {@link #streams} nor here is closed for an
-     * unknown reason (long ago, or skipped); see {@link #frameOnGoneStream}.
+     * unknown reason (long ago, or skipped); see {@link #frameOnGoneStream}. It grows as streams
+     * end, up to {@link #GONE_MEMORY}, then is a ring: a connection that carried a few streams
+     * keeps a few entries (a whole memory from the start was 4 KiB of an idle client connection's
+     * 11.6 KiB).
      */
-    private final long[] gone = new long[GONE_MEMORY];
+    private long[] gone = new long[8];
     private int gonePos, goneCount;
     /** How many gone streams are remembered; older ones are forgotten (bounded memory). */
     static final int GONE_MEMORY = 512;
@@ -746,6 +749,11 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
      */
     private void rememberLeft(int id, Gone what) {
         long v = (long) id << 8 | what.ordinal();
+        if (goneCount == gone.length && gone.length < GONE_MEMORY) {
+            // Full but never wrapped: entries 0..goneCount-1, oldest first.
+            gone = java.util.Arrays.copyOf(gone, Math.min(GONE_MEMORY, gone.length * 2));
+            gonePos = goneCount;
+        }
         gone[gonePos] = v;
         gonePos = (gonePos + 1) % gone.length;
         if (goneCount < gone.length)

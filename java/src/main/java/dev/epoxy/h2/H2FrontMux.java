@@ -27,8 +27,8 @@ import java.util.ArrayList;
 public final class H2FrontMux extends H2Conn implements dev.epoxy.stream.SoftStop.Stoppable {
     /** SETTINGS_MAX_CONCURRENT_STREAMS we announce; more open streams are refused (REFUSED_STREAM). */
     public static final int MAX_STREAMS = 100;
-    /** Channel objects (without buffers) kept for reuse per connection. */
-    private static final int POOL_MAX = 32;
+    /** Channel objects (without buffers) kept for reuse per poller thread. */
+    private static final int POOL_MAX = 256;
 
     private final FrontendModel fe;
     private final Task idle;
@@ -41,9 +41,11 @@ public final class H2FrontMux extends H2Conn implements dev.epoxy.stream.SoftSto
      * Channels kept for reuse, without buffers: a stream's channels take theirs from the
      * frontend's {@code BufferPool} (the response's when the stream opens, the request's with its
      * first DATA byte, none for a request that came whole in its HEADERS) and give them back
-     * when the stream ends ({@link #recycle}).
+     * when the stream ends ({@link #recycle}). One pool per poller thread, shared by its
+     * connections (each touches it on its own thread only): an idle connection holds none (kept
+     * per connection, up to 32 of them stayed with it after a burst of streams).
      */
-    private final ArrayDeque<HttpChannel> chanPool = new ArrayDeque<>();
+    private static final ThreadLocal<ArrayDeque<HttpChannel>> CHANNELS = ThreadLocal.withInitial(ArrayDeque::new);
     /**
      * Channels of detached streams: the finishing stream still logs from them, so their buffers
      * go back and they are pooled by {@link #recycler}, which runs after that stream's run.
@@ -378,7 +380,7 @@ public final class H2FrontMux extends H2Conn implements dev.epoxy.stream.SoftSto
     }
 
     private HttpChannel take() {
-        HttpChannel c = chanPool.poll();
+        HttpChannel c = CHANNELS.get().poll();
         if (c != null)
             return c;
         if (allocHook != null)
@@ -427,11 +429,12 @@ public final class H2FrontMux extends H2Conn implements dev.epoxy.stream.SoftSto
         if (retired.isEmpty())
             return;
         Poller p = conn.poller();
+        ArrayDeque<HttpChannel> pool = CHANNELS.get();
         for (HttpChannel c : retired) {
             c.release(fe.buffers, p);
-            if (chanPool.size() < POOL_MAX) {
+            if (pool.size() < POOL_MAX) {
                 c.reset();
-                chanPool.add(c);
+                pool.add(c);
             }
         }
         retired.clear();

@@ -191,6 +191,27 @@ class H2ConformanceTest {
         }
     }
 
+    /**
+     * The memory of gone streams grows as streams end (8 entries, then 16, 32, 64...): what it
+     * holds of an early stream survives each growth. A stream the client reset is answered with a
+     * stream error for a late DATA, not with the connection error of an unknown closed stream.
+     */
+    @Test
+    void aStreamResetEarlyIsRememberedAfterManyOthersEnded() throws Exception {
+        try (H2TestClient c = new H2TestClient(port)) {
+            c.request(1, "POST", "/x", false, "content-length", "10");
+            c.rst(1, H2Error.CANCEL);
+            int id = 3;
+            for (int i = 0; i < 40; i++, id += 2) {
+                c.request(id, "GET", "/n", true);
+                c.expect("END " + id);
+            }
+            c.data(1, "abc".getBytes(), false);
+            c.expect("RST_STREAM 1 5");
+            assertWorks(c, id);
+        }
+    }
+
     // ---------------------------------------------------------------- half-closed
 
     @Test

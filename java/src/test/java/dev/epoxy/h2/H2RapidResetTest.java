@@ -102,6 +102,31 @@ class H2RapidResetTest {
     }
 
     /**
+     * Channels are pooled per thread, not per connection: a connection whose streams ended holds
+     * none, and the next connection of the thread takes theirs (20 concurrent streams allocate
+     * no channel after another connection ran 20).
+     */
+    @Test
+    void channelsAreSharedByTheConnectionsOfAThread() throws Exception {
+        try (H2TestClient a = new H2TestClient(port)) {
+            for (int id = 1; id < 40; id += 2)
+                a.request(id, "GET", "/a" + id, true);
+            for (int id = 1; id < 40; id += 2)
+                a.expect("END " + id);
+        }
+        assertEquals(0, awaitNoStreams(), "streams left");
+        allocations.set(0);
+        H2FrontMux.allocHook = allocations::incrementAndGet;
+        try (H2TestClient b = new H2TestClient(port)) {
+            for (int id = 1; id < 40; id += 2)
+                b.request(id, "GET", "/b" + id, true);
+            for (int id = 1; id < 40; id += 2)
+                b.expect("END " + id);
+        }
+        assertEquals(0, allocations.get(), "channels allocated by the second connection");
+    }
+
+    /**
      * The flood in one write: the protection still answers GOAWAY(ENHANCE_YOUR_CALM), every
      * stream ends, and the connection allocates few channel buffers (it used to open up to 100
      * streams, two buffers each, before any of them ran and gave its buffers back).
