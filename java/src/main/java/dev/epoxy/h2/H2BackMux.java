@@ -309,7 +309,10 @@ public final class H2BackMux extends H2Conn implements BackendConn {
         return s;
     }
 
-    /** Closes it; streams still on it (none, normally) fail and are woken. */
+    /**
+     * Closes it; streams still on it (none, normally) fail and are woken. A graceful close says
+     * GOAWAY(NO_ERROR) first, as HAProxy does, so that the server knows the close is deliberate.
+     */
     @Override
     public void close(boolean abort) {
         if (closed)
@@ -322,6 +325,8 @@ public final class H2BackMux extends H2Conn implements BackendConn {
             if (abort) {
                 conn.abort();
             } else {
+                if (established && !goAwaySent && !conn.has(Connection.ERROR) && conn.outRoom() >= CTRL_RESERVE)
+                    FrameWriter.writeGoAway(conn.out(), 0, H2Error.NO_ERROR, null); // we accept no pushed streams: last id 0
                 conn.flush();
                 conn.close();
             }

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * stream reset alone leaves the others; a connection the server leaves is not used again.
  */
 class H2BackendReuseTest {
-    private static final int HEADERS = 1, RST_STREAM = 3;
+    private static final int HEADERS = 1, RST_STREAM = 3, GOAWAY = 7;
 
     private static String cfg(int threads, int serverPort) {
         return "global\n    nbthread " + threads + "\n"
@@ -176,6 +176,18 @@ class H2BackendReuseTest {
                 c.send("GET /c HTTP/1.1\r\nHost: x\r\n\r\n");
                 assertEquals(200, c.read().status);
             }
+        }
+    }
+
+    /** The idle pool's purge closes a connection gracefully: GOAWAY(NO_ERROR, last stream 0), then the close. */
+    @Test
+    void anIdleConnectionIsClosedWithAGoAway() throws Exception {
+        try (RawH2Server srv = new RawH2Server((n, id, f) -> ok(f, id));
+                EpoxyUnderTest ep = new EpoxyUnderTest(cfg(1, srv.port()).replace(srv.port() + " proto h2\n", srv.port() + " proto h2 pool-purge-delay 100ms\n"));
+                RawClient c = new RawClient(ep.port("fe1"))) {
+            c.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals(200, c.read().status);
+            assertTrue(Wait.holds(5_000, () -> srv.frames.contains("1 " + GOAWAY + " 0")), srv.frames.toString());
         }
     }
 
