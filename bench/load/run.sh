@@ -24,8 +24,8 @@
 # cores req/s mostly measures the client, CPU per request is the figure to compare. Epoxy runs
 # twice, level-triggered (default) and edge-triggered ("Epoxy ET"). After the rounds: RSS (right
 # after them and 10 s later) and peak RSS, memory per idle keep-alive connection (IDLE_CONNS,
-# default 5000, HTTP/1 and HTTP/2 clients), peak RSS under 100 slow readers of 1 MiB responses, and start-up time to
-# listening and to the first response (fastest of 3).
+# default 5000, HTTP/1 and HTTP/2 clients), peak RSS under 100 slow readers of 1 MiB
+# responses, and start-up time to listening and to the first response (fastest of 3).
 set -uo pipefail
 
 root="$(cd "$(dirname "$0")/../.." && pwd)"
