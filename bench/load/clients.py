@@ -30,9 +30,11 @@ def connect_all(n, port, request):
     return socks
 
 
-def idle(n, port):
+def hold_idle(n, port, request, take):
+    """N connections, each sends request and reads its answer; take(sock, bytes so far) returns
+    the bytes to keep, or None once the answer is whole. Then "ready", held until a line on stdin."""
     raise_nofile(n)
-    socks = connect_all(n, port, b"GET / HTTP/1.1\r\nHost: bench\r\n\r\n")
+    socks = connect_all(n, port, request)
     sel = selectors.DefaultSelector()
     pending = {}
     for s in socks:
@@ -44,15 +46,22 @@ def idle(n, port):
         for key, _ in sel.select(timeout=1):
             s = key.fileobj
             data = s.recv(65536)
-            pending[s] += data
-            # the bench's "/" answers "ok\n" with a Content-Length: the head and 3 body bytes
-            if not data or pending[s].endswith(b"\r\n\r\nok\n"):
+            rest = take(s, pending[s] + data) if data else None
+            if rest is None:
                 sel.unregister(s)
                 del pending[s]
+            else:
+                pending[s] = rest
     print("ready" if not pending else "incomplete %d" % len(pending), flush=True)
     sys.stdin.readline()
     for s in socks:
         s.close()
+
+
+def idle(n, port):
+    # the bench's "/" answers "ok\n" with a Content-Length: the head and 3 body bytes
+    hold_idle(n, port, b"GET / HTTP/1.1\r\nHost: bench\r\n\r\n",
+              lambda s, b: None if b.endswith(b"\r\n\r\nok\n") else b)
 
 
 # HEADERS on stream 1, END_STREAM | END_HEADERS: :method GET, :scheme http, :path /, :authority bench
@@ -62,40 +71,23 @@ H2_PREFACE = (b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + b"\x00\x00\x00\x04\x00\x00\x
 SETTINGS_ACK = b"\x00\x00\x00\x04\x01\x00\x00\x00\x00"
 
 
+def h2_take(s, buf):
+    """Whole frames: SETTINGS acknowledged; None at the end of stream 1 (DATA or HEADERS)."""
+    end = False
+    while len(buf) >= 9 and len(buf) >= 9 + int.from_bytes(buf[:3], "big"):
+        length, ftype, flags, sid = int.from_bytes(buf[:3], "big"), buf[3], buf[4], int.from_bytes(buf[5:9], "big")
+        buf = buf[9 + length:]
+        if ftype == 4 and not flags & 1:
+            s.setblocking(True)
+            s.sendall(SETTINGS_ACK)
+            s.setblocking(False)
+        if ftype in (0, 1) and sid == 1 and flags & 1:
+            end = True
+    return None if end else buf
+
+
 def idle_h2(n, port):
-    raise_nofile(n)
-    socks = connect_all(n, port, H2_PREFACE)
-    sel = selectors.DefaultSelector()
-    pending = {}
-    for s in socks:
-        s.setblocking(False)
-        sel.register(s, selectors.EVENT_READ)
-        pending[s] = b""
-    deadline = time.time() + 60
-    while pending and time.time() < deadline:
-        for key, _ in sel.select(timeout=1):
-            s = key.fileobj
-            data = s.recv(65536)
-            buf = pending[s] + data
-            done = not data
-            while len(buf) >= 9 and len(buf) >= 9 + int.from_bytes(buf[:3], "big"):
-                length, ftype, flags, sid = int.from_bytes(buf[:3], "big"), buf[3], buf[4], int.from_bytes(buf[5:9], "big")
-                buf = buf[9 + length:]
-                if ftype == 4 and not flags & 1:
-                    s.setblocking(True)
-                    s.sendall(SETTINGS_ACK)
-                    s.setblocking(False)
-                if ftype in (0, 1) and sid == 1 and flags & 1:
-                    done = True
-            if done:
-                sel.unregister(s)
-                del pending[s]
-            else:
-                pending[s] = buf
-    print("ready" if not pending else "incomplete %d" % len(pending), flush=True)
-    sys.stdin.readline()
-    for s in socks:
-        s.close()
+    hold_idle(n, port, H2_PREFACE, h2_take)
 
 
 def slow(n, port, path, seconds):
