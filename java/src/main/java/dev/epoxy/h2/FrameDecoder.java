@@ -36,7 +36,8 @@ public final class FrameDecoder {
     public static final int DEFAULT_MAX_HEADER_BLOCK_SIZE = 128 * 1024;
 
     private final FrameHeader header = new FrameHeader();
-    private final Settings frameSettings = new Settings();
+    /** A SETTINGS frame's values, handed to the listener within the call: one per thread. */
+    private static final ThreadLocal<Settings> FRAME_SETTINGS = ThreadLocal.withInitial(Settings::new);
     private int maxFrameSize = H2Frame.DEFAULT_MAX_FRAME_SIZE;
     private int maxHeaderBlockSize = DEFAULT_MAX_HEADER_BLOCK_SIZE;
 
@@ -239,13 +240,13 @@ public final class FrameDecoder {
                     if (length != 0) {
                         throw connection(H2Error.FRAME_SIZE_ERROR, "SETTINGS ACK with a payload of " + length + " bytes");
                     }
-                    l.onSettings(true, frameSettings.clear());
+                    l.onSettings(true, FRAME_SETTINGS.get().clear());
                     break;
                 }
                 if (length % Settings.ENTRY_LENGTH != 0) {
                     throw connection(H2Error.FRAME_SIZE_ERROR, "SETTINGS length " + length + " not a multiple of 6");
                 }
-                frameSettings.clear();
+                Settings frameSettings = FRAME_SETTINGS.get().clear();
                 for (int at = payload; at < end; at += Settings.ENTRY_LENGTH) {
                     frameSettings.set(in.getShort(at) & 0xffff, in.getInt(at + 2) & 0xffff_ffffL);
                 }

@@ -144,7 +144,7 @@ public final class H2BackMux extends H2Conn implements BackendConn {
     }
 
     @Override
-    protected void onHeaderBlock(int id, boolean endStream, boolean tooLarge) throws H2Exception {
+    protected void onHeaderBlock(HeaderList fields, int id, boolean endStream, boolean tooLarge) throws H2Exception {
         H2Stream s = streams.get(id);
         if (s == null && isIdle(id))
             throw H2Exception.connection(H2Error.PROTOCOL_ERROR, "HEADERS on idle stream " + id);
@@ -156,13 +156,13 @@ public final class H2BackMux extends H2Conn implements BackendConn {
             throw H2Exception.stream(id, H2Error.PROTOCOL_ERROR, "response header list too large");
         HttpChannel res = s.rx;
         if (s.headReceived) {
-            trailersReceived(s, endStream);
+            trailersReceived(fields, s, endStream);
             return;
         }
         if (s.detached || s.failed)
             return;
         boolean interimPending = res.headIn && res.interim;
-        if (interimPending && fields.size() > 0 && isInterim())
+        if (interimPending && fields.size() > 0 && isInterim(fields))
             return; // the previous 1xx is not forwarded yet: drop this one (1xx are informational)
         String err = H2Headers.toResponse(fields, res.head);
         if (err != null)
@@ -189,8 +189,8 @@ public final class H2BackMux extends H2Conn implements BackendConn {
         toWake(s);
     }
 
-    /** Whether the list in {@link #fields} is a 1xx response (peek before translating). */
-    private boolean isInterim() {
+    /** Whether {@code fields} is a 1xx response (peek before translating). */
+    private static boolean isInterim(HeaderList fields) {
         for (int i = 0; i < fields.size(); i++) {
             if (fields.nameEquals(i, ":status"))
                 return fields.valueLength(i) == 3 && fields.array()[fields.valueOffset(i)] == '1';
@@ -201,8 +201,9 @@ public final class H2BackMux extends H2Conn implements BackendConn {
     @Override
     boolean writeHead(H2Stream s, HttpChannel ch, boolean endStream) {
         int id = maxStreamId == 0 ? 1 : maxStreamId + 2;
-        H2Headers.fromRequest(this, ch.head);
-        if (!writeHeaderBlock(id, endStream))
+        HeaderList fields = fields();
+        H2Headers.fromRequest(fields, ch.head);
+        if (!writeHeaderBlock(fields, id, endStream))
             return false;
         streams.remove(s.id);
         s.id = id;

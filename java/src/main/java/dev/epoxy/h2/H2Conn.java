@@ -82,7 +82,7 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
      * keeps a few entries (a whole memory from the start was 4 KiB of an idle client connection's
      * 11.6 KiB).
      */
-    private long[] gone = new long[8];
+    private long[] gone = new long[2];
     private int gonePos, goneCount;
     /** How many gone streams are remembered; older ones are forgotten (bounded memory). */
     static final int GONE_MEMORY = 512;
@@ -105,13 +105,17 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
     private ByteBuffer block;
     private int blockStream, continuations;
     private boolean blockEndStream;
-    protected final HeaderList fields = new HeaderList();
+    /**
+     * The header list being decoded or encoded, one per thread: it is filled and consumed within
+     * one call ({@link #decodeBlock} to {@link #onHeaderBlock}, {@link #writeHead} to
+     * {@link #writeHeaderBlock}) and never held across calls, so no idle connection keeps one.
+     */
+    private static final ThreadLocal<HeaderList> FIELDS = ThreadLocal.withInitial(HeaderList::new);
     /**
      * Encoder output, one per thread (used only within {@link #writeHeaderBlock}, which is not
      * re-entered): no idle connection keeps one.
      */
     private static final ThreadLocal<ByteBuffer> HPACK_OUT = new ThreadLocal<>();
-    private final byte[] lowerName = new byte[256];
     /** Highest stream id the peer opened (front) or we opened (back). */
     protected int maxStreamId;
     protected boolean goAwaySent, goAwayReceived;
@@ -126,7 +130,7 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
      * resuming it (it is queued after those streams, so they run first).
      */
     private boolean yielded;
-    private final Task resumer;
+    private Task resumer; // made the first time decoding yields
     private final ArrayList<H2Stream> wake = new ArrayList<>();
     /**
      * Flushes the output once per run-queue pass instead of once per stream: streams only append
@@ -165,7 +169,6 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
         int need = H2Frame.HEADER_LENGTH + H2Frame.DEFAULT_MAX_FRAME_SIZE;
         this.rx = conn.bufferSize() >= need ? null : Sys.allocate(need + 4096).order(java.nio.ByteOrder.BIG_ENDIAN).limit(0);
         this.flusher = new Task(conn.poller(), this::flushOut);
-        this.resumer = new Task(conn.poller(), this::resumeInput);
     }
 
     /**
@@ -217,8 +220,8 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
 
     protected abstract int maxConcurrentStreams();
 
-    /** A complete header block arrived (already HPACK-decoded into {@link #fields}). */
-    protected abstract void onHeaderBlock(int streamId, boolean endStream, boolean tooLarge) throws H2Exception;
+    /** A complete header block arrived, HPACK-decoded into {@code fields} (valid during the call). */
+    protected abstract void onHeaderBlock(HeaderList fields, int streamId, boolean endStream, boolean tooLarge) throws H2Exception;
 
     /** Called when the connection is gone: every stream has been failed and woken. */
     protected abstract void onDead();
@@ -276,8 +279,11 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
         } finally {
             wakeStreams();
         }
-        if (yielded && !dead)
+        if (yielded && !dead) {
+            if (resumer == null)
+                resumer = new Task(conn.poller(), this::resumeInput);
             resumer.wakeup(); // after the streams just woken: they run first
+        }
     }
 
     /** A new stream was opened by the peer: counts it against {@link #openPerPass}. */
@@ -309,7 +315,7 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
      * any other case is work that nobody is doing.
      */
     boolean inputWaits() {
-        return yielded && resumer.queued() || readPaused && conn.pendingOut() > 0 && !conn.outputMovable();
+        return yielded && resumer != null && resumer.queued() || readPaused && conn.pendingOut() > 0 && !conn.outputMovable();
     }
 
     /** Called when decoding resumes after a yield (the front side pools finished streams' channels). */
@@ -576,7 +582,8 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
             return;
         dead = true;
         flusher.destroy();
-        resumer.destroy();
+        if (resumer != null)
+            resumer.destroy();
         failStreams();
         drainTimer = new Task(conn.poller(), this::drainExpired);
         drainTimer.expireAt(conn.poller().nowMs() + drainTimeoutMs());
@@ -650,7 +657,8 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
         dead = true;
         lost = true;
         flusher.destroy();
-        resumer.destroy();
+        if (resumer != null)
+            resumer.destroy();
         failStreams();
         conn.close();
         onDead();
@@ -788,18 +796,18 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
      * must have had its announced length; then they are dropped (the internal message has no
      * trailers) and the message is complete. Anything else is a stream error.
      */
-    protected void trailersReceived(H2Stream s, boolean endStream) throws H2Exception {
+    protected void trailersReceived(HeaderList fields, H2Stream s, boolean endStream) throws H2Exception {
         if (!endStream)
             throw H2Exception.stream(s.id, H2Error.PROTOCOL_ERROR, "trailers without END_STREAM");
-        checkTrailers(s.id);
+        checkTrailers(fields, s.id);
         if (s.expectedLength >= 0 && s.received != s.expectedLength)
             throw H2Exception.stream(s.id, H2Error.PROTOCOL_ERROR, "body shorter than content-length");
         s.endOfMessage();
         toWake(s);
     }
 
-    /** The fields of trailers in {@link #fields}: a stream error unless {@link H2Headers#checkTrailers} accepts them. */
-    protected void checkTrailers(int id) throws H2Exception {
+    /** The fields of trailers: a stream error unless {@link H2Headers#checkTrailers} accepts them. */
+    protected void checkTrailers(HeaderList fields, int id) throws H2Exception {
         String err = H2Headers.checkTrailers(fields);
         if (err != null)
             throw H2Exception.stream(id, H2Error.PROTOCOL_ERROR, err);
@@ -953,10 +961,10 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
     }
 
     private void decodeBlock(ByteBuffer block) throws H2Exception {
-        fields.clear();
+        HeaderList fields = fields();
         // Always decoded, even for a stream we will refuse: the HPACK state is per connection.
         boolean complete = hdec.decode(block, fields);
-        onHeaderBlock(blockStream, blockEndStream, !complete);
+        onHeaderBlock(fields, blockStream, blockEndStream, !complete);
     }
 
     @Override
@@ -1073,7 +1081,7 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
             toWake(s);
     }
 
-    /** Translates the head of {@code ch} into {@link #fields} and writes it; false when out of room. */
+    /** Translates the head of {@code ch} into a header list and writes it; false when out of room. */
     abstract boolean writeHead(H2Stream s, HttpChannel ch, boolean endStream);
 
     /** The proxy stream looks at its endpoint: a chance to read (server side). */
@@ -1112,7 +1120,7 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
     }
 
     /**
-     * Encodes {@link #fields} as a header block and writes it as HEADERS (+ CONTINUATION).
+     * Encodes {@code fields} as a header block and writes it as HEADERS (+ CONTINUATION).
      * Returns false without writing (and without touching the HPACK table) when the output lacks
      * room; throws IllegalArgumentException when the block can never fit.
      *
@@ -1125,7 +1133,7 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
     /** Bytes of HEADERS and CONTINUATION frames the last {@link #writeHeaderBlock} wrote (for the log). */
     int lastHeadBytes;
 
-    boolean writeHeaderBlock(int id, boolean endStream) {
+    boolean writeHeaderBlock(HeaderList fields, int id, boolean endStream) {
         int maxFrame = peer.maxFrameSize();
         long bound = 12; // dynamic table size updates
         for (int i = 0; i < fields.size(); i++)
@@ -1158,14 +1166,9 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
         return true;
     }
 
-    /** Lower-cases a header name into a scratch array (H2 field names must be lowercase). */
-    protected void addLowercase(byte[] a, int nOff, int nLen, int vOff, int vLen) {
-        byte[] n = nLen <= lowerName.length ? lowerName : new byte[nLen];
-        for (int i = 0; i < nLen; i++) {
-            int b = a[nOff + i];
-            n[i] = (byte) (b >= 'A' && b <= 'Z' ? b + 32 : b);
-        }
-        fields.header(n, 0, nLen, a, vOff, vLen, false);
+    /** The calling thread's header list, cleared: see {@link #FIELDS}. */
+    static HeaderList fields() {
+        return FIELDS.get().clear();
     }
 
 }

@@ -214,17 +214,17 @@ public final class H2FrontMux extends H2Conn implements dev.epoxy.stream.SoftSto
     }
 
     @Override
-    protected void onHeaderBlock(int id, boolean endStream, boolean tooLarge) throws H2Exception {
+    protected void onHeaderBlock(HeaderList fields, int id, boolean endStream, boolean tooLarge) throws H2Exception {
         if ((id & 1) == 0)
             throw H2Exception.connection(H2Error.PROTOCOL_ERROR, "client opened even stream " + id);
         H2Stream s = streams.get(id);
         if (s != null || id <= maxStreamId) {
             if (s == null || !s.remoteOpen()) {
                 if (frameOnGoneStream(s, id, true, endStream, 0))
-                    checkTrailers(id);
+                    checkTrailers(fields, id);
                 return;
             }
-            trailersReceived(s, endStream);
+            trailersReceived(fields, s, endStream);
             return;
         }
         maxStreamId = id;
@@ -234,7 +234,7 @@ public final class H2FrontMux extends H2Conn implements dev.epoxy.stream.SoftSto
             resetStream(id, H2Error.REFUSED_STREAM);
             return;
         }
-        if (tooLarge || headerListSize() > fe.bufSize) {
+        if (tooLarge || headerListSize(fields) > fe.bufSize) {
             answerLocally(id, 431, endStream, "header list larger than " + (tooLarge ? MAX_HEADER_LIST : fe.bufSize));
             return;
         }
@@ -273,7 +273,7 @@ public final class H2FrontMux extends H2Conn implements dev.epoxy.stream.SoftSto
     }
 
     /** The request's size as an HTTP/1 head would carry it (name, ": ", value, CRLF per field). */
-    private int headerListSize() {
+    private static int headerListSize(HeaderList fields) {
         int n = 0;
         for (int i = 0; i < fields.size(); i++)
             n += fields.nameLength(i) + fields.valueLength(i) + 4;
@@ -304,12 +304,12 @@ public final class H2FrontMux extends H2Conn implements dev.epoxy.stream.SoftSto
             throw H2Exception.stream(id, H2Error.PROTOCOL_ERROR, why);
         }
         int before = conn.pendingOut();
-        fields.clear();
+        HeaderList fields = fields();
         fields.add(":status", Integer.toString(status));
         fields.add("content-length", Integer.toString(len));
         fields.add("cache-control", "no-cache");
         fields.add("content-type", "text/html");
-        if (!writeHeaderBlock(id, false)) {
+        if (!writeHeaderBlock(fields, id, false)) {
             fe.logBadRequest(session, status, now, now, 0, 'P', false);
             throw H2Exception.stream(id, H2Error.PROTOCOL_ERROR, why);
         }
@@ -335,8 +335,9 @@ public final class H2FrontMux extends H2Conn implements dev.epoxy.stream.SoftSto
 
     @Override
     boolean writeHead(H2Stream s, HttpChannel ch, boolean endStream) {
-        H2Headers.fromResponse(this, ch.head);
-        return writeHeaderBlock(s.id, endStream);
+        HeaderList fields = fields();
+        H2Headers.fromResponse(fields, ch.head);
+        return writeHeaderBlock(fields, s.id, endStream);
     }
 
     /**

@@ -340,12 +340,12 @@ final class H2Headers {
     }
 
     /**
-     * Appends the regular fields of an HTTP/1-shaped head to {@code conn.fields}: hop-by-hop
+     * Appends the regular fields of an HTTP/1-shaped head to {@code f}: hop-by-hop
      * fields removed (Connection and what it names, Keep-Alive, Proxy-Connection, TE, Upgrade),
      * Transfer-Encoding and Host dropped, names lowercased, content-length kept only for a
      * LENGTH body.
      */
-    static void appendRegular(H2Conn conn, HttpHead h, boolean request) {
+    static void appendRegular(HeaderList f, HttpHead h, boolean request) {
         ConnectionPolicy.stripHopByHop(h);
         byte[] a = h.arena();
         for (int i = 0; i < h.size(); i++) {
@@ -353,13 +353,12 @@ final class H2Headers {
                 continue;
             if (h.nameIs(i, "content-length") && h.bodyKind() != BodyKind.LENGTH)
                 continue;
-            conn.addLowercase(a, h.nameOffset(i), h.nameLength(i), h.valueOffset(i), h.valueLength(i));
+            f.headerLowercaseName(a, h.nameOffset(i), h.nameLength(i), h.valueOffset(i), h.valueLength(i));
         }
     }
 
-    /** Fills {@code conn.fields} with a request for an HTTP/2 server. */
-    static void fromRequest(H2Conn conn, HttpHead h) {
-        HeaderList f = conn.fields;
+    /** Fills {@code f} with a request for an HTTP/2 server. */
+    static void fromRequest(HeaderList f, HttpHead h) {
         f.clear();
         if (h.method() == HttpMethod.CONNECT)
             throw new IllegalArgumentException("CONNECT cannot be forwarded to an HTTP/2 server");
@@ -370,16 +369,15 @@ final class H2Headers {
             f.add(":authority", authority);
         String target = h.target();
         f.add(":path", target.equals("*") ? "*" : h.pathAndQuery());
-        appendRegular(conn, h, true);
+        appendRegular(f, h, true);
     }
 
-    /** Fills {@code conn.fields} with a response for an HTTP/2 client. */
-    static void fromResponse(H2Conn conn, HttpHead h) {
-        HeaderList f = conn.fields;
+    /** Fills {@code f} with a response for an HTTP/2 client. */
+    static void fromResponse(HeaderList f, HttpHead h) {
         f.clear();
         byte[] s = status(h.status());
         f.header(STATUS, 0, STATUS.length, s, 0, s.length, false);
-        appendRegular(conn, h, false);
+        appendRegular(f, h, false);
     }
 
     private static final byte[] STATUS = ":status".getBytes(StandardCharsets.ISO_8859_1);

@@ -47,6 +47,17 @@ public final class HeaderList implements HeaderSink {
         count++;
     }
 
+    /** Appends a field from one array, its name lower-cased (HTTP/2 field names are lowercase). */
+    public void headerLowercaseName(byte[] a, int nameOff, int nameLen, int valueOff, int valueLen) {
+        int at = dataLen;
+        header(a, nameOff, nameLen, a, valueOff, valueLen, false);
+        for (int i = at; i < at + nameLen; i++) {
+            byte b = data[i];
+            if (b >= 'A' && b <= 'Z')
+                data[i] = (byte) (b + 32);
+        }
+    }
+
     /** Appends a field given as text (ISO-8859-1: one char per octet). */
     public HeaderList add(String name, String value) {
         return add(name, value, false);

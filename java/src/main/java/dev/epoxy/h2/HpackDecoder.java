@@ -8,9 +8,10 @@ import java.nio.ByteBuffer;
  * <p>Every decoding failure is a connection COMPRESSION_ERROR: once a block is only partly
  * decoded, this side's dynamic table may differ from the peer's, and nothing after can be trusted.
  *
- * <p>Allocation: string literals are decoded into a reusable arena; indexed fields are passed
- * straight from the static table or the dynamic entry. The only per-field allocation is the copy
- * made when a field is inserted into the dynamic table.
+ * <p>Allocation: string literals are decoded into a reusable arena, one per thread (a block is
+ * decoded within one call, and the sink copies what it keeps, so no idle connection holds one);
+ * indexed fields are passed straight from the static table or the dynamic entry. The only
+ * per-field allocation is the copy made when a field is inserted into the dynamic table.
  */
 public final class HpackDecoder {
     private static final int ARENA_KEEP = 64 * 1024; // arenas above this are dropped after use
@@ -20,7 +21,9 @@ public final class HpackDecoder {
     private boolean sizeUpdateRequired; // the limit went below the table size: next block must shrink it
     private long maxHeaderListSize;
 
-    private byte[] arena = new byte[512];
+    private static final ThreadLocal<byte[]> ARENA = ThreadLocal.withInitial(() -> new byte[512]);
+
+    private byte[] arena; // the thread's arena, during decode only
     private int arenaLen;
 
     // Cursor over the block being decoded; fields to keep the helpers' signatures simple.
@@ -148,6 +151,9 @@ public final class HpackDecoder {
         } finally {
             block.position(pos);
             in = null;
+            if (arena.length <= ARENA_KEEP)
+                ARENA.set(arena);
+            arena = null;
         }
         return complete;
     }
@@ -271,8 +277,9 @@ public final class HpackDecoder {
      */
     private void prepareArena(int blockLen) {
         int needed = Huffman.maxDecodedLength(blockLen) + 8;
-        if (arena.length < needed || (arena.length > ARENA_KEEP && needed <= ARENA_KEEP)) {
-            arena = new byte[Math.max(needed, 512)];
+        arena = ARENA.get();
+        if (arena.length < needed) {
+            arena = new byte[needed];
         }
         arenaLen = 0;
     }

@@ -12,8 +12,8 @@ import java.util.Arrays;
  * what lets the decoder pass table entries to its sink without copying.
  */
 final class HpackTable {
-    private byte[][] entries = new byte[16][];  // ring, capacity a power of two
-    private int[] nameLengths = new int[16];
+    private byte[][] entries = new byte[4][];  // ring, capacity a power of two (grows)
+    private int[] nameLengths = new int[4];
     private int oldest;  // ring slot of the oldest entry
     private int count;
     private int size;    // sum of entry sizes, RFC accounting

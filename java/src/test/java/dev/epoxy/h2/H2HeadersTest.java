@@ -81,4 +81,18 @@ class H2HeadersTest {
         assertEquals(1, h.getAll("content-length").size());
         assertEquals("invalid content-length", H2Headers.toResponse(list(":status", "200", "content-length", "5", "content-length", "6"), h));
     }
+
+    @Test
+    void aHeadForAnHttp2PeerHasLowercaseNamesAndUntouchedValues() {
+        HttpHead h = new HttpHead();
+        h.setStatusLine(200, "OK", 11);
+        h.add("Content-Type", "Text/HTML");
+        h.add("X-Mixed-Case", "KeepMe");
+        h.add("Connection", "X-Hop");
+        h.add("X-Hop", "dropped");
+        HeaderList f = new HeaderList();
+        f.add("stale", "field"); // a list is refilled from empty
+        H2Headers.fromResponse(f, h);
+        assertEquals("[:status: 200, content-type: Text/HTML, x-mixed-case: KeepMe]", f.toString());
+    }
 }

@@ -188,6 +188,35 @@ class HpackDecoderTest {
     }
 
     @Test
+    void decodersOfOneThreadShareItsScratchWithoutMixingTheirBlocks() throws H2Exception {
+        // The string arena is the thread's, not the decoder's: blocks of two connections that
+        // alternate, with one whose strings outgrow any arena kept, each decode on their own.
+        HpackDecoder requests = new HpackDecoder(4096, Settings.UNLIMITED);
+        HpackDecoder responses = new HpackDecoder(256, Settings.UNLIMITED);
+        String big = "v".repeat(100_000);
+        HeaderList bigList = new HeaderList().add("x-big", big);
+        ByteBuffer bigBlock = ByteBuffer.allocate(200_000);
+        HpackEncoder enc = new HpackEncoder(4096);
+        enc.setDynamicIndexing(false);
+        enc.encode(bigBlock, bigList);
+        String[][][] reqs = {REQ1, REQ2, REQ3};
+        String[][][] resps = {RESP1, RESP2, RESP3};
+        String[] reqBlocks = {C4_1, C4_2, C4_3};
+        String[] respBlocks = {C6_1, C6_2, C6_3};
+        for (int i = 0; i < 3; i++) {
+            HeaderList r = new HeaderList();
+            assertTrue(requests.decode(Hex.buffer(reqBlocks[i]), r));
+            HeaderList big2 = new HeaderList();
+            assertTrue(new HpackDecoder(4096, Settings.UNLIMITED).decode(bigBlock.duplicate().flip(), big2));
+            assertEquals(big, big2.value(0));
+            HeaderList s = new HeaderList();
+            assertTrue(responses.decode(Hex.buffer(respBlocks[i]), s));
+            assertHeaders(reqs[i], r);
+            assertHeaders(resps[i], s);
+        }
+    }
+
+    @Test
     void emptyBlockIsFine() throws H2Exception {
         HpackDecoder d = new HpackDecoder(4096, Settings.UNLIMITED);
         HeaderList list = new HeaderList();
