@@ -45,11 +45,17 @@ public final class Connection implements IoCallback {
         void onIo(Connection c);
 
         /**
-         * {@link #onIo} threw (a bug): logs it and ends what the connection carries, so that it
-         * is not left open with nothing to move it. By default the connection is reset.
+         * {@link #onIo} threw (a bug, or no heap left): logs it and ends what the connection
+         * carries, so that it is not left open with nothing to move it. By default the
+         * connection is reset. The end must not depend on the log: logging allocates, and
+         * without heap it throws too.
          */
         default void onFailure(Connection c, Throwable e) {
-            LoggerFactory.getLogger(Connection.class).error("fd {}: I/O handler failed, connection reset", c.fd, e);
+            try {
+                LoggerFactory.getLogger(Connection.class).error("fd {}: I/O handler failed, connection reset", c.fd, e);
+            } catch (Throwable ignored) {
+                // no heap to say it with: the reset below still happens
+            }
             c.abort();
         }
     }
@@ -325,7 +331,11 @@ public final class Connection implements IoCallback {
         try {
             handler.onIo(this);
         } catch (Throwable e) {
-            handler.onFailure(this, e);
+            try {
+                handler.onFailure(this, e);
+            } catch (Throwable e2) {
+                abort(); // the handler could not end it (no heap to do so): nothing else would
+            }
         }
     }
 

@@ -330,7 +330,11 @@ public final class FdThreadCtx {
             try {
                 cb.onIo(fd);
             } catch (Throwable e) {
-                log().error("thread {}: I/O callback of fd {} failed", tid, fd, e);
+                try {
+                    log().error("thread {}: I/O callback of fd {} failed", tid, fd, e);
+                } catch (Throwable ignored) {
+                    // no heap to say it with; the bookkeeping below must still run
+                }
             }
         }
 

@@ -152,7 +152,11 @@ public final class H1FrontMux implements Connection.Handler, Endpoint {
 
     @Override
     public void onFailure(Connection c, Throwable e) {
-        org.slf4j.LoggerFactory.getLogger(H1FrontMux.class).error("fd {}: client connection's handler failed", c.fd, e);
+        try {
+            org.slf4j.LoggerFactory.getLogger(H1FrontMux.class).error("fd {}: client connection's handler failed", c.fd, e);
+        } catch (Throwable ignored) {
+            // no heap to say it with (see Connection.Handler#onFailure)
+        }
         internalError();
     }
 

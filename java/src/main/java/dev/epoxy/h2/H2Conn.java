@@ -336,7 +336,11 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
      * holding their buffers, and the connection with unread input and nothing polled).
      */
     protected void internalError(Throwable e) {
-        log().error("HTTP/2 connection on fd {}: internal error, closing it", conn.fd, e);
+        try {
+            log().error("HTTP/2 connection on fd {}: internal error, closing it", conn.fd, e);
+        } catch (Throwable ignored) {
+            // no heap to say it with: the connection still ends (see Connection.Handler#onFailure)
+        }
         if (!dead)
             goAway(H2Error.INTERNAL_ERROR, "internal error");
         wakeStreams();

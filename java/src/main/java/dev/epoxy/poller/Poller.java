@@ -251,32 +251,59 @@ public final class Poller {
         return System.nanoTime() / 1_000_000L;
     }
 
+    /**
+     * Logs a failure caught on a poller thread, unless logging fails too: it allocates, and an
+     * OutOfMemoryError thrown from a catch block would end the thread, leaving its connections
+     * and listeners with no one to serve them while the process stays up.
+     */
+    static void report(String format, int tid, Throwable e) {
+        try {
+            log().error(format, tid, e);
+        } catch (Throwable ignored) {
+            // nothing left to report with
+        }
+    }
+
+    /**
+     * The poller thread's life: passes until stopped. What a pass's own steps throw (a bug, or
+     * no heap: the callbacks and tasks catch their own) is reported and the next pass goes on;
+     * the thread never ends before its stop.
+     */
     private void loop() {
         while (!stopping) {
-            STATS.setOpaque(stats, S_LOOPS, (long) STATS.getOpaque(stats, S_LOOPS) + 1);
-            fdCtx.applyUpdates();
-            int timeout = busyPolling || hasWork() ? 0 : timerTimeout();
-            int n = timeout != 0 && napArmed && napNanos > 0 ? nap() : 0;
-            if (n == 0) n = waitEvents(timeout);
-            now = clock();
-            if (n < 0) {
-                log().error("thread {}: epoll_wait: {}", tid, Sys.strerror(n));
-                n = 0;
+            try {
+                pass();
+            } catch (Throwable e) {
+                report("thread {}: poller pass failed", tid, e);
             }
-            for (int i = 0; i < n; i++) {
-                int base = i * evSize;
-                int ev = events.getInt(base);
-                long data = events.getLong(base + evDataOff);
-                if (data == WAKE_TAG) {
-                    Sys.epoxy_eventfd_read(evfd);
-                    continue;
-                }
-                fdCtx.dispatch(data, ev);
-            }
-            runTimers();
-            runQueue();
-            STATS.setOpaque(stats, S_RUNQ, (long) local.size());
         }
+    }
+
+    /** One pass: fd updates, a wait for events (or a nap), their callbacks, timers, the run queue. */
+    private void pass() {
+        STATS.setOpaque(stats, S_LOOPS, (long) STATS.getOpaque(stats, S_LOOPS) + 1);
+        fdCtx.applyUpdates();
+        int timeout = busyPolling || hasWork() ? 0 : timerTimeout();
+        int n = timeout != 0 && napArmed && napNanos > 0 ? nap() : 0;
+        if (n == 0) n = waitEvents(timeout);
+        now = clock();
+        if (n < 0) {
+            log().error("thread {}: epoll_wait: {}", tid, Sys.strerror(n));
+            n = 0;
+        }
+        for (int i = 0; i < n; i++) {
+            int base = i * evSize;
+            int ev = events.getInt(base);
+            long data = events.getLong(base + evDataOff);
+            if (data == WAKE_TAG) {
+                Sys.epoxy_eventfd_read(evfd);
+                continue;
+            }
+            fdCtx.dispatch(data, ev);
+        }
+        runTimers();
+        runQueue();
+        STATS.setOpaque(stats, S_RUNQ, (long) local.size());
     }
 
     /**
@@ -344,7 +371,7 @@ public final class Poller {
             try {
                 r.run();
             } catch (Throwable e) {
-                log().error("thread {}: runnable failed", tid, e);
+                report("thread {}: runnable failed", tid, e);
             }
         }
     }

@@ -184,13 +184,13 @@ public class Task {
         try {
             body.run();
         } catch (Throwable e) {
-            log().error("task body failed on thread {}", p.tid(), e);
+            Poller.report("task body failed on thread {}", p.tid(), e);
             Runnable f = onFailure;
             if (f != null) {
                 try {
                     f.run();
                 } catch (Throwable e2) {
-                    log().error("and so did its failure handler", e2);
+                    Poller.report("and so did its failure handler on thread {}", p.tid(), e2);
                 }
             }
         } finally {

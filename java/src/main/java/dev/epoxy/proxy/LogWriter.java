@@ -215,42 +215,55 @@ public final class LogWriter implements AutoCloseable {
     private void loop() {
         List<Ring> snapshot = new ArrayList<>();
         while (true) {
-            boolean any = false;
-            snapshot.clear();
-            snapshot.addAll(rings);
-            for (Ring r : snapshot) {
-                // At most one ring's worth per turn, so a busy thread cannot starve the others.
-                for (int i = 0; i < RING; i++) {
-                    Entry e = r.poll();
-                    if (e == null)
-                        break;
-                    any = true;
-                    write(e.out, e.line);
-                }
+            try {
+                if (!turn(snapshot))
+                    break;
+            } catch (OutOfMemoryError e) {
+                // Without heap a line cannot be formatted or written: it is dropped (and counted),
+                // and the writer goes on, or the logs would stop for good with the process up.
+                sendDrops.incrementAndGet();
             }
-            reportDrops();
-            for (Output o : outputs)
-                o.flush();
-            if (any) {
-                // Gather: a pass that found lines is followed by a short wait in which producers
-                // do not wake the writer, so under load it wakes once per GATHER_NS, not per line.
-                if (!closed)
-                    LockSupport.parkNanos(this, GATHER_NS);
-                continue;
-            }
-            if (closed)
-                break;
-            sleeping = true;
-            boolean empty = true;
-            for (Ring r : rings)
-                empty &= r.isEmpty();
-            if (empty && !closed)
-                LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(100));
-            sleeping = false;
         }
         for (Output o : outputs)
             if (o instanceof DatagramOutput d)
                 d.close();
+    }
+
+    /** Writes what the rings hold, then waits a little; false once closed and drained. */
+    private boolean turn(List<Ring> snapshot) {
+        boolean any = false;
+        snapshot.clear();
+        snapshot.addAll(rings);
+        for (Ring r : snapshot) {
+            // At most one ring's worth per turn, so a busy thread cannot starve the others.
+            for (int i = 0; i < RING; i++) {
+                Entry e = r.poll();
+                if (e == null)
+                    break;
+                any = true;
+                write(e.out, e.line);
+            }
+        }
+        reportDrops();
+        for (Output o : outputs)
+            o.flush();
+        if (any) {
+            // Gather: a pass that found lines is followed by a short wait in which producers
+            // do not wake the writer, so under load it wakes once per GATHER_NS, not per line.
+            if (!closed)
+                LockSupport.parkNanos(this, GATHER_NS);
+            return true;
+        }
+        if (closed)
+            return false;
+        sleeping = true;
+        boolean empty = true;
+        for (Ring r : rings)
+            empty &= r.isEmpty();
+        if (empty && !closed)
+            LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(100));
+        sleeping = false;
+        return true;
     }
 
     private void write(Output o, String line) {

@@ -453,4 +453,54 @@ class PollersTest {
         good.wakeup();
         awaitTrue(() -> failures.get() == 2 && others.get() == 2, "and again");
     }
+
+    /**
+     * Without heap, logging a failure throws too (it allocates). A poller thread must outlive
+     * that, or its connections and listeners are left with no one to serve them while the
+     * process stays up: 15,000 idle HTTP/2 connections at -Xmx24m ended the poller thread so,
+     * and SIGTERM then hung. Here every write to System.err (slf4j-simple's output) throws an
+     * OutOfMemoryError while an I/O callback, a task and its failure handler, and a runnable
+     * throw one.
+     */
+    @Test
+    void aPollerOutlivesFailuresThatCannotEvenBeLogged() {
+        Poller p = start(1, false).get(0);
+        int[] sp = pair();
+        Calls calls = new Calls();
+        calls.action = fd -> {
+            throw new OutOfMemoryError("on purpose, in an I/O callback");
+        };
+        AtomicInteger handled = new AtomicInteger(), after = new AtomicInteger();
+        Task t = new Task(p, () -> {
+            throw new OutOfMemoryError("on purpose, in a task");
+        });
+        t.onFailure(() -> {
+            handled.incrementAndGet();
+            throw new OutOfMemoryError("on purpose, in its failure handler");
+        });
+        java.io.PrintStream err = System.err;
+        System.setErr(new java.io.PrintStream(new java.io.OutputStream() {
+            @Override
+            public void write(int b) {
+                throw new OutOfMemoryError("on purpose, in the log");
+            }
+        }));
+        try {
+            runOn(p, () -> {
+                fds.insert(sp[0], "c", calls, 0);
+                fds.wantRecv(sp[0]);
+            });
+            writeByte(sp[1]); // never read: level-triggered, the callback fails on every pass
+            t.wakeup();
+            p.execute(() -> {
+                throw new OutOfMemoryError("on purpose, in a runnable");
+            });
+            awaitTrue(() -> calls.total.get() >= 3 && handled.get() == 1, "the callback failed again and again, the task once");
+        } finally {
+            System.setErr(err);
+        }
+        runOn(p, () -> fds.stopRecv(sp[0]));
+        new Task(p, after::incrementAndGet).wakeup();
+        awaitTrue(() -> after.get() == 1, "the poller still runs tasks");
+    }
 }
