@@ -5,6 +5,9 @@
                                 print "ready", hold them until a line arrives on stdin, then close
   clients.py idle-h2 N PORT     the same over HTTP/2 (h2c, prior knowledge): one stream per
                                 connection, SETTINGS acknowledged, held idle after the answer
+  clients.py flood-h2 N PORT S  tries N HTTP/2 connections (a GET on each, kept open) for at most S
+                                seconds, then prints how many were answered, left unanswered and not
+                                connected (refused, or no room in the backlog), and closes them all
   clients.py slow N PORT PATH S open N connections, each sends GET PATH and then reads 1 KiB per
                                 second (a slow reader) for S seconds, then closes; prints "done"
 """
@@ -90,6 +93,43 @@ def idle_h2(n, port):
     hold_idle(n, port, H2_PREFACE, h2_take)
 
 
+def flood_h2(n, port, seconds):
+    raise_nofile(n)
+    end = time.time() + seconds
+    pending, answered, failed = {}, 0, 0
+    for _ in range(n):
+        if time.time() >= end:
+            break
+        try:
+            s = socket.create_connection(("127.0.0.1", port), timeout=1)
+            s.sendall(H2_PREFACE)
+            s.setblocking(False)
+            pending[s] = b""
+        except OSError:
+            failed += 1
+    socks = list(pending)
+    sel = selectors.DefaultSelector()
+    for s in socks:
+        sel.register(s, selectors.EVENT_READ)
+    while pending and time.time() < end:
+        for key, _ in sel.select(timeout=max(0, min(1, end - time.time()))):
+            s = key.fileobj
+            try:
+                data = s.recv(65536)
+            except OSError:
+                data = b""
+            rest = h2_take(s, pending[s] + data) if data else None
+            if rest is None:
+                sel.unregister(s)
+                answered += data != b""
+                del pending[s]
+            else:
+                pending[s] = rest
+    print("answered %d unanswered %d not-connected %d" % (answered, len(socks) - answered, failed), flush=True)
+    for s in socks:
+        s.close()
+
+
 def slow(n, port, path, seconds):
     raise_nofile(n)
     socks = connect_all(n, port, ("GET %s HTTP/1.1\r\nHost: bench\r\n\r\n" % path).encode())
@@ -113,6 +153,8 @@ if __name__ == "__main__":
         idle(int(sys.argv[2]), int(sys.argv[3]))
     elif cmd == "idle-h2":
         idle_h2(int(sys.argv[2]), int(sys.argv[3]))
+    elif cmd == "flood-h2":
+        flood_h2(int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]))
     elif cmd == "slow":
         slow(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], float(sys.argv[5]))
     else:

@@ -119,6 +119,10 @@ public final class Main {
             return 1;
         }
         HeapTrimmer trimmer = HeapTrimmer.start();
+        // Off the start path: the management classes take tens of ms to load.
+        Thread guard = new Thread(dev.epoxy.proxy.HeapGuard::install, "epoxy-heap-guard");
+        guard.setDaemon(true);
+        guard.start();
         AtomicBoolean closed = new AtomicBoolean();
         Runnable closeAll = () -> {
             if (closed.compareAndSet(false, true)) {
@@ -158,7 +162,7 @@ public final class Main {
         if (Daemon.isChild())
             Daemon.detached();
         try {
-            while (stop.getCount() > 0 && !soft.await(1, java.util.concurrent.TimeUnit.SECONDS)) {
+            while (stop.getCount() > 0 && !awaitSoftStop(soft)) {
                 // wait for a soft stop (SIGUSR1) or the shutdown hook (SIGTERM/SIGINT)
             }
             if (stop.getCount() > 0) {
@@ -173,6 +177,19 @@ public final class Main {
             Thread.currentThread().interrupt();
         }
         return 0;
+    }
+
+    /**
+     * One second of waiting for a soft stop. Waiting allocates: without heap (a flood past
+     * -Xmx) it throws, and the main thread, which keeps the process up, must not end then.
+     */
+    private static boolean awaitSoftStop(java.util.concurrent.CountDownLatch soft) throws InterruptedException {
+        try {
+            return soft.await(1, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (OutOfMemoryError e) {
+            Thread.sleep(100); // and again, not in a spin
+            return false;
+        }
     }
 
     /** Unlike HAProxy, which signals whatever pid it is given, only a process running Epoxy is signalled. */

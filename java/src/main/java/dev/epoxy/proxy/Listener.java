@@ -122,6 +122,10 @@ public final class Listener implements IoCallback {
         ByteBuffer sa = peer[me.tid()];
         long saAddr = peerAddr[me.tid()];
         for (int i = 0; i < ACCEPT_BURST; i++) {
+            if (HeapGuard.isShort() && HeapGuard.stillShort(me.nowMs())) {
+                heapShortage(me);
+                return;
+            }
             int got = acquire();
             if (got < limits.length) {
                 releaseFirst(got);
@@ -140,18 +144,46 @@ public final class Listener implements IoCallback {
                 }
                 return;
             }
-            String host = peerHost(sa);
             int port = Short.toUnsignedInt(Short.reverseBytes(sa.getShort(2)));
             if (java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.BIG_ENDIAN)
                 port = Short.toUnsignedInt(sa.getShort(2));
             Poller target = pollers.get(Math.floorMod(next.getAndIncrement(), pollers.size()));
             final int p = port;
-            Runnable onClose = releaseAll;
-            if (target == me)
-                acceptor.accepted(me, cfd, host, p, onClose);
-            else
-                target.execute(() -> acceptor.accepted(target, cfd, host, p, onClose));
+            try {
+                String host = peerHost(sa);
+                if (target == me)
+                    build(me, cfd, host, p);
+                else
+                    target.execute(() -> build(target, cfd, host, p));
+            } catch (OutOfMemoryError e) {
+                dropAccepted(cfd); // handed to no one yet
+                continue; // the next turn pauses
+            }
+            if (heapPaused)
+                heapPaused = false; // accepting again: the next shortage is a new episode
         }
+    }
+
+    /**
+     * Builds the connection layer of an accepted fd on its thread. What cannot be built (no heap
+     * left for it: HAProxy drops such a connection too) is closed and frees its slots, unless the
+     * fd already went into the fd table, whose connection then ends it (Connection#onIo).
+     */
+    private void build(Poller p, int cfd, String host, int port) {
+        try {
+            acceptor.accepted(p, cfd, host, port, releaseAll);
+        } catch (OutOfMemoryError e) {
+            if (p.fdTable().owner(cfd) == null)
+                dropAccepted(cfd);
+            else
+                HeapGuard.outOfMemory();
+        }
+    }
+
+    private void dropAccepted(int cfd) {
+        HeapGuard.outOfMemory();
+        Sys.epoxy_close(cfd);
+        releaseAll.run();
     }
 
     /** Takes a slot in every limit; returns how many were taken (all of them on success). */
@@ -174,12 +206,33 @@ public final class Listener implements IoCallback {
     }
     private final Task[] retry;
 
+    /** Accepting paused for the heap ({@link HeapGuard}) and not yet accepted again: logged once per episode. */
+    private volatile boolean heapPaused;
+
+    /** The heap is short: accepting pauses as for fds; said once per episode. */
+    private void heapShortage(Poller me) {
+        pauseAWhile(me);
+        if (!heapPaused) {
+            heapPaused = true;
+            try {
+                log().warn("{}: the Java heap is nearly full (-Xmx), accepting paused until it is not", name);
+            } catch (OutOfMemoryError e) {
+                // said by the next episode
+            }
+        }
+    }
+
     private void fdShortage(Poller me) {
+        pauseAWhile(me);
+        log().warn("{}: out of file descriptors, accepting paused for {} ms", name, FD_SHORTAGE_PAUSE_MS);
+    }
+
+    /** Stops accepting on every thread; this thread's retry task resumes in {@link #FD_SHORTAGE_PAUSE_MS}. */
+    private void pauseAWhile(Poller me) {
         if (retry[me.tid()] == null)
             retry[me.tid()] = new Task(me, this::resume);
         pauseFd();
         retry[me.tid()].expireAt(me.nowMs() + FD_SHORTAGE_PAUSE_MS);
-        log().warn("{}: out of file descriptors, accepting paused for {} ms", name, FD_SHORTAGE_PAUSE_MS);
     }
 
     void pauseFd() {
