@@ -6,8 +6,9 @@
   clients.py idle-h2 N PORT     the same over HTTP/2 (h2c, prior knowledge): one stream per
                                 connection, SETTINGS acknowledged, held idle after the answer
   clients.py flood-h2 N PORT S  tries N HTTP/2 connections (a GET on each, kept open) for at most S
-                                seconds, then prints how many were answered, left unanswered and not
-                                connected (refused, or no room in the backlog), and closes them all
+                                seconds, waits up to 10 s more for the last answers, prints how many
+                                were answered, left unanswered and not connected (refused, or no room
+                                in the backlog), and closes them all
   clients.py slow N PORT PATH S open N connections, each sends GET PATH and then reads 1 KiB per
                                 second (a slow reader) for S seconds, then closes; prints "done"
 """
@@ -95,24 +96,11 @@ def idle_h2(n, port):
 
 def flood_h2(n, port, seconds):
     raise_nofile(n)
-    end = time.time() + seconds
-    pending, answered, failed = {}, 0, 0
-    for _ in range(n):
-        if time.time() >= end:
-            break
-        try:
-            s = socket.create_connection(("127.0.0.1", port), timeout=1)
-            s.sendall(H2_PREFACE)
-            s.setblocking(False)
-            pending[s] = b""
-        except OSError:
-            failed += 1
-    socks = list(pending)
     sel = selectors.DefaultSelector()
-    for s in socks:
-        sel.register(s, selectors.EVENT_READ)
-    while pending and time.time() < end:
-        for key, _ in sel.select(timeout=max(0, min(1, end - time.time()))):
+    pending, socks, counts = {}, [], {"answered": 0, "failed": 0}
+
+    def read_answers(timeout):
+        for key, _ in sel.select(timeout=timeout):
             s = key.fileobj
             try:
                 data = s.recv(65536)
@@ -121,11 +109,31 @@ def flood_h2(n, port, seconds):
             rest = h2_take(s, pending[s] + data) if data else None
             if rest is None:
                 sel.unregister(s)
-                answered += data != b""
                 del pending[s]
+                counts["answered"] += bool(data)
             else:
                 pending[s] = rest
-    print("answered %d unanswered %d not-connected %d" % (answered, len(socks) - answered, failed), flush=True)
+
+    end = time.time() + seconds
+    for i in range(n):
+        if time.time() >= end:
+            break
+        try:
+            s = socket.create_connection(("127.0.0.1", port), timeout=1)
+            s.sendall(H2_PREFACE)
+            s.setblocking(False)
+        except OSError:
+            counts["failed"] += 1
+            continue
+        socks.append(s)
+        pending[s] = b""
+        sel.register(s, selectors.EVENT_READ)
+        if i % 100 == 99:
+            read_answers(0)
+    end = time.time() + 10  # the last answers
+    while pending and time.time() < end:
+        read_answers(max(0, min(1, end - time.time())))
+    print("answered %d unanswered %d not-connected %d" % (counts["answered"], len(socks) - counts["answered"], counts["failed"]), flush=True)
     for s in socks:
         s.close()
 
