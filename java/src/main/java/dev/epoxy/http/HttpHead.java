@@ -73,6 +73,38 @@ public final class HttpHead {
         hdr = new int[Math.max(4, initialHeaders) * F];
     }
 
+    /**
+     * Makes this head a copy of {@code o}: its bytes and fields, its start line, its framing and
+     * the flags frozen when it was parsed. Keeps this head's storage when it is large enough, so
+     * copying into a head that is reused allocates nothing once warm.
+     */
+    public void copyFrom(HttpHead o) {
+        if (arena.length < o.used)
+            arena = new byte[Math.max(o.used, MIN_ARENA)];
+        System.arraycopy(o.arena, 0, arena, 0, o.used);
+        used = o.used;
+        if (hdr.length < o.count * F)
+            hdr = new int[Math.max(o.count, MIN_HEADERS) * F];
+        System.arraycopy(o.hdr, 0, hdr, 0, o.count * F);
+        count = o.count;
+        request = o.request;
+        method = o.method;
+        methodOff = o.methodOff;
+        methodLen = o.methodLen;
+        targetOff = o.targetOff;
+        targetLen = o.targetLen;
+        version = o.version;
+        status = o.status;
+        reasonOff = o.reasonOff;
+        reasonLen = o.reasonLen;
+        bodyKind = o.bodyKind;
+        contentLength = o.contentLength;
+        persistent = o.persistent;
+        teTrailers = o.teTrailers;
+        methodStr = o.methodStr;
+        targetStr = o.targetStr;
+    }
+
     /** Forgets everything so the instance can hold the next message; keeps the grown storage. */
     public void clear() {
         used = 0;

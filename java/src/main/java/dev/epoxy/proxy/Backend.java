@@ -1,6 +1,5 @@
 package dev.epoxy.proxy;
 
-import dev.epoxy.h1.H1RequestCodec;
 import dev.epoxy.stream.BackendModel;
 import dev.epoxy.stream.ServerModel;
 import java.util.ArrayList;
@@ -92,7 +91,7 @@ public final class Backend extends BackendModel {
     private final AtomicInteger rr = new AtomicInteger();
 
     public Backend(String name) {
-        super(name, H1RequestCodec.INSTANCE);
+        super(name);
     }
 
     public dev.epoxy.config.Balance balance = dev.epoxy.config.Balance.ROUNDROBIN;

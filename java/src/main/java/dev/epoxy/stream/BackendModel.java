@@ -32,12 +32,8 @@ public abstract class BackendModel {
     public ReuseMode reuse = ReuseMode.SAFE;
     /** {@code option forwardfor}, {@code option http-buffer-request}, {@code option abortonclose}, {@code option splice-request}, {@code option splice-response}. */
     public boolean forwardFor, bufferRequest, abortOnClose, spliceRequest, spliceResponse;
-    /** How requests are kept for L7 retries. */
-    public final RequestCodec requestCodec;
-
-    protected BackendModel(String name, RequestCodec requestCodec) {
+    protected BackendModel(String name) {
         this.name = name;
-        this.requestCodec = requestCodec;
     }
 
     public abstract boolean retryOn(RetryOn r);

@@ -343,7 +343,7 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
                 // refuse it unprocessed (HTTP/2). Decided once: a later establishment follows an
                 // L7 retry, which needs the copy already.
                 if (replay == null && (be.l7Retries() || connector.reused || connector.mayRefuse()))
-                    replay = RequestReplay.capture(req, be.requestCodec);
+                    replay = RequestReplay.capture(req);
                 enter(Phase.WAIT_RES);
                 requestMoved = now;
                 return waitResponse(now);
@@ -748,6 +748,10 @@ public final class Stream extends dev.epoxy.poller.Watched implements Runnable {
     /** Marks the stream done and logs it, while both channels still hold the exchange. */
     private void end() {
         enter(Phase.DONE); // leaving QUEUE dequeues
+        if (replay != null) {
+            replay.release();
+            replay = null;
+        }
         if (slotServer != null) {
             slotServer.release();
             slotServer = null;

@@ -124,4 +124,36 @@ class HttpHeadTest {
         assertEquals(302, h.status());
         assertEquals(10, h.version());
     }
+
+    @Test
+    void aCopyIsTheSameHeadInStorageOfItsOwn() {
+        HttpHead h = new HttpHead();
+        h.setRequestLine("POST", "/up?x=1", 10);
+        h.add("Host", "app");
+        h.add("Connection", "close");
+        h.add("TE", "trailers");
+        h.add("X-Gone", "removed below");
+        h.remove("x-gone");
+        h.freezePersistence();
+        h.freezeTe();
+        h.setBody(BodyKind.LENGTH, 11);
+        HttpHead c = new HttpHead();
+        c.setRequestLine("GET", "/a-longer-target-than-the-copy-needs", 11); // storage to reuse
+        for (int i = 0; i < 20; i++)
+            c.add("X-Old-" + i, "old");
+        c.copyFrom(h);
+        assertEquals(h.toString(), c.toString());
+        assertEquals(3, c.size());
+        assertEquals(HttpMethod.POST, c.method());
+        assertEquals("/up", c.path());
+        assertEquals(10, c.version());
+        assertFalse(c.persistent(), "the flags frozen at parse time come along");
+        assertTrue(c.teTrailers());
+        assertEquals(BodyKind.LENGTH, c.bodyKind());
+        assertEquals(11, c.contentLength());
+        c.set("Host", "changed");
+        c.setTarget("/other");
+        assertEquals("app", h.get("host"), "the original does not share the copy's storage");
+        assertEquals("/up?x=1", h.target());
+    }
 }

@@ -91,6 +91,30 @@ class RetryTest {
         }
     }
 
+    /**
+     * A retried request is the request as it arrived, flags included: an HTTP/1.0 client that
+     * asked for keep-alive keeps its connection after a retry, and one that asks to close has it
+     * closed (persistence is read when the head is parsed, and the copy keeps it).
+     */
+    @Test
+    void aRetriedHttp10KeepAliveRequestKeepsItsConnection() throws Exception {
+        Flaky flaky = new Flaky(1, status(503));
+        try (TestBackend be = new TestBackend(flaky); Epoxy ep = proxy(1, be.port(), "    retry-on 503\n");
+                RawClient c = new RawClient(ep.rt.port("li", 0))) {
+            c.send("GET /a HTTP/1.0\r\nHost: app\r\nConnection: keep-alive\r\n\r\n");
+            RawClient.Response r = c.read();
+            assertEquals(200, r.status);
+            assertEquals("ok after 1", r.text());
+            assertEquals(2, be.requests.get(), "one retry");
+            assertEquals("keep-alive", r.header("Connection"), "the retried response keeps the client's connection");
+            c.send("GET /b HTTP/1.1\r\nHost: app\r\nConnection: close\r\n\r\n");
+            assertEquals(200, c.read().status, "and the connection serves the next request");
+            assertEquals(3, be.requests.get());
+            c.s.setSoTimeout(2000);
+            assertEquals(-1, c.s.getInputStream().read(), "which, asking to close, is closed after it");
+        }
+    }
+
     @Test
     void emptyResponseIsRetried() throws Exception {
         retriedOnce("empty-response", CLOSE);
