@@ -267,7 +267,8 @@ public final class H2FrontMux extends H2Conn implements dev.epoxy.stream.SoftSto
         idle.expireAt(Task.NEVER);
         long now = conn.poller().nowMs();
         s.owner = new Stream(conn.poller(), session, s, req, res, now);
-        s.owner.logUri = H2Headers.absoluteUri(fields);
+        if (fe.logs())
+            s.owner.logUri = H2Headers.absoluteUri(fields); // three Strings and a concatenation
         toWake(s);
         streamOpened();
     }

@@ -102,6 +102,11 @@ public final class Frontend extends FrontendModel {
     }
 
     @Override
+    public boolean logs() {
+        return log != null;
+    }
+
+    @Override
     public void logStall(String line) {
         if (log != null)
             log.warning(name, line);

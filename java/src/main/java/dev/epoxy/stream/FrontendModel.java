@@ -70,6 +70,9 @@ public abstract class FrontendModel {
     /** Logs a finished stream. */
     public abstract void log(Stream s);
 
+    /** Whether {@link #log} writes anything: what only a log line needs is not made otherwise. */
+    public abstract boolean logs();
+
     /** A stall report of one of this frontend's streams, for its log target (if any). */
     public abstract void logStall(String line);
 
