@@ -118,11 +118,7 @@ public final class Main {
             rt.close();
             return 1;
         }
-        HeapTrimmer trimmer = HeapTrimmer.start();
-        // Off the start path: the management classes take tens of ms to load.
-        Thread guard = new Thread(dev.epoxy.proxy.HeapGuard::install, "epoxy-heap-guard");
-        guard.setDaemon(true);
-        guard.start();
+        HeapTrimmer trimmer = HeapTrimmer.start(dev.epoxy.proxy.HeapGuard::install);
         AtomicBoolean closed = new AtomicBoolean();
         Runnable closeAll = () -> {
             if (closed.compareAndSet(false, true)) {

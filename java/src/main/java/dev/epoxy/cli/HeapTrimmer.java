@@ -16,8 +16,15 @@ package dev.epoxy.cli;
  * collection of a heap of garbage, a few ms, hurts no one), one {@code System.gc()}. Busy or
  * already small: nothing. A collection between two looks makes the growth unknown: nothing either.
  *
+ * <p>And once the committed heap passes a third of its maximum, it runs the hook it was given
+ * (the heap guard's set-up, proxy/HeapGuard): the JVM's management classes cost about 1 MB of
+ * RSS, which a proxy whose heap stays small need not pay. The guard acts when live data fills
+ * 90 % of the old generation, about 60 % of the maximum heap, so the watch is in place while a
+ * growing heap still has more than a quarter of its maximum to go (an OutOfMemoryError caught
+ * before that makes the heap short all the same).
+ *
  * <p>Threading: one daemon thread of its own; it reads {@link Runtime} figures and calls
- * {@code System.gc()}, and shares no state with the pollers. {@link #close} (any thread) sets a
+ * {@code System.gc()} and the hook, and shares no state with the pollers. {@link #close} (any thread) sets a
  * volatile flag and interrupts it.
  */
 public final class HeapTrimmer implements AutoCloseable {
@@ -26,16 +33,18 @@ public final class HeapTrimmer implements AutoCloseable {
     private static final long QUIET_BYTES = 1 << 20;
 
     private final Thread thread;
+    private final Runnable halfFull;
     private volatile boolean closed;
 
-    private HeapTrimmer() {
+    private HeapTrimmer(Runnable halfFull) {
+        this.halfFull = halfFull;
         thread = new Thread(this::run, "epoxy-heap-trim");
         thread.setDaemon(true);
     }
 
-    /** Starts the trimmer of this process's heap. */
-    public static HeapTrimmer start() {
-        HeapTrimmer t = new HeapTrimmer();
+    /** Starts the trimmer of this process's heap; {@code halfFull} runs once, see the class comment. */
+    public static HeapTrimmer start(Runnable halfFull) {
+        HeapTrimmer t = new HeapTrimmer(halfFull);
         t.thread.start();
         return t;
     }
@@ -47,6 +56,7 @@ public final class HeapTrimmer implements AutoCloseable {
         // found (a large live set is no burst: collecting it every period would be waste).
         long needed = baseline;
         long lastUsed = rt.totalMemory() - rt.freeMemory();
+        boolean hooked = false;
         while (!closed) {
             try {
                 Thread.sleep(PERIOD_MS);
@@ -54,6 +64,10 @@ public final class HeapTrimmer implements AutoCloseable {
                 return;
             }
             long committed = rt.totalMemory();
+            if (!hooked && committed > rt.maxMemory() / 3) {
+                hooked = true;
+                halfFull.run();
+            }
             long used = committed - rt.freeMemory();
             boolean quiet = used >= lastUsed && used - lastUsed < QUIET_BYTES;
             if (quiet && committed > needed * SLACK) {

@@ -24,7 +24,9 @@ import javax.management.NotificationEmitter;
  * (a collection usage threshold notification); a caught OutOfMemoryError makes it short at once
  * ({@link #outOfMemory}). The way back is looked at by the paused listeners' retries
  * ({@link #stillShort}); since an idle proxy collects nothing, a retry that still finds the heap
- * short asks for a collection, at most once a second.
+ * short asks for a collection, at most once a second. The watch is set up by cli/HeapTrimmer
+ * once the heap has grown to a third of its maximum: the management classes cost about 1 MB of
+ * RSS, which a proxy with a small heap need not pay.
  *
  * <p>Threading: {@code heapShort} is volatile: set by the JVM's notification thread or by the
  * thread that caught the error, cleared by a listener's retry (any poller thread); a stale read
@@ -39,7 +41,7 @@ public final class HeapGuard {
     private static volatile boolean heapShort;
     /** Tests: short whatever the heap says, until cleared. */
     static volatile boolean held;
-    private static MemoryPoolMXBean oldGen;
+    private static volatile MemoryPoolMXBean oldGen; // written once by install
     private static final AtomicLong lastGcMs = new AtomicLong();
 
     private HeapGuard() {}
@@ -76,23 +78,22 @@ public final class HeapGuard {
     }
 
     /**
-     * Looks again, while short: clears the state once the last collection left the old
-     * generation under {@link #LOW} of its maximum; else, at most once a second, collects.
+     * Looks again, while short: clears the state once the last collection left the live data
+     * under {@link #LOW} of the room it may take; else, at most once a second, collects.
      */
     public static boolean stillShort(long nowMs) {
         if (!heapShort)
             return false;
         if (held)
             return true;
-        MemoryPoolMXBean p = oldGen;
-        if (p == null || below(p.getCollectionUsage(), LOW)) {
+        if (liveBelowLow()) {
             heapShort = false;
             return false;
         }
         long last = lastGcMs.get();
         if (nowMs - last >= GC_EVERY_MS && lastGcMs.compareAndSet(last, nowMs)) {
             System.gc();
-            if (below(p.getCollectionUsage(), LOW)) {
+            if (liveBelowLow()) {
                 heapShort = false;
                 return false;
             }
@@ -100,8 +101,18 @@ public final class HeapGuard {
         return true;
     }
 
-    private static boolean below(MemoryUsage u, double fraction) {
-        return u == null || u.getMax() <= 0 || u.getUsed() < u.getMax() * fraction;
+    /**
+     * The old generation after the last collection; before {@link #install} (an error caught
+     * first), the whole heap in use, which is the live data right after a collection.
+     */
+    private static boolean liveBelowLow() {
+        MemoryPoolMXBean p = oldGen;
+        if (p != null) {
+            MemoryUsage u = p.getCollectionUsage();
+            return u == null || u.getMax() <= 0 || u.getUsed() < u.getMax() * LOW;
+        }
+        Runtime rt = Runtime.getRuntime();
+        return rt.totalMemory() - rt.freeMemory() < rt.maxMemory() * LOW;
     }
 
     /** Tests: short, and kept so until {@code release}; or released (then the heap decides). */
