@@ -19,7 +19,7 @@ P_NGINX=$PORT_BASE; P_PROXY=$((PORT_BASE + 1))
 
 source "$root/bench/lib.sh"
 bench_setup epoxy-heapflood
-ports_free $P_NGINX $P_PROXY
+ports_free $P_NGINX $P_PROXY $((P_PROXY + 1))
 ulimit -n "$(ulimit -Hn)"
 
 cat > "$tmp/nginx.conf" <<EOF
