@@ -52,6 +52,12 @@ public final class Listener implements IoCallback {
     private final Runnable releaseAll;
 
     private final ConnLimit[] limits;
+    /**
+     * Accepting pauses while the heap is short ({@link HeapGuard}): traffic listeners, those with
+     * maxconn limits. The runtime API's have none (as HAProxy's CLI) and stay open, so that an
+     * operator can look while the heap is short.
+     */
+    private final boolean heapGuarded;
 
     /** Set once by {@link #unbind}: no more accepts, no more polling. */
     private volatile boolean stopped;
@@ -75,6 +81,7 @@ public final class Listener implements IoCallback {
     private Listener(int fd, boolean inherited, SockAddr addr, String name, Pollers pollers, Acceptor acceptor,
             ConnLimit... limits) {
         this.limits = limits;
+        this.heapGuarded = limits.length > 0;
         this.releaseAll = () -> releaseFirst(limits.length);
         this.addr = addr;
         this.name = name;
@@ -122,7 +129,7 @@ public final class Listener implements IoCallback {
         ByteBuffer sa = peer[me.tid()];
         long saAddr = peerAddr[me.tid()];
         for (int i = 0; i < ACCEPT_BURST; i++) {
-            if (HeapGuard.isShort() && HeapGuard.stillShort(me.nowMs())) {
+            if (heapGuarded && HeapGuard.isShort() && HeapGuard.stillShort(me.nowMs())) {
                 heapShortage(me);
                 return;
             }

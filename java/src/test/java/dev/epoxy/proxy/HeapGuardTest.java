@@ -31,6 +31,7 @@ class HeapGuardTest {
     @ValueSource(booleans = {false, true})
     void listenersWaitWhileTheHeapIsShortAndAcceptOnceItIsNot(boolean et) throws Exception {
         try (TestBackend be = TestBackend.ok(); Epoxy ep = Epoxy.start(Epoxy.global(2, et)
+                + "    stats socket ipv4@127.0.0.1:0\n"
                 + "defaults\n    mode http\n    timeout client 5s\n    timeout server 5s\n    timeout connect 2s\n"
                 + "frontend fe\n    bind 127.0.0.1:0\n    default_backend be\n"
                 + "backend be\n    server s1 127.0.0.1:" + be.port() + "\n");
@@ -44,10 +45,20 @@ class HeapGuardTest {
                 assertThrows(SocketTimeoutException.class, late::read, "not accepted while the heap is short");
                 in.send("GET /meanwhile HTTP/1.1\r\nHost: x\r\n\r\n");
                 assertEquals("hello /meanwhile\n", in.read().text(), "a connection already in is served");
+                assertTrue(runtimeApi(ep.rt.statsPort(0), "show info\n").contains("Name: "),
+                        "the runtime API still accepts (it has no maxconn, as HAProxy's CLI)");
                 HeapGuard.hold(false);
                 late.s.setSoTimeout(5000);
                 assertEquals("hello /late\n", late.read().text(), "accepted once the heap is not short");
             }
+        }
+    }
+
+    private static String runtimeApi(int port, String cmd) throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+            s.setSoTimeout(5000);
+            s.getOutputStream().write(cmd.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            return new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
         }
     }
 
