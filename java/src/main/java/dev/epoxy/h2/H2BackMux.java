@@ -332,10 +332,7 @@ public final class H2BackMux extends H2Conn implements BackendConn {
                 conn.close();
             }
         }
-        for (H2Stream s : new java.util.ArrayList<>(streams.values())) {
-            s.fail();
-            s.wake();
-        }
+        failStreams();
         streams.clear();
     }
 }

@@ -668,7 +668,8 @@ public abstract class H2Conn implements Connection.Handler, FrameListener {
         onDead();
     }
 
-    private void failStreams() {
+    /** Fails and wakes every stream, but those that outlive the connection ({@link #outlivesConnection}). */
+    protected void failStreams() {
         for (H2Stream s : new ArrayList<>(streams.values())) {
             if (!outlivesConnection(s))
                 s.fail();
